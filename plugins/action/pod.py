@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of hostpods.core.pod: read ``src``/``template`` on the controller, validate every
+manifest (the official Kubernetes schema included) before anything is sent to the node, then run
+the module with the parsed documents as ``definition``."""
+
+from __future__ import annotations
+
+import os
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._manifest import collect_documents, flatten, load_pods, parse_text
+
+try:
+    from ansible.template import trust_as_template
+except ImportError:  # ansible-core < 2.19
+    def trust_as_template(value):
+        return value
+
+MANIFEST_SUFFIXES = ('.yaml', '.yml', '.json')
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _VALID_ARGS = frozenset(('definition', 'src', 'template', 'state', 'namespace', 'wait', 'wait_timeout',
+                             'force', 'sandbox_image', 'docker_host'))
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        args = dict(self._task.args)
+        given = [key for key in ('definition', 'src', 'template') if args.get(key) is not None]
+        if len(given) > 1:
+            return dict(result, failed=True, msg='parameters are mutually exclusive: definition|src|template')
+        try:
+            documents = self._documents(args, task_vars)
+        except (ManifestError, AnsibleError) as exc:
+            return dict(result, failed=True, msg=getattr(exc, 'msg', None) or to_text(exc))
+        if not given:
+            return dict(result, failed=True, msg='one of definition, src or template is required')
+        try:
+            load_pods(documents, args.get('namespace') or 'default', deleting=args.get('state') == 'absent',
+                      check_schema=True)
+        except ManifestError as exc:
+            return dict(result, failed=True, msg=exc.msg, errors=exc.details.get('errors', []))
+        args.pop('src', None)
+        args.pop('template', None)
+        args['definition'] = [doc for doc, _origin in documents]
+        result.update(self._execute_module(module_name='hostpods.core.pod', module_args=args, task_vars=task_vars))
+        return result
+
+    def _documents(self, args, task_vars):
+        if args.get('definition') is not None:
+            return collect_documents(args['definition'])
+        if args.get('src') is not None:
+            path = self._find_needle('files', args['src'])
+            files = [path]
+            if os.path.isdir(path):
+                files = sorted(os.path.join(root, name) for root, _dirs, names in os.walk(path)
+                               for name in names if name.endswith(MANIFEST_SUFFIXES))
+                if not files:
+                    raise ManifestError('src %s holds no *.yaml, *.yml or *.json file' % args['src'])
+            documents = []
+            for name in files:
+                documents.extend(parse_text(self._read(name), os.path.relpath(name)))
+            return flatten(documents)
+        if args.get('template') is not None:
+            source = args['template']
+            source = source.get('path') if isinstance(source, dict) else source
+            path = self._find_needle('templates', source)
+            templar = self._templar.copy_with_new_env(available_variables=task_vars)
+            rendered = templar.template(trust_as_template(self._read(path)))
+            return flatten(parse_text(to_text(rendered), os.path.relpath(path)))
+        return []
+
+    @staticmethod
+    def _read(path):
+        with open(path, encoding='utf-8') as handle:
+            return handle.read()

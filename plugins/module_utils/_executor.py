@@ -1,0 +1,229 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: carry out pod plans. The only layer that changes the host (never called in check mode).
+
+Pods run concurrently (bounded); the steps of one pod run in order. Init containers run one by
+one to completion: a failure under ``restartPolicy: Never`` fails the pod; otherwise the container
+is retried with the kubelet's back-off (immediately, then 10 s, 20 s, 40 s ... at most 300 s) for as
+long as the call's time budget lasts, and the next apply goes on from there.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils import _translate as translate
+from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, PodStartError
+
+BACKOFF = (0, 10, 20, 40, 80, 160, 300)
+SANDBOX_GRACE = 10
+LOG_TAIL_LINES = 20
+MAX_WORKERS = 8
+
+
+def run_concurrently(function, items, workers=MAX_WORKERS):
+    """``[function(item)]`` in order, with at most ``workers`` at a time."""
+    items = list(items)
+    if len(items) <= 1:
+        return [function(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        return list(pool.map(function, items))
+
+
+def _quantity_bytes(value):
+    """A Kubernetes quantity (``64Mi``, ``1G``, ``1e6``) in bytes."""
+    text = str(value)
+    units = {'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4, 'Pi': 1024 ** 5, 'Ei': 1024 ** 6,
+             'k': 1000, 'M': 1000 ** 2, 'G': 1000 ** 3, 'T': 1000 ** 4, 'P': 1000 ** 5, 'E': 1000 ** 6}
+    for suffix in sorted(units, key=len, reverse=True):
+        if text.endswith(suffix):
+            return int(float(text[:-len(suffix)]) * units[suffix])
+    return int(float(text))
+
+
+class Executor:
+    def __init__(self, client, sandbox_image, budget_seconds, sleep=time.sleep, clock=time.monotonic):
+        self.client = client
+        self.sandbox_image = sandbox_image
+        self.sleep = sleep
+        self.clock = clock
+        self.deadline = clock() + budget_seconds
+
+    def run(self, plans):
+        """Carry out every plan; returns ``{pod key: error message}`` for the pods that failed."""
+        results = run_concurrently(self._run_plan, [plan for plan in plans if plan.steps])
+        return {key: error for key, error in results if error}
+
+    def _run_plan(self, plan):
+        context = {'sandbox_id': plan.record.sandbox.id if plan.record and plan.record.sandbox else None}
+        try:
+            for step in plan.steps:
+                getattr(self, '_step_' + step.op)(plan, step, context)
+        except HostpodsError as exc:
+            return plan.key, exc.msg
+        return plan.key, None
+
+    # ------------------------------------------------------------------ steps
+    def _step_remove_pod(self, plan, step, context):
+        record = step.record
+        instances = record.all_instances() + list(getattr(record, 'strays', []))
+        containers = [item for item in instances if item.container != naming.SANDBOX_CONTAINER]
+        sandboxes = [item for item in instances if item.container == naming.SANDBOX_CONTAINER]
+        run_concurrently(lambda item: self.client.stop(item.id, item.grace_period), [i for i in containers if i.running])
+        run_concurrently(lambda item: self.client.stop(item.id, SANDBOX_GRACE), [i for i in sandboxes if i.running])
+        run_concurrently(lambda item: self.client.remove_container(item.id), instances)
+        context['sandbox_id'] = None
+        if not step.keep_volumes and record.uid:
+            for volume in self.client.pod_volumes(record.uid):
+                if (volume.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':
+                    self.client.remove_volume(volume['Name'])
+
+    def _step_pull(self, plan, step, context):
+        self.client.pull(step.image)
+
+    def _step_volume(self, plan, step, context):
+        if self.client.inspect_volume(step.name) is not None:
+            return
+        meta = plan.pod['metadata']
+        labels = {naming.VOLUME_TYPE: step.kind, naming.VOLUME_NAME: step.volume['name'],
+                  naming.POD_NAMESPACE: meta['namespace']}
+        opts = None
+        if step.kind == 'emptyDir':
+            labels.update({naming.POD_UID: plan.uid, naming.POD_NAME: meta['name']})
+            if step.memory:
+                opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': 'mode=1777'}
+                size = (step.volume['emptyDir'] or {}).get('sizeLimit')
+                if size:
+                    opts['o'] += ',size=%d' % _quantity_bytes(size)
+        else:
+            labels[naming.CLAIM_NAME] = step.volume['persistentVolumeClaim']['claimName']
+        created = self.client.create_volume(step.name, labels, opts)
+        mountpoint = (created or {}).get('Mountpoint')
+        if step.kind == 'emptyDir' and not step.memory and mountpoint and os.path.isdir(mountpoint):
+            os.chmod(mountpoint, 0o777)  # emptyDir is world-writable, as on a kubelet
+
+    def _step_host_path(self, plan, step, context):
+        try:
+            if step.type == 'DirectoryOrCreate':
+                os.makedirs(step.path, 0o755, exist_ok=True)
+            elif not os.path.exists(step.path):
+                fd = os.open(step.path, os.O_CREAT | os.O_WRONLY, 0o644)
+                os.close(fd)
+        except OSError as exc:
+            raise PodStartError('pod "%s": hostPath %s: cannot create %s: %s'
+                                % (plan.pod['metadata']['name'], step.type, step.path, exc.strerror))
+
+    def _step_sandbox(self, plan, step, context):
+        pod = plan.pod
+        name = naming.sandbox_name(pod['metadata']['name'], pod['metadata']['namespace'], plan.uid, step.attempt)
+        body = translate.sandbox_body(pod, step.attempt, self.sandbox_image)
+        sandbox_id = self.client.create_container(name, body)
+        self.client.start(sandbox_id)
+        context['sandbox_id'] = sandbox_id
+
+    def _step_start(self, plan, step, context):
+        self._create_and_start(plan, step.container, 'container', step.attempt, context)
+
+    def _step_replace(self, plan, step, context):
+        if step.old.running:
+            self.client.stop(step.old.id, step.old.grace_period)
+        new_id = self._create_and_start(plan, step.container, 'container', step.attempt, context)
+        self._prune(plan, step.container['name'], keep=(step.old.id, new_id))
+
+    def _step_init(self, plan, step, context):
+        self._run_init(plan, step.container, step.attempt, context, None)
+
+    def _step_await_init(self, plan, step, context):
+        self._run_init(plan, step.container, step.instance.attempt, context, step.instance.id)
+
+    # ------------------------------------------------------------------ helpers
+    def _create_and_start(self, plan, container, kind, attempt, context):
+        pod = plan.pod
+        meta = pod['metadata']
+        name = naming.container_name(container['name'], meta['name'], meta['namespace'], plan.uid, attempt)
+        body = translate.container_body(pod, container, kind, attempt, context['sandbox_id'],
+                                        self._subpath_sources(pod, container))
+        container_id = self.client.create_container(name, body)
+        self.client.start(container_id)
+        return container_id
+
+    def _subpath_sources(self, pod, container):
+        """Create each subPath inside its volume (as a kubelet does) and return the host directories."""
+        out = {}
+        for volume_name, sub_path, kind, source in translate.subpath_mounts(pod, container):
+            base = source
+            if kind == 'volume':
+                info = self.client.inspect_volume(source) or {}
+                base = info.get('Mountpoint')
+                if not base:
+                    raise PodStartError('pod "%s": cannot find volume %s for subPath %s'
+                                        % (pod['metadata']['name'], source, sub_path))
+            path = os.path.join(base, sub_path)
+            if not os.path.lexists(path):
+                os.makedirs(path, 0o777 if kind == 'volume' else 0o755, exist_ok=True)
+            out[(volume_name, sub_path)] = path
+        return out
+
+    def _prune(self, plan, container_name, keep):
+        """Remove the container's other instances: the ones in ``keep`` are the newest and the one
+        before it (for ``lastState`` and previous logs), as the kubelet keeps one dead instance."""
+        for entry in self.client.pod_containers(uid=plan.uid):
+            if (entry.get('Labels') or {}).get(naming.CONTAINER_NAME) == container_name and entry['Id'] not in keep:
+                self.client.remove_container(entry['Id'])
+
+    def _remaining(self):
+        return self.deadline - self.clock()
+
+    def _run_init(self, plan, container, attempt, context, existing_id):
+        pod = plan.pod
+        pod_name, policy = pod['metadata']['name'], pod['spec']['restartPolicy']
+        tries = 0
+        while True:
+            container_id = existing_id or self._create_and_start(plan, container, 'init', attempt, context)
+            existing_id = None
+            code = self.client.wait(container_id, timeout=max(1, int(self._remaining())))
+            if code is None:
+                raise PodStartError('pod "%s": init container "%s" is still running after the time budget '
+                                    '(wait_timeout); it keeps running and the next apply waits for it'
+                                    % (pod_name, container['name']))
+            self._prune(plan, container['name'], keep=(container_id,))
+            if code == 0:
+                return
+            tail = self.client.logs(container_id, tail=LOG_TAIL_LINES).strip()
+            log = ('; log tail: %s' % tail.replace('\n', ' | ')) if tail else '; no log output'
+            if policy == 'Never':
+                raise PodStartError('pod "%s" failed (Init:Error): init container "%s" exited with code %d '
+                                    'and restartPolicy is Never%s' % (pod_name, container['name'], code, log),
+                                    exit_code=code)
+            delay = BACKOFF[min(tries, len(BACKOFF) - 1)]
+            if delay >= self._remaining():
+                raise PodStartError('pod "%s" is not initialized (Init:CrashLoopBackOff): init container "%s" exited '
+                                    'with code %d after %d attempt(s); the next apply retries it%s'
+                                    % (pod_name, container['name'], code, tries + 1, log), exit_code=code)
+            self.sleep(delay)
+            tries += 1
+            attempt += 1
+
+
+def host_path_kinds(paths):
+    """``{path: 'directory'|'file'|'socket'|'char'|'block'|'other'|'missing'}`` (read-only)."""
+    out = {}
+    for path in paths:
+        try:
+            mode = os.stat(path).st_mode
+        except OSError:
+            out[path] = 'missing'
+            continue
+        for test, kind in ((stat.S_ISDIR, 'directory'), (stat.S_ISREG, 'file'), (stat.S_ISSOCK, 'socket'),
+                           (stat.S_ISCHR, 'char'), (stat.S_ISBLK, 'block')):
+            if test(mode):
+                out[path] = kind
+                break
+        else:
+            out[path] = 'other'
+    return out

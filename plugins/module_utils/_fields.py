@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: which Pod fields hostpods supports, with their types.
+
+Every field of a manifest is checked against this tree: a field that is not here is refused by
+name ("not supported by hostpods yet"), never silently ignored. Leaves name the type a value must
+have; ``Only`` leaves also restrict the values (for fields whose other values are not built yet).
+"""
+
+from __future__ import annotations
+
+
+class Only:
+    """A leaf whose value must be one of ``values``; ``why`` explains the others' refusal."""
+
+    def __init__(self, kind, values, why):
+        self.kind = kind
+        self.values = values
+        self.why = why
+
+
+class ListOf:
+    """A list whose items follow ``item``."""
+
+    def __init__(self, item):
+        self.item = item
+
+
+class Ignored:
+    """A field accepted and not acted upon, the way the API server treats it on create."""
+
+    def __init__(self, why):
+        self.why = why
+
+
+STR, INT, BOOL, STRMAP, STRLIST, QUANTITY = 'string', 'integer', 'boolean', 'map of strings', 'list of strings', 'quantity'
+
+ENV_VAR = {'name': STR, 'value': STR}
+PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
+VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR}
+CONTAINER = {
+    'name': STR,
+    'image': STR,
+    'imagePullPolicy': STR,
+    'command': STRLIST,
+    'args': STRLIST,
+    'workingDir': STR,
+    'env': ListOf(ENV_VAR),
+    'ports': ListOf(PORT),
+    'volumeMounts': ListOf(VOLUME_MOUNT),
+    'resources': Only('object', [{}], 'resource requests and limits are not supported by hostpods yet'),
+    'terminationMessagePath': Only(STR, ['/dev/termination-log'], 'only the default termination message path is supported yet'),
+    'terminationMessagePolicy': Only(STR, ['File'], 'only the File termination message policy is supported yet'),
+    'stdin': BOOL,
+    'stdinOnce': BOOL,
+    'tty': BOOL,
+}
+VOLUME = {
+    'name': STR,
+    'emptyDir': {'medium': STR, 'sizeLimit': QUANTITY},
+    'hostPath': {'path': STR, 'type': STR},
+    'persistentVolumeClaim': {'claimName': STR, 'readOnly': BOOL},
+}
+POD = {
+    'apiVersion': STR,
+    'kind': STR,
+    'metadata': {
+        'name': STR,
+        'namespace': STR,
+        'labels': STRMAP,
+        'annotations': STRMAP,
+        'creationTimestamp': Ignored('set by the node when the pod is created'),
+    },
+    'spec': {
+        'containers': ListOf(CONTAINER),
+        'initContainers': ListOf(CONTAINER),
+        'volumes': ListOf(VOLUME),
+        'restartPolicy': STR,
+        'terminationGracePeriodSeconds': INT,
+        'shareProcessNamespace': BOOL,
+        'hostname': STR,
+        'dnsPolicy': Only(STR, ['ClusterFirst', 'Default'],
+                          'a Docker host has no cluster DNS: ClusterFirst falls back to Default, as a kubelet without clusterDNS does'),
+        'schedulerName': Only(STR, ['default-scheduler'], 'hostpods places pods itself'),
+        'enableServiceLinks': BOOL,
+        'securityContext': Only('object', [{}], 'pod securityContext is not supported by hostpods yet'),
+    },
+    'status': Ignored('written by the node, as the API server ignores it on create'),
+}
+
+_PY_TYPES = {STR: str, INT: int, BOOL: bool}
+
+
+def _type_ok(kind, value):
+    if kind in _PY_TYPES:
+        return isinstance(value, _PY_TYPES[kind]) and not (kind == INT and isinstance(value, bool))
+    if kind == STRMAP:
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    if kind == STRLIST:
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == QUANTITY:
+        return isinstance(value, (str, int)) and not isinstance(value, bool)
+    if kind == 'object':
+        return isinstance(value, dict)
+    return True
+
+
+def check_fields(value, tree, path, errors):
+    """Append to ``errors`` a message for every field of ``value`` that ``tree`` does not accept."""
+    if isinstance(tree, Ignored):
+        return
+    if isinstance(tree, Only):
+        if not _type_ok(tree.kind, value):
+            errors.append('%s: Invalid value: must be a %s' % (path, tree.kind))
+        elif value not in tree.values:
+            errors.append('%s: Unsupported value: %s (%s)' % (path, _show(value), tree.why))
+        return
+    if isinstance(tree, ListOf):
+        if not isinstance(value, list):
+            errors.append('%s: Invalid value: must be a list' % path)
+            return
+        for index, item in enumerate(value):
+            check_fields(item, tree.item, '%s[%d]' % (path, index), errors)
+        return
+    if isinstance(tree, dict):
+        if not isinstance(value, dict):
+            errors.append('%s: Invalid value: must be an object' % (path or 'document'))
+            return
+        for key, item in value.items():
+            where = '%s.%s' % (path, key) if path else str(key)
+            if key not in tree:
+                errors.append('%s: field not supported by hostpods yet' % where)
+            else:
+                check_fields(item, tree[key], where, errors)
+        return
+    if not _type_ok(tree, value):
+        errors.append('%s: Invalid value: %s: must be a %s' % (path, _show(value), tree))
+
+
+def _show(value):
+    return '"%s"' % value if isinstance(value, str) else repr(value)

@@ -1,0 +1,30 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: read the pods on the host (one listing, concurrent inspects) and report them as Pod objects."""
+
+from __future__ import annotations
+
+from ansible_collections.hostpods.core.plugins.module_utils._executor import run_concurrently
+from ansible_collections.hostpods.core.plugins.module_utils._state import group_pods
+from ansible_collections.hostpods.core.plugins.module_utils._status import pod_object
+
+
+def read_records(client):
+    """``{(namespace, name): PodRecord}`` for every pod on the host, from one listing."""
+    return group_pods(client.pod_containers())
+
+
+def describe_records(client, records):
+    """Pod objects (with status) for ``records``, inspecting their containers concurrently."""
+    records = [record for record in records if record is not None and record.applied]
+    instances = [instance for record in records for instance in record.all_instances()]
+    inspected = dict(zip([i.id for i in instances], run_concurrently(lambda i: client.inspect_container(i.id), instances)))
+    out = []
+    for record in records:
+        by_container = {}
+        for name, items in record.instances.items():
+            by_container[name] = [inspected[item.id] for item in items if inspected.get(item.id)]
+        sandbox = inspected.get(record.sandbox.id) if record.sandbox else None
+        out.append(pod_object(record.applied, record.uid, sandbox, by_container))
+    return out

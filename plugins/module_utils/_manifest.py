@@ -1,0 +1,365 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: read manifests, validate them as the API server would, and apply its defaults.
+
+Pure: no Docker, no host access. ``load_pods`` raises one ManifestError naming every problem of
+the batch, so a batch with one bad manifest changes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+
+from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._fields import POD, check_fields
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover - reported by the caller with missing_required_lib
+    HAS_YAML = False
+
+DNS1123_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
+DNS1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+             "and must start and end with an alphanumeric character")
+SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                 "and must start and end with an alphanumeric character")
+RESTART_POLICIES = ('Always', 'OnFailure', 'Never')
+PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
+PROTOCOLS = ('TCP', 'UDP', 'SCTP')
+HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
+OTHER_KINDS = ('ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Service', 'Deployment')
+
+
+# ----------------------------------------------------------------------------- reading text
+
+def parse_text(text, source='definition'):
+    """Split YAML or JSON text into documents; ``kind: List`` is expanded. Errors carry file and line."""
+    if not HAS_YAML:
+        raise ManifestError('PyYAML is required to read manifests')
+    try:
+        docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, 'problem_mark', None)
+        where = '%s:%d:%d' % (source, mark.line + 1, mark.column + 1) if mark else source
+        problem = getattr(exc, 'problem', None) or str(exc)
+        raise ManifestError('%s: cannot parse manifest: %s' % (where, problem), source=source)
+    return [(doc, '%s (document %d)' % (source, index + 1)) for index, doc in enumerate(docs)]
+
+
+def flatten(items):
+    """Expand ``kind: List`` (and ``v1`` lists such as PodList) into their items, keeping the origin."""
+    out = []
+    for doc, origin in items:
+        if isinstance(doc, dict) and isinstance(doc.get('kind'), str) and doc['kind'].endswith('List') \
+                and isinstance(doc.get('items'), list):
+            out.extend(flatten([(item, '%s item %d' % (origin, index + 1)) for index, item in enumerate(doc['items'])]))
+        else:
+            out.append((doc, origin))
+    return out
+
+
+def collect_documents(definition, source='definition'):
+    """The documents of a ``definition`` option: a dict, a list of dicts, or YAML/JSON text."""
+    if isinstance(definition, str):
+        return flatten(parse_text(definition, source))
+    if isinstance(definition, dict):
+        return flatten([(definition, source)])
+    if isinstance(definition, list):
+        items = []
+        for index, item in enumerate(definition):
+            if isinstance(item, str):
+                items.extend(parse_text(item, '%s[%d]' % (source, index)))
+            else:
+                items.append((item, '%s[%d]' % (source, index)))
+        return flatten(items)
+    raise ManifestError('%s: must be a dict, a list of dicts or YAML/JSON text' % source)
+
+
+# ----------------------------------------------------------------------------- schema (optional)
+
+def schema_errors(doc):
+    """Check ``doc`` against the official Kubernetes schema (strict: unknown fields are errors).
+
+    Returns a list of messages; empty when the document is valid or the ``kubernetes-validate``
+    package is not installed (the supported-field check still refuses every unknown field).
+    """
+    try:
+        import kubernetes_validate
+    except ImportError:
+        return []
+    try:
+        kubernetes_validate.validate(doc, kubernetes_validate.latest_version(), strict=True)
+    except kubernetes_validate.ValidationError as exc:
+        path = field_path(exc.absolute_path)
+        message = exc.message
+        match = re.match(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)", message)
+        if match:
+            names = re.findall(r"'([^']*)'", match.group(1))
+            return ['%s: unknown field (not in the Kubernetes %s schema)' % (join_path(path, name), exc.version)
+                    for name in names]
+        return ['%s: %s' % (path or 'document', message)]
+    except Exception:  # SchemaNotFoundError and friends: the kind check reports these better
+        return []
+    return []
+
+
+def field_path(parts):
+    out = ''
+    for part in parts:
+        out += '[%d]' % part if isinstance(part, int) else ('.%s' % part if out else str(part))
+    return out
+
+
+def join_path(path, name):
+    return '%s.%s' % (path, name) if path else name
+
+
+# ----------------------------------------------------------------------------- defaults
+
+def default_pull_policy(image):
+    """Kubernetes' default: Always for ``:latest`` or no tag (and no digest), else IfNotPresent."""
+    if '@' in image:
+        return 'IfNotPresent'
+    last = image.rsplit('/', 1)[-1]
+    if ':' not in last or last.rsplit(':', 1)[1] == 'latest':
+        return 'Always'
+    return 'IfNotPresent'
+
+
+def apply_defaults(doc, namespace):
+    """A defaulted deep copy of a Pod, as the API server would store it."""
+    pod = copy.deepcopy(doc)
+    pod.pop('status', None)
+    meta = pod.setdefault('metadata', {})
+    meta.pop('creationTimestamp', None)
+    meta.setdefault('namespace', namespace)
+    meta.setdefault('labels', {})
+    meta.setdefault('annotations', {})
+    spec = pod.setdefault('spec', {})
+    spec.setdefault('restartPolicy', 'Always')
+    spec.setdefault('terminationGracePeriodSeconds', 30)
+    spec.setdefault('dnsPolicy', 'ClusterFirst')
+    spec.setdefault('schedulerName', 'default-scheduler')
+    spec.setdefault('securityContext', {})
+    spec.setdefault('enableServiceLinks', True)
+    for key in ('initContainers', 'containers'):
+        for container in spec.get(key) or []:
+            container.setdefault('imagePullPolicy', default_pull_policy(container.get('image') or ''))
+            container.setdefault('terminationMessagePath', '/dev/termination-log')
+            container.setdefault('terminationMessagePolicy', 'File')
+            container.setdefault('resources', {})
+            for port in container.get('ports') or []:
+                port.setdefault('protocol', 'TCP')
+            for name in ('command', 'args', 'env', 'ports', 'volumeMounts'):
+                if container.get(name) == []:
+                    del container[name]
+    if not spec.get('initContainers'):
+        spec.pop('initContainers', None)
+    for volume in spec.get('volumes') or []:
+        if not any(key in volume for key in ('emptyDir', 'hostPath', 'persistentVolumeClaim')):
+            volume['emptyDir'] = {}
+        if 'hostPath' in volume:
+            volume['hostPath'].setdefault('type', '')
+    if not spec.get('volumes'):
+        spec.pop('volumes', None)
+    return pod
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _name_errors(value, path, pattern, message, limit):
+    if not isinstance(value, str) or not value:
+        return ['%s: Required value' % path]
+    errors = []
+    if len(value) > limit:
+        errors.append('%s: Invalid value: "%s": must be no more than %d characters' % (path, value, limit))
+    if not pattern.match(value):
+        errors.append('%s: Invalid value: "%s": %s' % (path, value, message))
+    return errors
+
+
+def semantic_errors(pod):
+    """Kubernetes' own validation rules for the fields hostpods supports (on a defaulted pod)."""
+    errors = []
+    meta, spec = pod['metadata'], pod['spec']
+    errors += _name_errors(meta.get('name'), 'metadata.name', DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, 253)
+    errors += _name_errors(meta.get('namespace'), 'metadata.namespace', DNS1123_LABEL, LABEL_MSG, 63)
+    if spec.get('hostname') is not None:
+        errors += _name_errors(spec['hostname'], 'spec.hostname', DNS1123_LABEL, LABEL_MSG, 63)
+    if spec['restartPolicy'] not in RESTART_POLICIES:
+        errors.append('spec.restartPolicy: Unsupported value: "%s": supported values: "%s"'
+                      % (spec['restartPolicy'], '", "'.join(RESTART_POLICIES)))
+    if spec['terminationGracePeriodSeconds'] < 0:
+        errors.append('spec.terminationGracePeriodSeconds: Invalid value: %d: must be greater than or equal to 0'
+                      % spec['terminationGracePeriodSeconds'])
+    volumes = {}
+    for index, volume in enumerate(spec.get('volumes') or []):
+        path = 'spec.volumes[%d]' % index
+        errors += _name_errors(volume.get('name'), path + '.name', DNS1123_LABEL, LABEL_MSG, 63)
+        if volume.get('name') in volumes:
+            errors.append('%s.name: Duplicate value: "%s"' % (path, volume['name']))
+        volumes[volume.get('name')] = volume
+        sources = [key for key in ('emptyDir', 'hostPath', 'persistentVolumeClaim') if key in volume]
+        if len(sources) > 1:
+            errors.append('%s: Forbidden: may not specify more than 1 volume type' % path)
+        errors += _volume_source_errors(volume, path)
+    if not spec.get('containers'):
+        errors.append('spec.containers: Required value')
+    seen = {}
+    host_ports = {}
+    for key in ('initContainers', 'containers'):
+        for index, container in enumerate(spec.get(key) or []):
+            path = 'spec.%s[%d]' % (key, index)
+            name = container.get('name')
+            errors += _name_errors(name, path + '.name', DNS1123_LABEL, LABEL_MSG, 63)
+            if name in seen:
+                errors.append('%s.name: Duplicate value: "%s"' % (path, name))
+            seen[name] = path
+            errors += _container_errors(container, path, volumes)
+            for pindex, port in enumerate(container.get('ports') or []):
+                errors += _port_errors(port, '%s.ports[%d]' % (path, pindex), host_ports, key)
+    return errors
+
+
+def _volume_source_errors(volume, path):
+    errors = []
+    if 'emptyDir' in volume:
+        medium = (volume['emptyDir'] or {}).get('medium', '')
+        if medium not in ('', 'Memory'):
+            errors.append('%s.emptyDir.medium: Unsupported value: "%s": supported values: "", "Memory"' % (path, medium))
+    if 'hostPath' in volume:
+        host_path = volume['hostPath']
+        if not host_path.get('path'):
+            errors.append('%s.hostPath.path: Required value' % path)
+        elif not host_path['path'].startswith('/'):
+            errors.append('%s.hostPath.path: Invalid value: "%s": must be an absolute path' % (path, host_path['path']))
+        elif '..' in host_path['path'].split('/'):
+            errors.append("%s.hostPath.path: Invalid value: \"%s\": must not contain '..'" % (path, host_path['path']))
+        if host_path.get('type', '') not in HOSTPATH_TYPES:
+            errors.append('%s.hostPath.type: Unsupported value: "%s": supported values: "%s"'
+                          % (path, host_path['type'], '", "'.join(HOSTPATH_TYPES)))
+    if 'persistentVolumeClaim' in volume:
+        claim = volume['persistentVolumeClaim'].get('claimName')
+        errors += _name_errors(claim, path + '.persistentVolumeClaim.claimName', DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, 253)
+    return errors
+
+
+def _container_errors(container, path, volumes):
+    errors = []
+    if not container.get('image') or container['image'] != container['image'].strip():
+        errors.append('%s.image: Required value' % path if not container.get('image')
+                      else '%s.image: Invalid value: "%s": must not have leading or trailing whitespace'
+                      % (path, container['image']))
+    if container['imagePullPolicy'] not in PULL_POLICIES:
+        errors.append('%s.imagePullPolicy: Unsupported value: "%s": supported values: "%s"'
+                      % (path, container['imagePullPolicy'], '", "'.join(PULL_POLICIES)))
+    env_names = set()
+    for index, item in enumerate(container.get('env') or []):
+        if not item.get('name'):
+            errors.append('%s.env[%d].name: Required value' % (path, index))
+        env_names.add(item.get('name'))
+    mount_paths = set()
+    for index, mount in enumerate(container.get('volumeMounts') or []):
+        mpath = '%s.volumeMounts[%d]' % (path, index)
+        if mount.get('name') not in volumes:
+            errors.append('%s.name: Not found: "%s"' % (mpath, mount.get('name')))
+        mount_path = mount.get('mountPath')
+        if not mount_path:
+            errors.append('%s.mountPath: Required value' % mpath)
+        elif not mount_path.startswith('/'):
+            errors.append('%s.mountPath: Invalid value: "%s": must be an absolute path' % (mpath, mount_path))
+        elif mount_path in mount_paths:
+            errors.append('%s.mountPath: Invalid value: "%s": must be unique' % (mpath, mount_path))
+        mount_paths.add(mount_path)
+        sub_path = mount.get('subPath', '')
+        if sub_path and (sub_path.startswith('/') or '..' in sub_path.split('/')):
+            errors.append("%s.subPath: Invalid value: \"%s\": must be a relative path without '..'" % (mpath, sub_path))
+    return errors
+
+
+def _port_errors(port, path, host_ports, key):
+    errors = []
+    container_port = port.get('containerPort')
+    if not isinstance(container_port, int) or not 0 < container_port < 65536:
+        errors.append('%s.containerPort: Invalid value: %r: must be between 1 and 65535, inclusive' % (path, container_port))
+    host_port = port.get('hostPort', 0)
+    if not 0 <= host_port < 65536:
+        errors.append('%s.hostPort: Invalid value: %r: must be between 0 and 65535, inclusive' % (path, host_port))
+    if port['protocol'] not in PROTOCOLS:
+        errors.append('%s.protocol: Unsupported value: "%s": supported values: "%s"'
+                      % (path, port['protocol'], '", "'.join(PROTOCOLS)))
+    if host_port and key == 'containers':
+        ident = (host_port, port['protocol'], port.get('hostIP', ''))
+        if ident in host_ports:
+            errors.append('%s.hostPort: Duplicate value: "%d/%s"' % (path, host_port, port['protocol']))
+        host_ports[ident] = path
+    return errors
+
+
+# ----------------------------------------------------------------------------- the whole batch
+
+def load_pods(documents, namespace='default', deleting=False, check_schema=False):
+    """Validate and default every Pod of ``documents`` (pairs of dict and origin).
+
+    Raises one ManifestError listing every problem; returns the defaulted pods in order.
+    With ``deleting`` only what identifies a pod (kind, name, namespace) is checked.
+    """
+    pods, problems, seen = [], [], {}
+    for doc, origin in documents:
+        errors = _document_errors(doc, deleting, check_schema)
+        pod = None
+        if not errors:
+            pod = apply_defaults(doc, namespace)
+            errors = _identity_errors(pod) if deleting else semantic_errors(pod)
+        if errors:
+            label = origin
+            if isinstance(doc, dict) and isinstance(doc.get('metadata'), dict) and doc['metadata'].get('name'):
+                label = '%s Pod "%s"' % (origin, doc['metadata']['name'])
+            problems.append('%s: %s' % (label, '; '.join(errors)))
+            continue
+        key = (pod['metadata']['namespace'], pod['metadata']['name'])
+        if key in seen:
+            problems.append('%s: Pod "%s" in namespace "%s" is also defined in %s' % (origin, key[1], key[0], seen[key]))
+            continue
+        seen[key] = origin
+        pods.append(pod)
+    if problems:
+        raise ManifestError('Invalid manifest: ' + ' | '.join(problems), errors=problems)
+    return pods
+
+
+def _document_errors(doc, deleting, check_schema):
+    if not isinstance(doc, dict):
+        return ['a manifest must be a mapping, not %s' % type(doc).__name__]
+    kind, api_version = doc.get('kind'), doc.get('apiVersion')
+    if not kind:
+        return ['kind: Required value']
+    if not api_version:
+        return ['apiVersion: Required value']
+    if kind != 'Pod':
+        if kind in OTHER_KINDS:
+            return ['kind: Unsupported value: "%s": hostpods applies only kind Pod yet' % kind]
+        return ['kind: Unsupported value: "%s": supported values: "Pod"' % kind]
+    if api_version != 'v1':
+        return ['apiVersion: Unsupported value: "%s": Pod is in apiVersion "v1"' % api_version]
+    if deleting:
+        return []
+    errors = schema_errors(doc) if check_schema else []
+    if not errors:
+        check_fields(doc, POD, '', errors)
+    return errors
+
+
+def _identity_errors(pod):
+    meta = pod['metadata']
+    return (_name_errors(meta.get('name'), 'metadata.name', DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, 253)
+            + _name_errors(meta.get('namespace'), 'metadata.namespace', DNS1123_LABEL, LABEL_MSG, 63))
+
+
+def canonical_json(value):
+    return json.dumps(value, sort_keys=True, separators=(',', ':'))

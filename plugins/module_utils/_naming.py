@@ -1,0 +1,112 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the public contract on the Docker host: container and volume names, labels, spec hashes.
+
+Names and labels are dockershim's (``k8s_POD_<pod>_<ns>_<uid>_<attempt>``, ``io.kubernetes.*``,
+annotations as ``annotation.<key>``), so ``docker ps`` looks like a Kubernetes node's.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+
+POD_NAME = 'io.kubernetes.pod.name'
+POD_NAMESPACE = 'io.kubernetes.pod.namespace'
+POD_UID = 'io.kubernetes.pod.uid'
+CONTAINER_NAME = 'io.kubernetes.container.name'
+DOCKER_TYPE = 'io.kubernetes.docker.type'
+SANDBOX_ID = 'io.kubernetes.sandbox.id'
+SPEC_HASH = 'annotation.io.kubernetes.container.hash'
+RESTART_COUNT = 'annotation.io.kubernetes.container.restartCount'
+CONTAINER_TYPE = 'annotation.io.kubernetes.container.type'
+CONTAINER_PORTS = 'annotation.io.kubernetes.container.ports'
+GRACE_PERIOD = 'annotation.io.kubernetes.pod.terminationGracePeriod'
+ATTEMPT = 'hostpods.io/attempt'
+APPLIED_POD = 'hostpods.io/applied-pod'
+VOLUME_NAME = 'hostpods.io/volume'
+VOLUME_TYPE = 'hostpods.io/volume-type'
+CLAIM_NAME = 'hostpods.io/claim-name'
+SANDBOX_CONTAINER = 'POD'
+SANDBOX_TYPE = 'podsandbox'
+CONTAINER_TYPE_DOCKER = 'container'
+
+
+def canonical(value):
+    return json.dumps(value, sort_keys=True, separators=(',', ':'))
+
+
+def short_hash(value):
+    return hashlib.sha256(canonical(value).encode('utf-8')).hexdigest()[:16]
+
+
+def sandbox_name(pod_name, namespace, uid, attempt):
+    return 'k8s_%s_%s_%s_%s_%d' % (SANDBOX_CONTAINER, pod_name, namespace, uid, attempt)
+
+
+def container_name(container, pod_name, namespace, uid, attempt):
+    return 'k8s_%s_%s_%s_%s_%d' % (container, pod_name, namespace, uid, attempt)
+
+
+def emptydir_volume_name(namespace, pod_name, uid, volume):
+    return 'k8s_emptydir_%s_%s_%s_%s' % (pod_name, namespace, uid, volume)
+
+
+def claim_volume_name(namespace, claim):
+    return 'k8s_pvc_%s_%s' % (claim, namespace)
+
+
+def pod_hash(pod, sandbox_image):
+    """What forces a recreate of the whole pod: metadata and spec, except the containers' images."""
+    spec = copy.deepcopy(pod['spec'])
+    for key in ('containers', 'initContainers'):
+        for container in spec.get(key) or []:
+            container.pop('image', None)
+    meta = pod['metadata']
+    return short_hash({'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {},
+                       'spec': spec, 'sandboxImage': sandbox_image})
+
+
+def container_hash(container):
+    """What forces a replacement of one container: its whole spec (so, given the pod hash, its image)."""
+    return short_hash(container)
+
+
+def pod_labels(pod):
+    meta = pod['metadata']
+    return {POD_NAME: meta['name'], POD_NAMESPACE: meta['namespace'], POD_UID: meta['uid']}
+
+
+def sandbox_labels(pod, attempt, sandbox_image):
+    meta = pod['metadata']
+    labels = dict(meta.get('labels') or {})
+    labels.update(('annotation.%s' % key, value) for key, value in (meta.get('annotations') or {}).items())
+    labels.update(pod_labels(pod))
+    labels.update({
+        CONTAINER_NAME: SANDBOX_CONTAINER,
+        DOCKER_TYPE: SANDBOX_TYPE,
+        SPEC_HASH: pod_hash(pod, sandbox_image),
+        ATTEMPT: str(attempt),
+        APPLIED_POD: canonical({'metadata': {k: meta[k] for k in ('name', 'namespace', 'labels', 'annotations')},
+                                'spec': pod['spec']}),
+    })
+    return labels
+
+
+def container_labels(pod, container, kind, attempt, sandbox_id):
+    labels = pod_labels(pod)
+    labels.update({
+        CONTAINER_NAME: container['name'],
+        DOCKER_TYPE: CONTAINER_TYPE_DOCKER,
+        SANDBOX_ID: sandbox_id,
+        SPEC_HASH: container_hash(container),
+        RESTART_COUNT: str(attempt),
+        ATTEMPT: str(attempt),
+        CONTAINER_TYPE: kind,
+        GRACE_PERIOD: str(pod['spec']['terminationGracePeriodSeconds']),
+    })
+    if container.get('ports'):
+        labels[CONTAINER_PORTS] = canonical(container['ports'])
+    return labels

@@ -1,0 +1,254 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: desired pods + actual state -> one ordered plan per pod. Pure: no Docker calls.
+
+The rules are the kubelet's (``computePodActions``): a new pod gets a sandbox, its volumes, its
+init containers one by one, then its containers; a changed image replaces only that container
+(attempt + 1); any other change recreates the pod (sandbox attempt + 1); a dead sandbox is
+replaced and every container restarted; a container that stopped is restarted when the pod's
+restartPolicy says so. Problems the host would hit (an image missing under ``Never``, a hostPath
+that fails its type check) are raised here, before anything is touched.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
+
+CREATED, UPDATED, RECREATED, UNCHANGED, DELETED, ABSENT = 'created', 'updated', 'recreated', 'unchanged', 'deleted', 'absent'
+
+HOSTPATH_EXPECT = {
+    'Directory': ('directory', 'is not a directory'),
+    'File': ('file', 'is not a file'),
+    'Socket': ('socket', 'is not a socket file'),
+    'CharDevice': ('char', 'is not a character device'),
+    'BlockDevice': ('block', 'is not a block device'),
+    'DirectoryOrCreate': ('directory', 'is not a directory'),
+    'FileOrCreate': ('file', 'is not a file'),
+}
+
+
+class Step:
+    """One thing the executor does: ``op`` plus its arguments."""
+
+    def __init__(self, op, **args):
+        self.op = op
+        self.args = args
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__['args'][name]
+        except KeyError:
+            raise AttributeError(name)
+
+    def describe(self):
+        parts = [self.op]
+        for key in ('image', 'name', 'path', 'container'):
+            if key in self.args:
+                value = self.args[key]
+                parts.append(value['name'] if isinstance(value, dict) else str(value))
+        if 'attempt' in self.args:
+            parts.append('attempt %d' % self.args['attempt'])
+        return ' '.join(parts)
+
+    def __repr__(self):
+        return 'Step(%s)' % self.describe()
+
+
+class PodPlan:
+    """What one pod needs: ``action`` (the contract's word) and the ordered ``steps``."""
+
+    def __init__(self, key, pod, record, action, steps, uid=None, sandbox_attempt=None, reason=''):
+        self.key = key
+        self.pod = pod
+        self.record = record
+        self.action = action
+        self.steps = steps
+        self.uid = uid
+        self.sandbox_attempt = sandbox_attempt
+        self.reason = reason
+
+    @property
+    def changed(self):
+        return self.action not in (UNCHANGED, ABSENT)
+
+
+def should_restart(restart_policy, instance):
+    """``ShouldContainerBeRestarted`` for a container that is not running."""
+    if instance.state == 'created':
+        return True
+    if restart_policy == 'Always':
+        return True
+    if restart_policy == 'OnFailure':
+        return instance.exit_code != 0
+    return False
+
+
+def is_terminal(pod, record):
+    """Succeeded or Failed pods stay as they are (a terminal phase is sticky)."""
+    policy = pod['spec']['restartPolicy']
+    if policy == 'Always':
+        return False
+    for container in pod['spec'].get('initContainers') or []:
+        latest = record.latest(container['name'])
+        if latest and latest.state == 'exited' and latest.exit_code != 0 and policy == 'Never':
+            return True
+    latest = [record.latest(c['name']) for c in pod['spec']['containers']]
+    if any(item is None or item.running or item.state == 'created' for item in latest):
+        return False
+    if policy == 'Never':
+        return True
+    return all(item.exit_code == 0 for item in latest)
+
+
+def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None):
+    """The plan that brings ``record`` (or nothing) to ``pod``."""
+    key = (pod['metadata']['namespace'], pod['metadata']['name'])
+    desired_hash = naming.pod_hash(pod, sandbox_image)
+    fresh = record is None or not record.sandboxes and not record.instances
+    pod = dict(pod, metadata=dict(pod['metadata'], uid=(new_uid or str(uuid.uuid4())) if fresh else record.uid))
+    if fresh:
+        return _fresh(key, pod, None, CREATED, pod['metadata']['uid'], 0, sandbox_image, '', facts)
+    if force or record.hash != desired_hash:
+        reason = 'force: true' if force else 'the pod spec changed'
+        return _fresh(key, pod, record, RECREATED, record.uid, record.next_sandbox_attempt,
+                      sandbox_image, reason, facts)
+    if is_terminal(pod, record):
+        return PodPlan(key, pod, record, UNCHANGED, [], record.uid, record.sandbox.attempt)
+    sandbox = record.sandbox
+    if sandbox is None or not sandbox.running:
+        return _fresh(key, pod, record, RECREATED, record.uid, record.next_sandbox_attempt,
+                      sandbox_image, 'the sandbox is not running', facts, restart=True)
+    steps = _resume(pod, record, facts)
+    return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, sandbox.attempt,
+                   'containers to start or replace' if steps else '')
+
+
+def plan_batch(pods, records, facts, sandbox_image, force=False):
+    """One plan per pod; every preflight problem of the batch is raised together."""
+    plans, errors = [], []
+    for pod in pods:
+        key = (pod['metadata']['namespace'], pod['metadata']['name'])
+        try:
+            plans.append(plan_apply(pod, records.get(key), facts, sandbox_image, force))
+        except PreflightError as exc:
+            errors.extend(exc.details.get('errors') or [exc.msg])
+    if errors:
+        raise PreflightError('Cannot apply: ' + '; '.join(errors), errors=errors)
+    return plans
+
+
+def plan_delete(key, record):
+    if record is None:
+        return PodPlan(key, None, None, ABSENT, [])
+    return PodPlan(key, None, record, DELETED, [Step('remove_pod', record=record, keep_volumes=False)], record.uid)
+
+
+def _fresh(key, pod, record, action, uid, sandbox_attempt, sandbox_image, reason, facts, restart=False):
+    """Steps for a new sandbox and everything in it; an old record is removed first."""
+    steps = []
+    if record is not None:
+        # A restart keeps the pod's emptyDir volumes (same UID); a recreate starts clean.
+        steps.append(Step('remove_pod', record=record, keep_volumes=restart))
+    steps.extend(_image_steps(pod, facts, sandbox_image, [c['name'] for c in _all_containers(pod)]))
+    steps.extend(_volume_steps(pod, facts))
+    steps.append(Step('sandbox', attempt=sandbox_attempt))
+    for container in pod['spec'].get('initContainers') or []:
+        attempt = record.next_attempt(container['name']) if restart and record else 0
+        steps.append(Step('init', container=container, attempt=attempt))
+    for container in pod['spec']['containers']:
+        attempt = record.next_attempt(container['name']) if restart and record else 0
+        steps.append(Step('start', container=container, attempt=attempt))
+    return PodPlan(key, pod, record, action, steps, uid, sandbox_attempt, reason)
+
+
+def _resume(pod, record, facts):
+    """Steps that finish or repair a pod whose sandbox runs."""
+    steps, starting = [], []
+    spec = pod['spec']
+    app_started = any(record.latest(c['name']) for c in spec['containers'])
+    if not app_started:
+        for container in spec.get('initContainers') or []:
+            latest = record.latest(container['name'])
+            if latest is not None and latest.succeeded:
+                continue
+            if latest is not None and latest.running:
+                steps.append(Step('await_init', container=container, instance=latest))
+            else:
+                steps.append(Step('init', container=container, attempt=record.next_attempt(container['name'])))
+                starting.append(container['name'])
+    for container in spec['containers']:
+        latest = record.latest(container['name'])
+        if latest is None:
+            steps.append(Step('start', container=container, attempt=0))
+        elif latest.hash != naming.container_hash(container):
+            steps.append(Step('replace', container=container, attempt=latest.attempt + 1, old=latest))
+        elif not latest.running and should_restart(spec['restartPolicy'], latest):
+            steps.append(Step('replace', container=container, attempt=latest.attempt + 1, old=latest))
+        else:
+            continue
+        starting.append(container['name'])
+    if starting:
+        steps = _image_steps(pod, facts, None, starting) + steps
+    return steps
+
+
+def _all_containers(pod):
+    return (pod['spec'].get('initContainers') or []) + pod['spec']['containers']
+
+
+def _image_steps(pod, facts, sandbox_image, names):
+    """Pull steps for the images of the containers about to be created, per imagePullPolicy."""
+    steps, seen, missing = [], set(), []
+    if sandbox_image and not facts.has_image(sandbox_image):
+        steps.append(Step('pull', image=sandbox_image))
+        seen.add(sandbox_image)
+    for index, container in enumerate(_all_containers(pod)):
+        if container['name'] not in names:
+            continue
+        image, policy = container['image'], container['imagePullPolicy']
+        present = facts.has_image(image)
+        if policy == 'Never' and not present:
+            missing.append('%s: container "%s": ErrImageNeverPull: Container image "%s" is not present with pull policy of Never'
+                           % (pod['metadata']['name'], container['name'], image))
+        elif (policy == 'Always' or not present) and policy != 'Never' and image not in seen:
+            steps.append(Step('pull', image=image))
+            seen.add(image)
+    if missing:
+        raise PreflightError('; '.join(missing), errors=missing)
+    return steps
+
+
+def _volume_steps(pod, facts):
+    steps, errors = [], []
+    meta = pod['metadata']
+    for index, volume in enumerate(pod['spec'].get('volumes') or []):
+        if 'emptyDir' in volume:
+            medium = (volume['emptyDir'] or {}).get('medium', '')
+            steps.append(Step('volume', name=naming.emptydir_volume_name(meta['namespace'], meta['name'], meta.get('uid', ''),
+                                                                         volume['name']),
+                              volume=volume, kind='emptyDir', memory=medium == 'Memory'))
+        elif 'persistentVolumeClaim' in volume:
+            claim = volume['persistentVolumeClaim']['claimName']
+            steps.append(Step('volume', name=naming.claim_volume_name(meta['namespace'], claim), volume=volume,
+                              kind='persistentVolumeClaim', memory=False))
+        elif 'hostPath' in volume:
+            path, kind = volume['hostPath']['path'], volume['hostPath'].get('type', '')
+            found = facts.paths.get(path, 'missing')
+            expect = HOSTPATH_EXPECT.get(kind)
+            if kind.endswith('OrCreate') and found == 'missing':
+                steps.append(Step('host_path', path=path, type=kind))
+            elif expect and found != expect[0]:
+                errors.append('%s: spec.volumes[%d].hostPath: hostPath type check failed: %s %s'
+                              % (meta['name'], index, path, expect[1]))
+    if errors:
+        raise PreflightError('; '.join(errors), errors=errors)
+    return steps
+
+
+def host_paths(pods):
+    """The hostPath paths the planner needs facts about."""
+    return sorted({v['hostPath']['path'] for pod in pods for v in pod['spec'].get('volumes') or [] if 'hostPath' in v})

@@ -1,0 +1,141 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: a Pod -> Docker Engine API bodies for its sandbox and its containers. Pure.
+
+The bodies are what dockershim sent (``makeSandboxDockerConfig``, ``CreateContainer``): the
+sandbox owns the network, IPC and UTS namespaces and the published hostPorts; containers join
+it with ``container:<sandbox id>``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._expansion import container_environment, expand_all
+
+RESTART_POLICIES = {'Always': 'always', 'OnFailure': 'on-failure', 'Never': 'no'}
+SANDBOX_VOLUME_DIR = '/.hostpods/volumes'
+
+
+def pod_hostname(pod):
+    """``spec.hostname`` or the pod name, cut to 63 characters without a trailing '-' or '.'."""
+    name = pod['spec'].get('hostname') or pod['metadata']['name']
+    return name[:63].rstrip('-.')
+
+
+def volume_sources(pod):
+    """``{volume name: (kind, docker source, read only)}``: kind is 'volume' (a Docker volume) or 'bind'."""
+    meta = pod['metadata']
+    out = {}
+    for volume in pod['spec'].get('volumes') or []:
+        if 'emptyDir' in volume:
+            out[volume['name']] = ('volume', naming.emptydir_volume_name(meta['namespace'], meta['name'], meta['uid'],
+                                                                         volume['name']), False)
+        elif 'persistentVolumeClaim' in volume:
+            claim = volume['persistentVolumeClaim']
+            out[volume['name']] = ('volume', naming.claim_volume_name(meta['namespace'], claim['claimName']),
+                                   bool(claim.get('readOnly')))
+        elif 'hostPath' in volume:
+            out[volume['name']] = ('bind', volume['hostPath']['path'], False)
+    return out
+
+
+def memory_volumes(pod):
+    """The Docker volumes of ``emptyDir.medium: Memory`` volumes (the sandbox keeps them mounted)."""
+    sources = volume_sources(pod)
+    return [sources[v['name']][1] for v in pod['spec'].get('volumes') or []
+            if 'emptyDir' in v and (v['emptyDir'] or {}).get('medium') == 'Memory']
+
+
+def port_bindings(pod):
+    """ExposedPorts and PortBindings for every app container port with a hostPort."""
+    exposed, bindings = {}, {}
+    for container in pod['spec']['containers']:
+        for port in container.get('ports') or []:
+            if not port.get('hostPort'):
+                continue
+            key = '%d/%s' % (port['containerPort'], port.get('protocol', 'TCP').lower())
+            exposed[key] = {}
+            bindings.setdefault(key, []).append({'HostIp': port.get('hostIP', ''), 'HostPort': str(port['hostPort'])})
+    return exposed, bindings
+
+
+def sandbox_body(pod, attempt, sandbox_image):
+    exposed, bindings = port_bindings(pod)
+    mounts = [{'Type': 'volume', 'Source': name, 'Target': '%s/%s' % (SANDBOX_VOLUME_DIR, name),
+               'VolumeOptions': {'NoCopy': True}} for name in memory_volumes(pod)]
+    return {
+        'Image': sandbox_image,
+        'Hostname': pod_hostname(pod),
+        'Labels': naming.sandbox_labels(pod, attempt, sandbox_image),
+        'ExposedPorts': exposed,
+        'HostConfig': {
+            'IpcMode': 'shareable',
+            'NetworkMode': 'bridge',
+            'PortBindings': bindings,
+            'RestartPolicy': {'Name': 'always'},
+            'CpuShares': 2,
+            'Mounts': mounts,
+        },
+    }
+
+
+def container_body(pod, container, kind, attempt, sandbox_id, subpath_sources=None):
+    """The create body of one init (``kind='init'``) or app container.
+
+    ``subpath_sources`` maps ``(volume name, subPath)`` to the host directory to bind.
+    """
+    env = container_environment(container.get('env'))
+    sources = volume_sources(pod)
+    mounts, binds = [], []
+    for mount in container.get('volumeMounts') or []:
+        source_kind, source, source_ro = sources[mount['name']]
+        read_only = bool(mount.get('readOnly')) or source_ro
+        sub_path = mount.get('subPath')
+        if sub_path:
+            source_kind, source = 'bind', (subpath_sources or {})[(mount['name'], sub_path)]
+        if source_kind == 'bind':
+            binds.append('%s:%s%s' % (source, mount['mountPath'], ':ro' if read_only else ''))
+        else:
+            mounts.append({'Type': 'volume', 'Source': source, 'Target': mount['mountPath'], 'ReadOnly': read_only,
+                           'VolumeOptions': {'NoCopy': True}})
+    join = 'container:%s' % sandbox_id
+    host_config = {
+        'NetworkMode': join,
+        'IpcMode': join,
+        'RestartPolicy': {'Name': 'no' if kind == 'init' else RESTART_POLICIES[pod['spec']['restartPolicy']]},
+        'Mounts': mounts,
+        'Binds': binds,
+    }
+    if pod['spec'].get('shareProcessNamespace'):
+        host_config['PidMode'] = join
+    body = {
+        'Image': container['image'],
+        'Env': ['%s=%s' % item for item in env.items()],
+        'Labels': naming.container_labels(pod, container, kind, attempt, sandbox_id),
+        'Healthcheck': {'Test': ['NONE']},
+        'OpenStdin': bool(container.get('stdin')),
+        'StdinOnce': bool(container.get('stdinOnce')),
+        'Tty': bool(container.get('tty')),
+        'HostConfig': host_config,
+    }
+    entrypoint = expand_all(container.get('command'), env)
+    cmd = expand_all(container.get('args'), env)
+    if entrypoint:
+        body['Entrypoint'] = entrypoint
+    if cmd:
+        body['Cmd'] = cmd
+    if container.get('workingDir'):
+        body['WorkingDir'] = container['workingDir']
+    return body
+
+
+def subpath_mounts(pod, container):
+    """``[(volume name, subPath, docker source kind, source)]`` for the container's subPath mounts."""
+    sources = volume_sources(pod)
+    out = []
+    for mount in container.get('volumeMounts') or []:
+        if mount.get('subPath'):
+            kind, source, _ro = sources[mount['name']]
+            out.append((mount['name'], mount['subPath'], kind, source))
+    return out

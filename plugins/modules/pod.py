@@ -1,0 +1,230 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pod
+short_description: Apply Kubernetes v1 Pod manifests to a Docker engine, idempotently
+version_added: 0.1.0
+description:
+  - Turns Kubernetes C(v1) Pod manifests into containers on the node's Docker engine, the way a kubelet with
+    dockershim did, and keeps them converged. One call reconciles every pod it is given, pods in parallel.
+  - For each pod it creates a sandbox container C(k8s_POD_<pod>_<namespace>_<uid>_<attempt>) from O(sandbox_image)
+    that holds the pod's network, IPC and UTS namespaces and publishes the containers' C(hostPort)s; the pod's
+    volumes; its init containers, one by one to completion; then its containers
+    C(k8s_<container>_<pod>_<namespace>_<uid>_<attempt>) joined to the sandbox, so they talk over C(localhost).
+  - Volumes. C(emptyDir) is a Docker volume owned by the pod and removed with it (C(medium=Memory) is one tmpfs shared
+    by the pod's containers). C(hostPath) is a bind mount, with Kubernetes' C(type) checks and C(DirectoryOrCreate) and
+    C(FileOrCreate) creation. C(persistentVolumeClaim) is the named Docker volume C(k8s_pvc_<claim>_<namespace>),
+    created when missing and kept when the pod is deleted.
+  - "Re-applying unchanged manifests changes nothing and makes no mutating Docker call. A changed container image
+    replaces only that container (its attempt number + 1); any other change to the pod recreates it (sandbox attempt + 1).
+    Changing a regular init container's image after the pod initialized does nothing on the node, as on a kubelet.
+    A sandbox or container removed or stopped behind Ansible's back is repaired on the next apply."
+  - C(restartPolicy) maps to the engine's restart policy (V(Always) to C(always), V(OnFailure) to C(on-failure),
+    V(Never) to C(no)), so a crashed container comes back without Ansible. A finished pod (Succeeded or Failed) is
+    left as it is.
+  - An init container that fails under C(restartPolicy=Never) fails the pod. Under the other policies it is retried
+    with the kubelet's back-off (immediately, then 10s, 20s, 40s...) for as long as O(wait_timeout) allows; the next
+    apply goes on from there. The error names the exit code and shows the end of the container's log.
+  - "Every field of a manifest is checked before anything on the host is touched: a field the Kubernetes schema does not
+    know, or one hostpods does not support yet, is refused with its path (for example
+    C(spec.containers[0].livenessProbe: field not supported by hostpods yet)). A batch with one invalid manifest
+    changes no pod."
+  - "Fields supported now: metadata C(name), C(namespace), C(labels), C(annotations); spec C(containers),
+    C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds), C(shareProcessNamespace),
+    C(hostname), C(dnsPolicy) (V(ClusterFirst) falls back to V(Default): there is no cluster DNS), C(enableServiceLinks);
+    container C(name), C(image), C(imagePullPolicy), C(command), C(args) (with C($(VAR\)) expansion), C(env) values,
+    C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty)."
+author:
+  - hostpods developers
+extends_documentation_fragment:
+  - hostpods.core._docker
+attributes:
+  check_mode:
+    description: Reports what would change (and, per pod, C(planned_steps)) and changes nothing on the host.
+    support: full
+  diff_mode:
+    description: Shows, per pod, the manifest as last applied on the host and the one being applied.
+    support: full
+  idempotent:
+    description: Re-applying the same manifests reports no change and makes no mutating Docker call.
+    support: full
+options:
+  definition:
+    description:
+      - The pods to apply or delete. A dict (one manifest), a list of dicts, or YAML or JSON text holding one or
+        many documents. C(kind=List) documents are expanded.
+      - Mutually exclusive with O(src) and O(template).
+    type: raw
+    version_added: 0.1.0
+  src:
+    description:
+      - A manifest file, or a directory whose C(*.yaml), C(*.yml) and C(*.json) files are read in name order.
+      - Read on the controller (relative paths are looked up like the M(ansible.builtin.copy) module's C(src)).
+    type: path
+    version_added: 0.1.0
+  template:
+    description:
+      - A Jinja2 file on the controller rendered with the play's variables; the result is read as manifests.
+    type: raw
+    version_added: 0.1.0
+  state:
+    description:
+      - V(present) creates or updates the pods; V(absent) deletes them.
+      - "Deleting stops the containers with the pod's C(terminationGracePeriodSeconds) (SIGTERM, then SIGKILL), then
+        removes them, the sandbox and the pod's C(emptyDir) volumes. C(persistentVolumeClaim) volumes are kept."
+    type: str
+    choices: [present, absent]
+    default: present
+    version_added: 0.1.0
+  namespace:
+    description: The namespace of manifests that name none.
+    type: str
+    default: default
+    version_added: 0.1.0
+  wait:
+    description:
+      - Wait until every pod is Ready, or has finished for pods with C(restartPolicy) V(Never) or V(OnFailure).
+      - Never waits in check mode.
+    type: bool
+    default: false
+    version_added: 0.1.0
+  wait_timeout:
+    description:
+      - Seconds this call may spend on init containers, their retries and O(wait).
+    type: int
+    default: 120
+    version_added: 0.1.0
+  force:
+    description: Recreate the pods even when they are unchanged.
+    type: bool
+    default: false
+    version_added: 0.1.0
+  sandbox_image:
+    description:
+      - The image of the sandbox (pause) containers. Pulled when missing.
+    type: str
+    default: registry.k8s.io/pause:3.10
+    version_added: 0.1.0
+seealso:
+  - name: Kubernetes Pod reference
+    description: The fields of a Pod manifest.
+    link: https://kubernetes.io/docs/reference/kubernetes-api/workload-resources/pod-v1/
+'''
+
+EXAMPLES = r'''
+- name: Apply every manifest of a directory
+  hostpods.core.pod:
+    src: manifests/
+
+- name: Apply one pod given inline, and wait until it is ready
+  hostpods.core.pod:
+    wait: true
+    definition:
+      apiVersion: v1
+      kind: Pod
+      metadata:
+        name: web
+        labels:
+          app: web
+      spec:
+        containers:
+          - name: httpd
+            image: hostpods/busybox:1.35
+            command: ["httpd", "-f", "-p", "8080", "-h", "/www"]
+            ports:
+              - containerPort: 8080
+                hostPort: 18080
+
+- name: Render a Jinja2 template with the play's variables and apply it
+  hostpods.core.pod:
+    template: templates/pods.yaml.j2
+
+- name: Delete the pods of a file
+  hostpods.core.pod:
+    src: manifests/web.yaml
+    state: absent
+'''
+
+RETURN = r'''
+changed:
+  description: Whether any pod was created, updated, recreated or deleted (or would be, in check mode).
+  returned: always
+  type: bool
+  sample: true
+pods:
+  description:
+    - One entry per pod, in the order given, as C(kubectl get pod -o yaml) shows it, plus C(action).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    apiVersion:
+      description: Always V(v1).
+      type: str
+      sample: v1
+    kind:
+      description: Always V(Pod).
+      type: str
+      sample: Pod
+    metadata:
+      description: C(name), C(namespace), C(uid), C(labels), C(annotations), C(creationTimestamp).
+      type: dict
+      sample: {name: web, namespace: default, uid: 0b7e7bd3-7a4b-4d64-8a53-8f9b1d3e1c2a}
+    spec:
+      description: The pod's spec with the API server's defaults applied.
+      type: dict
+      sample: {restartPolicy: Always, containers: [{name: httpd, image: "hostpods/busybox:1.35"}]}
+    status:
+      description:
+        - C(phase), C(conditions), C(podIP), C(podIPs), C(hostIP), C(startTime), C(qosClass), C(containerStatuses)
+          (sorted by name) and C(initContainerStatuses), each with C(state), C(lastState), C(ready), C(started),
+          C(restartCount), C(image), C(imageID) and C(containerID).
+      type: dict
+      sample: {phase: Running, podIP: 172.17.0.2}
+    action:
+      description: What this call did to the pod.
+      type: str
+      choices: [created, updated, recreated, unchanged, deleted, absent]
+      sample: created
+    planned_steps:
+      description: In check mode, the steps an apply would take.
+      type: list
+      elements: str
+      returned: in check mode, for pods that would change
+      sample: ["pull busybox:1.36", "sandbox attempt 0", "start httpd attempt 0"]
+    error:
+      description: Why this pod could not be brought up (the task fails).
+      type: str
+      returned: when the pod failed
+      sample: 'pod "setup" failed (Init:Error): init container "prepare" exited with code 3 and restartPolicy is Never'
+diff:
+  description: In diff mode, per changed pod, the manifest last applied on the host and the new one.
+  returned: in diff mode
+  type: list
+  elements: dict
+  sample: [{before_header: "pod default/web (on the host)", after_header: "pod default/web (created)", before: {}, after: {}}]
+docker_calls:
+  description: How many reading and mutating calls this run made to the Docker engine.
+  returned: always
+  type: dict
+  sample: {read: 4, write: 0}
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hostpods.core.plugins.module_utils._runner import POD_ARG_SPEC, run_pod_module
+
+
+def main():
+    module = AnsibleModule(argument_spec=POD_ARG_SPEC, mutually_exclusive=[('definition', 'src', 'template')],
+                           supports_check_mode=True)
+    run_pod_module(module)
+
+
+if __name__ == '__main__':
+    main()

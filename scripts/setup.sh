@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Set up this machine for hostpods: Debian packages, a running Docker engine,
+# the project's .venv, and the offline images. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+log() { printf '==> %s\n' "$*"; }
+
+# 1. Debian packages (only those that are missing).
+need=()
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
+dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
+command -v catatonit >/dev/null 2>&1 || need+=(catatonit)
+command -v iptables >/dev/null 2>&1 || need+=(iptables)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+if [ ${#need[@]} -gt 0 ]; then
+  log "installing Debian packages: ${need[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# 2. A Docker engine that answers (no systemd here: a background dockerd with a log file).
+if ! docker version >/dev/null 2>&1; then
+  log "starting dockerd (log: /var/log/hostpods-dockerd.log)"
+  mkdir -p /var/log
+  nohup dockerd >/var/log/hostpods-dockerd.log 2>&1 &
+  for _ in $(seq 1 60); do
+    docker version >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker version >/dev/null 2>&1 || { tail -n 30 /var/log/hostpods-dockerd.log; echo "dockerd did not start" >&2; exit 1; }
+fi
+
+# 3. The Python environment (pinned).
+if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.requirements.txt; then
+  log "creating .venv from requirements.txt"
+  python3 -m venv .venv
+  .venv/bin/pip install -q --upgrade pip >/dev/null 2>&1 || true
+  .venv/bin/pip install -q -r requirements.txt
+  cp requirements.txt .venv/.requirements.txt
+fi
+
+# 4. Offline images, FROM scratch (no registry needed).
+build_image() {  # tag, binary, dockerfile
+  local tag=$1 bin=$2 dockerfile=$3 ctx
+  if docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
+  log "building $tag"
+  ctx=$(mktemp -d)
+  cp "$bin" "$ctx/"
+  cp "$dockerfile" "$ctx/Dockerfile"
+  docker build -q -t "$tag" "$ctx" >/dev/null
+  rm -rf "$ctx"
+}
+build_image hostpods/pause:3.10 "$(command -v catatonit)" images/pause/Dockerfile
+build_image hostpods/busybox:1.35 /bin/busybox images/busybox/Dockerfile
+log "ready: $(docker version --format 'engine {{.Server.Version}}'), images hostpods/pause:3.10 hostpods/busybox:1.35"
