@@ -58,7 +58,9 @@ class ActionModule(ActionBase):
         if args.get('definition') is not None:
             return collect_documents(args['definition'])
         if args.get('src') is not None:
-            path = self._find_needle('files', args['src'])
+            path = args['src']
+            if not os.path.exists(path):  # not absolute nor relative to the working directory
+                path = self._find_needle('files', args['src'])
             files = [path]
             if os.path.isdir(path):
                 files = sorted(os.path.join(root, name) for root, _dirs, names in os.walk(path)

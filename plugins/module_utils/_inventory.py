@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import socket
+
 from ansible_collections.hostpods.core.plugins.module_utils._executor import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._state import group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._status import pod_object
@@ -20,11 +22,11 @@ def describe_records(client, records):
     records = [record for record in records if record is not None and record.applied]
     instances = [instance for record in records for instance in record.all_instances()]
     inspected = dict(zip([i.id for i in instances], run_concurrently(lambda i: client.inspect_container(i.id), instances)))
-    out = []
+    out, node_name = [], socket.gethostname()
     for record in records:
         by_container = {}
         for name, items in record.instances.items():
             by_container[name] = [inspected[item.id] for item in items if inspected.get(item.id)]
         sandbox = inspected.get(record.sandbox.id) if record.sandbox else None
-        out.append(pod_object(record.applied, record.uid, sandbox, by_container))
+        out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node_name))
     return out

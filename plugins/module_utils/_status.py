@@ -129,7 +129,7 @@ def _condition(kind, ok, reason=None, message=None, when=None):
     return out
 
 
-def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None):
+def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node_name=None):
     """The Pod as ``kubectl get pod -o yaml`` shows it.
 
     ``applied`` is the pod as last applied (metadata and spec), ``sandbox`` the inspected sandbox
@@ -141,6 +141,8 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None):
             instances = instances_by_container.get(container['name'])
             if instances:
                 container['image'] = instances[-1]['Config'].get('Image', container['image'])
+    if node_name:
+        spec['nodeName'] = node_name
     pod_ref = '%s_%s(%s)' % (meta['name'], meta['namespace'], uid)
     inits = spec.get('initContainers') or []
     init_statuses = [container_status(c, instances_by_container.get(c['name']), pod_ref, 'PodInitializing')
@@ -191,3 +193,105 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None):
     if created:
         metadata['creationTimestamp'] = created
     return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata, 'spec': spec, 'status': status}
+
+
+def _age(since, now):
+    """kubectl's short age: 45s, 3m, 2h, 4d (since/now in epoch seconds)."""
+    if since is None:
+        return '<unknown>'
+    seconds = max(0, int(now - since))
+    for unit, size in (('d', 86400), ('h', 3600), ('m', 60)):
+        if seconds >= size * (2 if unit != 'd' else 1):
+            return '%d%s' % (seconds // size, unit)
+    return '%ds' % seconds
+
+
+def _epoch(stamp):
+    if not stamp:
+        return None
+    import calendar
+    import time
+    return calendar.timegm(time.strptime(stamp, '%Y-%m-%dT%H:%M:%SZ'))
+
+
+def pod_row(pod, now, node=None):
+    """The ``kubectl get pods -o wide`` columns of a Pod object (kubectl's ``printPod``)."""
+    status, spec = pod.get('status') or {}, pod['spec']
+    reason = status.get('reason') or status.get('phase') or 'Pending'
+    inits = spec.get('initContainers') or []
+    sidecars = [c['name'] for c in inits if c.get('restartPolicy') == 'Always']
+    total = len(spec['containers']) + len(sidecars)
+    ready = restarts = 0
+    last_restart = None
+    initializing = False
+
+    def note_restart(cstatus):
+        finished = _epoch(((cstatus.get('lastState') or {}).get('terminated') or {}).get('finishedAt'))
+        return finished
+
+    for index, cstatus in enumerate(status.get('initContainerStatuses') or []):
+        restarts += cstatus.get('restartCount', 0)
+        finished = note_restart(cstatus)
+        if finished and (last_restart is None or finished > last_restart):
+            last_restart = finished
+        state = cstatus.get('state') or {}
+        terminated, waiting = state.get('terminated'), state.get('waiting')
+        if terminated and terminated.get('exitCode') == 0:
+            continue
+        if cstatus['name'] in sidecars and cstatus.get('started'):
+            ready += bool(cstatus.get('ready'))
+            continue
+        if terminated:
+            if terminated.get('reason'):
+                reason = 'Init:' + terminated['reason']
+            elif terminated.get('signal'):
+                reason = 'Init:Signal:%d' % terminated['signal']
+            else:
+                reason = 'Init:ExitCode:%d' % terminated.get('exitCode', 0)
+        elif waiting and waiting.get('reason') and waiting['reason'] != 'PodInitializing':
+            reason = 'Init:' + waiting['reason']
+        else:
+            reason = 'Init:%d/%d' % (index, len(inits))
+        initializing = True
+        break
+    initialized = any(c['type'] == 'Initialized' and c['status'] == 'True' for c in status.get('conditions') or [])
+    if not initializing or initialized:
+        restarts = sum(c.get('restartCount', 0) for c in status.get('initContainerStatuses') or []
+                       if c['name'] in sidecars)
+        has_running = False
+        for cstatus in reversed(status.get('containerStatuses') or []):
+            restarts += cstatus.get('restartCount', 0)
+            finished = note_restart(cstatus)
+            if finished and (last_restart is None or finished > last_restart):
+                last_restart = finished
+            state = cstatus.get('state') or {}
+            waiting, terminated = state.get('waiting'), state.get('terminated')
+            if waiting and waiting.get('reason'):
+                reason = waiting['reason']
+            elif terminated and terminated.get('reason'):
+                reason = terminated['reason']
+            elif terminated:
+                reason = ('Signal:%d' % terminated['signal']) if terminated.get('signal') \
+                    else 'ExitCode:%d' % terminated.get('exitCode', 0)
+            elif cstatus.get('ready') and 'running' in state:
+                has_running = True
+                ready += 1
+        if reason == 'Completed' and has_running:
+            pod_ready = any(c['type'] == 'Ready' and c['status'] == 'True' for c in status.get('conditions') or [])
+            reason = 'Running' if pod_ready else 'NotReady'
+    if pod['metadata'].get('deletionTimestamp') and status.get('phase') not in ('Succeeded', 'Failed'):
+        reason = 'Terminating'
+    restarts_text = str(restarts)
+    if restarts and last_restart is not None:
+        restarts_text = '%d (%s ago)' % (restarts, _age(last_restart, now))
+    ips = status.get('podIPs') or []
+    return {
+        'name': pod['metadata']['name'],
+        'namespace': pod['metadata']['namespace'],
+        'ready': '%d/%d' % (ready, total),
+        'status': reason,
+        'restarts': restarts_text,
+        'age': _age(_epoch(pod['metadata'].get('creationTimestamp')), now),
+        'ip': ips[0]['ip'] if ips else '<none>',
+        'node': node or spec.get('nodeName') or '<none>',
+    }

@@ -1,0 +1,153 @@
+"""Integration test harness: run hostpods.core modules through ansible-playbook against the real engine."""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import yaml
+
+from hostpods_paths import COLLECTIONS_ROOT
+
+PAUSE = 'hostpods/pause:3.10'
+BUSYBOX = 'hostpods/busybox:1.35'
+BIN = os.path.dirname(sys.executable)
+
+
+def ansible_env():
+    env = dict(os.environ)
+    env.update({
+        'ANSIBLE_COLLECTIONS_PATH': COLLECTIONS_ROOT,
+        'ANSIBLE_COLLECTIONS_SCAN_SYS_PATH': 'false',
+        'ANSIBLE_NOCOLOR': '1',
+        'ANSIBLE_RETRY_FILES_ENABLED': 'false',
+        'ANSIBLE_LOCALHOST_WARNING': 'false',
+        'ANSIBLE_INVENTORY_UNPARSED_WARNING': 'false',
+        'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+        'PATH': BIN + os.pathsep + env.get('PATH', ''),
+    })
+    return env
+
+
+def docker(*args, check=True):
+    proc = subprocess.run(('docker',) + args, capture_output=True, text=True, check=False)
+    if check and proc.returncode != 0:
+        raise AssertionError('docker %s failed: %s' % (' '.join(args), proc.stderr))
+    return proc.stdout.strip()
+
+
+class Pods:
+    """Runs one module task per call and returns its registered result."""
+
+    def __init__(self, workdir, prefix):
+        self.workdir = workdir
+        self.prefix = prefix
+        self.runs = 0
+
+    def name(self, suffix):
+        return '%s-%s' % (self.prefix, suffix)
+
+    def run(self, args, module='hostpods.core.pod', check=False, diff=False, extra_vars=None, files=None):
+        self.runs += 1
+        out = os.path.join(self.workdir, 'result-%d.json' % self.runs)
+        for path, text in (files or {}).items():
+            full = os.path.join(self.workdir, path)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, 'w') as handle:
+                handle.write(text)
+        if module == 'hostpods.core.pod':
+            args = dict({'sandbox_image': PAUSE}, **args)
+        task = {module: args, 'register': 'result', 'ignore_errors': True, 'check_mode': check, 'diff': diff}
+        play = [{'hosts': 'localhost', 'gather_facts': False, 'vars': extra_vars or {}, 'tasks': [
+            task,
+            {'ansible.builtin.copy': {'content': '{{ result | to_json }}', 'dest': out}, 'check_mode': False,
+             'diff': False},
+        ]}]
+        playbook = os.path.join(self.workdir, 'play-%d.yml' % self.runs)
+        with open(playbook, 'w') as handle:
+            yaml.safe_dump(play, handle)
+        proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook],
+                              capture_output=True, text=True, env=ansible_env(), cwd=self.workdir, check=False)
+        if not os.path.exists(out):
+            raise AssertionError('ansible-playbook failed:\n%s\n%s' % (proc.stdout[-4000:], proc.stderr[-4000:]))
+        with open(out) as handle:
+            return json.load(handle)
+
+    def apply(self, definition, **kwargs):
+        module_args = {'definition': definition}
+        for key in ('state', 'force', 'namespace', 'wait', 'wait_timeout'):
+            if key in kwargs:
+                module_args[key] = kwargs.pop(key)
+        return self.run(module_args, **kwargs)
+
+    def four_step(self, definition, **kwargs):
+        """check -> apply -> apply again -> check again; asserts the contract and returns the apply result."""
+        before = containers(self.prefix)
+        checked = self.apply(definition, check=True, **kwargs)
+        assert not checked.get('failed'), checked.get('msg')
+        assert checked['changed'] is True
+        assert containers(self.prefix) == before, 'check mode changed the host'
+        applied = self.apply(definition, **kwargs)
+        assert not applied.get('failed'), applied.get('msg')
+        assert applied['changed'] is True
+        again = self.apply(definition, **kwargs)
+        assert not again.get('failed'), again.get('msg')
+        assert again['changed'] is False, again['pods']
+        assert again['docker_calls']['write'] == 0
+        assert {p['action'] for p in again['pods']} == {'unchanged'}
+        checked_again = self.apply(definition, check=True, **kwargs)
+        assert checked_again['changed'] is False
+        return applied
+
+
+def containers(prefix, all_states=True):
+    """``{docker name: state}`` of every container whose pod name starts with ``prefix``."""
+    out = docker('ps', '-a' if all_states else '-q', '--filter', 'label=io.kubernetes.pod.name',
+                 '--format', '{{.Names}} {{.State}}')
+    found = {}
+    for line in out.splitlines():
+        name, state = line.split(' ', 1)
+        if name.split('_')[2].startswith(prefix):
+            found[name] = state
+    return found
+
+
+def labels(container):
+    return json.loads(docker('inspect', '--format', '{{json .Config.Labels}}', container))
+
+
+def inspect(container):
+    return json.loads(docker('inspect', container))[0]
+
+
+def pod(name, containers_, **spec):
+    """A minimal Pod manifest."""
+    metadata = {'name': name}
+    for key in ('namespace', 'labels', 'annotations'):
+        if key in spec:
+            metadata[key] = spec.pop(key)
+    body = {'containers': containers_}
+    body.update(spec)
+    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata, 'spec': body}
+
+
+def sleeper(name='main', **extra):
+    body = {'name': name, 'image': BUSYBOX, 'command': ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait']}
+    body.update(extra)
+    return body
+
+
+def cleanup(prefix):
+    ids = [line.split(' ', 1)[0] for line in docker('ps', '-a', '--filter', 'label=io.kubernetes.pod.name', '--format',
+                                                    '{{.ID}} {{.Label "io.kubernetes.pod.name"}}').splitlines()
+           if line.split(' ', 1)[1].startswith(prefix)]
+    if ids:
+        docker('rm', '-f', *ids, check=False)
+    for volume in docker('volume', 'ls', '-q').splitlines():
+        if prefix in volume:
+            docker('volume', 'rm', '-f', volume, check=False)
+
+
+def new_prefix():
+    return 't%s' % uuid.uuid4().hex[:8]
