@@ -28,7 +28,7 @@ MANIFEST_SUFFIXES = ('.yaml', '.yml', '.json')
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(('definition', 'src', 'template', 'state', 'namespace', 'wait', 'wait_timeout',
-                             'force', 'sandbox_image', 'docker_host'))
+                             'force', 'sandbox_image', 'docker_host', 'label_selectors'))
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -41,8 +41,10 @@ class ActionModule(ActionBase):
             documents = self._documents(args, task_vars)
         except (ManifestError, AnsibleError) as exc:
             return dict(result, failed=True, msg=getattr(exc, 'msg', None) or to_text(exc))
-        if not given:
-            return dict(result, failed=True, msg='one of definition, src or template is required')
+        by_selector = not given and args.get('state') == 'absent' and args.get('label_selectors') is not None
+        if not given and not by_selector:
+            return dict(result, failed=True,
+                        msg='one of definition, src or template is required (or, with state=absent, label_selectors)')
         try:
             load_pods(documents, args.get('namespace') or 'default', deleting=args.get('state') == 'absent',
                       check_schema=True)
@@ -50,7 +52,8 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg=exc.msg, errors=exc.details.get('errors', []))
         args.pop('src', None)
         args.pop('template', None)
-        args['definition'] = [doc for doc, _origin in documents]
+        if not by_selector:
+            args['definition'] = [doc for doc, _origin in documents]
         result.update(self._execute_module(module_name='hostpods.core.pod', module_args=args, task_vars=task_vars))
         return result
 

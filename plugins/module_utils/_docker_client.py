@@ -11,6 +11,7 @@ engine error becomes a DockerError.
 from __future__ import annotations
 
 import functools
+import socket
 import threading
 
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
@@ -19,6 +20,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._errors import Docke
 try:
     import docker
     from docker.errors import DockerException, NotFound
+    from docker.utils.socket import consume_socket_output, frames_iter
     from requests.exceptions import RequestException
     HAS_DOCKER = True
     DOCKER_IMPORT_ERROR = None
@@ -117,10 +119,12 @@ class DockerClient:
         return (self.api.volumes(filters={'label': '%s=%s' % (naming.POD_UID, uid)}) or {}).get('Volumes') or []
 
     @_call('read')
-    def logs(self, container_id, tail='all', timestamps=False, since=None):
+    def logs(self, container_id, tail='all', timestamps=False, since=None, until=None):
         kwargs = {'tail': tail, 'timestamps': timestamps}
         if since:
             kwargs['since'] = since
+        if until:
+            kwargs['until'] = until
         return self.api.logs(container_id, **kwargs).decode('utf-8', errors='replace')
 
     @_call('read')
@@ -132,6 +136,23 @@ class DockerClient:
             return None
 
     # ------------------------------------------------------------------ writes
+    @_call('write')
+    def exec_run(self, container_id, argv, stdin=None):
+        """Run ``argv`` in a running container; returns ``(rc, stdout bytes, stderr bytes)``."""
+        exec_id = self.api.exec_create(container_id, argv, stdin=stdin is not None)['Id']
+        if stdin is None:
+            stdout, stderr = self.api.exec_start(exec_id, demux=True)
+        else:
+            sock = self.api.exec_start(exec_id, socket=True)
+            raw = getattr(sock, '_sock', sock)
+            try:
+                raw.sendall(stdin)
+                raw.shutdown(socket.SHUT_WR)
+                stdout, stderr = consume_socket_output(frames_iter(sock, tty=False), demux=True)
+            finally:
+                sock.close()
+        return self.api.exec_inspect(exec_id).get('ExitCode'), stdout or b'', stderr or b''
+
     @_call('write')
     def pull(self, image):
         repository, tag = image, None

@@ -10,6 +10,7 @@ the batch, so a batch with one bad manifest changes nothing.
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import re
 
@@ -82,30 +83,41 @@ def collect_documents(definition, source='definition'):
 
 # ----------------------------------------------------------------------------- schema (optional)
 
-def schema_errors(doc):
-    """Check ``doc`` against the official Kubernetes schema (strict: unknown fields are errors).
+@functools.lru_cache(maxsize=None)
+def _pod_validator():
+    """A strict validator of the newest Pod schema that ``kubernetes-validate`` ships (built once)."""
+    import jsonschema
+    from kubernetes_validate import utils
+    from referencing import Registry, Resource
+    version = utils.latest_version()
+    schema_dir = 'kubernetes-json-schema/v%s-local-strict' % version
+    schema = utils.schema_contents('%s/pod-v1.json' % schema_dir, version)
+    definitions = utils.schema_contents('%s/_definitions.json' % schema_dir, version)
+    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return version, jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
-    Returns a list of messages; empty when the document is valid or the ``kubernetes-validate``
-    package is not installed (the supported-field check still refuses every unknown field).
+
+def schema_errors(doc):
+    """Check a Pod against the official Kubernetes schema (strict: unknown fields are errors).
+
+    Returns a list of messages naming the field paths; empty when the document is valid or the
+    ``kubernetes-validate`` package is not installed (the supported-field check still refuses
+    every unknown field then).
     """
     try:
-        import kubernetes_validate
+        version, validator = _pod_validator()
     except ImportError:
         return []
-    try:
-        kubernetes_validate.validate(doc, kubernetes_validate.latest_version(), strict=True)
-    except kubernetes_validate.ValidationError as exc:
-        path = field_path(exc.absolute_path)
-        message = exc.message
-        match = re.match(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)", message)
+    out = []
+    for error in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = field_path(error.absolute_path)
+        match = re.match(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)", error.message)
         if match:
-            names = re.findall(r"'([^']*)'", match.group(1))
-            return ['%s: unknown field (not in the Kubernetes %s schema)' % (join_path(path, name), exc.version)
-                    for name in names]
-        return ['%s: %s' % (path or 'document', message)]
-    except Exception:  # SchemaNotFoundError and friends: the kind check reports these better
-        return []
-    return []
+            out.extend('%s: unknown field (not in the Kubernetes %s Pod schema)' % (join_path(path, name), version)
+                       for name in re.findall(r"'([^']*)'", match.group(1)))
+        else:
+            out.append('%s: %s' % (path or 'document', error.message))
+    return out
 
 
 def field_path(parts):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import time
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.hostpods.core.plugins.module_utils import _planner as planner
-from ansible_collections.hostpods.core.plugins.module_utils._docker_client import DockerClient
+from ansible_collections.hostpods.core.plugins.module_utils import _selectors as selectors
+from ansible_collections.hostpods.core.plugins.module_utils._docker_client import (
+    DOCKER_IMPORT_ERROR, HAS_DOCKER, DockerClient)
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
 from ansible_collections.hostpods.core.plugins.module_utils._executor import Executor, host_path_kinds
 from ansible_collections.hostpods.core.plugins.module_utils._inventory import describe_records, read_records
@@ -31,6 +33,7 @@ POD_ARG_SPEC = dict(
     wait_timeout=dict(type='int', default=120),
     force=dict(type='bool', default=False),
     sandbox_image=dict(type='str', default='registry.k8s.io/pause:3.10'),
+    label_selectors=dict(type='list', elements='str'),
     docker_host=dict(type='str', fallback=(env_fallback, ['DOCKER_HOST'])),
 )
 
@@ -51,11 +54,19 @@ def _planned_object(plan):
 
 def apply_pods(module, client, params):
     started = time.monotonic()
-    documents = collect_documents(params['definition'])
     deleting = params['state'] == 'absent'
-    pods = load_pods(documents, params['namespace'], deleting=deleting)
     records = read_records(client)
-    keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in pods]
+    if params['definition'] is None:  # delete by selector (and namespace)
+        requirements = selectors.parse(params['label_selectors'])
+        pods = []
+        keys = [(r.namespace, r.name) for r in selectors.select(records, requirements, namespace=params['namespace'])]
+    else:
+        pods = load_pods(collect_documents(params['definition']), params['namespace'], deleting=deleting)
+        keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in pods]
+        if params['label_selectors']:
+            requirements = selectors.parse(params['label_selectors'])
+            pods = [pod for pod in pods if selectors.matches(requirements, pod['metadata'].get('labels'))]
+            keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in pods]
     if deleting:
         plans = [planner.plan_delete(key, records.get(key)) for key in keys]
     else:
@@ -117,13 +128,20 @@ def apply_pods(module, client, params):
     return result
 
 
+def run_with_client(module, function):
+    """Call ``function(client)`` with a Docker client; exit with its result, or fail once on an error."""
+    if not HAS_DOCKER:
+        module.fail_json(msg=missing_required_lib('docker'), exception=str(DOCKER_IMPORT_ERROR))
+    try:
+        client = DockerClient(module.params.get('docker_host'))
+        module.exit_json(**function(client))
+    except HostpodsError as exc:
+        module.fail_json(msg=exc.msg, **exc.details)
+
+
 def run_pod_module(module):
     """Entry point of ``hostpods.core.pod``."""
     params = module.params
-    if params['definition'] is None:
-        module.fail_json(msg='one of definition, src or template is required')
-    try:
-        client = DockerClient(params['docker_host'])
-        module.exit_json(**apply_pods(module, client, params))
-    except HostpodsError as exc:
-        module.fail_json(msg=exc.msg, **exc.details)
+    if params['definition'] is None and not (params['state'] == 'absent' and params['label_selectors'] is not None):
+        module.fail_json(msg='one of definition, src or template is required (or, with state=absent, label_selectors)')
+    run_with_client(module, lambda client: apply_pods(module, client, module.params))

@@ -110,6 +110,16 @@ options:
     type: str
     default: registry.k8s.io/pause:3.10
     version_added: 0.1.0
+  label_selectors:
+    description:
+      - Kubernetes label selectors (C(app=web), C(tier!=db), C(env in (a,b)), C(env notin (a,b)), C(key), C(!key));
+        a pod must match them all.
+      - With manifests, only the pods they select are applied or deleted.
+      - With O(state=absent) and no manifests, every pod of O(namespace) they select is deleted, like
+        C(kubectl delete pods -l ...); an empty list selects every pod of the namespace.
+    type: list
+    elements: str
+    version_added: 0.1.0
 seealso:
   - name: Kubernetes Pod reference
     description: The fields of a Pod manifest.
@@ -148,6 +158,13 @@ EXAMPLES = r'''
   hostpods.core.pod:
     src: manifests/web.yaml
     state: absent
+
+- name: Delete every pod labelled app=web in namespace shop (kubectl delete pods -l app=web -n shop)
+  hostpods.core.pod:
+    state: absent
+    namespace: shop
+    label_selectors:
+      - app=web
 '''
 
 RETURN = r'''

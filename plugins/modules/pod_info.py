@@ -1,0 +1,138 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pod_info
+short_description: List pods on a Docker host with their status, like C(kubectl get pods)
+version_added: 0.1.0
+description:
+  - Reads the pods that M(hostpods.core.pod) made on the node's Docker engine and reports them as Pod objects whose
+    C(status) is what a kubelet would report, plus the columns of C(kubectl get pods -o wide).
+author:
+  - hostpods developers
+extends_documentation_fragment:
+  - hostpods.core._docker
+attributes:
+  check_mode:
+    description: Reads only; runs the same in check mode.
+    support: full
+  diff_mode:
+    description: Changes nothing, so there is no diff.
+    support: none
+  idempotent:
+    description: Reads only.
+    support: full
+options:
+  name:
+    description: Only the pod of this name.
+    type: str
+    version_added: 0.1.0
+  namespace:
+    description: The namespace to list.
+    type: str
+    default: default
+    version_added: 0.1.0
+  all_namespaces:
+    description: List the pods of every namespace (O(namespace) is ignored), like C(kubectl get pods -A).
+    type: bool
+    default: false
+    version_added: 0.1.0
+  label_selectors:
+    description:
+      - Kubernetes label selectors the pods' labels must all match. Each item may hold several requirements
+        separated by commas.
+      - "C(key=value) (or C(key==value)), C(key!=value), C(key in (a,b)), C(key notin (a,b)), C(key) (the label
+        exists) and C(!key) (it does not)."
+    type: list
+    elements: str
+    default: []
+    version_added: 0.1.0
+'''
+
+EXAMPLES = r'''
+- name: The pods of the default namespace
+  hostpods.core.pod_info:
+  register: listing
+
+- name: Print them as kubectl get pods -o wide would
+  ansible.builtin.debug:
+    msg: "{{ listing.rows | hostpods.core.pod_table }}"
+
+- name: Select by labels across namespaces
+  hostpods.core.pod_info:
+    all_namespaces: true
+    label_selectors:
+      - app=web
+      - tier in (frontend, edge)
+      - "!legacy"
+'''
+
+RETURN = r'''
+pods:
+  description:
+    - The pods, sorted by namespace and name, as C(kubectl get pod -o yaml) shows them.
+    - "C(status) holds C(phase), C(conditions) (PodReadyToStartContainers, Initialized, Ready, ContainersReady,
+      PodScheduled), C(podIP), C(podIPs), C(hostIP), C(startTime), C(qosClass), C(containerStatuses) (sorted by name) and
+      C(initContainerStatuses) (spec order), each with C(state), C(lastState), C(ready), C(started), C(restartCount),
+      C(image), C(imageID) and C(containerID) (C(docker://...))."
+  returned: always
+  type: list
+  elements: dict
+  sample: [{apiVersion: v1, kind: Pod, metadata: {name: web, namespace: default}, status: {phase: Running}}]
+rows:
+  description: The columns of C(kubectl get pods -o wide), one dict per pod, with kubectl's STATUS words.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The pod's name.
+      type: str
+      sample: web
+    namespace:
+      description: The pod's namespace.
+      type: str
+      sample: default
+    ready:
+      description: Ready containers over containers.
+      type: str
+      sample: 1/2
+    status:
+      description: kubectl's STATUS, e.g. V(Running), V(Completed), V(Init:0/2), V(CrashLoopBackOff).
+      type: str
+      sample: Running
+    restarts:
+      description: Restarts, with the age of the last one.
+      type: str
+      sample: 2 (40s ago)
+    age:
+      description: Time since the pod was created.
+      type: str
+      sample: 5m
+    ip:
+      description: The pod IP, or V(<none>).
+      type: str
+      sample: 172.17.0.2
+    node:
+      description: The node the pod runs on.
+      type: str
+      sample: node1
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hostpods.core.plugins.module_utils._queries import INFO_ARG_SPEC, pod_info
+from ansible_collections.hostpods.core.plugins.module_utils._runner import run_with_client
+
+
+def main():
+    module = AnsibleModule(argument_spec=INFO_ARG_SPEC, supports_check_mode=True)
+    run_with_client(module, lambda client: pod_info(client, module.params))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,110 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r'''
+module: pod_logs
+short_description: Read a pod container's log, like C(kubectl logs)
+version_added: 0.1.0
+description:
+  - Returns the log of one container (init containers included) of a pod made by M(hostpods.core.pod).
+author:
+  - hostpods developers
+extends_documentation_fragment:
+  - hostpods.core._docker
+attributes:
+  check_mode:
+    description: Reads only; runs the same in check mode.
+    support: full
+  diff_mode:
+    description: Changes nothing, so there is no diff.
+    support: none
+  idempotent:
+    description: Reads only.
+    support: full
+options:
+  name:
+    description: The pod's name.
+    type: str
+    required: true
+    version_added: 0.1.0
+  namespace:
+    description: The pod's namespace.
+    type: str
+    default: default
+    version_added: 0.1.0
+  container:
+    description:
+      - The container (or init container) whose log to read.
+      - May be omitted only when the pod has one container; otherwise the error lists the containers, as kubectl's does.
+    type: str
+    version_added: 0.1.0
+  tail_lines:
+    description: Only the last lines of the log.
+    type: int
+    version_added: 0.1.0
+  since_seconds:
+    description: Only the lines written in the last seconds.
+    type: int
+    version_added: 0.1.0
+  previous:
+    description: The log of the container's instance before its last restart.
+    type: bool
+    default: false
+    version_added: 0.1.0
+  timestamps:
+    description: Start each line with its RFC 3339 timestamp.
+    type: bool
+    default: false
+    version_added: 0.1.0
+'''
+
+EXAMPLES = r'''
+- name: The log of the only container of pod web
+  hostpods.core.pod_logs:
+    name: web
+  register: web_log
+
+- name: The last 20 lines of the sidecar of the instance before its last restart
+  hostpods.core.pod_logs:
+    name: web
+    container: sidecar
+    previous: true
+    tail_lines: 20
+'''
+
+RETURN = r'''
+container:
+  description: The container whose log this is.
+  returned: success
+  type: str
+  sample: httpd
+log:
+  description: The log text.
+  returned: success
+  type: str
+  sample: "started\nserving on 8080\n"
+log_lines:
+  description: The log, one item per line.
+  returned: success
+  type: list
+  elements: str
+  sample: [started, serving on 8080]
+'''
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.hostpods.core.plugins.module_utils._queries import LOGS_ARG_SPEC, pod_logs
+from ansible_collections.hostpods.core.plugins.module_utils._runner import run_with_client
+
+
+def main():
+    module = AnsibleModule(argument_spec=LOGS_ARG_SPEC, supports_check_mode=True)
+    run_with_client(module, lambda client: pod_logs(client, module.params))
+
+
+if __name__ == '__main__':
+    main()
