@@ -20,7 +20,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._errors import Docke
 try:
     import docker
     from docker.errors import DockerException, NotFound
-    from docker.utils.socket import consume_socket_output, frames_iter
+    from docker.utils.socket import consume_socket_output, demux_adaptor, frames_iter
     from requests.exceptions import RequestException
     HAS_DOCKER = True
     DOCKER_IMPORT_ERROR = None
@@ -148,7 +148,8 @@ class DockerClient:
             try:
                 raw.sendall(stdin)
                 raw.shutdown(socket.SHUT_WR)
-                stdout, stderr = consume_socket_output(frames_iter(sock, tty=False), demux=True)
+                frames = (demux_adaptor(*frame) for frame in frames_iter(sock, tty=False))
+                stdout, stderr = consume_socket_output(frames, demux=True)
             finally:
                 sock.close()
         return self.api.exec_inspect(exec_id).get('ExitCode'), stdout or b'', stderr or b''
