@@ -45,6 +45,9 @@ class ActionModule(ActionBase):
         if not given and not by_selector:
             return dict(result, failed=True,
                         msg='one of definition, src or template is required (or, with state=absent, label_selectors)')
+        if not documents and not by_selector:
+            verb = 'delete' if args.get('state') == 'absent' else 'apply'
+            return dict(result, failed=True, msg='no objects passed to %s' % verb)
         try:
             load_pods(documents, args.get('namespace') or 'default', deleting=args.get('state') == 'absent',
                       check_schema=True)
@@ -65,9 +68,9 @@ class ActionModule(ActionBase):
             if not os.path.exists(path):  # not absolute nor relative to the working directory
                 path = self._find_needle('files', args['src'])
             files = [path]
-            if os.path.isdir(path):
-                files = sorted(os.path.join(root, name) for root, _dirs, names in os.walk(path)
-                               for name in names if name.endswith(MANIFEST_SUFFIXES))
+            if os.path.isdir(path):  # like kubectl apply -f dir/: its own files, not sub-directories
+                files = [os.path.join(path, name) for name in sorted(os.listdir(path))
+                         if name.endswith(MANIFEST_SUFFIXES) and os.path.isfile(os.path.join(path, name))]
                 if not files:
                     raise ManifestError('src %s holds no *.yaml, *.yml or *.json file' % args['src'])
             documents = []

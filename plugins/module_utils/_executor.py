@@ -60,13 +60,21 @@ class Executor:
         return {key: error for key, error in results if error}
 
     def _run_plan(self, plan):
+        """Run one pod's steps in order. A container that cannot start does not keep its siblings
+        from starting (as on a kubelet); any other failure stops the pod's steps."""
         context = {'sandbox_id': plan.record.sandbox.id if plan.record and plan.record.sandbox else None}
-        try:
-            for step in plan.steps:
+        errors = []
+        for step in plan.steps:
+            try:
                 getattr(self, '_step_' + step.op)(plan, step, context)
-        except HostpodsError as exc:
-            return plan.key, exc.msg
-        return plan.key, None
+            except PodStartError as exc:
+                errors.append(exc.msg)
+                if step.op not in ('start', 'replace'):
+                    break
+            except HostpodsError as exc:
+                errors.append(exc.msg)
+                break
+        return plan.key, '; '.join(errors) or None
 
     # ------------------------------------------------------------------ steps
     def _step_remove_pod(self, plan, step, context):
@@ -127,21 +135,37 @@ class Executor:
         context['sandbox_id'] = sandbox_id
 
     def _step_start(self, plan, step, context):
+        self._ensure_image(plan, step)
         self._create_and_start(plan, step.container, 'container', step.attempt, context)
 
     def _step_replace(self, plan, step, context):
+        self._ensure_image(plan, step)
         if step.old.running:
             self.client.stop(step.old.id, step.old.grace_period)
         new_id = self._create_and_start(plan, step.container, 'container', step.attempt, context)
         self._prune(plan, step.container['name'], keep=(step.old.id, new_id))
 
     def _step_init(self, plan, step, context):
+        self._ensure_image(plan, step)
         self._run_init(plan, step.container, step.attempt, context, None)
 
     def _step_await_init(self, plan, step, context):
         self._run_init(plan, step.container, step.instance.attempt, context, step.instance.id)
 
     # ------------------------------------------------------------------ helpers
+    def _ensure_image(self, plan, step):
+        """The image manager's part: pull per imagePullPolicy, or refuse a missing image under Never."""
+        image, pod_name, name = step.container['image'], plan.pod['metadata']['name'], step.container['name']
+        if step.image == 'never-missing':
+            raise PodStartError('pod "%s": container "%s": ErrImageNeverPull: Container image "%s" is not present '
+                                'with pull policy of Never' % (pod_name, name, image))
+        if step.image == 'pull':
+            try:
+                self.client.pull(image)
+            except HostpodsError as exc:
+                raise PodStartError('pod "%s": container "%s": ErrImagePull: Failed to pull image "%s": %s'
+                                    % (pod_name, name, image, exc.msg))
+
     def _create_and_start(self, plan, container, kind, attempt, context):
         pod = plan.pod
         meta = pod['metadata']

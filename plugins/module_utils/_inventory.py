@@ -8,7 +8,7 @@ from __future__ import annotations
 import socket
 
 from ansible_collections.hostpods.core.plugins.module_utils._executor import run_concurrently
-from ansible_collections.hostpods.core.plugins.module_utils._state import group_pods
+from ansible_collections.hostpods.core.plugins.module_utils._state import HostFacts, group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._status import pod_object
 
 
@@ -23,10 +23,15 @@ def describe_records(client, records):
     instances = [instance for record in records for instance in record.all_instances()]
     inspected = dict(zip([i.id for i in instances], run_concurrently(lambda i: client.inspect_container(i.id), instances)))
     out, node_name = [], socket.gethostname()
+    facts = HostFacts(client.image_references()) if any(
+        name not in record.instances for record in records
+        for name in [c['name'] for c in (record.applied['spec'].get('initContainers') or [])
+                     + record.applied['spec']['containers']]) else None
     for record in records:
         by_container = {}
         for name, items in record.instances.items():
             by_container[name] = [inspected[item.id] for item in items if inspected.get(item.id)]
         sandbox = inspected.get(record.sandbox.id) if record.sandbox else None
-        out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node_name))
+        out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node_name,
+                              image_present=facts.has_image if facts else None))
     return out

@@ -7,8 +7,8 @@ The rules are the kubelet's (``computePodActions``): a new pod gets a sandbox, i
 init containers one by one, then its containers; a changed image replaces only that container
 (attempt + 1); any other change recreates the pod (sandbox attempt + 1); a dead sandbox is
 replaced and every container restarted; a container that stopped is restarted when the pod's
-restartPolicy says so. Problems the host would hit (an image missing under ``Never``, a hostPath
-that fails its type check) are raised here, before anything is touched.
+restartPolicy says so. A hostPath that fails its type check is raised here, before anything is
+touched; images are pulled (or found missing under ``Never``) container by container, as a kubelet does.
 """
 
 from __future__ import annotations
@@ -46,12 +46,18 @@ class Step:
 
     def describe(self):
         parts = [self.op]
-        for key in ('image', 'name', 'path', 'container'):
+        for key in ('name', 'path', 'container'):
             if key in self.args:
                 value = self.args[key]
                 parts.append(value['name'] if isinstance(value, dict) else str(value))
         if 'attempt' in self.args:
             parts.append('attempt %d' % self.args['attempt'])
+        if self.op == 'pull':
+            parts.append(self.args['image'])
+        elif self.args.get('image') == 'pull':
+            parts.append('(pull %s)' % self.args['container']['image'])
+        elif self.args.get('image') == 'never-missing':
+            parts.append('(ErrImageNeverPull: %s is not present)' % self.args['container']['image'])
         return ' '.join(parts)
 
     def __repr__(self):
@@ -153,21 +159,20 @@ def _fresh(key, pod, record, action, uid, sandbox_attempt, sandbox_image, reason
     if record is not None:
         # A restart keeps the pod's emptyDir volumes (same UID); a recreate starts clean.
         steps.append(Step('remove_pod', record=record, keep_volumes=restart))
-    steps.extend(_image_steps(pod, facts, sandbox_image, [c['name'] for c in _all_containers(pod)]))
     steps.extend(_volume_steps(pod, facts))
+    if not facts.has_image(sandbox_image):
+        steps.append(Step('pull', image=sandbox_image))
     steps.append(Step('sandbox', attempt=sandbox_attempt))
-    for container in pod['spec'].get('initContainers') or []:
-        attempt = record.next_attempt(container['name']) if restart and record else 0
-        steps.append(Step('init', container=container, attempt=attempt))
-    for container in pod['spec']['containers']:
-        attempt = record.next_attempt(container['name']) if restart and record else 0
-        steps.append(Step('start', container=container, attempt=attempt))
+    for kind, op in (('initContainers', 'init'), ('containers', 'start')):
+        for container in pod['spec'].get(kind) or []:
+            attempt = record.next_attempt(container['name']) if restart and record else 0
+            steps.append(Step(op, container=container, attempt=attempt, image=_image_action(container, facts)))
     return PodPlan(key, pod, record, action, steps, uid, sandbox_attempt, reason)
 
 
 def _resume(pod, record, facts):
     """Steps that finish or repair a pod whose sandbox runs."""
-    steps, starting = [], []
+    steps = []
     spec = pod['spec']
     app_started = any(record.latest(c['name']) for c in spec['containers'])
     if not app_started:
@@ -178,48 +183,28 @@ def _resume(pod, record, facts):
             if latest is not None and latest.running:
                 steps.append(Step('await_init', container=container, instance=latest))
             else:
-                steps.append(Step('init', container=container, attempt=record.next_attempt(container['name'])))
-                starting.append(container['name'])
+                steps.append(Step('init', container=container, attempt=record.next_attempt(container['name']),
+                                  image=_image_action(container, facts)))
     for container in spec['containers']:
         latest = record.latest(container['name'])
+        image = _image_action(container, facts)
         if latest is None:
-            steps.append(Step('start', container=container, attempt=0))
+            steps.append(Step('start', container=container, attempt=0, image=image))
         elif latest.hash != naming.container_hash(container):
-            steps.append(Step('replace', container=container, attempt=latest.attempt + 1, old=latest))
+            steps.append(Step('replace', container=container, attempt=latest.attempt + 1, old=latest, image=image))
         elif not latest.running and should_restart(spec['restartPolicy'], latest):
-            steps.append(Step('replace', container=container, attempt=latest.attempt + 1, old=latest))
-        else:
-            continue
-        starting.append(container['name'])
-    if starting:
-        steps = _image_steps(pod, facts, None, starting) + steps
+            steps.append(Step('replace', container=container, attempt=latest.attempt + 1, old=latest, image=image))
     return steps
 
 
-def _all_containers(pod):
-    return (pod['spec'].get('initContainers') or []) + pod['spec']['containers']
-
-
-def _image_steps(pod, facts, sandbox_image, names):
-    """Pull steps for the images of the containers about to be created, per imagePullPolicy."""
-    steps, seen, missing = [], set(), []
-    if sandbox_image and not facts.has_image(sandbox_image):
-        steps.append(Step('pull', image=sandbox_image))
-        seen.add(sandbox_image)
-    for index, container in enumerate(_all_containers(pod)):
-        if container['name'] not in names:
-            continue
-        image, policy = container['image'], container['imagePullPolicy']
-        present = facts.has_image(image)
-        if policy == 'Never' and not present:
-            missing.append('%s: container "%s": ErrImageNeverPull: Container image "%s" is not present with pull policy of Never'
-                           % (pod['metadata']['name'], container['name'], image))
-        elif (policy == 'Always' or not present) and policy != 'Never' and image not in seen:
-            steps.append(Step('pull', image=image))
-            seen.add(image)
-    if missing:
-        raise PreflightError('; '.join(missing), errors=missing)
-    return steps
+def _image_action(container, facts):
+    """What the kubelet's image manager does before creating the container, per imagePullPolicy:
+    ``present`` (use the local image), ``pull``, or ``never-missing`` (ErrImageNeverPull)."""
+    present = facts.has_image(container['image'])
+    policy = container['imagePullPolicy']
+    if policy == 'Always' or (policy == 'IfNotPresent' and not present):
+        return 'pull'
+    return 'present' if present else 'never-missing'
 
 
 def _volume_steps(pod, facts):

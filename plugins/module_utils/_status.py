@@ -49,11 +49,12 @@ def _terminated(info):
     return out
 
 
-def container_status(container, instances, pod_ref, waiting_reason):
-    """One entry of ``containerStatuses``: ``instances`` are the inspected instances, oldest first."""
+def container_status(container, instances, pod_ref, waiting):
+    """One entry of ``containerStatuses``: ``instances`` are the inspected instances, oldest first;
+    ``waiting`` is the state (``{'reason': ...}``) of a container that has none yet."""
     name = container['name']
     status = {'name': name, 'image': container['image'], 'imageID': '', 'ready': False, 'started': False,
-              'restartCount': 0, 'state': {'waiting': {'reason': waiting_reason}}, 'lastState': {}}
+              'restartCount': 0, 'state': {'waiting': dict(waiting)}, 'lastState': {}}
     if not instances:
         return status
     info = instances[-1]
@@ -129,7 +130,17 @@ def _condition(kind, ok, reason=None, message=None, when=None):
     return out
 
 
-def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node_name=None):
+def _waiting_reason(container, default, image_present):
+    """Why a container that has no Docker container yet waits: its image, or the pod's start-up."""
+    if image_present is None or image_present(container['image']):
+        return {'reason': default}
+    if container.get('imagePullPolicy') == 'Never':
+        return {'reason': 'ErrImageNeverPull',
+                'message': 'Container image "%s" is not present with pull policy of Never' % container['image']}
+    return {'reason': 'ErrImagePull', 'message': 'image "%s" is not present and could not be pulled' % container['image']}
+
+
+def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node_name=None, image_present=None):
     """The Pod as ``kubectl get pod -o yaml`` shows it.
 
     ``applied`` is the pod as last applied (metadata and spec), ``sandbox`` the inspected sandbox
@@ -145,10 +156,11 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
         spec['nodeName'] = node_name
     pod_ref = '%s_%s(%s)' % (meta['name'], meta['namespace'], uid)
     inits = spec.get('initContainers') or []
-    init_statuses = [container_status(c, instances_by_container.get(c['name']), pod_ref, 'PodInitializing')
-                     for c in inits]
+    init_statuses = [container_status(c, instances_by_container.get(c['name']), pod_ref,
+                                      _waiting_reason(c, 'PodInitializing', image_present)) for c in inits]
     app_waiting = 'PodInitializing' if inits else 'ContainerCreating'
-    statuses = sorted((container_status(c, instances_by_container.get(c['name']), pod_ref, app_waiting)
+    statuses = sorted((container_status(c, instances_by_container.get(c['name']), pod_ref,
+                                        _waiting_reason(c, app_waiting, image_present))
                        for c in spec['containers']), key=lambda s: s['name'])
     for status in init_statuses:
         terminated = status['state'].get('terminated')

@@ -63,7 +63,8 @@ options:
     version_added: 0.1.0
   src:
     description:
-      - A manifest file, or a directory whose C(*.yaml), C(*.yml) and C(*.json) files are read in name order.
+      - A manifest file, or a directory whose C(*.yaml), C(*.yml) and C(*.json) files are read in name order
+        (sub-directories are not read, as with C(kubectl apply -f dir/)).
       - Read on the controller (relative paths are looked up like the M(ansible.builtin.copy) module's C(src)).
     type: path
     version_added: 0.1.0
