@@ -140,9 +140,12 @@ class Executor:
 
     def _step_replace(self, plan, step, context):
         self._ensure_image(plan, step)
+        # The engine may have restarted the old instance in place: count those restarts too.
+        old = self.client.inspect_container(step.old.id) or {}
+        attempt = max(step.attempt, step.old.attempt + int(old.get('RestartCount') or 0) + 1)
         if step.old.running:
             self.client.stop(step.old.id, step.old.grace_period)
-        new_id = self._create_and_start(plan, step.container, 'container', step.attempt, context)
+        new_id = self._create_and_start(plan, step.container, 'container', attempt, context)
         self._prune(plan, step.container['name'], keep=(step.old.id, new_id))
 
     def _step_init(self, plan, step, context):
@@ -170,7 +173,7 @@ class Executor:
         pod = plan.pod
         meta = pod['metadata']
         name = naming.container_name(container['name'], meta['name'], meta['namespace'], plan.uid, attempt)
-        body = translate.container_body(pod, container, kind, attempt, context['sandbox_id'],
+        body = translate.container_body(pod, container, kind, attempt, context['sandbox_id'], self.sandbox_image,
                                         self._subpath_sources(pod, container))
         container_id = self.client.create_container(name, body)
         self.client.start(container_id)

@@ -26,9 +26,10 @@ def expand(text, lookup):
             i += 2
         elif nxt == '(':
             end = text.find(')', i + 2)
-            if end == -1:
-                out.append(text[i:])
-                break
+            if end == -1:  # not a reference: keep "$(" and go on scanning
+                out.append('$(')
+                i += 2
+                continue
             name = text[i + 2:end]
             out.append(lookup[name] if name in lookup else text[i:end + 1])
             i = end + 1

@@ -108,7 +108,7 @@ def _type_ok(kind, value):
 
 def check_fields(value, tree, path, errors):
     """Append to ``errors`` a message for every field of ``value`` that ``tree`` does not accept."""
-    if isinstance(tree, Ignored):
+    if isinstance(tree, Ignored) or value is None:  # null is the same as unset, as in the API
         return
     if isinstance(tree, Only):
         if not _type_ok(tree.kind, value):

@@ -134,25 +134,24 @@ def join_path(path, name):
 # ----------------------------------------------------------------------------- defaults
 
 def default_pull_policy(image):
-    """Kubernetes' default: Always for ``:latest`` or no tag (and no digest), else IfNotPresent."""
-    if '@' in image:
-        return 'IfNotPresent'
-    last = image.rsplit('/', 1)[-1]
-    if ':' not in last or last.rsplit(':', 1)[1] == 'latest':
-        return 'Always'
-    return 'IfNotPresent'
+    """Kubernetes' default: Always when the tag is ``latest`` (a missing tag without a digest counts
+    as ``latest``), else IfNotPresent."""
+    name, _, digest = image.partition('@')
+    last = name.rsplit('/', 1)[-1]
+    tag = last.rsplit(':', 1)[1] if ':' in last else ('' if digest else 'latest')
+    return 'Always' if tag == 'latest' else 'IfNotPresent'
 
 
 def apply_defaults(doc, namespace):
     """A defaulted deep copy of a Pod, as the API server would store it."""
     pod = copy.deepcopy(doc)
     pod.pop('status', None)
-    meta = pod.setdefault('metadata', {})
+    meta = pod['metadata'] = pod.get('metadata') or {}
     meta.pop('creationTimestamp', None)
-    meta.setdefault('namespace', namespace)
-    meta.setdefault('labels', {})
-    meta.setdefault('annotations', {})
-    spec = pod.setdefault('spec', {})
+    meta['namespace'] = meta.get('namespace') or namespace
+    meta['labels'] = meta.get('labels') or {}
+    meta['annotations'] = meta.get('annotations') or {}
+    spec = pod['spec'] = pod.get('spec') or {}
     spec.setdefault('restartPolicy', 'Always')
     spec.setdefault('terminationGracePeriodSeconds', 30)
     spec.setdefault('dnsPolicy', 'ClusterFirst')
@@ -173,6 +172,8 @@ def apply_defaults(doc, namespace):
     if not spec.get('initContainers'):
         spec.pop('initContainers', None)
     for volume in spec.get('volumes') or []:
+        for key in [k for k, v in volume.items() if v is None]:  # null is unset, as in the API
+            del volume[key]
         if not any(key in volume for key in ('emptyDir', 'hostPath', 'persistentVolumeClaim')):
             volume['emptyDir'] = {}
         if 'hostPath' in volume:

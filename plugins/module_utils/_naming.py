@@ -26,6 +26,7 @@ CONTAINER_PORTS = 'annotation.io.kubernetes.container.ports'
 GRACE_PERIOD = 'annotation.io.kubernetes.pod.terminationGracePeriod'
 ATTEMPT = 'hostpods.io/attempt'
 APPLIED_POD = 'hostpods.io/applied-pod'
+POD_HASH = 'hostpods.io/pod-hash'
 VOLUME_NAME = 'hostpods.io/volume'
 VOLUME_TYPE = 'hostpods.io/volume-type'
 CLAIM_NAME = 'hostpods.io/claim-name'
@@ -95,9 +96,10 @@ def sandbox_labels(pod, attempt, sandbox_image):
     return labels
 
 
-def container_labels(pod, container, kind, attempt, sandbox_id):
+def container_labels(pod, container, kind, attempt, sandbox_id, sandbox_image):
     labels = pod_labels(pod)
     labels.update({
+        POD_HASH: pod_hash(pod, sandbox_image),
         CONTAINER_NAME: container['name'],
         DOCKER_TYPE: CONTAINER_TYPE_DOCKER,
         SANDBOX_ID: sandbox_id,

@@ -123,7 +123,7 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None):
         return _fresh(key, pod, record, RECREATED, record.uid, record.next_sandbox_attempt,
                       sandbox_image, reason, facts)
     if is_terminal(pod, record):
-        return PodPlan(key, pod, record, UNCHANGED, [], record.uid, record.sandbox.attempt)
+        return PodPlan(key, pod, record, UNCHANGED, [], record.uid, record.sandbox.attempt if record.sandbox else None)
     sandbox = record.sandbox
     if sandbox is None or not sandbox.running:
         return _fresh(key, pod, record, RECREATED, record.uid, record.next_sandbox_attempt,

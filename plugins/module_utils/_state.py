@@ -88,7 +88,13 @@ class PodRecord:
 
     @property
     def hash(self):
-        return self.sandbox.hash if self.sandbox else ''
+        """The pod spec hash last applied: on the sandbox, or on the containers when it is gone."""
+        if self.sandbox:
+            return self.sandbox.hash
+        for instance in self.all_instances():
+            if instance.labels.get(naming.POD_HASH):
+                return instance.labels[naming.POD_HASH]
+        return ''
 
     @property
     def applied(self):

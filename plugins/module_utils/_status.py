@@ -172,7 +172,8 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     created = _time((sandbox or {}).get('Created'))
     started = _time((sandbox or {}).get('State', {}).get('StartedAt'))
     phase = _phase(spec, init_statuses, statuses) if sandbox else 'Pending'
-    unready = [s['name'] for s in statuses if not s['ready']]
+    ready_by_name = {s['name']: s['ready'] for s in statuses}
+    unready = [c['name'] for c in spec['containers'] if not ready_by_name[c['name']]]
     incomplete = [s['name'] for s in init_statuses if not s['ready']]
     app_started = any(s.get('containerID') for s in statuses)
     initialized = not incomplete or app_started
@@ -208,14 +209,34 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
 
 
 def _age(since, now):
-    """kubectl's short age: 45s, 3m, 2h, 4d (since/now in epoch seconds)."""
+    """kubectl's HumanDuration of ``now - since`` (epoch seconds): 45s, 2m30s, 15m, 5h30m, 30h, 3d5h, 20d, 2y."""
     if since is None:
         return '<unknown>'
-    seconds = max(0, int(now - since))
-    for unit, size in (('d', 86400), ('h', 3600), ('m', 60)):
-        if seconds >= size * (2 if unit != 'd' else 1):
-            return '%d%s' % (seconds // size, unit)
-    return '%ds' % seconds
+    seconds = int(now - since)
+    if seconds < -1:
+        return '<invalid>'
+    if seconds < 0:
+        return '0s'
+    if seconds < 120:
+        return '%ds' % seconds
+    minutes = seconds // 60
+    if minutes < 10:
+        return '%dm%ds' % (minutes, seconds % 60) if seconds % 60 else '%dm' % minutes
+    if minutes < 180:
+        return '%dm' % minutes
+    hours = seconds // 3600
+    if hours < 8:
+        return '%dh%dm' % (hours, minutes % 60) if minutes % 60 else '%dh' % hours
+    if hours < 48:
+        return '%dh' % hours
+    if hours < 24 * 8:
+        return '%dd%dh' % (hours // 24, hours % 24) if hours % 24 else '%dd' % (hours // 24)
+    if hours < 24 * 365 * 2:
+        return '%dd' % (hours // 24)
+    if hours < 24 * 365 * 8:
+        days = (hours // 24) % 365
+        return '%dy%dd' % (hours // 24 // 365, days) if days else '%dy' % (hours // 24 // 365)
+    return '%dy' % (hours // 24 // 365)
 
 
 def _epoch(stamp):

@@ -80,7 +80,7 @@ def sandbox_body(pod, attempt, sandbox_image):
     }
 
 
-def container_body(pod, container, kind, attempt, sandbox_id, subpath_sources=None):
+def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None):
     """The create body of one init (``kind='init'``) or app container.
 
     ``subpath_sources`` maps ``(volume name, subPath)`` to the host directory to bind.
@@ -112,7 +112,7 @@ def container_body(pod, container, kind, attempt, sandbox_id, subpath_sources=No
     body = {
         'Image': container['image'],
         'Env': ['%s=%s' % item for item in env.items()],
-        'Labels': naming.container_labels(pod, container, kind, attempt, sandbox_id),
+        'Labels': naming.container_labels(pod, container, kind, attempt, sandbox_id, sandbox_image),
         'Healthcheck': {'Test': ['NONE']},
         'OpenStdin': bool(container.get('stdin')),
         'StdinOnce': bool(container.get('stdinOnce')),
