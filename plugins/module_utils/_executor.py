@@ -85,7 +85,8 @@ class Executor:
         run_concurrently(lambda item: self.client.stop(item.id, item.grace_period), [i for i in containers if i.running])
         run_concurrently(lambda item: self.client.stop(item.id, SANDBOX_GRACE), [i for i in sandboxes if i.running])
         run_concurrently(lambda item: self.client.remove_container(item.id), instances)
-        context['sandbox_id'] = None
+        if context.get('sandbox_id') in [item.id for item in sandboxes]:
+            context['sandbox_id'] = None
         if not step.keep_volumes and record.uid:
             for volume in self.client.pod_volumes(record.uid):
                 if (volume.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':

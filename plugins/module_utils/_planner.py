@@ -156,13 +156,16 @@ def plan_delete(key, record):
 def _fresh(key, pod, record, action, uid, sandbox_attempt, sandbox_image, reason, facts, restart=False):
     """Steps for a new sandbox and everything in it; an old record is removed first."""
     steps = []
-    if record is not None:
-        # A restart keeps the pod's emptyDir volumes (same UID); a recreate starts clean.
-        steps.append(Step('remove_pod', record=record, keep_volumes=restart))
+    if record is not None and not restart:  # a recreate starts clean, new emptyDirs included
+        steps.append(Step('remove_pod', record=record, keep_volumes=False))
     steps.extend(_volume_steps(pod, facts))
     if not facts.has_image(sandbox_image):
         steps.append(Step('pull', image=sandbox_image))
     steps.append(Step('sandbox', attempt=sandbox_attempt))
+    if record is not None and restart:
+        # A restart keeps the pod's emptyDir volumes (same UID): the new sandbox holds the
+        # Memory ones mounted before the old containers, which hold them too, are removed.
+        steps.append(Step('remove_pod', record=record, keep_volumes=True))
     for kind, op in (('initContainers', 'init'), ('containers', 'start')):
         for container in pod['spec'].get(kind) or []:
             attempt = record.next_attempt(container['name']) if restart and record else 0
