@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import socket
 import threading
+import time
 
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils._errors import DockerError
@@ -126,6 +127,19 @@ class DockerClient:
         if until:
             kwargs['until'] = until
         return self.api.logs(container_id, **kwargs).decode('utf-8', errors='replace')
+
+    @_call('read')
+    def last_exit_code(self, container_id, since):
+        """The exit code of the container's last ``die`` event since ``since`` (epoch seconds), or None."""
+        code = None
+        events = self.api.events(since=int(since), until=int(time.time()) + 1, decode=True,
+                                 filters={'container': container_id, 'event': 'die'})
+        for event in events:
+            try:
+                code = int(((event.get('Actor') or {}).get('Attributes') or {}).get('exitCode'))
+            except (TypeError, ValueError):
+                pass
+        return code
 
     @_call('read')
     def wait(self, container_id, timeout):

@@ -9,7 +9,7 @@ import socket
 
 from ansible_collections.hostpods.core.plugins.module_utils._executor import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._state import HostFacts, group_pods
-from ansible_collections.hostpods.core.plugins.module_utils._status import pod_object
+from ansible_collections.hostpods.core.plugins.module_utils._status import epoch_seconds, pod_object
 
 
 def read_records(client):
@@ -22,6 +22,10 @@ def describe_records(client, records):
     records = [record for record in records if record is not None and record.applied]
     instances = [instance for record in records for instance in record.all_instances()]
     inspected = dict(zip([i.id for i in instances], run_concurrently(lambda i: client.inspect_container(i.id), instances)))
+    restarted = [info for info in inspected.values()
+                 if info and info['State'].get('Running') and int(info.get('RestartCount') or 0) > 0]
+    last_exits = dict(zip([info['Id'] for info in restarted], run_concurrently(
+        lambda info: client.last_exit_code(info['Id'], epoch_seconds(info['Created'])), restarted)))
     out, node_name = [], socket.gethostname()
     facts = HostFacts(client.image_references()) if any(
         name not in record.instances for record in records
@@ -33,5 +37,5 @@ def describe_records(client, records):
             by_container[name] = [inspected[item.id] for item in items if inspected.get(item.id)]
         sandbox = inspected.get(record.sandbox.id) if record.sandbox else None
         out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node_name,
-                              image_present=facts.has_image if facts else None))
+                              image_present=facts.has_image if facts else None, last_exits=last_exits))
     return out

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import calendar
 import shlex
 import time
 
@@ -14,7 +13,7 @@ from ansible.module_utils.basic import env_fallback
 from ansible_collections.hostpods.core.plugins.module_utils import _selectors as selectors
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
 from ansible_collections.hostpods.core.plugins.module_utils._inventory import describe_records, read_records
-from ansible_collections.hostpods.core.plugins.module_utils._status import pod_row
+from ansible_collections.hostpods.core.plugins.module_utils._status import epoch_seconds, pod_row
 
 DOCKER_HOST = dict(type='str', fallback=(env_fallback, ['DOCKER_HOST']))
 
@@ -71,12 +70,6 @@ def _find(client, params):
     return record, name
 
 
-def _epoch(docker_time):
-    """Docker's RFC 3339 nano timestamp as epoch seconds (float)."""
-    whole, _, fraction = docker_time.rstrip('Z').partition('.')
-    return calendar.timegm(time.strptime(whole, '%Y-%m-%dT%H:%M:%S')) + float('0.' + (fraction or '0'))
-
-
 def pod_logs(client, params):
     record, name = _find(client, params)
     instances = record.instances.get(name) or []
@@ -84,7 +77,9 @@ def pod_logs(client, params):
         raise HostpodsError('container "%s" in pod "%s" is waiting to start: PodInitializing' % (name, params['name']))
     current = client.inspect_container(instances[-1].id)
     restarted_in_place = int(current.get('RestartCount') or 0) > 0
-    started = _epoch(current['State']['StartedAt']) if current['State'].get('StartedAt', '').startswith('2') else None
+    # The boundary between the runs of a container restarted in place: the end of the previous
+    # run (Docker sets StartedAt only after the new run may have logged).
+    started = epoch_seconds(current['State'].get('FinishedAt'))
     since = until = None
     target = current['Id']
     if params['previous']:

@@ -9,7 +9,9 @@ conditions; ``pod_row`` follows kubectl's ``printPod`` for the ``get pods -o wid
 
 from __future__ import annotations
 
+import calendar
 import json
+import time
 
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 
@@ -21,6 +23,14 @@ def _time(value):
     if not value or value.startswith('0001-01-01'):
         return None
     return value.split('.')[0].rstrip('Z') + 'Z'
+
+
+def epoch_seconds(docker_time):
+    """Docker's RFC 3339 nano timestamp as epoch seconds (float), or None when unset."""
+    if not docker_time or docker_time.startswith('0001-01-01'):
+        return None
+    whole, _, fraction = docker_time.rstrip('Z').partition('.')
+    return calendar.timegm(time.strptime(whole, '%Y-%m-%dT%H:%M:%S')) + float('0.' + (fraction or '0'))
 
 
 def _attempt(info):
@@ -49,9 +59,20 @@ def _terminated(info):
     return out
 
 
-def container_status(container, instances, pod_ref, waiting):
+def _exited_before_restart(info, exit_code):
+    """The run before an in-place restart by the engine, whose exit code Docker does not keep
+    (``exit_code`` comes from the engine's events; None when they no longer hold it)."""
+    out = {'exitCode': exit_code, 'reason': 'Completed' if exit_code == 0 else 'Error',
+           'startedAt': None, 'finishedAt': _time(info['State'].get('FinishedAt')), 'containerID': 'docker://' + info['Id']}
+    if exit_code is None:
+        out['reason'] = 'Unknown'
+    return out
+
+
+def container_status(container, instances, pod_ref, waiting, last_exits=None):
     """One entry of ``containerStatuses``: ``instances`` are the inspected instances, oldest first;
-    ``waiting`` is the state (``{'reason': ...}``) of a container that has none yet."""
+    ``waiting`` is the state (``{'reason': ...}``) of a container that has none yet; ``last_exits``
+    maps container IDs restarted in place to the exit code of their previous run."""
     name = container['name']
     status = {'name': name, 'image': container['image'], 'imageID': '', 'ready': False, 'started': False,
               'restartCount': 0, 'state': {'waiting': dict(waiting)}, 'lastState': {}}
@@ -72,6 +93,8 @@ def container_status(container, instances, pod_ref, waiting):
         status['state'] = {'running': {'startedAt': _time(state.get('StartedAt'))}}
         status['started'] = True
         status['ready'] = True
+        if int(info.get('RestartCount') or 0) > 0:
+            status['lastState'] = {'terminated': _exited_before_restart(info, (last_exits or {}).get(info['Id']))}
     elif state.get('Status') == 'created':
         status['state'] = {'waiting': {'reason': 'ContainerCreating'}}
     else:
@@ -140,7 +163,8 @@ def _waiting_reason(container, default, image_present):
     return {'reason': 'ErrImagePull', 'message': 'image "%s" is not present and could not be pulled' % container['image']}
 
 
-def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node_name=None, image_present=None):
+def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node_name=None, image_present=None,
+               last_exits=None):
     """The Pod as ``kubectl get pod -o yaml`` shows it.
 
     ``applied`` is the pod as last applied (metadata and spec), ``sandbox`` the inspected sandbox
@@ -157,10 +181,10 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     pod_ref = '%s_%s(%s)' % (meta['name'], meta['namespace'], uid)
     inits = spec.get('initContainers') or []
     init_statuses = [container_status(c, instances_by_container.get(c['name']), pod_ref,
-                                      _waiting_reason(c, 'PodInitializing', image_present)) for c in inits]
+                                      _waiting_reason(c, 'PodInitializing', image_present), last_exits) for c in inits]
     app_waiting = 'PodInitializing' if inits else 'ContainerCreating'
     statuses = sorted((container_status(c, instances_by_container.get(c['name']), pod_ref,
-                                        _waiting_reason(c, app_waiting, image_present))
+                                        _waiting_reason(c, app_waiting, image_present), last_exits)
                        for c in spec['containers']), key=lambda s: s['name'])
     for status in init_statuses:
         terminated = status['state'].get('terminated')
@@ -242,8 +266,6 @@ def _age(since, now):
 def _epoch(stamp):
     if not stamp:
         return None
-    import calendar
-    import time
     return calendar.timegm(time.strptime(stamp, '%Y-%m-%dT%H:%M:%SZ'))
 
 

@@ -156,6 +156,18 @@ def test_last_state_is_the_previous_instance():
     assert app['containerID'] == 'docker://a2'
 
 
+@pytest.mark.parametrize('exit_code, reason', [(1, 'Error'), (0, 'Completed'), (None, 'Unknown')])
+def test_last_state_of_a_container_restarted_in_place(exit_code, reason):
+    # The engine restarted the container itself (restartPolicy Always): Docker keeps only the
+    # previous run's FinishedAt; its exit code comes from the engine's events (None: lost).
+    info = running('a0', restart_count=1, started=T2, finished=T1)
+    result = pod_object(pod(), UID, inspected_sandbox(), {'app': [info]},
+                        last_exits={} if exit_code is None else {'a0': exit_code})
+    assert statuses(result)['app']['lastState'] == {'terminated': {
+        'exitCode': exit_code, 'reason': reason, 'startedAt': None, 'finishedAt': '2024-05-01T10:05:00Z',
+        'containerID': 'docker://a0'}}
+
+
 def test_restarting_container_is_crash_looping():
     info = inspected('a0', status='restarting', exit_code=1, finished=T1, restart_count=4)
     result = obj(pod(), {'app': [info]})

@@ -91,9 +91,11 @@ def test_other_columns():
 
 def test_restarts_column_counts_app_restarts_with_the_age_of_the_last_one():
     finished = '2024-05-01T10:54:59Z'                      # 5 minutes before NOW (10:59:59)
-    instances = {'a': [exited('a0', 1, finished=finished), running('a1', attempt=1, restart_count=2)],
+    instances = {'a': [exited('a0', 1, finished='2024-05-01T10:40:00Z'),
+                       running('a1', attempt=1, restart_count=2, finished=finished)],
                  'b': [running('b0', attempt=1)]}
     out = row(two(), instances)
+    # a1 was restarted in place by the engine: its last run ended 5 minutes ago
     assert out['restarts'] == '4 (5m ago)'
 
 
