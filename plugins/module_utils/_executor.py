@@ -22,8 +22,14 @@ from ansible_collections.hostpods.core.plugins.module_utils._errors import Hostp
 
 BACKOFF = (0, 10, 20, 40, 80, 160, 300)
 SANDBOX_GRACE = 10
+MINIMUM_GRACE = 2  # the kubelet's minimumGracePeriodInSeconds
 LOG_TAIL_LINES = 20
 MAX_WORKERS = 8
+
+
+def grace_seconds(instance):
+    """The pod's terminationGracePeriodSeconds, but at least the kubelet's 2 s minimum."""
+    return max(MINIMUM_GRACE, instance.grace_period)
 
 
 def run_concurrently(function, items, workers=MAX_WORKERS):
@@ -77,13 +83,21 @@ class Executor:
         return plan.key, '; '.join(errors) or None
 
     # ------------------------------------------------------------------ steps
+    def _stop_all(self, instances):
+        """Stop the running containers in parallel with their grace period, then the sandboxes."""
+        containers = [item for item in instances if item.container != naming.SANDBOX_CONTAINER and item.running]
+        sandboxes = [item for item in instances if item.container == naming.SANDBOX_CONTAINER and item.running]
+        run_concurrently(lambda item: self.client.stop(item.id, grace_seconds(item)), containers)
+        run_concurrently(lambda item: self.client.stop(item.id, SANDBOX_GRACE), sandboxes)
+
+    def _step_stop_pod(self, plan, step, context):
+        self._stop_all(step.record.all_instances())
+
     def _step_remove_pod(self, plan, step, context):
         record = step.record
         instances = record.all_instances() + list(getattr(record, 'strays', []))
-        containers = [item for item in instances if item.container != naming.SANDBOX_CONTAINER]
         sandboxes = [item for item in instances if item.container == naming.SANDBOX_CONTAINER]
-        run_concurrently(lambda item: self.client.stop(item.id, item.grace_period), [i for i in containers if i.running])
-        run_concurrently(lambda item: self.client.stop(item.id, SANDBOX_GRACE), [i for i in sandboxes if i.running])
+        self._stop_all(instances)
         run_concurrently(lambda item: self.client.remove_container(item.id), instances)
         if context.get('sandbox_id') in [item.id for item in sandboxes]:
             context['sandbox_id'] = None
@@ -145,7 +159,7 @@ class Executor:
         old = self.client.inspect_container(step.old.id) or {}
         attempt = max(step.attempt, step.old.attempt + int(old.get('RestartCount') or 0) + 1)
         if step.old.running:
-            self.client.stop(step.old.id, step.old.grace_period)
+            self.client.stop(step.old.id, grace_seconds(step.old))
         new_id = self._create_and_start(plan, step.container, 'container', attempt, context)
         self._prune(plan, step.container['name'], keep=(step.old.id, new_id))
 

@@ -125,6 +125,13 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None):
     if is_terminal(pod, record):
         return PodPlan(key, pod, record, UNCHANGED, [], record.uid, record.sandbox.attempt if record.sandbox else None)
     sandbox = record.sandbox
+    if (sandbox is None or not sandbox.running) and pod['spec']['restartPolicy'] == 'Never' \
+            and any(record.latest(c['name']) for c in pod['spec']['containers']):
+        # computePodActions: a Never pod that already ran gets no new sandbox; it is killed and ends.
+        running = [i for i in record.all_instances() if i.running]
+        return PodPlan(key, pod, record, UPDATED if running else UNCHANGED,
+                       [Step('stop_pod', record=record)] if running else [], record.uid,
+                       sandbox.attempt if sandbox else None, 'the sandbox died and restartPolicy is Never')
     if sandbox is None or not sandbox.running:
         return _fresh(key, pod, record, RECREATED, record.uid, record.next_sandbox_attempt,
                       sandbox_image, 'the sandbox is not running', facts, restart=True)

@@ -525,3 +525,17 @@ def test_step_describe_and_attributes():
 ])
 def test_plan_changed(action, changed):
     assert planner.PodPlan(('n', 'p'), None, None, action, []).changed is changed
+
+
+def test_dead_sandbox_of_a_never_pod_that_ran_gets_no_new_sandbox():
+    # computePodActions: restartPolicy Never, containers already ran -> no new sandbox; the
+    # still-running containers are stopped and the pod ends (Succeeded or Failed).
+    desired = web(restartPolicy='Never')
+    record = record_of(desired, containers={'app': [dict()], 'side': [dict(state_='exited', exit_code=0)]},
+                       sandbox_state='exited')
+    p = plan(desired, record)
+    assert p.action == planner.UPDATED
+    assert [step.op for step in p.steps] == ['stop_pod']
+    finished = record_of(desired, containers={'app': [dict(state_='exited', exit_code=0)],
+                                              'side': [dict(state_='exited', exit_code=0)]}, sandbox_state='exited')
+    assert plan(desired, finished).action == planner.UNCHANGED
