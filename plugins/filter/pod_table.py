@@ -22,7 +22,7 @@ options:
     type: bool
     default: false
 author:
-  - hostpods developers
+  - hostpods developers (@hostpods)
 '''
 
 EXAMPLES = r'''

@@ -136,7 +136,7 @@ def join_path(path, name):
 def default_pull_policy(image):
     """Kubernetes' default: Always when the tag is ``latest`` (a missing tag without a digest counts
     as ``latest``), else IfNotPresent."""
-    name, _, digest = image.partition('@')
+    name, _sep, digest = image.partition('@')
     last = name.rsplit('/', 1)[-1]
     tag = last.rsplit(':', 1)[1] if ':' in last else ('' if digest else 'latest')
     return 'Always' if tag == 'latest' else 'IfNotPresent'

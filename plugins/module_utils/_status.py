@@ -29,7 +29,7 @@ def epoch_seconds(docker_time):
     """Docker's RFC 3339 nano timestamp as epoch seconds (float), or None when unset."""
     if not docker_time or docker_time.startswith('0001-01-01'):
         return None
-    whole, _, fraction = docker_time.rstrip('Z').partition('.')
+    whole, _sep, fraction = docker_time.rstrip('Z').partition('.')
     return calendar.timegm(time.strptime(whole, '%Y-%m-%dT%H:%M:%S')) + float('0.' + (fraction or '0'))
 
 

@@ -40,7 +40,7 @@ description:
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values,
     C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty)."
 author:
-  - hostpods developers
+  - hostpods developers (@hostpods)
 extends_documentation_fragment:
   - hostpods.core._docker
 attributes:

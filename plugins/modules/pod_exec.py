@@ -14,7 +14,7 @@ description:
   - A non-zero exit code fails the task, as with M(ansible.builtin.command), and the result still holds RV(rc),
     RV(stdout) and RV(stderr); use C(failed_when) to accept other codes.
 author:
-  - hostpods developers
+  - hostpods developers (@hostpods)
 extends_documentation_fragment:
   - hostpods.core._docker
 attributes:

@@ -13,7 +13,7 @@ description:
   - Reads the pods that M(hostpods.core.pod) made on the node's Docker engine and reports them as Pod objects whose
     C(status) is what a kubelet would report, plus the columns of C(kubectl get pods -o wide).
 author:
-  - hostpods developers
+  - hostpods developers (@hostpods)
 extends_documentation_fragment:
   - hostpods.core._docker
 attributes:

@@ -12,7 +12,7 @@ version_added: 0.1.0
 description:
   - Returns the log of one container (init containers included) of a pod made by M(hostpods.core.pod).
 author:
-  - hostpods developers
+  - hostpods developers (@hostpods)
 extends_documentation_fragment:
   - hostpods.core._docker
 attributes:

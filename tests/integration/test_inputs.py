@@ -361,7 +361,7 @@ def test_offline_galaxy_build_install_and_use(pods, tmp_path):
     build = tmp_path / 'build'
     build.mkdir()
     proc = subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'build', '--output-path', str(build),
-                           root], capture_output=True, text=True, cwd=root)
+                           root], capture_output=True, text=True, cwd=root, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     tarballs = list(build.glob('hostpods-core-*.tar.gz'))
     assert len(tarballs) == 1
@@ -370,14 +370,14 @@ def test_offline_galaxy_build_install_and_use(pods, tmp_path):
     env['ANSIBLE_COLLECTIONS_PATH'] = str(collections)
     env['ANSIBLE_COLLECTIONS_SCAN_SYS_PATH'] = 'false'
     proc = subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'install', str(tarballs[0]),
-                           '-p', str(collections)], capture_output=True, text=True, env=env, cwd=str(tmp_path))
+                           '-p', str(collections)], capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     installed = collections / 'ansible_collections' / 'hostpods' / 'core'
     assert (installed / 'MANIFEST.json').is_file()
     assert (installed / 'plugins' / 'action' / 'pod.py').is_file()
     assert not os.path.islink(str(installed))
     proc = subprocess.run([os.path.join(BIN, 'ansible-galaxy'), 'collection', 'list', 'hostpods.core'],
-                          capture_output=True, text=True, env=env, cwd=str(tmp_path))
+                          capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
     assert str(collections) in proc.stdout and root not in proc.stdout, proc.stdout + proc.stderr
 
     play_dir = tmp_path / 'play'
@@ -392,7 +392,7 @@ def test_offline_galaxy_build_install_and_use(pods, tmp_path):
         path = play_dir / ('%s.yml' % state)
         path.write_text(yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': [task, dump]}]))
         proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', str(path)],
-                              capture_output=True, text=True, env=env, cwd=str(play_dir))
+                              capture_output=True, text=True, env=env, cwd=str(play_dir), check=False)
         assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-4000:]
         return json.loads((play_dir / out).read_text())
 

@@ -53,7 +53,7 @@ def wait_until(predicate, timeout=15.0, period=0.2):
 
 
 def logs(container):
-    proc = subprocess.run(['docker', 'logs', container], capture_output=True, text=True)
+    proc = subprocess.run(['docker', 'logs', container], capture_output=True, text=True, check=False)
     return proc.stdout + proc.stderr
 
 

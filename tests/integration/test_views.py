@@ -315,7 +315,7 @@ def test_pod_info_selects_by_name_namespace_and_labels(pods):
         ({}, []),  # the default namespace holds none of them
     ]
     results = play(pods, ('hostpods.core.pod', {'definition': manifests, 'wait': True, 'wait_timeout': 60}),
-                   *[info(pods.prefix, **args) for args, _ in queries])
+                   *[info(pods.prefix, **args) for args, _expected in queries])
     ok(results[0])
     for (args, expected), result in zip(queries, results[1:]):
         ok(result)

@@ -20,7 +20,7 @@ def cname(container, pod_name, uid, attempt=0, namespace='default'):
 
 def sh(container, script):
     """Run ``sh -c script`` inside a container: ``(rc, stdout + stderr)``."""
-    proc = subprocess.run(['docker', 'exec', container, 'sh', '-c', script], capture_output=True, text=True)
+    proc = subprocess.run(['docker', 'exec', container, 'sh', '-c', script], capture_output=True, text=True, check=False)
     return proc.returncode, (proc.stdout + proc.stderr).strip()
 
 
@@ -378,7 +378,7 @@ def test_sub_path_shows_only_the_sub_directory_and_creates_it(pods):
     assert ok(p, 'cat /part/inner.txt') == 'inner'
     ok(p, 'echo from-part > /part/back.txt')
     assert ok(f, 'cat /all/nested/dir/back.txt') == 'from-part'
-    rc, _ = sh(p, 'test -e /part/top.txt || test -e /part/nested')
+    rc, _output = sh(p, 'test -e /part/top.txt || test -e /part/nested')
     assert rc != 0
 
 
