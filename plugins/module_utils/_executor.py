@@ -11,7 +11,9 @@ long as the call's time budget lasts, and the next apply goes on from there.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -102,9 +104,18 @@ class Executor:
         if context.get('sandbox_id') in [item.id for item in sandboxes]:
             context['sandbox_id'] = None
         if not step.keep_volumes and record.uid:
+            shutil.rmtree(os.path.dirname(naming.metadata_path(record.uid)), ignore_errors=True)
             for volume in self.client.pod_volumes(record.uid):
                 if (volume.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':
                     self.client.remove_volume(volume['Name'])
+
+    def _step_metadata(self, plan, step, context):
+        """Keep the pod's new labels and annotations on the node (written atomically)."""
+        path = naming.metadata_path(plan.uid)
+        os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+        with open(path + '.tmp', 'w', encoding='utf-8') as handle:
+            json.dump(step.metadata, handle, sort_keys=True)
+        os.replace(path + '.tmp', path)
 
     def _step_pull(self, plan, step, context):
         self.client.pull(step.image)

@@ -5,16 +5,26 @@
 
 from __future__ import annotations
 
+import json
+import os
 import socket
 
+from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils._executor import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._state import HostFacts, group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._status import epoch_seconds, pod_object
 
 
 def read_records(client):
-    """``{(namespace, name): PodRecord}`` for every pod on the host, from one listing."""
-    return group_pods(client.pod_containers())
+    """``{(namespace, name): PodRecord}`` for every pod on the host, from one listing, with the
+    labels and annotations changed in place since each pod was created."""
+    records = group_pods(client.pod_containers())
+    for record in records.values():
+        path = naming.metadata_path(record.uid)
+        if record.uid and os.path.exists(path):
+            with open(path, encoding='utf-8') as handle:
+                record.live_metadata = json.load(handle)
+    return records
 
 
 def describe_records(client, records):

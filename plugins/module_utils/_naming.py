@@ -31,6 +31,7 @@ VOLUME_NAME = 'hostpods.io/volume'
 VOLUME_TYPE = 'hostpods.io/volume-type'
 CLAIM_NAME = 'hostpods.io/claim-name'
 SANDBOX_CONTAINER = 'POD'
+STATE_DIR = '/var/lib/hostpods/pods'
 SANDBOX_TYPE = 'podsandbox'
 CONTAINER_TYPE_DOCKER = 'container'
 
@@ -60,14 +61,26 @@ def claim_volume_name(namespace, claim):
 
 
 def pod_hash(pod, sandbox_image):
-    """What forces a recreate of the whole pod: metadata and spec, except the containers' images."""
+    """What forces a recreate of the whole pod: its spec, except the containers' images.
+
+    Labels and annotations are not in it: as on Kubernetes they change without a restart."""
     spec = copy.deepcopy(pod['spec'])
     for key in ('containers', 'initContainers'):
         for container in spec.get(key) or []:
             container.pop('image', None)
+    return short_hash({'spec': spec, 'sandboxImage': sandbox_image})
+
+
+def pod_metadata(pod):
+    """The part of a pod's metadata that can change in place: labels and annotations."""
     meta = pod['metadata']
-    return short_hash({'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {},
-                       'spec': spec, 'sandboxImage': sandbox_image})
+    return {'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
+
+
+def metadata_path(uid):
+    """Where the node keeps a pod's current labels and annotations once they changed in place
+    (Docker cannot relabel the sandbox)."""
+    return '%s/%s/metadata.json' % (STATE_DIR, uid)
 
 
 def container_hash(container):

@@ -112,6 +112,17 @@ def is_terminal(pod, record):
 
 def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None):
     """The plan that brings ``record`` (or nothing) to ``pod``."""
+    plan = _plan_spec(pod, record, facts, sandbox_image, force, new_uid)
+    if plan.action in (UNCHANGED, UPDATED) and record.applied \
+            and naming.pod_metadata(record.applied) != naming.pod_metadata(pod):
+        # Labels and annotations change in place, as on Kubernetes: no container restarts.
+        plan.steps.insert(0, Step('metadata', metadata=naming.pod_metadata(pod)))
+        plan.action = UPDATED
+        plan.reason = plan.reason or 'labels or annotations changed'
+    return plan
+
+
+def _plan_spec(pod, record, facts, sandbox_image, force, new_uid):
     key = (pod['metadata']['namespace'], pod['metadata']['name'])
     desired_hash = naming.pod_hash(pod, sandbox_image)
     fresh = record is None or not record.sandboxes and not record.instances

@@ -61,6 +61,8 @@ class PodRecord:
         self.uid = None
         self.sandboxes = []
         self.instances = {}
+        self.strays = []
+        self.live_metadata = None  # labels and annotations changed in place (see naming.metadata_path)
 
     def add(self, instance):
         if instance.container == naming.SANDBOX_CONTAINER:
@@ -98,13 +100,17 @@ class PodRecord:
 
     @property
     def applied(self):
-        """The pod as last applied (metadata and spec), from the sandbox's label."""
+        """The pod as last applied (metadata and spec): the sandbox's label, with the labels and
+        annotations changed in place since."""
         if not self.sandbox:
             return None
         try:
-            return json.loads(self.sandbox.labels.get(naming.APPLIED_POD, ''))
+            applied = json.loads(self.sandbox.labels.get(naming.APPLIED_POD, ''))
         except ValueError:
             return None
+        if self.live_metadata:
+            applied['metadata'].update(self.live_metadata)
+        return applied
 
     @property
     def next_sandbox_attempt(self):

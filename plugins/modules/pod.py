@@ -21,7 +21,9 @@ description:
     C(FileOrCreate) creation. C(persistentVolumeClaim) is the named Docker volume C(k8s_pvc_<claim>_<namespace>),
     created when missing and kept when the pod is deleted.
   - "Re-applying unchanged manifests changes nothing and makes no mutating Docker call. A changed container image
-    replaces only that container (its attempt number + 1); any other change to the pod recreates it (sandbox attempt + 1).
+    replaces only that container (its attempt number + 1); a change of labels or annotations is applied in place, as on
+    Kubernetes (nothing restarts; the node keeps them in C(/var/lib/hostpods/pods/<uid>/metadata.json) because Docker
+    cannot relabel the sandbox); any other change to the pod recreates it (sandbox attempt + 1, same UID).
     Changing a regular init container's image after the pod initialized does nothing on the node, as on a kubelet.
     A sandbox or container removed or stopped behind Ansible's back is repaired on the next apply."
   - C(restartPolicy) maps to the engine's restart policy (V(Always) to C(always), V(OnFailure) to C(on-failure),

@@ -440,7 +440,7 @@ def test_image_change_replaces_only_that_container(pods):
 
 
 # -------------------------------------------------------------------------- 7. other changes, force
-def test_other_changes_and_force_recreate_the_pod(pods):
+def test_spec_changes_and_force_recreate_the_pod_labels_change_in_place(pods):
     name = pods.name('recreate')
 
     def manifest(value, tier):
@@ -472,14 +472,25 @@ def test_other_changes_and_force_recreate_the_pod(pods):
     main = [n for n, s in of_pod(pods, name).items() if n.startswith('k8s_main_') and s == 'running'][0]
     assert 'MODE=two' in inspect(main)['Config']['Env']
 
-    # A label: recreated again, and the sandbox carries the new label.
-    recreated(pods.apply(manifest('two', 'b')), 2)
-    assert inspect(cname('POD', name, uid, 2))['Config']['Labels']['tier'] == 'b'
+    # A label changes in place, as on Kubernetes: nothing restarts, no Docker write, and the
+    # pod reports the new label (check mode first reports the update and changes nothing).
+    running_before = of_pod(pods, name)
+    checked = ok(pods.apply(manifest('two', 'b'), check=True))
+    assert checked['changed'] is True and checked['pods'][0]['action'] == 'updated'
+    assert checked['pods'][0]['metadata']['labels'] == {'tier': 'a'}
+    relabelled = ok(pods.apply(manifest('two', 'b')))
+    assert relabelled['changed'] is True and relabelled['pods'][0]['action'] == 'updated'
+    assert relabelled['docker_calls']['write'] == 0
+    assert relabelled['pods'][0]['metadata']['labels'] == {'tier': 'b'}
+    assert of_pod(pods, name) == running_before
+    listed = ok(pods.run({'label_selectors': ['tier=b']}, module='hostpods.core.pod_info'))
+    assert [p['metadata']['name'] for p in listed['pods']] == [name]
     unchanged = ok(pods.apply(manifest('two', 'b')))
     assert unchanged['changed'] is False and unchanged['docker_calls']['write'] == 0
 
-    # force: true recreates an unchanged pod.
-    recreated(pods.apply(manifest('two', 'b'), force=True), 3)
+    # force: true recreates an unchanged pod; the new sandbox carries the current labels.
+    recreated(pods.apply(manifest('two', 'b'), force=True), 2)
+    assert inspect(cname('POD', name, uid, 2))['Config']['Labels']['tier'] == 'b'
     again = ok(pods.apply(manifest('two', 'b')))
     assert again['changed'] is False and again['pods'][0]['action'] == 'unchanged'
 

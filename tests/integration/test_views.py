@@ -197,10 +197,9 @@ def test_finished_pods_and_wait(pods):
     failed_state = status_of(objs[failed], 'fail')['state']['terminated']
     assert (failed_state['exitCode'], failed_state['reason']) == (3, 'Error')
     assert failed_state['containerID'] == status_of(objs[failed], 'fail')['containerID']
-    assert (condition(objs[done], 'Ready')['status'], condition(objs[done], 'Ready')['reason']) == ('False',
-                                                                                                   'PodCompleted')
-    assert (condition(objs[failed], 'Ready')['status'], condition(objs[failed], 'Ready')['reason']) == ('False',
-                                                                                                       'PodFailed')
+    done_ready, failed_ready = condition(objs[done], 'Ready'), condition(objs[failed], 'Ready')
+    assert (done_ready['status'], done_ready['reason']) == ('False', 'PodCompleted')
+    assert (failed_ready['status'], failed_ready['reason']) == ('False', 'PodFailed')
     ready = condition(objs[half], 'Ready')
     assert (ready['status'], ready['reason']) == ('False', 'ContainersNotReady')
     assert ready['message'] == 'containers with unready status: [quick]'

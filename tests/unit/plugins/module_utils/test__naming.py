@@ -169,3 +169,19 @@ def test_container_labels_without_ports_and_for_init():
     labels = naming.container_labels(p, p['spec']['initContainers'][0], 'init', 0, 'sid', SANDBOX_IMAGE)
     assert naming.CONTAINER_PORTS not in labels
     assert labels[naming.CONTAINER_TYPE] == 'init'
+
+
+@pytest.mark.parametrize('mutate', [
+    _set(('metadata', 'labels'), {'app': 'other'}),
+    _set(('metadata', 'annotations'), {'note': 'changed'}),
+])
+def test_pod_hash_ignores_labels_and_annotations(mutate):
+    # Kubernetes changes them in place, without restarting anything.
+    changed = base_pod()
+    mutate(changed)
+    assert naming.pod_hash(changed, SANDBOX_IMAGE) == naming.pod_hash(base_pod(), SANDBOX_IMAGE)
+    assert naming.pod_metadata(changed) != naming.pod_metadata(base_pod())
+
+
+def test_metadata_path_is_per_pod_uid():
+    assert naming.metadata_path(UID) == '/var/lib/hostpods/pods/%s/metadata.json' % UID

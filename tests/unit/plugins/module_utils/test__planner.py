@@ -539,3 +539,28 @@ def test_dead_sandbox_of_a_never_pod_that_ran_gets_no_new_sandbox():
     finished = record_of(desired, containers={'app': [dict(state_='exited', exit_code=0)],
                                               'side': [dict(state_='exited', exit_code=0)]}, sandbox_state='exited')
     assert plan(desired, finished).action == planner.UNCHANGED
+
+
+def test_label_change_updates_metadata_in_place():
+    desired = web()
+    record = record_of(desired, containers={'app': [dict()], 'side': [dict()]})
+    relabelled = web()
+    relabelled['metadata']['labels'] = {'app': 'web', 'tier': 'edge'}
+    relabelled['metadata']['annotations'] = {'note': 'x'}
+    p = plan(relabelled, record)
+    assert p.action == planner.UPDATED
+    assert [(step.op, step.metadata) for step in p.steps] == [
+        ('metadata', {'labels': {'app': 'web', 'tier': 'edge'}, 'annotations': {'note': 'x'}})]
+    # once the node holds the new metadata, the pod is unchanged
+    record.live_metadata = {'labels': {'app': 'web', 'tier': 'edge'}, 'annotations': {'note': 'x'}}
+    assert plan(relabelled, record).action == planner.UNCHANGED
+
+
+def test_label_change_beside_an_image_change_does_both():
+    desired = web()
+    record = record_of(desired, containers={'app': [dict()], 'side': [dict()]})
+    changed = web(containers=[container('app', 'busybox:1.36'), container('side')])
+    changed['metadata']['labels'] = {'app': 'web2'}
+    p = plan(changed, record)
+    assert p.action == planner.UPDATED
+    assert [step.op for step in p.steps] == ['metadata', 'replace']
