@@ -277,18 +277,11 @@ def pod_row(pod, now, node=None):
     sidecars = [c['name'] for c in inits if c.get('restartPolicy') == 'Always']
     total = len(spec['containers']) + len(sidecars)
     ready = restarts = 0
-    last_restart = None
     initializing = False
-
-    def note_restart(cstatus):
-        finished = _epoch(((cstatus.get('lastState') or {}).get('terminated') or {}).get('finishedAt'))
-        return finished
-
+    counted = []  # the statuses whose restarts the RESTARTS column counts
     for index, cstatus in enumerate(status.get('initContainerStatuses') or []):
         restarts += cstatus.get('restartCount', 0)
-        finished = note_restart(cstatus)
-        if finished and (last_restart is None or finished > last_restart):
-            last_restart = finished
+        counted.append(cstatus)
         state = cstatus.get('state') or {}
         terminated, waiting = state.get('terminated'), state.get('waiting')
         if terminated and terminated.get('exitCode') == 0:
@@ -311,14 +304,13 @@ def pod_row(pod, now, node=None):
         break
     initialized = any(c['type'] == 'Initialized' and c['status'] == 'True' for c in status.get('conditions') or [])
     if not initializing or initialized:
-        restarts = sum(c.get('restartCount', 0) for c in status.get('initContainerStatuses') or []
-                       if c['name'] in sidecars)
+        # kubectl starts over here: of the init containers, only the sidecars' restarts count
+        counted = [c for c in status.get('initContainerStatuses') or [] if c['name'] in sidecars]
+        restarts = sum(c.get('restartCount', 0) for c in counted)
         has_running = False
         for cstatus in reversed(status.get('containerStatuses') or []):
             restarts += cstatus.get('restartCount', 0)
-            finished = note_restart(cstatus)
-            if finished and (last_restart is None or finished > last_restart):
-                last_restart = finished
+            counted.append(cstatus)
             state = cstatus.get('state') or {}
             waiting, terminated = state.get('waiting'), state.get('terminated')
             if waiting and waiting.get('reason'):
@@ -336,6 +328,8 @@ def pod_row(pod, now, node=None):
             reason = 'Running' if pod_ready else 'NotReady'
     if pod['metadata'].get('deletionTimestamp') and status.get('phase') not in ('Succeeded', 'Failed'):
         reason = 'Terminating'
+    finished = [_epoch(((c.get('lastState') or {}).get('terminated') or {}).get('finishedAt')) for c in counted]
+    last_restart = max((stamp for stamp in finished if stamp), default=None)
     restarts_text = str(restarts)
     if restarts and last_restart is not None:
         restarts_text = '%d (%s ago)' % (restarts, _age(last_restart, now))

@@ -17,6 +17,7 @@ author:
   - hostpods developers (@hostpods)
 extends_documentation_fragment:
   - hostpods.core._docker
+  - hostpods.core._pod_ref
 attributes:
   check_mode:
     description: In check mode the command is not run; the task reports a change.
@@ -28,22 +29,6 @@ attributes:
     description: A command may change anything; the task always reports a change.
     support: none
 options:
-  name:
-    description: The pod's name.
-    type: str
-    required: true
-    version_added: 0.1.0
-  namespace:
-    description: The pod's namespace.
-    type: str
-    default: default
-    version_added: 0.1.0
-  container:
-    description:
-      - The container to run the command in.
-      - May be omitted only when the pod has one container; otherwise the error lists the containers.
-    type: str
-    version_added: 0.1.0
   command:
     description:
       - A list is run as it is (argv); a string is run by C(/bin/sh -c).

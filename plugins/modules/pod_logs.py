@@ -15,6 +15,7 @@ author:
   - hostpods developers (@hostpods)
 extends_documentation_fragment:
   - hostpods.core._docker
+  - hostpods.core._pod_ref
 attributes:
   check_mode:
     description: Reads only; runs the same in check mode.
@@ -26,22 +27,6 @@ attributes:
     description: Reads only.
     support: full
 options:
-  name:
-    description: The pod's name.
-    type: str
-    required: true
-    version_added: 0.1.0
-  namespace:
-    description: The pod's namespace.
-    type: str
-    default: default
-    version_added: 0.1.0
-  container:
-    description:
-      - The container (or init container) whose log to read.
-      - May be omitted only when the pod has one container; otherwise the error lists the containers, as kubectl's does.
-    type: str
-    version_added: 0.1.0
   tail_lines:
     description: Only the last lines of the log.
     type: int
