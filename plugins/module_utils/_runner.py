@@ -38,86 +38,91 @@ POD_ARG_SPEC = dict(
 )
 
 
-def _diff_entry(plan, after):
+def _diff_entry(plan):
+    """Before (as last applied on the host) and after (as asked) of one changed pod."""
     name = '%s/%s' % plan.key
     before = plan.record.applied if plan.record else None
+    after = None
+    if plan.pod is not None and plan.action != planner.DELETED:
+        after = {'metadata': {k: plan.pod['metadata'][k] for k in ('name', 'namespace', 'labels', 'annotations')},
+                 'spec': plan.pod['spec']}
     return {'before_header': 'pod %s (on the host)' % name, 'after_header': 'pod %s (%s)' % (name, plan.action),
             'before': before or {}, 'after': after or {}}
 
 
-def _planned_object(plan):
-    """What check mode reports for a pod that does not exist yet."""
-    pod = plan.pod
-    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': dict(pod['metadata'], uid=plan.uid), 'spec': pod['spec'],
-            'status': {'phase': 'Pending'}}
+def _chosen_pods(params, records, deleting):
+    """The pods of the call (validated and defaulted) and their keys; by selector for a delete
+    without manifests."""
+    requirements = selectors.parse(params['label_selectors'])
+    if params['definition'] is None:
+        chosen = selectors.select(records, requirements, namespace=params['namespace'])
+        return [], [(record.namespace, record.name) for record in chosen]
+    pods = load_pods(collect_documents(params['definition']), params['namespace'], deleting=deleting)
+    pods = [pod for pod in pods if selectors.matches(requirements, pod['metadata'].get('labels'))]
+    return pods, [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in pods]
+
+
+def _describe(client, keys, records=None):
+    """``{key: Pod object}`` of the pods of ``keys`` as they are on the host now."""
+    records = records if records is not None else read_records(client)
+    return {(obj['metadata']['namespace'], obj['metadata']['name']): obj
+            for obj in describe_records(client, [records.get(key) for key in keys])}
+
+
+def _pod_result(plan, live, check_mode, errors):
+    """One entry of the ``pods`` return value."""
+    if plan.action in (planner.DELETED, planner.ABSENT):
+        meta = {'name': plan.key[1], 'namespace': plan.key[0]}
+        if plan.uid:
+            meta['uid'] = plan.uid
+        obj = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': meta}
+    else:
+        obj = live.get(plan.key)
+        if obj is None or (check_mode and plan.action == planner.RECREATED):
+            pod = plan.pod  # not on the host (yet): what would be created
+            obj = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': dict(pod['metadata'], uid=plan.uid),
+                   'spec': pod['spec'], 'status': {'phase': 'Pending'}}
+    obj = dict(obj, action=plan.action)
+    if check_mode and plan.steps:
+        obj['planned_steps'] = [step.describe() for step in plan.steps]
+    if plan.key in errors:
+        obj['error'] = errors[plan.key]
+    return obj
 
 
 def apply_pods(module, client, params):
+    """Plan every pod of the call, carry the plans out (not in check mode), report, and wait."""
     started = time.monotonic()
+
+    def remaining():
+        return max(0, params['wait_timeout'] - (time.monotonic() - started))
+
     deleting = params['state'] == 'absent'
     records = read_records(client)
-    if params['definition'] is None:  # delete by selector (and namespace)
-        requirements = selectors.parse(params['label_selectors'])
-        pods = []
-        keys = [(r.namespace, r.name) for r in selectors.select(records, requirements, namespace=params['namespace'])]
-    else:
-        pods = load_pods(collect_documents(params['definition']), params['namespace'], deleting=deleting)
-        keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in pods]
-        if params['label_selectors']:
-            requirements = selectors.parse(params['label_selectors'])
-            pods = [pod for pod in pods if selectors.matches(requirements, pod['metadata'].get('labels'))]
-            keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in pods]
+    pods, keys = _chosen_pods(params, records, deleting)
     if deleting:
         plans = [planner.plan_delete(key, records.get(key)) for key in keys]
     else:
         facts = HostFacts(client.image_references(), host_path_kinds(planner.host_paths(pods)))
         plans = planner.plan_batch(pods, records, facts, params['sandbox_image'], params['force'])
+    changed = any(plan.changed for plan in plans)
     errors = {}
     if not module.check_mode:
-        budget = max(1, params['wait_timeout'] - (time.monotonic() - started))
-        errors = Executor(client, params['sandbox_image'], budget).run(plans)
+        errors = Executor(client, params['sandbox_image'], max(1, remaining())).run(plans)
     live = {}
     if not deleting:
-        if not module.check_mode and any(plan.changed for plan in plans):
-            records = read_records(client)
-        current = [records.get(key) for key in keys]
-        live = {(obj['metadata']['namespace'], obj['metadata']['name']): obj
-                for obj in describe_records(client, current)}
-    result_pods, diff = [], []
-    for plan in plans:
-        if deleting:
-            meta = {'name': plan.key[1], 'namespace': plan.key[0]}
-            if plan.uid:
-                meta['uid'] = plan.uid
-            obj = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': meta}
-        else:
-            obj = live.get(plan.key)
-            if obj is None or (module.check_mode and plan.action == planner.RECREATED):
-                obj = _planned_object(plan)
-        obj = dict(obj, action=plan.action)
-        if module.check_mode and plan.steps:
-            obj['planned_steps'] = [step.describe() for step in plan.steps]
-        if plan.key in errors:
-            obj['error'] = errors[plan.key]
-        result_pods.append(obj)
-        if plan.changed:
-            diff.append(_diff_entry(plan, None if deleting else {'metadata': {k: plan.pod['metadata'][k] for k in (
-                'name', 'namespace', 'labels', 'annotations')}, 'spec': plan.pod['spec']}))
-    result = {'changed': any(plan.changed for plan in plans), 'pods': result_pods}
+        live = _describe(client, keys, None if changed and not module.check_mode else records)
+    result = {'changed': changed, 'pods': [_pod_result(plan, live, module.check_mode, errors) for plan in plans]}
     if module._diff:
-        result['diff'] = diff
+        result['diff'] = [_diff_entry(plan) for plan in plans if plan.changed]
     if errors:
         result['docker_calls'] = dict(client.calls)
         module.fail_json(msg='; '.join(errors[key] for key in keys if key in errors), **result)
     if params['wait'] and not module.check_mode and not deleting:
-        remaining = max(0, params['wait_timeout'] - (time.monotonic() - started))
-
-        def read():
-            latest = read_records(client)
-            return describe_records(client, [latest.get(key) for key in keys])
-        waited, done = wait_for(read, remaining)
-        actions = {(p['metadata']['namespace'], p['metadata']['name']): p['action'] for p in result_pods}
-        result['pods'] = [dict(p, action=actions[(p['metadata']['namespace'], p['metadata']['name'])]) for p in waited]
+        waited, done = wait_for(lambda: list(_describe(client, keys).values()), remaining())
+        actions = {plan.key: plan.action for plan in plans}
+        result['pods'] = [dict(obj, action=actions[(obj['metadata']['namespace'], obj['metadata']['name'])])
+                          for obj in waited]
         if not done:
             result['docker_calls'] = dict(client.calls)
             pending = ['%s/%s (%s)' % (p['metadata']['namespace'], p['metadata']['name'], p['status']['phase'])
