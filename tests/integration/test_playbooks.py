@@ -4,6 +4,7 @@ build + install, offline), the README's main command (scripts/demo.sh), and ansi
 import os
 import re
 import subprocess
+import urllib.request
 
 import pytest
 import yaml
@@ -145,6 +146,30 @@ def test_readme_main_command_demo(tmp_path):
         assert '%s: deleted' % name in deleted, deleted
     assert example_containers() == []
     assert 'k8s_pvc_counter-data_default' not in docker('volume', 'ls', '-q').splitlines()
+
+
+def test_pvc_example_keeps_its_data_across_delete_and_reapply(pods):
+    """examples/pvc-counter.yaml adds a line to its claim at every start: after a delete and a re-apply
+    (a new pod UID) the pod serves both lines over its pod IP."""
+    namespace = pods.prefix + '-pvc'
+    volume = 'k8s_pvc_counter-data_%s' % namespace
+    args = {'src': os.path.join(ROOT, 'examples', 'pvc-counter.yaml'), 'namespace': namespace}
+    try:
+        first = pods.run(dict(args, wait=True))
+        assert not first.get('failed'), first.get('msg')
+        deleted = pods.run(dict(args, state='absent'))
+        assert deleted['pods'][0]['action'] == 'deleted'
+        assert volume in docker('volume', 'ls', '-q').splitlines()
+        again = pods.run(dict(args, wait=True))
+        assert not again.get('failed'), again.get('msg')
+        obj = again['pods'][0]
+        assert obj['metadata']['uid'] != first['pods'][0]['metadata']['uid']
+        with urllib.request.urlopen('http://%s:8080/' % obj['status']['podIP'], timeout=10) as response:
+            starts = response.read().decode().splitlines()
+        assert len(starts) == 2, starts
+    finally:
+        pods.run(dict(args, state='absent'))
+        docker('volume', 'rm', '-f', volume, check=False)
 
 
 # -------------------------------------------------------------------------------------------- 8. ansible-doc
