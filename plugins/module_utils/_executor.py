@@ -19,6 +19,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils import _translate as translate
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, PodStartError
 
@@ -41,17 +42,6 @@ def run_concurrently(function, items, workers=MAX_WORKERS):
         return [function(item) for item in items]
     with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
         return list(pool.map(function, items))
-
-
-def _quantity_bytes(value):
-    """A Kubernetes quantity (``64Mi``, ``1G``, ``1e6``) in bytes."""
-    text = str(value)
-    units = {'Ki': 1024, 'Mi': 1024 ** 2, 'Gi': 1024 ** 3, 'Ti': 1024 ** 4, 'Pi': 1024 ** 5, 'Ei': 1024 ** 6,
-             'k': 1000, 'M': 1000 ** 2, 'G': 1000 ** 3, 'T': 1000 ** 4, 'P': 1000 ** 5, 'E': 1000 ** 6}
-    for suffix in sorted(units, key=len, reverse=True):
-        if text.endswith(suffix):
-            return int(float(text[:-len(suffix)]) * units[suffix])
-    return int(float(text))
 
 
 class Executor:
@@ -133,7 +123,7 @@ class Executor:
                 opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': 'mode=1777'}
                 size = (step.volume['emptyDir'] or {}).get('sizeLimit')
                 if size:
-                    opts['o'] += ',size=%d' % _quantity_bytes(size)
+                    opts['o'] += ',size=%d' % quantity.memory_bytes(size)
         else:
             labels[naming.CLAIM_NAME] = step.volume['persistentVolumeClaim']['claimName']
         created = self.client.create_volume(step.name, labels, opts)

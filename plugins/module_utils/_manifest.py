@@ -14,6 +14,7 @@ import functools
 import json
 import re
 
+from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._fields import POD, check_fields
 
@@ -245,6 +246,12 @@ def _volume_source_errors(volume, path):
         medium = (volume['emptyDir'] or {}).get('medium', '')
         if medium not in ('', 'Memory'):
             errors.append('%s.emptyDir.medium: Unsupported value: "%s": supported values: "", "Memory"' % (path, medium))
+        size = (volume['emptyDir'] or {}).get('sizeLimit')
+        if size is not None:
+            try:
+                quantity.memory_bytes(size)
+            except ValueError as exc:
+                errors.append('%s.emptyDir.sizeLimit: Invalid value: "%s": %s' % (path, size, exc))
     if 'hostPath' in volume:
         host_path = volume['hostPath']
         if not host_path.get('path'):

@@ -578,3 +578,12 @@ def test_deleting_still_checks_name_namespace_and_kind():
     assert 'metadata.name: Invalid value: "Web"' in errors[0]
     assert 'metadata.namespace: Invalid value: "Bad_NS"' in errors[1]
     assert 'kind: Unsupported value: "Service"' in errors[2]
+
+
+def test_empty_dir_size_limit_must_be_a_quantity():
+    bad = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'name': 'web'},
+           'spec': {'containers': [{'name': 'c', 'image': 'busybox:1.35'}],
+                    'volumes': [{'name': 'v', 'emptyDir': {'sizeLimit': '1x'}}]}}
+    with pytest.raises(ManifestError) as caught:
+        manifest.load_pods([(bad, "test")])
+    assert 'spec.volumes[0].emptyDir.sizeLimit: Invalid value: "1x"' in caught.value.msg
