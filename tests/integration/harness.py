@@ -48,31 +48,45 @@ class Pods:
     def name(self, suffix):
         return '%s-%s' % (self.prefix, suffix)
 
-    def run(self, args, module='hostpods.core.pod', check=False, diff=False, extra_vars=None, files=None):
+    def play(self, *tasks, extra_vars=None, files=None):
+        """Run module tasks in ONE ansible-playbook run (each run costs seconds); their registered
+        results, in order. A task is ``(module, args)`` or ``(module, args, keywords)``: keywords are task
+        keywords (``check_mode``, ``diff``, ``until``, ``retries``, ``delay``); ``RESULT`` in ``until`` stands
+        for the task's own result. hostpods.core.pod gets the local sandbox image unless given one."""
         self.runs += 1
-        out = os.path.join(self.workdir, 'result-%d.json' % self.runs)
+        out = os.path.join(self.workdir, 'results-%d.json' % self.runs)
         for path, text in (files or {}).items():
             full = os.path.join(self.workdir, path)
             os.makedirs(os.path.dirname(full), exist_ok=True)
             with open(full, 'w') as handle:
                 handle.write(text)
-        if module == 'hostpods.core.pod':
-            args = dict({'sandbox_image': PAUSE}, **args)
-        task = {module: args, 'register': 'result', 'ignore_errors': True, 'check_mode': check, 'diff': diff}
-        play = [{'hosts': 'localhost', 'gather_facts': False, 'vars': extra_vars or {}, 'tasks': [
-            task,
-            {'ansible.builtin.copy': {'content': '{{ result | to_json }}', 'dest': out}, 'check_mode': False,
-             'diff': False},
-        ]}]
+        body, names = [], []
+        for index, task in enumerate(tasks):
+            module, args = task[0], dict(task[1])
+            keywords = dict(task[2]) if len(task) > 2 else {}
+            if module == 'hostpods.core.pod':
+                args.setdefault('sandbox_image', PAUSE)
+            register = 'r%d' % index
+            if 'until' in keywords:
+                keywords['until'] = keywords['until'].replace('RESULT', register)
+            body.append(dict(keywords, **{module: args, 'register': register, 'ignore_errors': True}))
+            names.append(register)
+        body.append({'ansible.builtin.copy': {'content': '{{ [%s] | to_json }}' % ', '.join(names), 'dest': out},
+                     'check_mode': False, 'diff': False})
         playbook = os.path.join(self.workdir, 'play-%d.yml' % self.runs)
         with open(playbook, 'w') as handle:
-            yaml.safe_dump(play, handle)
+            yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'vars': extra_vars or {}, 'tasks': body}],
+                           handle)
         proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook],
                               capture_output=True, text=True, env=ansible_env(), cwd=self.workdir, check=False)
         if not os.path.exists(out):
             raise AssertionError('ansible-playbook failed:\n%s\n%s' % (proc.stdout[-4000:], proc.stderr[-4000:]))
         with open(out) as handle:
             return json.load(handle)
+
+    def run(self, args, module='hostpods.core.pod', check=False, diff=False, extra_vars=None, files=None):
+        """Run one module task and return its registered result."""
+        return self.play((module, args, {'check_mode': check, 'diff': diff}), extra_vars=extra_vars, files=files)[0]
 
     def apply(self, definition, **kwargs):
         module_args = {'definition': definition}
@@ -130,6 +144,19 @@ def pod(name, containers_, **spec):
     body = {'containers': containers_}
     body.update(spec)
     return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata, 'spec': body}
+
+
+def ok(result):
+    """``result`` after asserting that its task did not fail."""
+    assert not result.get('failed'), result.get('msg')
+    return result
+
+
+def shell_container(name, script, **extra):
+    """A busybox container spec running ``sh -c script``."""
+    body = {'name': name, 'image': BUSYBOX, 'command': ['sh', '-c', script]}
+    body.update(extra)
+    return body
 
 
 def sleeper(name='main', **extra):

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from harness import BIN, BUSYBOX, PAUSE, ansible_env, containers, docker, inspect, pod, sleeper
+from harness import BIN, BUSYBOX, PAUSE, ansible_env, containers, docker, inspect, ok, pod, sleeper
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -42,9 +42,6 @@ def names_of(result):
     return [p['metadata']['name'] for p in result['pods']]
 
 
-def ok(result):
-    assert not result.get('failed'), result.get('msg')
-    return result
 
 
 def four_step_args(pods, args, **kwargs):

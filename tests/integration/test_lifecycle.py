@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from harness import BUSYBOX, containers, docker, inspect, pod, sleeper
+from harness import BUSYBOX, containers, docker, inspect, ok, pod, shell_container, sleeper
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -66,9 +66,6 @@ def docker_time(text):
         microsecond=int(micro), tzinfo=datetime.timezone.utc)
 
 
-def ok(result):
-    assert not result.get('failed'), result.get('msg')
-    return result
 
 
 def pod_volumes(pod_name):
@@ -108,10 +105,6 @@ def host_port(prefix, offset=0):
     return 20000 + (int(prefix[1:], 16) % 9990) + offset
 
 
-def sh(name, script, **extra):
-    body = {'name': name, 'image': BUSYBOX, 'command': ['sh', '-c', script]}
-    body.update(extra)
-    return body
 
 
 def cleanup_pods(pods):
@@ -182,10 +175,10 @@ def test_init_containers_run_one_by_one_in_order_before_app_containers(pods):
 
     def step(ordinal):
         # No "$(" in the script: that would be Kubernetes' $(VAR) syntax.
-        return sh('init-%d' % ordinal, 'read up rest < /proc/uptime; echo "init-%d $up" >> /work/log; sleep 1'
+        return shell_container('init-%d' % ordinal, 'read up rest < /proc/uptime; echo "init-%d $up" >> /work/log; sleep 1'
                   % ordinal, volumeMounts=mount)
 
-    app = sh('app', 'read up rest < /proc/uptime; echo "app $up" >> /work/log; cat /work/log; '
+    app = shell_container('app', 'read up rest < /proc/uptime; echo "app $up" >> /work/log; cat /work/log; '
                     'trap "exit 0" TERM; sleep 3600 & wait', volumeMounts=mount)
     manifest = pod(name, [app], initContainers=[step(1), step(2), step(3)], volumes=[{'name': 'work', 'emptyDir': {}}])
     result = pods.four_step(manifest)
@@ -221,7 +214,7 @@ def test_init_containers_run_one_by_one_in_order_before_app_containers(pods):
 # ----------------------------------------------------------------------------- 2. failing init, Never
 def test_failing_init_container_under_never_fails_the_pod(pods):
     name = pods.name('initfail')
-    init = sh('setup', 'echo step one; echo "cannot reach the database" >&2; exit 3')
+    init = shell_container('setup', 'echo step one; echo "cannot reach the database" >&2; exit 3')
     manifest = pod(name, [sleeper('app')], initContainers=[init], restartPolicy='Never',
                    terminationGracePeriodSeconds=1)
     result = pods.apply(manifest)
@@ -257,7 +250,7 @@ def test_failing_init_container_under_never_fails_the_pod(pods):
 def test_failing_init_container_is_retried_with_backoff(pods, policy):
     name = pods.name('crashinit')
     manifest = pod(name, [sleeper('app')], restartPolicy=policy, terminationGracePeriodSeconds=1,
-                   initContainers=[sh('flaky', 'echo "flaky attempt failed"; exit 2')])
+                   initContainers=[shell_container('flaky', 'echo "flaky attempt failed"; exit 2')])
     started = time.monotonic()
     result = pods.apply(manifest, wait_timeout=8)
     elapsed = time.monotonic() - started
@@ -284,7 +277,7 @@ def test_failing_init_container_is_retried_with_backoff(pods, policy):
 def test_init_container_that_fails_once_then_succeeds_starts_the_app(pods):
     name = pods.name('initonce')
     mount = [{'name': 'work', 'mountPath': '/work'}]
-    init = sh('check', 'if [ -e /work/marker ]; then echo second try ok; exit 0; fi; '
+    init = shell_container('check', 'if [ -e /work/marker ]; then echo second try ok; exit 0; fi; '
                        'touch /work/marker; echo first try fails; exit 1', volumeMounts=mount)
     manifest = pod(name, [sleeper('app', volumeMounts=mount)], initContainers=[init],
                    volumes=[{'name': 'work', 'emptyDir': {}}])
@@ -307,7 +300,7 @@ def test_init_container_that_fails_once_then_succeeds_starts_the_app(pods):
 
 # --------------------------------------------------------------------------------- 4. restartPolicy
 def test_restart_policy_maps_to_the_engine_and_docker_restarts_crashed_containers(pods):
-    crasher = sh('main', 'echo run; sleep 1; exit 3')
+    crasher = shell_container('main', 'echo run; sleep 1; exit 3')
     policies = {'Always': 'always', 'OnFailure': 'on-failure', 'Never': 'no'}
     names = {policy: pods.name(policy.lower()) for policy in policies}
     manifests = [pod(names[policy], [dict(crasher)], restartPolicy=policy, terminationGracePeriodSeconds=1)
@@ -500,7 +493,7 @@ def test_drift_is_repaired_and_check_mode_reports_it_first(pods):
     name = pods.name('drift')
     mount = [{'name': 'data', 'mountPath': '/data'}]
     manifest = pod(name, [sleeper('a', volumeMounts=mount), sleeper('b', volumeMounts=mount)],
-                   initContainers=[sh('stamp', 'echo init >> /data/runs', volumeMounts=mount)],
+                   initContainers=[shell_container('stamp', 'echo init >> /data/runs', volumeMounts=mount)],
                    volumes=[{'name': 'data', 'emptyDir': {}}], terminationGracePeriodSeconds=1)
     obj = ok(pods.apply(manifest))['pods'][0]
     uid = obj['metadata']['uid']
@@ -654,14 +647,14 @@ def test_host_ports_are_published_on_the_sandbox(pods):
     any_port, loopback_port = host_port(pods.prefix), host_port(pods.prefix, 1)
 
     def server(pod_name, port):
-        return pod(pod_name, [sh('web', 'mkdir -p /w && echo hi-%s > /w/index.html && exec httpd -f -p 8080 -h /w'
+        return pod(pod_name, [shell_container('web', 'mkdir -p /w && echo hi-%s > /w/index.html && exec httpd -f -p 8080 -h /w'
                                  % pod_name, ports=[dict({'containerPort': 8080}, **port)])],
                    terminationGracePeriodSeconds=1)
 
     open_name, lo_name = pods.name('open'), pods.name('lo')
     with_init = server(open_name, {'hostPort': any_port})
     # Ports of init containers are never published (dockershim: only app containers' hostPorts).
-    with_init['spec']['initContainers'] = [sh('setup', 'true', ports=[{'containerPort': 9999,
+    with_init['spec']['initContainers'] = [shell_container('setup', 'true', ports=[{'containerPort': 9999,
                                                                        'hostPort': host_port(pods.prefix, 2)}])]
     result = ok(pods.apply([with_init, server(lo_name, {'hostPort': loopback_port, 'hostIP': '127.0.0.1'})]))
     objs = {p['metadata']['name']: p for p in result['pods']}
@@ -697,7 +690,7 @@ def test_share_process_namespace(pods):
     shared_name, private_name = pods.name('shared'), pods.name('private')
 
     def manifest(pod_name, share):
-        return pod(pod_name, [sleeper('a'), sh('b', 'trap "exit 0" TERM; sleep 3599 & wait')],
+        return pod(pod_name, [sleeper('a'), shell_container('b', 'trap "exit 0" TERM; sleep 3599 & wait')],
                    shareProcessNamespace=share)
 
     result = ok(pods.apply([manifest(shared_name, True), manifest(private_name, False)]))

@@ -2,54 +2,17 @@
 delete by label selector, on the real engine. Kubernetes and kubectl (reference/kubelet.md §2) are the spec."""
 
 import json
-import os
 import re
 import socket
-import subprocess
 
-import yaml
-
-from harness import BIN, BUSYBOX, PAUSE, ansible_env, containers, docker, inspect, pod, sleeper
+from harness import BUSYBOX, containers, docker, inspect, ok, pod, shell_container, sleeper
 
 TRAP = 'trap "exit 0" TERM; '
 
 
 # ---------------------------------------------------------------------------------------------- helpers
-def play(pods, *tasks):
-    """Run several module tasks in ONE ansible-playbook run (each run costs seconds) and return their
-    registered results, in order. A task is ``(module, args)`` or ``(module, args, keywords)``; keywords
-    are task keywords (``check_mode``, ``until``, ``retries``, ``delay``), and ``RESULT`` in ``until``
-    stands for the task's own result. hostpods.core.pod gets the local sandbox image."""
-    pods.runs += 1
-    out = os.path.join(pods.workdir, 'results-%d.json' % pods.runs)
-    body, names = [], []
-    for index, task in enumerate(tasks):
-        module, args = task[0], dict(task[1])
-        keywords = dict(task[2]) if len(task) > 2 else {}
-        if module == 'hostpods.core.pod':
-            args.setdefault('sandbox_image', PAUSE)
-        register = 'r%d' % index
-        if 'until' in keywords:
-            keywords['until'] = keywords['until'].replace('RESULT', register)
-        body.append(dict(keywords, **{module: args, 'register': register, 'ignore_errors': True}))
-        names.append(register)
-    body.append({'ansible.builtin.copy': {'content': '{{ [%s] | to_json }}' % ', '.join(names), 'dest': out},
-                 'check_mode': False, 'diff': False})
-    path = os.path.join(pods.workdir, 'play-%d.yml' % pods.runs)
-    with open(path, 'w') as handle:
-        yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': body}], handle)
-    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', path],
-                          capture_output=True, text=True, env=ansible_env(), cwd=pods.workdir, check=False)
-    if not os.path.exists(out):
-        raise AssertionError('ansible-playbook failed:\n%s\n%s' % (proc.stdout[-4000:], proc.stderr[-4000:]))
-    with open(out) as handle:
-        return json.load(handle)
 
 
-def sh(name, script, **extra):
-    body = {'name': name, 'image': BUSYBOX, 'command': ['sh', '-c', script]}
-    body.update(extra)
-    return body
 
 
 def quick(name, containers_, **spec):
@@ -59,9 +22,6 @@ def quick(name, containers_, **spec):
     return pod(name, containers_, labels=dict({'run': name.split('-')[0]}, **labels), **spec)
 
 
-def ok(result):
-    assert not result.get('failed'), result.get('msg')
-    return result
 
 
 def by_name(items):
@@ -110,8 +70,8 @@ def container_id(name, pod_name, uid, attempt=0, namespace='default'):
 # ------------------------------------------------------------------------ 1. status and kubectl's words
 def test_ready_pod_reports_kubelet_status_and_wide_row(pods):
     name = pods.name('ready')
-    manifest = quick(name, [sleeper('zeta'), sleeper('alpha')], initContainers=[sh('setup', 'echo set up')])
-    applied, listed = play(pods, ('hostpods.core.pod', {'definition': manifest, 'wait': True, 'wait_timeout': 60}),
+    manifest = quick(name, [sleeper('zeta'), sleeper('alpha')], initContainers=[shell_container('setup', 'echo set up')])
+    applied, listed = pods.play(('hostpods.core.pod', {'definition': manifest, 'wait': True, 'wait_timeout': 60}),
                            info(pods.prefix, name=name))
     ok(applied)
     obj = ok(listed)['pods'][0]
@@ -157,14 +117,13 @@ def test_finished_pods_and_wait(pods):
     # Each pod has a container that exits at once (so the pod is never Ready) and one that ends 3s later:
     # wait must keep waiting until the pod has finished.
     finishing = [
-        quick(done, [sh('quick', 'exit 0'), sh('slow', 'sleep 3; echo done')], restartPolicy='Never'),
-        quick(failed, [sh('quick', 'exit 0'), sh('fail', 'sleep 3; exit 3')], restartPolicy='Never'),
-        quick(onfailure, [sh('quick', 'exit 0'), sh('slow', 'sleep 3')], restartPolicy='OnFailure'),
+        quick(done, [shell_container('quick', 'exit 0'), shell_container('slow', 'sleep 3; echo done')], restartPolicy='Never'),
+        quick(failed, [shell_container('quick', 'exit 0'), shell_container('fail', 'sleep 3; exit 3')], restartPolicy='Never'),
+        quick(onfailure, [shell_container('quick', 'exit 0'), shell_container('slow', 'sleep 3')], restartPolicy='OnFailure'),
     ]
-    half_pod = quick(half, [sh('quick', 'exit 0'), sleeper('main')], restartPolicy='Never')
+    half_pod = quick(half, [shell_container('quick', 'exit 0'), sleeper('main')], restartPolicy='Never')
     fresh_pod = quick(fresh, [sleeper()], restartPolicy='Never')
-    waited, timed_out, checked, listed = play(
-        pods,
+    waited, timed_out, checked, listed = pods.play(
         ('hostpods.core.pod', {'definition': finishing, 'wait': True, 'wait_timeout': 60}),
         ('hostpods.core.pod', {'definition': half_pod, 'wait': True, 'wait_timeout': 5}),
         ('hostpods.core.pod', {'definition': [half_pod, fresh_pod], 'wait': True, 'wait_timeout': 3},
@@ -211,8 +170,8 @@ def test_crash_loop_back_off(pods):
     """restartPolicy Always and exit 1: Docker restarts the container in place; while it backs off the pod is
     Running with the container waiting in CrashLoopBackOff."""
     name = pods.name('crash')
-    manifest = quick(name, [sh('main', 'echo crashing; exit 1')])
-    applied, listed = play(pods, ('hostpods.core.pod', {'definition': manifest}),
+    manifest = quick(name, [shell_container('main', 'echo crashing; exit 1')])
+    applied, listed = pods.play(('hostpods.core.pod', {'definition': manifest}),
                            until_rows(pods.prefix, {name: 'CrashLoopBackOff'}, retries=30))
     ok(applied)
     ok(listed)
@@ -233,14 +192,13 @@ def test_init_container_status_words(pods):
     """Init:0/2 and Init:1/2 while an init container runs past wait_timeout (the task says it keeps running);
     Init:Error when an init container fails under restartPolicy Never. Init containers' logs are readable."""
     first, second, broken = pods.name('initzero'), pods.name('initone'), pods.name('initerr')
-    long_init = sh('first', TRAP + 'sleep 120 & wait')
+    long_init = shell_container('first', TRAP + 'sleep 120 & wait')
     manifests = [
-        quick(first, [sleeper()], initContainers=[long_init, sh('second', 'exit 0')]),
-        quick(second, [sleeper()], initContainers=[sh('first', 'echo one'), dict(long_init, name='second')]),
-        quick(broken, [sleeper()], restartPolicy='Never', initContainers=[sh('bad', 'echo cannot prepare; exit 3')]),
+        quick(first, [sleeper()], initContainers=[long_init, shell_container('second', 'exit 0')]),
+        quick(second, [sleeper()], initContainers=[shell_container('first', 'echo one'), dict(long_init, name='second')]),
+        quick(broken, [sleeper()], restartPolicy='Never', initContainers=[shell_container('bad', 'echo cannot prepare; exit 3')]),
     ]
-    applied, listed, log = play(
-        pods,
+    applied, listed, log = pods.play(
         ('hostpods.core.pod', {'definition': manifests, 'wait': True, 'wait_timeout': 5}),
         until_rows(pods.prefix, {first: 'Init:0/2', second: 'Init:1/2', broken: 'Init:Error'}, retries=10),
         ('hostpods.core.pod_logs', {'name': broken, 'container': 'bad'}))
@@ -271,7 +229,7 @@ def test_err_image_never_pull(pods):
     name = pods.name('neverpull')
     missing = '%s/missing:1' % pods.prefix
     manifest = quick(name, [sleeper('ok'), sleeper('absent', image=missing, imagePullPolicy='Never')])
-    applied, listed = play(pods, ('hostpods.core.pod', {'definition': manifest}), info(pods.prefix))
+    applied, listed = pods.play(('hostpods.core.pod', {'definition': manifest}), info(pods.prefix))
     assert applied.get('failed') is True
     assert 'ErrImageNeverPull' in applied['msg'] and 'absent' in applied['msg'] and missing in applied['msg'], \
         applied['msg']
@@ -313,7 +271,7 @@ def test_pod_info_selects_by_name_namespace_and_labels(pods):
         ({'all_namespaces': True, 'namespace': other}, [(ns, a), (ns, b), (ns, c), (other, d)]),
         ({}, []),  # the default namespace holds none of them
     ]
-    results = play(pods, ('hostpods.core.pod', {'definition': manifests, 'wait': True, 'wait_timeout': 60}),
+    results = pods.play(('hostpods.core.pod', {'definition': manifests, 'wait': True, 'wait_timeout': 60}),
                    *[info(pods.prefix, **args) for args, _expected in queries])
     ok(results[0])
     for (args, expected), result in zip(queries, results[1:]):
@@ -327,11 +285,10 @@ def test_pod_info_selects_by_name_namespace_and_labels(pods):
 def test_pod_logs_options_and_init_containers(pods):
     name = pods.name('talker')
     manifest = quick(name, [
-        sh('lines', TRAP + 'for i in 1 2 3 4 5; do echo line $i; done; sleep 3600 & wait'),
-        sh('clock', TRAP + 'echo early; sleep 10 & wait; while true; do echo late; sleep 1 & wait; done'),
-    ], initContainers=[sh('prep', 'echo prepared; echo twice')])
-    applied, unnamed, init, tail, stamped, late, recent, everything, previous, missing = play(
-        pods,
+        shell_container('lines', TRAP + 'for i in 1 2 3 4 5; do echo line $i; done; sleep 3600 & wait'),
+        shell_container('clock', TRAP + 'echo early; sleep 10 & wait; while true; do echo late; sleep 1 & wait; done'),
+    ], initContainers=[shell_container('prep', 'echo prepared; echo twice')])
+    applied, unnamed, init, tail, stamped, late, recent, everything, previous, missing = pods.play(
         ('hostpods.core.pod', {'definition': manifest, 'wait': True, 'wait_timeout': 60}),
         ('hostpods.core.pod_logs', {'name': name}),
         ('hostpods.core.pod_logs', {'name': name, 'container': 'prep'}),
@@ -367,9 +324,8 @@ def test_pod_logs_previous_after_an_engine_restart(pods):
     name = pods.name('restarter')
     script = TRAP + ('if [ -e /tmp/ran ]; then echo second run; sleep 3600 & wait; '
                      'else touch /tmp/ran; echo first run; exit 1; fi')
-    manifest = quick(name, [sh('main', script)])
-    applied, current, previous, listed = play(
-        pods,
+    manifest = quick(name, [shell_container('main', script)])
+    applied, current, previous, listed = pods.play(
         ('hostpods.core.pod', {'definition': manifest}),
         ('hostpods.core.pod_logs', {'name': name},
          {'until': "RESULT.log_lines == ['second run']", 'retries': 20, 'delay': 1}),
@@ -399,12 +355,11 @@ def test_pod_logs_previous_after_an_image_change(pods):
                         'sleep 3600 & wait'
 
         def manifest(image):
-            return quick(name, [sh('main', script, image=image, imagePullPolicy='IfNotPresent',
+            return quick(name, [shell_container('main', script, image=image, imagePullPolicy='IfNotPresent',
                                    volumeMounts=[{'name': 'data', 'mountPath': '/data'}])],
                          volumes=[{'name': 'data', 'emptyDir': {}}])
         logged = {'until': "RESULT.log_lines | length > 0", 'retries': 10, 'delay': 1}
-        first, before, swapped, current, previous, listed = play(
-            pods,
+        first, before, swapped, current, previous, listed = pods.play(
             ('hostpods.core.pod', {'definition': manifest(BUSYBOX), 'wait': True, 'wait_timeout': 60}),
             ('hostpods.core.pod_logs', {'name': name}, logged),
             ('hostpods.core.pod', {'definition': manifest(tag), 'wait': True, 'wait_timeout': 60}),
@@ -429,8 +384,7 @@ def test_pod_logs_previous_after_an_image_change(pods):
 def test_pod_exec(pods):
     name = pods.name('box')
     manifest = quick(name, [sleeper('a'), sleeper('b')])
-    applied, argv, literal, words, shell, piped, failing, unnamed, checked, after = play(
-        pods,
+    applied, argv, literal, words, shell, piped, failing, unnamed, checked, after = pods.play(
         ('hostpods.core.pod', {'definition': manifest, 'wait': True, 'wait_timeout': 60}),
         ('hostpods.core.pod_exec', {'name': name, 'container': 'a', 'command': ['cat', '/etc/hostname']}),
         ('hostpods.core.pod_exec', {'name': name, 'container': 'a', 'command': ['echo', '$HOME', 'a;b']}),
@@ -471,8 +425,7 @@ def test_delete_by_label_selector_in_a_namespace(pods):
         quick(web3, [sleeper()], namespace=other, labels={'app': 'web'}),
     ]
     delete = {'state': 'absent', 'namespace': ns, 'label_selectors': ['app=web']}
-    applied, checked, deleted, again, listed = play(
-        pods,
+    applied, checked, deleted, again, listed = pods.play(
         ('hostpods.core.pod', {'definition': manifests, 'wait': True, 'wait_timeout': 60}),
         ('hostpods.core.pod', delete, {'check_mode': True}),
         ('hostpods.core.pod', delete),
