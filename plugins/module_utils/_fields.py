@@ -37,6 +37,7 @@ class Ignored:
 STR, INT, BOOL, STRMAP, STRLIST, QUANTITY = 'string', 'integer', 'boolean', 'map of strings', 'list of strings', 'quantity'
 
 ENV_VAR = {'name': STR, 'value': STR}
+RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # other resources (hugepages, devices...) are refused by name
 PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
 VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR}
 CONTAINER = {
@@ -49,7 +50,7 @@ CONTAINER = {
     'env': ListOf(ENV_VAR),
     'ports': ListOf(PORT),
     'volumeMounts': ListOf(VOLUME_MOUNT),
-    'resources': Only('object', [{}], 'resource requests and limits are not supported by hostpods yet'),
+    'resources': {'requests': RESOURCES, 'limits': RESOURCES},
     'terminationMessagePath': Only(STR, ['/dev/termination-log'], 'only the default termination message path is supported yet'),
     'terminationMessagePolicy': Only(STR, ['File'], 'only the File termination message policy is supported yet'),
     'stdin': BOOL,

@@ -164,7 +164,9 @@ def apply_defaults(doc, namespace):
             container.setdefault('imagePullPolicy', default_pull_policy(container.get('image') or ''))
             container.setdefault('terminationMessagePath', '/dev/termination-log')
             container.setdefault('terminationMessagePolicy', 'File')
-            container.setdefault('resources', {})
+            resources = container['resources'] = container.get('resources') or {}
+            if resources.get('limits'):  # a missing request is its limit, as the API server defaults it
+                resources['requests'] = dict(resources['limits'], **(resources.get('requests') or {}))
             for port in container.get('ports') or []:
                 port.setdefault('protocol', 'TCP')
             for name in ('command', 'args', 'env', 'ports', 'volumeMounts'):
@@ -270,7 +272,7 @@ def _volume_source_errors(volume, path):
 
 
 def _container_errors(container, path, volumes):
-    errors = []
+    errors = quantity.resources_errors(container['resources'], path + '.resources')
     if not container.get('image') or container['image'] != container['image'].strip():
         errors.append('%s.image: Required value' % path if not container.get('image')
                       else '%s.image: Invalid value: "%s": must not have leading or trailing whitespace'

@@ -14,6 +14,7 @@ import json
 import time
 
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 
 ZERO_TIME = '0001-01-01T00:00:00Z'
 
@@ -144,6 +145,24 @@ def _phase(spec, init_statuses, statuses):
     return 'Pending'
 
 
+def qos_class(spec):
+    """``GetPodQOS``: BestEffort without any cpu/memory request or limit; Guaranteed when every
+    container (init containers too) has cpu and memory limits equal to its requests; else Burstable."""
+    containers = (spec.get('initContainers') or []) + spec['containers']
+    guaranteed, any_set = True, False
+    for container in containers:
+        resources = container.get('resources') or {}
+        requests, limits = resources.get('requests') or {}, resources.get('limits') or {}
+        if any(name in requests or name in limits for name in ('cpu', 'memory')):
+            any_set = True
+        for name in ('cpu', 'memory'):
+            if name not in limits or quantity.parse(requests.get(name, limits[name])) != quantity.parse(limits[name]):
+                guaranteed = False
+    if not any_set:
+        return 'BestEffort'
+    return 'Guaranteed' if guaranteed else 'Burstable'
+
+
 def _condition(kind, ok, reason=None, message=None, when=None):
     out = {'type': kind, 'status': 'True' if ok else 'False', 'lastProbeTime': None, 'lastTransitionTime': when}
     if reason:
@@ -214,7 +233,7 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
                    None if not unready and not terminal else ready_message, when=started),
         _condition('PodScheduled', True, when=created),
     ]
-    status = {'phase': phase, 'conditions': conditions, 'qosClass': 'BestEffort', 'containerStatuses': statuses}
+    status = {'phase': phase, 'conditions': conditions, 'qosClass': qos_class(spec), 'containerStatuses': statuses}
     if host_ip or network.get('Gateway'):
         status['hostIP'] = host_ip or network.get('Gateway')
         status['hostIPs'] = [{'ip': status['hostIP']}]

@@ -11,6 +11,7 @@ it with ``container:<sandbox id>``.
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils._expansion import container_environment, expand_all
 
 RESTART_POLICIES = {'Always': 'always', 'OnFailure': 'on-failure', 'Never': 'no'}
@@ -107,6 +108,7 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
         'Mounts': mounts,
         'Binds': binds,
     }
+    host_config.update(resource_settings(container))
     if pod['spec'].get('shareProcessNamespace'):
         host_config['PidMode'] = join
     body = {
@@ -128,6 +130,26 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     if container.get('workingDir'):
         body['WorkingDir'] = container['workingDir']
     return body
+
+
+CFS_PERIOD = 100000  # microseconds, the kubelet's --cpu-cfs-quota-period
+MIN_SHARES, MIN_QUOTA = 2, 1000
+
+
+def resource_settings(container):
+    """The kubelet's cgroup settings for a container's requests and limits: cpu.shares from the cpu
+    request (2 without one), a CFS quota from the cpu limit, the memory limit with no swap."""
+    resources = container.get('resources') or {}
+    requests, limits = resources.get('requests') or {}, resources.get('limits') or {}
+    settings = {'CpuShares': MIN_SHARES}
+    if 'cpu' in requests:
+        settings['CpuShares'] = max(MIN_SHARES, quantity.cpu_millicores(requests['cpu']) * 1024 // 1000)
+    if 'cpu' in limits:
+        settings['CpuPeriod'] = CFS_PERIOD
+        settings['CpuQuota'] = max(MIN_QUOTA, quantity.cpu_millicores(limits['cpu']) * CFS_PERIOD // 1000)
+    if 'memory' in limits:
+        settings['Memory'] = settings['MemorySwap'] = quantity.memory_bytes(limits['memory'])
+    return settings
 
 
 def subpath_mounts(pod, container):

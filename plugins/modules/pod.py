@@ -40,7 +40,8 @@ description:
     C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds), C(shareProcessNamespace),
     C(hostname), C(dnsPolicy) (V(ClusterFirst) falls back to V(Default): there is no cluster DNS), C(enableServiceLinks);
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values,
-    C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty)."
+    C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty),
+    C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass))."
 author:
   - hostpods developers (@hostpods)
 extends_documentation_fragment:

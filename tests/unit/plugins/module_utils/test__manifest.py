@@ -488,10 +488,22 @@ def test_unsupported_fields_are_named_by_path(path, fields):
 
 def test_unsupported_field_values_are_explained():
     raw = doc('a', dnsPolicy='ClusterFirstWithHostNet',
-              containers=[container('c', resources={'limits': {'memory': '64Mi'}})])
+              containers=[container('c', resources={'limits': {'hugepages-2Mi': '64Mi'}})])
     [error] = errors_of(raw)
-    assert 'spec.containers[0].resources: Unsupported value' in error
+    assert 'spec.containers[0].resources.limits.hugepages-2Mi: field not supported by hostpods yet' in error
     assert 'spec.dnsPolicy: Unsupported value: "ClusterFirstWithHostNet"' in error
+
+
+def test_requests_default_to_limits_and_are_validated():
+    raw = doc('a', containers=[container('c', resources={'limits': {'cpu': '500m', 'memory': '64Mi'},
+                                                          'requests': {'cpu': '250m'}})])
+    [pod] = manifest.load_pods([(raw, 'm.yaml')])
+    assert pod['spec']['containers'][0]['resources']['requests'] == {'cpu': '250m', 'memory': '64Mi'}
+    too_much = doc('a', containers=[container('c', resources={'limits': {'cpu': '1'}, 'requests': {'cpu': '2'}})])
+    [error] = errors_of(too_much)
+    assert 'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit' in error
+    bad = doc('a', containers=[container('c', resources={'limits': {'memory': 'lots'}})])
+    assert 'spec.containers[0].resources.limits[memory]: Invalid value' in errors_of(bad)[0]
 
 
 def test_ignored_fields_are_accepted():

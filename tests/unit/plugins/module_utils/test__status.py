@@ -375,3 +375,17 @@ def test_init_container_with_missing_image_under_never():
     assert result['status']['initContainerStatuses'][0]['state']['waiting']['reason'] == 'ErrImageNeverPull'
     assert statuses(result)['app']['state'] == {'waiting': {'reason': 'PodInitializing'}}
     assert result['status']['phase'] == 'Pending'
+
+
+@pytest.mark.parametrize('containers, expected', [
+    ([{}], 'BestEffort'),
+    ([{'limits': {'cpu': '1', 'memory': '1Gi'}, 'requests': {'cpu': '1', 'memory': '1Gi'}}], 'Guaranteed'),
+    ([{'limits': {'cpu': '1', 'memory': '1Gi'}, 'requests': {'cpu': '1000m', 'memory': '1024Mi'}}], 'Guaranteed'),
+    ([{'limits': {'cpu': '1', 'memory': '1Gi'}, 'requests': {'cpu': '500m', 'memory': '1Gi'}}], 'Burstable'),
+    ([{'limits': {'cpu': '1', 'memory': '1Gi'}, 'requests': {'cpu': '1', 'memory': '1Gi'}}, {}], 'Burstable'),
+    ([{'requests': {'memory': '10Mi'}}], 'Burstable'),
+    ([{'limits': {'cpu': '1'}, 'requests': {'cpu': '1'}}], 'Burstable'),
+])
+def test_qos_class(containers, expected):
+    spec = {'containers': [{'name': 'c%d' % i, 'resources': r} for i, r in enumerate(containers)]}
+    assert status_mod.qos_class(spec) == expected

@@ -232,3 +232,17 @@ def test_sub_path_mounts_bind_the_given_sources():
 def test_no_volume_mounts():
     host = body_of(make(volumes=VOLUMES))['HostConfig']
     assert host['Mounts'] == [] and host['Binds'] == []
+
+
+@pytest.mark.parametrize('resources, expected', [
+    ({}, {'CpuShares': 2}),
+    ({'requests': {'cpu': '250m'}}, {'CpuShares': 256}),
+    ({'requests': {'cpu': '1m'}}, {'CpuShares': 2}),
+    ({'requests': {'cpu': '500m'}, 'limits': {'cpu': '500m'}},
+     {'CpuShares': 512, 'CpuPeriod': 100000, 'CpuQuota': 50000}),
+    ({'limits': {'cpu': '5m'}}, {'CpuShares': 2, 'CpuPeriod': 100000, 'CpuQuota': 1000}),
+    ({'limits': {'memory': '64Mi'}}, {'CpuShares': 2, 'Memory': 67108864, 'MemorySwap': 67108864}),
+])
+def test_resources_map_to_the_kubelet_cgroup_settings(resources, expected):
+    # cpu.shares = max(2, milliCPU * 1024 / 1000); quota = max(1000, milliCPU * period / 1000); no swap
+    assert translate.resource_settings({'resources': resources}) == expected
