@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import socket
 import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -190,10 +191,19 @@ class Executor:
         meta = pod['metadata']
         name = naming.container_name(container['name'], meta['name'], meta['namespace'], plan.uid, attempt)
         body = translate.container_body(pod, container, kind, attempt, context['sandbox_id'], self.sandbox_image,
-                                        self._subpath_sources(pod, container))
+                                        self._subpath_sources(pod, container), self._runtime(context))
         container_id = self.client.create_container(name, body)
         self.client.start(container_id)
         return container_id
+
+    def _runtime(self, context):
+        """The node's facts the downward API gives containers: pod IP, host IP, node name, allocatable."""
+        if context.get('runtime_for') != context['sandbox_id']:
+            network = (self.client.inspect_container(context['sandbox_id']) or {}).get('NetworkSettings') or {}
+            context['runtime'] = {'podIP': network.get('IPAddress', ''), 'hostIP': network.get('Gateway', ''),
+                                  'nodeName': socket.gethostname(), 'allocatable': node_allocatable()}
+            context['runtime_for'] = context['sandbox_id']
+        return context['runtime']
 
     def _subpath_sources(self, pod, container):
         """Create each subPath inside its volume (as a kubelet does) and return the host directories."""
@@ -251,6 +261,19 @@ class Executor:
             self.sleep(delay)
             tries += 1
             attempt += 1
+
+
+def node_allocatable():
+    """This node's cpu (millicores) and memory (bytes): what an unset limit means to the downward API."""
+    memory = 0
+    try:
+        with open('/proc/meminfo', encoding='ascii') as handle:
+            for line in handle:
+                if line.startswith('MemTotal:'):
+                    memory = int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return {'cpu': (os.cpu_count() or 1) * 1000, 'memory': memory}
 
 
 def host_path_kinds(paths):

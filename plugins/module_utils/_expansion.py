@@ -39,11 +39,15 @@ def expand(text, lookup):
     return ''.join(out)
 
 
-def container_environment(env):
-    """The container's env as an ordered dict, each value expanded against the ones before it."""
+def container_environment(env, resolve=None):
+    """The container's env as an ordered dict, each value expanded against the ones before it;
+    ``resolve(valueFrom)`` gives the value of an item that has no ``value``."""
     values = {}
     for item in env or []:
-        values[item['name']] = expand(item.get('value', ''), values)
+        if 'valueFrom' in item and resolve is not None:
+            values[item['name']] = resolve(item['valueFrom'])
+        else:
+            values[item['name']] = expand(item.get('value', ''), values)
     return values
 
 

@@ -36,7 +36,10 @@ class Ignored:
 
 STR, INT, BOOL, STRMAP, STRLIST, QUANTITY = 'string', 'integer', 'boolean', 'map of strings', 'list of strings', 'quantity'
 
-ENV_VAR = {'name': STR, 'value': STR}
+ENV_VAR = {'name': STR, 'value': STR, 'valueFrom': {
+    'fieldRef': {'apiVersion': STR, 'fieldPath': STR},
+    'resourceFieldRef': {'containerName': STR, 'resource': STR, 'divisor': QUANTITY},
+}}
 RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # other resources (hugepages, devices...) are refused by name
 PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
 VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR}

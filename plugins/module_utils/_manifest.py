@@ -14,6 +14,7 @@ import functools
 import json
 import re
 
+from ansible_collections.hostpods.core.plugins.module_utils import _downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._fields import POD, check_fields
@@ -169,6 +170,9 @@ def apply_defaults(doc, namespace):
                 resources['requests'] = dict(resources['limits'], **(resources.get('requests') or {}))
             for port in container.get('ports') or []:
                 port.setdefault('protocol', 'TCP')
+            for item in container.get('env') or []:
+                if 'fieldRef' in (item.get('valueFrom') or {}):
+                    item['valueFrom']['fieldRef'].setdefault('apiVersion', 'v1')
             for name in ('command', 'args', 'env', 'ports', 'volumeMounts'):
                 if container.get(name) == []:
                     del container[name]
@@ -228,6 +232,7 @@ def semantic_errors(pod):
         errors.append('spec.containers: Required value')
     seen = {}
     host_ports = {}
+    all_names = [c.get('name') for key in ('initContainers', 'containers') for c in spec.get(key) or []]
     for key in ('initContainers', 'containers'):
         for index, container in enumerate(spec.get(key) or []):
             path = 'spec.%s[%d]' % (key, index)
@@ -236,7 +241,7 @@ def semantic_errors(pod):
             if name in seen:
                 errors.append('%s.name: Duplicate value: "%s"' % (path, name))
             seen[name] = path
-            errors += _container_errors(container, path, volumes)
+            errors += _container_errors(container, path, volumes, all_names)
             for pindex, port in enumerate(container.get('ports') or []):
                 errors += _port_errors(port, '%s.ports[%d]' % (path, pindex), host_ports, key)
     return errors
@@ -271,7 +276,35 @@ def _volume_source_errors(volume, path):
     return errors
 
 
-def _container_errors(container, path, volumes):
+def _env_source_errors(item, path, containers):
+    """``valueFrom``: exactly one source, and one the downward API allows for env."""
+    source = item.get('valueFrom')
+    if source is None:
+        return []
+    if 'value' in item and item['value'] != '':
+        return ['%s.valueFrom: Invalid value: "": may not be specified when `value` is not empty' % path]
+    if len(source) != 1:
+        return ['%s.valueFrom: Invalid value: "": may not have more than one field specified at a time' % path]
+    if 'fieldRef' in source:
+        problem = downward.field_path_error(source['fieldRef'].get('fieldPath'))
+        return ['%s.valueFrom.fieldRef.fieldPath: %s' % (path, problem)] if problem else []
+    ref = source['resourceFieldRef']
+    errors = []
+    if ref.get('resource') not in downward.RESOURCES:
+        errors.append('%s.valueFrom.resourceFieldRef.resource: Unsupported value: "%s": supported values: "%s"'
+                      % (path, ref.get('resource'), '", "'.join(downward.RESOURCES)))
+    if ref.get('containerName') and ref['containerName'] not in containers:
+        errors.append('%s.valueFrom.resourceFieldRef.containerName: Not found: "%s"' % (path, ref['containerName']))
+    if ref.get('divisor') is not None:
+        try:
+            if quantity.parse(ref['divisor']) <= 0:
+                raise ValueError('must be greater than 0')
+        except ValueError as exc:
+            errors.append('%s.valueFrom.resourceFieldRef.divisor: Invalid value: "%s": %s' % (path, ref['divisor'], exc))
+    return errors
+
+
+def _container_errors(container, path, volumes, containers=()):
     errors = quantity.resources_errors(container['resources'], path + '.resources')
     if not container.get('image') or container['image'] != container['image'].strip():
         errors.append('%s.image: Required value' % path if not container.get('image')
@@ -280,11 +313,10 @@ def _container_errors(container, path, volumes):
     if container['imagePullPolicy'] not in PULL_POLICIES:
         errors.append('%s.imagePullPolicy: Unsupported value: "%s": supported values: "%s"'
                       % (path, container['imagePullPolicy'], '", "'.join(PULL_POLICIES)))
-    env_names = set()
     for index, item in enumerate(container.get('env') or []):
         if not item.get('name'):
             errors.append('%s.env[%d].name: Required value' % (path, index))
-        env_names.add(item.get('name'))
+        errors += _env_source_errors(item, '%s.env[%d]' % (path, index), containers)
     mount_paths = set()
     for index, mount in enumerate(container.get('volumeMounts') or []):
         mpath = '%s.volumeMounts[%d]' % (path, index)

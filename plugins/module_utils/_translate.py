@@ -10,6 +10,7 @@ it with ``container:<sandbox id>``.
 
 from __future__ import annotations
 
+from ansible_collections.hostpods.core.plugins.module_utils import _downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils._expansion import container_environment, expand_all
@@ -81,12 +82,14 @@ def sandbox_body(pod, attempt, sandbox_image):
     }
 
 
-def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None):
+def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None, runtime=None):
     """The create body of one init (``kind='init'``) or app container.
 
-    ``subpath_sources`` maps ``(volume name, subPath)`` to the host directory to bind.
+    ``subpath_sources`` maps ``(volume name, subPath)`` to the host directory to bind; ``runtime``
+    holds the node's facts the downward API needs (see ``_downward``).
     """
-    env = container_environment(container.get('env'))
+    env = container_environment(container.get('env'),
+                                lambda source: downward.env_source_value(pod, container, source, runtime or {}))
     sources = volume_sources(pod)
     mounts, binds = [], []
     for mount in container.get('volumeMounts') or []:

@@ -39,7 +39,8 @@ description:
   - "Fields supported now: metadata C(name), C(namespace), C(labels), C(annotations); spec C(containers),
     C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds), C(shareProcessNamespace),
     C(hostname), C(dnsPolicy) (V(ClusterFirst) falls back to V(Default): there is no cluster DNS), C(enableServiceLinks);
-    container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values,
+    container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values
+    and the downward API (C(valueFrom.fieldRef), C(valueFrom.resourceFieldRef)),
     C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty),
     C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass))."
 author:

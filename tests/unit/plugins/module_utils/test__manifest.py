@@ -477,8 +477,8 @@ def test_kind_and_api_version(document, expected):
     ('spec.containers[0].livenessProbe', {'containers': [container('c', livenessProbe={'exec': {'command': ['true']}})]}),
     ('spec.initContainers[0].securityContext', {'initContainers': [container('i', securityContext={})]}),
     ('spec.volumes[0].configMap', {'volumes': [{'name': 'v', 'configMap': {'name': 'x'}}]}),
-    ('spec.containers[0].env[0].valueFrom', {'containers': [container('c', env=[
-        {'name': 'A', 'valueFrom': {'fieldRef': {'fieldPath': 'metadata.name'}}}])]}),
+    ('spec.containers[0].env[0].valueFrom.configMapKeyRef', {'containers': [container('c', env=[
+        {'name': 'A', 'valueFrom': {'configMapKeyRef': {'name': 'cm', 'key': 'k'}}}])]}),
 ])
 def test_unsupported_fields_are_named_by_path(path, fields):
     raw = doc('a')
@@ -599,3 +599,27 @@ def test_empty_dir_size_limit_must_be_a_quantity():
     with pytest.raises(ManifestError) as caught:
         manifest.load_pods([(bad, "test")])
     assert 'spec.volumes[0].emptyDir.sizeLimit: Invalid value: "1x"' in caught.value.msg
+
+
+@pytest.mark.parametrize('item, expected', [
+    ({'name': 'A', 'valueFrom': {'fieldRef': {'fieldPath': 'status.phase'}}},
+     'spec.containers[0].env[0].valueFrom.fieldRef.fieldPath: Unsupported value: "status.phase"'),
+    ({'name': 'A', 'value': 'x', 'valueFrom': {'fieldRef': {'fieldPath': 'metadata.name'}}},
+     'spec.containers[0].env[0].valueFrom: Invalid value: "": may not be specified when `value` is not empty'),
+    ({'name': 'A', 'valueFrom': {'resourceFieldRef': {'resource': 'limits.cpu', 'containerName': 'nope'}}},
+     'spec.containers[0].env[0].valueFrom.resourceFieldRef.containerName: Not found: "nope"'),
+    ({'name': 'A', 'valueFrom': {'resourceFieldRef': {'resource': 'limits.gpu'}}},
+     'spec.containers[0].env[0].valueFrom.resourceFieldRef.resource: Unsupported value: "limits.gpu"'),
+    ({'name': 'A', 'valueFrom': {'resourceFieldRef': {'resource': 'limits.cpu', 'divisor': '0'}}},
+     'spec.containers[0].env[0].valueFrom.resourceFieldRef.divisor: Invalid value: "0"'),
+])
+def test_env_value_from_is_validated(item, expected):
+    raw = doc('a', containers=[container('c', env=[item])])
+    [error] = errors_of(raw)
+    assert expected in error
+
+
+def test_field_ref_api_version_defaults_to_v1():
+    raw = doc('a', containers=[container('c', env=[{'name': 'A', 'valueFrom': {'fieldRef': {'fieldPath': 'metadata.uid'}}}])])
+    [pod] = manifest.load_pods([(raw, 'm.yaml')])
+    assert pod['spec']['containers'][0]['env'][0]['valueFrom']['fieldRef'] == {'apiVersion': 'v1', 'fieldPath': 'metadata.uid'}
