@@ -19,6 +19,7 @@ import stat
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils import _translate as translate
@@ -101,12 +102,8 @@ class Executor:
                     self.client.remove_volume(volume['Name'])
 
     def _step_metadata(self, plan, step, context):
-        """Keep the pod's new labels and annotations on the node (written atomically)."""
-        path = naming.metadata_path(plan.uid)
-        os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
-        with open(path + '.tmp', 'w', encoding='utf-8') as handle:
-            json.dump(step.metadata, handle, sort_keys=True)
-        os.replace(path + '.tmp', path)
+        """Keep the pod's new labels and annotations on the node."""
+        write_file(naming.metadata_path(plan.uid), json.dumps(step.metadata, sort_keys=True))
 
     def _step_pull(self, plan, step, context):
         self.client.pull(step.image)
@@ -146,7 +143,8 @@ class Executor:
     def _step_sandbox(self, plan, step, context):
         pod = plan.pod
         name = naming.sandbox_name(pod['metadata']['name'], pod['metadata']['namespace'], plan.uid, step.attempt)
-        body = translate.sandbox_body(pod, step.attempt, self.sandbox_image)
+        settings, _event = dns.resolver_settings(pod, host_resolv_conf())
+        body = translate.sandbox_body(pod, step.attempt, self.sandbox_image, settings)
         sandbox_id = self.client.create_container(name, body)
         self.client.start(sandbox_id)
         context['sandbox_id'] = sandbox_id
@@ -191,17 +189,21 @@ class Executor:
         meta = pod['metadata']
         name = naming.container_name(container['name'], meta['name'], meta['namespace'], plan.uid, attempt)
         body = translate.container_body(pod, container, kind, attempt, context['sandbox_id'], self.sandbox_image,
-                                        self._subpath_sources(pod, container), self._runtime(context))
+                                        self._subpath_sources(pod, container), self._runtime(plan, context))
         container_id = self.client.create_container(name, body)
         self.client.start(container_id)
         return container_id
 
-    def _runtime(self, context):
-        """The node's facts the downward API gives containers: pod IP, host IP, node name, allocatable."""
+    def _runtime(self, plan, context):
+        """What containers get from the node once the sandbox runs: the pod's /etc/hosts (written
+        here, with the pod IP) and the downward API's facts (pod IP, host IP, node name, allocatable)."""
         if context.get('runtime_for') != context['sandbox_id']:
             network = (self.client.inspect_container(context['sandbox_id']) or {}).get('NetworkSettings') or {}
+            hosts = naming.hosts_path(plan.uid)
+            write_file(hosts, dns.hosts_file(plan.pod, network.get('IPAddress', '')))
             context['runtime'] = {'podIP': network.get('IPAddress', ''), 'hostIP': network.get('Gateway', ''),
-                                  'nodeName': socket.gethostname(), 'allocatable': node_allocatable()}
+                                  'nodeName': socket.gethostname(), 'allocatable': node_allocatable(),
+                                  'hostsFile': hosts}
             context['runtime_for'] = context['sandbox_id']
         return context['runtime']
 
@@ -261,6 +263,24 @@ class Executor:
             self.sleep(delay)
             tries += 1
             attempt += 1
+
+
+def write_file(path, text):
+    """Write a file of the node's pod state atomically (0644; its directory 0755)."""
+    os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+    with open(path + '.tmp', 'w', encoding='utf-8') as handle:
+        handle.write(text)
+    os.chmod(path + '.tmp', 0o644)
+    os.replace(path + '.tmp', path)
+
+
+def host_resolv_conf():
+    """The node's resolver settings (systemd-resolved's upstream file where there is one)."""
+    for path in ('/run/systemd/resolve/resolv.conf', '/etc/resolv.conf'):
+        if os.path.exists(path):
+            with open(path, encoding='utf-8') as handle:
+                return dns.parse_resolv_conf(handle.read())
+    return dns.parse_resolv_conf('')
 
 
 def node_allocatable():

@@ -14,6 +14,7 @@ import functools
 import json
 import re
 
+from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
@@ -214,6 +215,7 @@ def semantic_errors(pod):
     if spec['restartPolicy'] not in RESTART_POLICIES:
         errors.append('spec.restartPolicy: Unsupported value: "%s": supported values: "%s"'
                       % (spec['restartPolicy'], '", "'.join(RESTART_POLICIES)))
+    errors += dns.dns_errors(spec)
     if spec['terminationGracePeriodSeconds'] < 0:
         errors.append('spec.terminationGracePeriodSeconds: Invalid value: %d: must be greater than or equal to 0'
                       % spec['terminationGracePeriodSeconds'])

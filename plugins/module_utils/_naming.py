@@ -77,6 +77,11 @@ def pod_metadata(pod):
     return {'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
 
 
+def hosts_path(uid):
+    """The /etc/hosts the node writes for a pod (bind-mounted into each of its containers)."""
+    return '%s/%s/etc-hosts' % (STATE_DIR, uid)
+
+
 def metadata_path(uid):
     """Where the node keeps a pod's current labels and annotations once they changed in place
     (Docker cannot relabel the sandbox)."""

@@ -10,6 +10,7 @@ it with ``container:<sandbox id>``.
 
 from __future__ import annotations
 
+from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
@@ -17,12 +18,6 @@ from ansible_collections.hostpods.core.plugins.module_utils._expansion import co
 
 RESTART_POLICIES = {'Always': 'always', 'OnFailure': 'on-failure', 'Never': 'no'}
 SANDBOX_VOLUME_DIR = '/.hostpods/volumes'
-
-
-def pod_hostname(pod):
-    """``spec.hostname`` or the pod name, cut to 63 characters without a trailing '-' or '.'."""
-    name = pod['spec'].get('hostname') or pod['metadata']['name']
-    return name[:63].rstrip('-.')
 
 
 def volume_sources(pod):
@@ -62,13 +57,14 @@ def port_bindings(pod):
     return exposed, bindings
 
 
-def sandbox_body(pod, attempt, sandbox_image):
+def sandbox_body(pod, attempt, sandbox_image, dns_settings=None):
+    """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``)."""
     exposed, bindings = port_bindings(pod)
     mounts = [{'Type': 'volume', 'Source': name, 'Target': '%s/%s' % (SANDBOX_VOLUME_DIR, name),
                'VolumeOptions': {'NoCopy': True}} for name in memory_volumes(pod)]
     return {
         'Image': sandbox_image,
-        'Hostname': pod_hostname(pod),
+        'Hostname': dns.kernel_hostname(pod),
         'Labels': naming.sandbox_labels(pod, attempt, sandbox_image),
         'ExposedPorts': exposed,
         'HostConfig': {
@@ -78,6 +74,7 @@ def sandbox_body(pod, attempt, sandbox_image):
             'RestartPolicy': {'Name': 'always'},
             'CpuShares': 2,
             'Mounts': mounts,
+            **(dns_settings or {}),
         },
     }
 
@@ -103,6 +100,8 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
         else:
             mounts.append({'Type': 'volume', 'Source': source, 'Target': mount['mountPath'], 'ReadOnly': read_only,
                            'VolumeOptions': {'NoCopy': True}})
+    if (runtime or {}).get('hostsFile'):  # the kubelet's managed /etc/hosts
+        binds.append('%s:/etc/hosts' % runtime['hostsFile'])
     join = 'container:%s' % sandbox_id
     host_config = {
         'NetworkMode': join,

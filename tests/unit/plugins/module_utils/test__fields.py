@@ -104,7 +104,6 @@ def test_not_a_mapping_at_the_top():
 
 
 @pytest.mark.parametrize('field, value, fragment', [
-    ('dnsPolicy', 'None', 'spec.dnsPolicy: Unsupported value: "None" (a Docker host has no cluster DNS'),
     ('schedulerName', 'other', 'spec.schedulerName: Unsupported value: "other" (hostpods places pods itself)'),
     ('securityContext', {'runAsUser': 1}, "spec.securityContext: Unsupported value: {'runAsUser': 1} (pod securityContext"),
     ('securityContext', 'x', 'spec.securityContext: Invalid value: must be a object'),
@@ -114,7 +113,7 @@ def test_only_leaves_restrict_values(field, value, fragment):
     assert len(errors) == 1 and errors[0].startswith(fragment)
 
 
-@pytest.mark.parametrize('policy', ['ClusterFirst', 'Default'])
+@pytest.mark.parametrize('policy', ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'])
 def test_supported_dns_policies(policy):
     assert check(minimal_pod(dnsPolicy=policy)) == []
 

@@ -487,11 +487,11 @@ def test_unsupported_fields_are_named_by_path(path, fields):
 
 
 def test_unsupported_field_values_are_explained():
-    raw = doc('a', dnsPolicy='ClusterFirstWithHostNet',
+    raw = doc('a', schedulerName='other',
               containers=[container('c', resources={'limits': {'hugepages-2Mi': '64Mi'}})])
     [error] = errors_of(raw)
     assert 'spec.containers[0].resources.limits.hugepages-2Mi: field not supported by hostpods yet' in error
-    assert 'spec.dnsPolicy: Unsupported value: "ClusterFirstWithHostNet"' in error
+    assert 'spec.schedulerName: Unsupported value: "other"' in error
 
 
 def test_requests_default_to_limits_and_are_validated():

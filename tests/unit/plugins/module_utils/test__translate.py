@@ -2,6 +2,7 @@
 
 import pytest
 
+from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils import _translate as translate
 
@@ -44,7 +45,7 @@ def test_sandbox_body_basics():
 def test_sandbox_hostname(name, hostname, expected):
     spec = {'hostname': hostname} if hostname else {}
     p = make(name=name, **spec)
-    assert translate.pod_hostname(p) == expected
+    assert dns.kernel_hostname(p) == expected
     assert translate.sandbox_body(p, 0, SANDBOX_IMAGE)['Hostname'] == expected
 
 

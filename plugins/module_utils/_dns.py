@@ -1,0 +1,149 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: a pod's names and resolution, as the kubelet makes them. Pure.
+
+Hostname and FQDN (``GeneratePodHostNameAndDomain``), the ``/etc/hosts`` file the kubelet writes
+(``managedHostsFileContent``), and ``/etc/resolv.conf`` settings per ``dnsPolicy`` and
+``dnsConfig`` (``GetPodDNS``). A Docker host has no cluster DNS, so ``ClusterFirst`` (and
+``ClusterFirstWithHostNet``) fall back to ``Default`` as a kubelet without ``clusterDNS`` does.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+CLUSTER_DOMAIN = 'cluster.local'
+MAX_NAMESERVERS, MAX_SEARCHES, MAX_SEARCH_CHARS = 3, 32, 2048
+DNS_POLICIES = ('ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None')
+MISSING_CLUSTER_DNS = ('kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" '
+                       'policy. Falling back to "Default" policy.')
+_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
+
+
+def hostname(pod):
+    """``spec.hostname`` or the pod name, cut to 63 characters without a trailing '-' or '.'."""
+    name = pod['spec'].get('hostname') or pod['metadata']['name']
+    return name[:63].rstrip('-.')
+
+
+def domain(pod):
+    """``<subdomain>.<namespace>.svc.cluster.local`` when ``spec.subdomain`` is set, else ''."""
+    subdomain = pod['spec'].get('subdomain')
+    return '%s.%s.svc.%s' % (subdomain, pod['metadata']['namespace'], CLUSTER_DOMAIN) if subdomain else ''
+
+
+def kernel_hostname(pod):
+    """The sandbox's hostname: the FQDN with ``setHostnameAsFQDN``, else the short name."""
+    if pod['spec'].get('setHostnameAsFQDN') and domain(pod):
+        return '%s.%s' % (hostname(pod), domain(pod))
+    return hostname(pod)
+
+
+def hosts_file(pod, pod_ip):
+    """The ``/etc/hosts`` every container of the pod gets."""
+    lines = ['# Kubernetes-managed hosts file.', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback',
+             'fe00::0\tip6-localnet', 'fe00::0\tip6-mcastprefix', 'fe00::1\tip6-allnodes', 'fe00::2\tip6-allrouters']
+    if pod_ip:
+        fqdn = domain(pod)
+        lines.append('%s\t%s.%s\t%s' % (pod_ip, hostname(pod), fqdn, hostname(pod)) if fqdn
+                     else '%s\t%s' % (pod_ip, hostname(pod)))
+    aliases = pod['spec'].get('hostAliases') or []
+    if aliases:
+        lines.extend(['', '# Entries added by HostAliases.'])
+        lines.extend('%s\t%s' % (alias['ip'], '\t'.join(alias.get('hostnames') or [])) for alias in aliases)
+    return '\n'.join(lines) + '\n'
+
+
+def parse_resolv_conf(text):
+    """``{'nameservers', 'searches', 'options'}`` of a resolv.conf; loopback nameservers are
+    dropped, as Docker drops them (they would point into the pod's own network namespace)."""
+    out = {'nameservers': [], 'searches': [], 'options': []}
+    for line in text.splitlines():
+        words = line.split('#', 1)[0].split()
+        if not words:
+            continue
+        if words[0] == 'nameserver' and len(words) > 1:
+            try:
+                if not ipaddress.ip_address(words[1].split('%')[0]).is_loopback:
+                    out['nameservers'].append(words[1])
+            except ValueError:
+                continue
+        elif words[0] in ('search', 'domain'):
+            out['searches'] = words[1:]
+        elif words[0] == 'options':
+            out['options'].extend(words[1:])
+    return out
+
+
+def _merge_options(base, extra):
+    """dnsConfig options merged by name over the base ones; the pod's value wins."""
+    merged = {}
+    for option in base:
+        name, _sep, value = option.partition(':')
+        merged[name] = option if value else name
+    for option in extra:
+        merged[option['name']] = '%s:%s' % (option['name'], option['value']) if option.get('value') else option['name']
+    return list(merged.values())
+
+
+def _unique(items):
+    seen, out = set(), []
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def resolver_settings(pod, host_resolv):
+    """The sandbox's ``Dns``/``DnsSearch``/``DnsOptions`` (empty: Docker's own copy of the host's
+    resolv.conf, which is what ``Default`` means), and the event a kubelet would record."""
+    spec = pod['spec']
+    policy, config = spec.get('dnsPolicy', 'ClusterFirst'), spec.get('dnsConfig') or {}
+    event = MISSING_CLUSTER_DNS if policy in ('ClusterFirst', 'ClusterFirstWithHostNet') else None
+    if policy != 'None' and not config:
+        return {}, event
+    base = {'nameservers': [], 'searches': [], 'options': []} if policy == 'None' else host_resolv
+    nameservers = _unique(base['nameservers'] + (config.get('nameservers') or []))[:MAX_NAMESERVERS]
+    searches = _unique(base['searches'] + (config.get('searches') or []))[:MAX_SEARCHES]
+    while len(' '.join(searches)) > MAX_SEARCH_CHARS:
+        searches.pop()
+    settings = {'Dns': nameservers, 'DnsSearch': searches,
+                'DnsOptions': _merge_options(base['options'], config.get('options') or [])}
+    return settings, event
+
+
+def dns_errors(spec):
+    """Kubernetes' validation of ``dnsPolicy``, ``dnsConfig``, ``subdomain`` and ``hostAliases``."""
+    errors = []
+    policy, config = spec.get('dnsPolicy', 'ClusterFirst'), spec.get('dnsConfig')
+    if policy not in DNS_POLICIES:
+        errors.append('spec.dnsPolicy: Unsupported value: "%s": supported values: "%s"' % (policy, '", "'.join(DNS_POLICIES)))
+    if policy == 'None' and not (config or {}).get('nameservers'):
+        errors.append('spec.dnsConfig: Required value: must provide at least one DNS nameserver when DNSPolicy is None'
+                      if config is None else
+                      'spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when DNSPolicy is None')
+    for index, server in enumerate((config or {}).get('nameservers') or []):
+        try:
+            ipaddress.ip_address(server)
+        except ValueError:
+            errors.append('spec.dnsConfig.nameservers[%d]: Invalid value: "%s": must be a valid IP address' % (index, server))
+    if len((config or {}).get('nameservers') or []) > MAX_NAMESERVERS:
+        errors.append('spec.dnsConfig.nameservers: Invalid value: must not have more than %d nameservers' % MAX_NAMESERVERS)
+    for index, option in enumerate((config or {}).get('options') or []):
+        if not option.get('name'):
+            errors.append('spec.dnsConfig.options[%d].name: Required value' % index)
+    subdomain = spec.get('subdomain')
+    if subdomain is not None and not _LABEL.match(subdomain):
+        errors.append('spec.subdomain: Invalid value: "%s": a lowercase RFC 1123 label must consist of lower case '
+                      "alphanumeric characters or '-', and must start and end with an alphanumeric character" % subdomain)
+    for index, alias in enumerate(spec.get('hostAliases') or []):
+        try:
+            ipaddress.ip_address(alias.get('ip') or '')
+        except ValueError:
+            errors.append('spec.hostAliases[%d].ip: Invalid value: "%s": must be a valid IP address' % (index, alias.get('ip')))
+        if not alias.get('hostnames'):
+            errors.append('spec.hostAliases[%d].hostnames: Required value' % index)
+    return errors
