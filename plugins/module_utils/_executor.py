@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils import _security as security
 from ansible_collections.hostpods.core.plugins.module_utils import _translate as translate
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, PodStartError
 
@@ -118,7 +119,9 @@ class Executor:
         if step.kind == 'emptyDir':
             labels.update({naming.POD_UID: plan.uid, naming.POD_NAME: meta['name']})
             if step.memory:
-                opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': 'mode=1777'}
+                fs_group = (plan.pod['spec'].get('securityContext') or {}).get('fsGroup')
+                opts = {'type': 'tmpfs', 'device': 'tmpfs',
+                        'o': 'mode=1777' if fs_group is None else 'mode=2777,gid=%d' % fs_group}
                 size = (step.volume['emptyDir'] or {}).get('sizeLimit')
                 if size:
                     opts['o'] += ',size=%d' % quantity.memory_bytes(size)
@@ -128,6 +131,14 @@ class Executor:
         mountpoint = (created or {}).get('Mountpoint')
         if step.kind == 'emptyDir' and not step.memory and mountpoint and os.path.isdir(mountpoint):
             os.chmod(mountpoint, 0o777)  # emptyDir is world-writable, as on a kubelet
+
+    def _step_fs_group(self, plan, step, context):
+        """``fsGroup``: the pod's writable volumes belong to that group (setgid directories), as the
+        kubelet's SetVolumeOwnership makes them."""
+        info = self.client.inspect_volume(step.name) or {}
+        root = info.get('Mountpoint')
+        if root and os.path.isdir(root):
+            set_group_ownership(root, step.group)
 
     def _step_host_path(self, plan, step, context):
         try:
@@ -184,9 +195,30 @@ class Executor:
                 raise PodStartError('pod "%s": container "%s": ErrImagePull: Failed to pull image "%s": %s'
                                     % (pod_name, name, image, exc.msg))
 
+    def _check_security(self, plan, container, runtime):
+        """What the kubelet checks before creating a container: runAsNonRoot against the image's
+        user, and that a Localhost seccomp profile exists on the node (read into ``runtime``)."""
+        pod_name, name = plan.pod['metadata']['name'], container['name']
+        if security.effective(plan.pod, container, 'runAsNonRoot'):
+            image = self.client.inspect_image(container['image']) or {}
+            problem = security.non_root_error(dict(plan.pod, metadata=dict(plan.pod['metadata'], uid=plan.uid)),
+                                              container, (image.get('Config') or {}).get('User', ''))
+            if problem:
+                raise PodStartError('pod "%s": container "%s": CreateContainerConfigError: %s' % (pod_name, name, problem))
+        profile = security.effective(plan.pod, container, 'seccompProfile') or {}
+        if profile.get('type') == 'Localhost':
+            path = os.path.join(security.SECCOMP_ROOT, profile['localhostProfile'])
+            try:
+                with open(path, encoding='utf-8') as handle:
+                    runtime.setdefault('seccompProfiles', {})[profile['localhostProfile']] = handle.read()
+            except OSError as exc:
+                raise PodStartError('pod "%s": container "%s": CreateContainerError: cannot load seccomp profile "%s": %s'
+                                    % (pod_name, name, path, exc.strerror))
+
     def _create_and_start(self, plan, container, kind, attempt, context):
         pod = plan.pod
         meta = pod['metadata']
+        self._check_security(plan, container, self._runtime(plan, context))
         name = naming.container_name(container['name'], meta['name'], meta['namespace'], plan.uid, attempt)
         body = translate.container_body(pod, container, kind, attempt, context['sandbox_id'], self.sandbox_image,
                                         self._subpath_sources(pod, container), self._runtime(plan, context))
@@ -263,6 +295,18 @@ class Executor:
             self.sleep(delay)
             tries += 1
             attempt += 1
+
+
+def set_group_ownership(root, group):
+    """chgrp -R ``group``, group read-write, setgid on directories (SetVolumeOwnership)."""
+    for directory, _dirs, files in os.walk(root):
+        for path in [directory] + [os.path.join(directory, name) for name in files]:
+            if os.path.islink(path):
+                continue
+            mode = os.stat(path).st_mode
+            os.chown(path, -1, group)
+            extra = stat.S_IRGRP | stat.S_IWGRP | (stat.S_IXGRP | stat.S_ISGID if stat.S_ISDIR(mode) else 0)
+            os.chmod(path, stat.S_IMODE(mode) | extra)
 
 
 def write_file(path, text):

@@ -35,6 +35,13 @@ class Ignored:
 
 
 STR, INT, BOOL, STRMAP, STRLIST, QUANTITY = 'string', 'integer', 'boolean', 'map of strings', 'list of strings', 'quantity'
+INTLIST = 'list of integers'
+SECCOMP = {'type': STR, 'localhostProfile': STR}
+POD_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'supplementalGroups': INTLIST, 'fsGroup': INT,
+                'sysctls': ListOf({'name': STR, 'value': STR}), 'seccompProfile': SECCOMP}
+CONTAINER_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'privileged': BOOL,
+                      'capabilities': {'add': STRLIST, 'drop': STRLIST}, 'readOnlyRootFilesystem': BOOL,
+                      'allowPrivilegeEscalation': BOOL, 'seccompProfile': SECCOMP}
 
 ENV_VAR = {'name': STR, 'value': STR, 'valueFrom': {
     'fieldRef': {'apiVersion': STR, 'fieldPath': STR},
@@ -56,6 +63,7 @@ CONTAINER = {
     'resources': {'requests': RESOURCES, 'limits': RESOURCES},
     'terminationMessagePath': Only(STR, ['/dev/termination-log'], 'only the default termination message path is supported yet'),
     'terminationMessagePolicy': Only(STR, ['File'], 'only the File termination message policy is supported yet'),
+    'securityContext': CONTAINER_SECURITY,
     'stdin': BOOL,
     'stdinOnce': BOOL,
     'tty': BOOL,
@@ -83,6 +91,8 @@ POD = {
         'restartPolicy': STR,
         'terminationGracePeriodSeconds': INT,
         'shareProcessNamespace': BOOL,
+        'hostPID': BOOL,
+        'hostIPC': BOOL,
         'hostname': STR,
         'dnsPolicy': STR,
         'dnsConfig': {'nameservers': STRLIST, 'searches': STRLIST, 'options': ListOf({'name': STR, 'value': STR})},
@@ -91,7 +101,7 @@ POD = {
         'hostAliases': ListOf({'ip': STR, 'hostnames': STRLIST}),
         'schedulerName': Only(STR, ['default-scheduler'], 'hostpods places pods itself'),
         'enableServiceLinks': BOOL,
-        'securityContext': Only('object', [{}], 'pod securityContext is not supported by hostpods yet'),
+        'securityContext': POD_SECURITY,
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
 }
@@ -106,6 +116,8 @@ def _type_ok(kind, value):
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if kind == STRLIST:
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if kind == INTLIST:
+        return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     if kind == QUANTITY:
         return isinstance(value, (str, int)) and not isinstance(value, bool)
     if kind == 'object':

@@ -17,6 +17,7 @@ import re
 from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils import _security as security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._fields import POD, check_fields
 
@@ -216,6 +217,9 @@ def semantic_errors(pod):
         errors.append('spec.restartPolicy: Unsupported value: "%s": supported values: "%s"'
                       % (spec['restartPolicy'], '", "'.join(RESTART_POLICIES)))
     errors += dns.dns_errors(spec)
+    errors += security.security_errors(spec)
+    if spec.get('hostPID') and spec.get('shareProcessNamespace'):
+        errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
     if spec['terminationGracePeriodSeconds'] < 0:
         errors.append('spec.terminationGracePeriodSeconds: Invalid value: %d: must be greater than or equal to 0'
                       % spec['terminationGracePeriodSeconds'])

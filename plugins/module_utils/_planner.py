@@ -231,6 +231,7 @@ def _image_action(container, facts):
 def _volume_steps(pod, facts):
     steps, errors = [], []
     meta = pod['metadata']
+    fs_group = (pod['spec'].get('securityContext') or {}).get('fsGroup')
     for index, volume in enumerate(pod['spec'].get('volumes') or []):
         if 'emptyDir' in volume:
             medium = (volume['emptyDir'] or {}).get('medium', '')
@@ -241,6 +242,9 @@ def _volume_steps(pod, facts):
             claim = volume['persistentVolumeClaim']['claimName']
             steps.append(Step('volume', name=naming.claim_volume_name(meta['namespace'], claim), volume=volume,
                               kind='persistentVolumeClaim', memory=False))
+        if fs_group is not None and ('persistentVolumeClaim' in volume or 'emptyDir' in volume and
+                                     (volume['emptyDir'] or {}).get('medium') != 'Memory'):
+            steps.append(Step('fs_group', name=steps[-1].name, group=fs_group))
         elif 'hostPath' in volume:
             path, kind = volume['hostPath']['path'], volume['hostPath'].get('type', '')
             found = facts.paths.get(path, 'missing')

@@ -14,6 +14,7 @@ from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils import _security as security
 from ansible_collections.hostpods.core.plugins.module_utils._expansion import container_environment, expand_all
 
 RESTART_POLICIES = {'Always': 'always', 'OnFailure': 'on-failure', 'Never': 'no'}
@@ -68,13 +69,15 @@ def sandbox_body(pod, attempt, sandbox_image, dns_settings=None):
         'Labels': naming.sandbox_labels(pod, attempt, sandbox_image),
         'ExposedPorts': exposed,
         'HostConfig': {
-            'IpcMode': 'shareable',
+            'IpcMode': 'host' if pod['spec'].get('hostIPC') else 'shareable',
+            **({'PidMode': 'host'} if pod['spec'].get('hostPID') else {}),
             'NetworkMode': 'bridge',
             'PortBindings': bindings,
             'RestartPolicy': {'Name': 'always'},
             'CpuShares': 2,
             'Mounts': mounts,
             **(dns_settings or {}),
+            **security.sysctl_settings(pod),
         },
     }
 
@@ -111,7 +114,15 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
         'Binds': binds,
     }
     host_config.update(resource_settings(container))
-    if pod['spec'].get('shareProcessNamespace'):
+    profile = security.effective(pod, container, 'seccompProfile') or {}
+    config, secured = security.container_settings(
+        pod, container, ((runtime or {}).get('seccompProfiles') or {}).get(profile.get('localhostProfile')))
+    host_config.update(secured)
+    if pod['spec'].get('hostIPC'):
+        host_config['IpcMode'] = 'host'
+    if pod['spec'].get('hostPID'):
+        host_config['PidMode'] = 'host'
+    elif pod['spec'].get('shareProcessNamespace'):
         host_config['PidMode'] = join
     body = {
         'Image': container['image'],
@@ -131,6 +142,7 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
         body['Cmd'] = cmd
     if container.get('workingDir'):
         body['WorkingDir'] = container['workingDir']
+    body.update(config)
     return body
 
 

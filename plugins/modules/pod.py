@@ -43,7 +43,10 @@ description:
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values
     and the downward API (C(valueFrom.fieldRef), C(valueFrom.resourceFieldRef)),
     C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty),
-    C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass))."
+    C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass)),
+    C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup), safe
+    C(sysctls), C(seccompProfile)) and of containers (the same user fields, C(privileged), C(capabilities),
+    C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile)); C(hostPID), C(hostIPC)."
 author:
   - hostpods developers (@hostpods)
 extends_documentation_fragment:

@@ -105,8 +105,6 @@ def test_not_a_mapping_at_the_top():
 
 @pytest.mark.parametrize('field, value, fragment', [
     ('schedulerName', 'other', 'spec.schedulerName: Unsupported value: "other" (hostpods places pods itself)'),
-    ('securityContext', {'runAsUser': 1}, "spec.securityContext: Unsupported value: {'runAsUser': 1} (pod securityContext"),
-    ('securityContext', 'x', 'spec.securityContext: Invalid value: must be a object'),
 ])
 def test_only_leaves_restrict_values(field, value, fragment):
     errors = check(minimal_pod(**{field: value}))
@@ -119,12 +117,12 @@ def test_supported_dns_policies(policy):
 
 
 def test_every_problem_is_reported_not_just_the_first():
-    pod = minimal_pod(hostNetwork=True, hostPID=True)
+    pod = minimal_pod(hostNetwork=True, hostPID='yes')
     pod['spec']['containers'][0].update(livenessProbe={}, tty='no')
     errors = check(pod)
     assert sorted(errors) == sorted([
         'spec.hostNetwork: field not supported by hostpods yet',
-        'spec.hostPID: field not supported by hostpods yet',
+        'spec.hostPID: Invalid value: "yes": must be a boolean',
         'spec.containers[0].livenessProbe: field not supported by hostpods yet',
         'spec.containers[0].tty: Invalid value: "no": must be a boolean',
     ])
@@ -146,3 +144,12 @@ def test_errors_are_appended_to_the_given_list():
     errors = ['earlier']
     check_fields({'x': 1}, {}, 'p', errors)
     assert errors == ['earlier', 'p.x: field not supported by hostpods yet']
+
+
+def test_security_context_fields():
+    assert check(minimal_pod(securityContext={'runAsUser': 1000, 'fsGroup': 2000, 'supplementalGroups': [3, 4]})) == []
+    assert check(minimal_pod(securityContext={'seLinuxOptions': {'level': 's0'}})) == [
+        'spec.securityContext.seLinuxOptions: field not supported by hostpods yet']
+    assert check(minimal_pod(securityContext={'supplementalGroups': ['a']})) == [
+        "spec.securityContext.supplementalGroups: Invalid value: ['a']: must be a list of integers"]
+    assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: must be an object']

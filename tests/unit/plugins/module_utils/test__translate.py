@@ -247,3 +247,11 @@ def test_no_volume_mounts():
 def test_resources_map_to_the_kubelet_cgroup_settings(resources, expected):
     # cpu.shares = max(2, milliCPU * 1024 / 1000); quota = max(1000, milliCPU * period / 1000); no swap
     assert translate.resource_settings({'resources': resources}) == expected
+
+
+def test_host_pid_and_ipc():
+    p = make(hostPID=True, hostIPC=True)
+    sandbox = translate.sandbox_body(p, 0, SANDBOX_IMAGE)['HostConfig']
+    assert (sandbox['IpcMode'], sandbox['PidMode']) == ('host', 'host')
+    host = body_of(p)['HostConfig']
+    assert (host['IpcMode'], host['PidMode'], host['NetworkMode']) == ('host', 'host', 'container:' + SID)
