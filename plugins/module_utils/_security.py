@@ -71,7 +71,7 @@ def non_root_error(pod, container, image_user):
     if not effective(pod, container, 'runAsNonRoot'):
         return None
     ref = '(pod: "%s_%s(%s)", container: %s)' % (pod['metadata']['name'], pod['metadata']['namespace'],
-                                                  pod['metadata'].get('uid', ''), container['name'])
+                                                 pod['metadata'].get('uid', ''), container['name'])
     user = effective(pod, container, 'runAsUser')
     if user is not None:
         return 'container\'s runAsUser breaks non-root policy %s' % ref if user == 0 else None

@@ -42,8 +42,6 @@ def names_of(result):
     return [p['metadata']['name'] for p in result['pods']]
 
 
-
-
 def four_step_args(pods, args, **kwargs):
     """check -> apply -> apply again -> check again with any module args (src, template...)."""
     before = containers(pods.prefix)

@@ -66,8 +66,6 @@ def docker_time(text):
         microsecond=int(micro), tzinfo=datetime.timezone.utc)
 
 
-
-
 def pod_volumes(pod_name):
     return [v for v in docker('volume', 'ls', '-q').splitlines() if pod_name in v]
 
@@ -103,8 +101,6 @@ def can_connect(host, port):
 def host_port(prefix, offset=0):
     """An unusual port in 20000-29999 derived from the test's unique prefix."""
     return 20000 + (int(prefix[1:], 16) % 9990) + offset
-
-
 
 
 def cleanup_pods(pods):
@@ -176,10 +172,10 @@ def test_init_containers_run_one_by_one_in_order_before_app_containers(pods):
     def step(ordinal):
         # No "$(" in the script: that would be Kubernetes' $(VAR) syntax.
         return shell_container('init-%d' % ordinal, 'read up rest < /proc/uptime; echo "init-%d $up" >> /work/log; sleep 1'
-                  % ordinal, volumeMounts=mount)
+                               % ordinal, volumeMounts=mount)
 
     app = shell_container('app', 'read up rest < /proc/uptime; echo "app $up" >> /work/log; cat /work/log; '
-                    'trap "exit 0" TERM; sleep 3600 & wait', volumeMounts=mount)
+                          'trap "exit 0" TERM; sleep 3600 & wait', volumeMounts=mount)
     manifest = pod(name, [app], initContainers=[step(1), step(2), step(3)], volumes=[{'name': 'work', 'emptyDir': {}}])
     result = pods.four_step(manifest)
     obj = result['pods'][0]
@@ -278,7 +274,7 @@ def test_init_container_that_fails_once_then_succeeds_starts_the_app(pods):
     name = pods.name('initonce')
     mount = [{'name': 'work', 'mountPath': '/work'}]
     init = shell_container('check', 'if [ -e /work/marker ]; then echo second try ok; exit 0; fi; '
-                       'touch /work/marker; echo first try fails; exit 1', volumeMounts=mount)
+                           'touch /work/marker; echo first try fails; exit 1', volumeMounts=mount)
     manifest = pod(name, [sleeper('app', volumeMounts=mount)], initContainers=[init],
                    volumes=[{'name': 'work', 'emptyDir': {}}])
     result = ok(pods.apply(manifest, wait_timeout=60))
@@ -648,14 +644,14 @@ def test_host_ports_are_published_on_the_sandbox(pods):
 
     def server(pod_name, port):
         return pod(pod_name, [shell_container('web', 'mkdir -p /w && echo hi-%s > /w/index.html && exec httpd -f -p 8080 -h /w'
-                                 % pod_name, ports=[dict({'containerPort': 8080}, **port)])],
+                                              % pod_name, ports=[dict({'containerPort': 8080}, **port)])],
                    terminationGracePeriodSeconds=1)
 
     open_name, lo_name = pods.name('open'), pods.name('lo')
     with_init = server(open_name, {'hostPort': any_port})
     # Ports of init containers are never published (dockershim: only app containers' hostPorts).
     with_init['spec']['initContainers'] = [shell_container('setup', 'true', ports=[{'containerPort': 9999,
-                                                                       'hostPort': host_port(pods.prefix, 2)}])]
+                                                                                    'hostPort': host_port(pods.prefix, 2)}])]
     result = ok(pods.apply([with_init, server(lo_name, {'hostPort': loopback_port, 'hostIP': '127.0.0.1'})]))
     objs = {p['metadata']['name']: p for p in result['pods']}
 

@@ -13,15 +13,11 @@ TRAP = 'trap "exit 0" TERM; '
 # ---------------------------------------------------------------------------------------------- helpers
 
 
-
-
 def quick(name, containers_, **spec):
     """A pod labelled ``run=<name's prefix>`` that deletes in a second."""
     spec.setdefault('terminationGracePeriodSeconds', 1)
     labels = spec.pop('labels', {})
     return pod(name, containers_, labels=dict({'run': name.split('-')[0]}, **labels), **spec)
-
-
 
 
 def by_name(items):
@@ -72,7 +68,7 @@ def test_ready_pod_reports_kubelet_status_and_wide_row(pods):
     name = pods.name('ready')
     manifest = quick(name, [sleeper('zeta'), sleeper('alpha')], initContainers=[shell_container('setup', 'echo set up')])
     applied, listed = pods.play(('hostpods.core.pod', {'definition': manifest, 'wait': True, 'wait_timeout': 60}),
-                           info(pods.prefix, name=name))
+                                info(pods.prefix, name=name))
     ok(applied)
     obj = ok(listed)['pods'][0]
     assert [p['metadata']['name'] for p in listed['pods']] == [name]
@@ -172,7 +168,7 @@ def test_crash_loop_back_off(pods):
     name = pods.name('crash')
     manifest = quick(name, [shell_container('main', 'echo crashing; exit 1')])
     applied, listed = pods.play(('hostpods.core.pod', {'definition': manifest}),
-                           until_rows(pods.prefix, {name: 'CrashLoopBackOff'}, retries=30))
+                                until_rows(pods.prefix, {name: 'CrashLoopBackOff'}, retries=30))
     ok(applied)
     ok(listed)
     [row] = listed['rows']
@@ -272,7 +268,7 @@ def test_pod_info_selects_by_name_namespace_and_labels(pods):
         ({}, []),  # the default namespace holds none of them
     ]
     results = pods.play(('hostpods.core.pod', {'definition': manifests, 'wait': True, 'wait_timeout': 60}),
-                   *[info(pods.prefix, **args) for args, _expected in queries])
+                        *[info(pods.prefix, **args) for args, _expected in queries])
     ok(results[0])
     for (args, expected), result in zip(queries, results[1:]):
         ok(result)
@@ -356,7 +352,7 @@ def test_pod_logs_previous_after_an_image_change(pods):
 
         def manifest(image):
             return quick(name, [shell_container('main', script, image=image, imagePullPolicy='IfNotPresent',
-                                   volumeMounts=[{'name': 'data', 'mountPath': '/data'}])],
+                                                volumeMounts=[{'name': 'data', 'mountPath': '/data'}])],
                          volumes=[{'name': 'data', 'emptyDir': {}}])
         logged = {'until': "RESULT.log_lines | length > 0", 'retries': 10, 'delay': 1}
         first, before, swapped, current, previous, listed = pods.play(

@@ -496,7 +496,7 @@ def test_unsupported_field_values_are_explained():
 
 def test_requests_default_to_limits_and_are_validated():
     raw = doc('a', containers=[container('c', resources={'limits': {'cpu': '500m', 'memory': '64Mi'},
-                                                          'requests': {'cpu': '250m'}})])
+                                                         'requests': {'cpu': '250m'}})])
     [pod] = manifest.load_pods([(raw, 'm.yaml')])
     assert pod['spec']['containers'][0]['resources']['requests'] == {'cpu': '250m', 'memory': '64Mi'}
     too_much = doc('a', containers=[container('c', resources={'limits': {'cpu': '1'}, 'requests': {'cpu': '2'}})])
