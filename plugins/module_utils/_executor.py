@@ -79,10 +79,15 @@ class Executor:
 
     # ------------------------------------------------------------------ steps
     def _stop_all(self, instances):
-        """Stop the running containers in parallel with their grace period, then the sandboxes."""
-        containers = [item for item in instances if item.container != naming.SANDBOX_CONTAINER and item.running]
-        sandboxes = [item for item in instances if item.container == naming.SANDBOX_CONTAINER and item.running]
-        run_concurrently(lambda item: self.client.stop(item.id, grace_seconds(item)), containers)
+        """Stop the running app containers in parallel with their grace period, then the sidecars in
+        reverse order (the kubelet's terminationOrdering), then the sandboxes."""
+        running = [item for item in instances if item.running]
+        sandboxes = [item for item in running if item.container == naming.SANDBOX_CONTAINER]
+        sidecars = sorted([item for item in running if item.kind == 'init'], key=lambda item: item.created, reverse=True)
+        apps = [item for item in running if item not in sandboxes and item not in sidecars]
+        run_concurrently(lambda item: self.client.stop(item.id, grace_seconds(item)), apps)
+        for item in sidecars:
+            self.client.stop(item.id, grace_seconds(item))
         run_concurrently(lambda item: self.client.stop(item.id, SANDBOX_GRACE), sandboxes)
 
     def _step_stop_pod(self, plan, step, context):
@@ -171,8 +176,18 @@ class Executor:
         attempt = max(step.attempt, step.old.attempt + int(old.get('RestartCount') or 0) + 1)
         if step.old.running:
             self.client.stop(step.old.id, grace_seconds(step.old))
-        new_id = self._create_and_start(plan, step.container, 'container', attempt, context)
+        new_id = self._create_and_start(plan, step.container, step.args.get('kind', 'container'), attempt, context)
         self._prune(plan, step.container['name'], keep=(step.old.id, new_id))
+
+    def _step_sidecar(self, plan, step, context):
+        """A restartable init container: started in its place in the init order; the next one starts
+        once it runs (the engine restarts it whenever it exits)."""
+        self._ensure_image(plan, step)
+        container_id = self._create_and_start(plan, step.container, 'init', step.attempt, context)
+        for _attempt in range(50):
+            if ((self.client.inspect_container(container_id) or {}).get('State') or {}).get('Running'):
+                return
+            self.sleep(0.1)
 
     def _step_init(self, plan, step, context):
         self._ensure_image(plan, step)

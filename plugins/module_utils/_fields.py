@@ -64,6 +64,7 @@ CONTAINER = {
     'terminationMessagePath': Only(STR, ['/dev/termination-log'], 'only the default termination message path is supported yet'),
     'terminationMessagePolicy': Only(STR, ['File'], 'only the File termination message policy is supported yet'),
     'securityContext': CONTAINER_SECURITY,
+    'restartPolicy': STR,  # init containers only: Always makes a sidecar
     'stdin': BOOL,
     'stdinOnce': BOOL,
     'tty': BOOL,

@@ -248,6 +248,10 @@ def semantic_errors(pod):
                 errors.append('%s.name: Duplicate value: "%s"' % (path, name))
             seen[name] = path
             errors += _container_errors(container, path, volumes, all_names)
+            if 'restartPolicy' in container and (key == 'containers' or container['restartPolicy'] != 'Always'):
+                errors.append('%s.restartPolicy: %s' % (path, 'Forbidden: may not be set for non-init containers'
+                              if key == 'containers' else 'Unsupported value: "%s": supported values: "Always"'
+                              % container['restartPolicy']))
             for pindex, port in enumerate(container.get('ports') or []):
                 errors += _port_errors(port, '%s.ports[%d]' % (path, pindex), host_ports, key)
     return errors

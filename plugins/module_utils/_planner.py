@@ -17,6 +17,7 @@ import uuid
 
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
+from ansible_collections.hostpods.core.plugins.module_utils._status import is_sidecar
 
 CREATED, UPDATED, RECREATED, UNCHANGED, DELETED, ABSENT = 'created', 'updated', 'recreated', 'unchanged', 'deleted', 'absent'
 
@@ -100,6 +101,8 @@ def is_terminal(pod, record):
         return False
     for container in pod['spec'].get('initContainers') or []:
         latest = record.latest(container['name'])
+        if is_sidecar(container):
+            continue
         if latest and latest.state == 'exited' and latest.exit_code != 0 and policy == 'Never':
             return True
     latest = [record.latest(c['name']) for c in pod['spec']['containers']]
@@ -134,7 +137,12 @@ def _plan_spec(pod, record, facts, sandbox_image, force, new_uid):
         return _fresh(key, pod, record, RECREATED, record.uid, record.next_sandbox_attempt,
                       sandbox_image, reason, facts)
     if is_terminal(pod, record):
-        return PodPlan(key, pod, record, UNCHANGED, [], record.uid, record.sandbox.attempt if record.sandbox else None)
+        # Once the app containers finished, the kubelet stops the sidecars (and the pod) too.
+        sidecars = [c['name'] for c in pod['spec'].get('initContainers') or [] if is_sidecar(c)]
+        running = any(record.latest(name) and record.latest(name).running for name in sidecars)
+        return PodPlan(key, pod, record, UPDATED if running else UNCHANGED,
+                       [Step('stop_pod', record=record)] if running else [], record.uid,
+                       record.sandbox.attempt if record.sandbox else None, 'the pod finished' if running else '')
     sandbox = record.sandbox
     if (sandbox is None or not sandbox.running) and pod['spec']['restartPolicy'] == 'Never' \
             and any(record.latest(c['name']) for c in pod['spec']['containers']):
@@ -187,7 +195,8 @@ def _fresh(key, pod, record, action, uid, sandbox_attempt, sandbox_image, reason
     for kind, op in (('initContainers', 'init'), ('containers', 'start')):
         for container in pod['spec'].get(kind) or []:
             attempt = record.next_attempt(container['name']) if restart and record else 0
-            steps.append(Step(op, container=container, attempt=attempt, image=_image_action(container, facts)))
+            steps.append(Step('sidecar' if is_sidecar(container) else op, container=container, attempt=attempt,
+                              image=_image_action(container, facts)))
     return PodPlan(key, pod, record, action, steps, uid, sandbox_attempt, reason)
 
 
@@ -196,10 +205,15 @@ def _resume(pod, record, facts):
     steps = []
     spec = pod['spec']
     app_started = any(record.latest(c['name']) for c in spec['containers'])
-    if not app_started:
-        for container in spec.get('initContainers') or []:
-            latest = record.latest(container['name'])
+    for container in spec.get('initContainers') or []:
+        latest = record.latest(container['name'])
+        if is_sidecar(container):  # kept running for the pod's whole life, in init order
+            step = _keep_running(container, latest, 'Always', facts, kind='init')
+            steps.extend([step] if step else [])
+            continue
+        if not app_started:  # after initialization the kubelet ignores regular init containers
             if latest is not None and latest.succeeded:
+                continue
                 continue
             if latest is not None and latest.running:
                 steps.append(Step('await_init', container=container, instance=latest))
@@ -207,15 +221,21 @@ def _resume(pod, record, facts):
                 steps.append(Step('init', container=container, attempt=record.next_attempt(container['name']),
                                   image=_image_action(container, facts)))
     for container in spec['containers']:
-        latest = record.latest(container['name'])
-        image = _image_action(container, facts)
-        if latest is None:
-            steps.append(Step('start', container=container, attempt=0, image=image))
-        elif latest.hash != naming.container_hash(container):
-            steps.append(Step('replace', container=container, attempt=latest.attempt + 1, old=latest, image=image))
-        elif not latest.running and should_restart(spec['restartPolicy'], latest):
-            steps.append(Step('replace', container=container, attempt=latest.attempt + 1, old=latest, image=image))
+        step = _keep_running(container, record.latest(container['name']), spec['restartPolicy'], facts)
+        steps.extend([step] if step else [])
     return steps
+
+
+def _keep_running(container, latest, restart_policy, facts, kind='container'):
+    """The step that starts, replaces (changed image) or restarts one container, or None."""
+    image = _image_action(container, facts)
+    first = 'sidecar' if kind == 'init' else 'start'
+    if latest is None:
+        return Step(first, container=container, attempt=0, image=image)
+    if latest.hash != naming.container_hash(container) or (
+            not latest.running and should_restart(restart_policy, latest)):
+        return Step('replace', container=container, attempt=latest.attempt + 1, old=latest, image=image, kind=kind)
+    return None
 
 
 def _image_action(container, facts):

@@ -103,11 +103,23 @@ def container_status(container, instances, pod_ref, waiting, last_exits=None):
     return status
 
 
+def is_sidecar(container):
+    """A restartable init container (``restartPolicy: Always``): it starts in init order and keeps running."""
+    return container.get('restartPolicy') == 'Always'
+
+
 def _phase(spec, init_statuses, statuses):
-    """``getPhase`` for regular init containers and app containers."""
+    """``getPhase`` for init containers (sidecars included) and app containers."""
     pending_init = failed_init = 0
+    sidecars = {c['name'] for c in spec.get('initContainers') or [] if is_sidecar(c)}
     for status in init_statuses:
         state = status['state']
+        if status['name'] in sidecars:
+            if 'running' in state and not status.get('started'):
+                pending_init += 1
+            elif 'waiting' in state and not status.get('lastState', {}).get('terminated'):
+                pending_init += 1
+            continue
         last = status.get('lastState', {}).get('terminated')
         if 'terminated' in state and state['terminated']['exitCode'] != 0:
             failed_init += 1
@@ -205,19 +217,22 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     statuses = sorted((container_status(c, instances_by_container.get(c['name']), pod_ref,
                                         _waiting_reason(c, app_waiting, image_present), last_exits)
                        for c in spec['containers']), key=lambda s: s['name'])
+    sidecars = {c['name'] for c in inits if is_sidecar(c)}
     for status in init_statuses:
         terminated = status['state'].get('terminated')
-        status['ready'] = bool(terminated and terminated['exitCode'] == 0)
         status['started'] = 'running' in status['state']
+        # a sidecar is ready while it runs (no probes yet); a regular init container once it exited 0
+        status['ready'] = status['started'] if status['name'] in sidecars else bool(terminated and terminated['exitCode'] == 0)
     sandbox_ok = bool(sandbox and sandbox['State'].get('Running'))
     network = (sandbox or {}).get('NetworkSettings') or {}
     pod_ip = network.get('IPAddress') or None
     created = _time((sandbox or {}).get('Created'))
     started = _time((sandbox or {}).get('State', {}).get('StartedAt'))
     phase = _phase(spec, init_statuses, statuses) if sandbox else 'Pending'
-    ready_by_name = {s['name']: s['ready'] for s in statuses}
-    unready = [c['name'] for c in spec['containers'] if not ready_by_name[c['name']]]
-    incomplete = [s['name'] for s in init_statuses if not s['ready']]
+    ready_by_name = {s['name']: s['ready'] for s in statuses + [i for i in init_statuses if i['name'] in sidecars]}
+    unready = [c['name'] for c in [i for i in inits if i['name'] in sidecars] + spec['containers']
+               if not ready_by_name[c['name']]]
+    incomplete = [s['name'] for s in init_statuses if not (s['started'] if s['name'] in sidecars else s['ready'])]
     app_started = any(s.get('containerID') for s in statuses)
     initialized = not incomplete or app_started
     terminal = phase in ('Succeeded', 'Failed')

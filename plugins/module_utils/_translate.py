@@ -109,7 +109,8 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     host_config = {
         'NetworkMode': join,
         'IpcMode': join,
-        'RestartPolicy': {'Name': 'no' if kind == 'init' else RESTART_POLICIES[pod['spec']['restartPolicy']]},
+        'RestartPolicy': {'Name': 'always' if container.get('restartPolicy') == 'Always'  # a sidecar, whatever the pod's
+                          else 'no' if kind == 'init' else RESTART_POLICIES[pod['spec']['restartPolicy']]},
         'Mounts': mounts,
         'Binds': binds,
     }

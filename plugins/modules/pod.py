@@ -46,7 +46,9 @@ description:
     C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass)),
     C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup), safe
     C(sysctls), C(seccompProfile)) and of containers (the same user fields, C(privileged), C(capabilities),
-    C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile)); C(hostPID), C(hostIPC)."
+    C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile)); C(hostPID), C(hostIPC); sidecars (init
+    containers with C(restartPolicy=Always): started in init order, kept running beside the app containers, stopped
+    after them)."
 author:
   - hostpods developers (@hostpods)
 extends_documentation_fragment:

@@ -564,3 +564,40 @@ def test_label_change_beside_an_image_change_does_both():
     p = plan(changed, record)
     assert p.action == planner.UPDATED
     assert [step.op for step in p.steps] == ['metadata', 'replace']
+
+
+# ----------------------------------------------------------------------------- sidecars
+
+def sidecar_pod(**kwargs):
+    return web(init=[container('setup'), container('proxy', restartPolicy='Always'), container('migrate')], **kwargs)
+
+
+def test_sidecar_starts_in_init_order_and_does_not_block():
+    p = plan(sidecar_pod())
+    assert [o for o in ops(p) if o[0] in ('init', 'sidecar', 'start')] == [
+        ('init', 'setup', 0), ('sidecar', 'proxy', 0), ('init', 'migrate', 0), ('start', 'app', 0), ('start', 'side', 0)]
+
+
+def test_sidecar_is_kept_running_after_initialization():
+    desired = sidecar_pod()
+    record = record_of(desired, containers={'setup': [dict(state_='exited', exit_code=0)],
+                                            'proxy': [dict(state_='exited', exit_code=0)],
+                                            'migrate': [dict(state_='exited', exit_code=0)],
+                                            'app': [dict()], 'side': [dict()]})
+    p = plan(desired, record)
+    # restarted whatever the pod's restartPolicy, and only the sidecar: init containers are done
+    assert ops(p) == [('replace', 'proxy', 1)] and p.steps[0].kind == 'init'
+    healthy = record_of(desired, containers={'setup': [dict(state_='exited', exit_code=0)], 'proxy': [dict()],
+                                             'migrate': [dict(state_='exited', exit_code=0)],
+                                             'app': [dict()], 'side': [dict()]})
+    assert plan(desired, healthy).action == planner.UNCHANGED
+
+
+def test_finished_pod_stops_its_sidecars():
+    desired = sidecar_pod(restartPolicy='Never')
+    record = record_of(desired, containers={'setup': [dict(state_='exited', exit_code=0)], 'proxy': [dict()],
+                                            'migrate': [dict(state_='exited', exit_code=0)],
+                                            'app': [dict(state_='exited', exit_code=0)],
+                                            'side': [dict(state_='exited', exit_code=0)]})
+    p = plan(desired, record)
+    assert p.action == planner.UPDATED and [step.op for step in p.steps] == ['stop_pod']

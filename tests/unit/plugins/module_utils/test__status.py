@@ -389,3 +389,14 @@ def test_init_container_with_missing_image_under_never():
 def test_qos_class(containers, expected):
     spec = {'containers': [{'name': 'c%d' % i, 'resources': r} for i, r in enumerate(containers)]}
     assert status_mod.qos_class(spec) == expected
+
+
+def test_sidecar_status_counts_for_readiness_not_for_completion():
+    applied = pod(init=[container('setup'), container('proxy', restartPolicy='Always')])
+    result = obj(applied, {'setup': [exited('s0', 0)], 'proxy': [running('p0')], 'app': [running('a0')]})
+    inits = {s['name']: s for s in result['status']['initContainerStatuses']}
+    assert inits['proxy']['ready'] is True and inits['proxy']['started'] is True
+    assert result['status']['phase'] == 'Running'
+    assert cond(result, 'Initialized')['status'] == 'True' and cond(result, 'Ready')['status'] == 'True'
+    down = obj(applied, {'setup': [exited('s0', 0)], 'proxy': [exited('p0', 1)], 'app': [running('a0')]})
+    assert cond(down, 'ContainersReady')['message'] == 'containers with unready status: [proxy]'
