@@ -20,6 +20,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
+from ansible_collections.hostpods.core.plugins.module_utils import _hooks as hooks
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils import _security as security
@@ -85,9 +86,9 @@ class Executor:
         sandboxes = [item for item in running if item.container == naming.SANDBOX_CONTAINER]
         sidecars = sorted([item for item in running if item.kind == 'init'], key=lambda item: item.created, reverse=True)
         apps = [item for item in running if item not in sandboxes and item not in sidecars]
-        run_concurrently(lambda item: self.client.stop(item.id, grace_seconds(item)), apps)
+        run_concurrently(self._stop, apps)
         for item in sidecars:
-            self.client.stop(item.id, grace_seconds(item))
+            self._stop(item)
         run_concurrently(lambda item: self.client.stop(item.id, SANDBOX_GRACE), sandboxes)
 
     def _step_stop_pod(self, plan, step, context):
@@ -175,7 +176,7 @@ class Executor:
         old = self.client.inspect_container(step.old.id) or {}
         attempt = max(step.attempt, step.old.attempt + int(old.get('RestartCount') or 0) + 1)
         if step.old.running:
-            self.client.stop(step.old.id, grace_seconds(step.old))
+            self._stop(step.old)
         new_id = self._create_and_start(plan, step.container, step.args.get('kind', 'container'), attempt, context)
         self._prune(plan, step.container['name'], keep=(step.old.id, new_id))
 
@@ -235,11 +236,33 @@ class Executor:
         meta = pod['metadata']
         self._check_security(plan, container, self._runtime(plan, context))
         name = naming.container_name(container['name'], meta['name'], meta['namespace'], plan.uid, attempt)
+        runtime = self._runtime(plan, context)
+        write_file(naming.termination_log_path(plan.uid, container['name'], attempt), '', mode=0o666)
         body = translate.container_body(pod, container, kind, attempt, context['sandbox_id'], self.sandbox_image,
-                                        self._subpath_sources(pod, container), self._runtime(plan, context))
+                                        self._subpath_sources(pod, container), runtime)
         container_id = self.client.create_container(name, body)
         self.client.start(container_id)
+        post_start = (container.get('lifecycle') or {}).get('postStart')
+        if post_start:
+            problem = hooks.run_handler(self.client, container_id, post_start, runtime['podIP'], container.get('ports'),
+                                        max(1, self._remaining()))
+            if problem:  # the kubelet kills the container (FailedPostStartHook); its restart policy decides
+                self.client.stop(container_id, 0)
+                raise PodStartError('pod "%s": container "%s": PostStartHookError: %s'
+                                    % (meta['name'], container['name'], problem))
         return container_id
+
+    def _stop(self, instance):
+        """Stop a container as the kubelet kills it: its preStop hook first, within the grace
+        period, then SIGTERM and, after what is left of the period (at least 2 s), SIGKILL."""
+        grace, started = grace_seconds(instance), self.clock()
+        pre_stop = instance.labels.get(naming.PRE_STOP)
+        if pre_stop and instance.running:
+            spec = json.loads(pre_stop)
+            info = self.client.inspect_container(instance.labels.get(naming.SANDBOX_ID, '')) or {}
+            hooks.run_handler(self.client, instance.id, spec['handler'],
+                              (info.get('NetworkSettings') or {}).get('IPAddress', ''), spec['ports'], grace)
+        self.client.stop(instance.id, max(MINIMUM_GRACE, int(grace - (self.clock() - started))))
 
     def _runtime(self, plan, context):
         """What containers get from the node once the sandbox runs: the pod's /etc/hosts (written
@@ -324,12 +347,12 @@ def set_group_ownership(root, group):
             os.chmod(path, stat.S_IMODE(mode) | extra)
 
 
-def write_file(path, text):
-    """Write a file of the node's pod state atomically (0644; its directory 0755)."""
+def write_file(path, text, mode=0o644):
+    """Write a file of the node's pod state atomically (its directory 0755)."""
     os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
     with open(path + '.tmp', 'w', encoding='utf-8') as handle:
         handle.write(text)
-    os.chmod(path + '.tmp', 0o644)
+    os.chmod(path + '.tmp', mode)
     os.replace(path + '.tmp', path)
 
 

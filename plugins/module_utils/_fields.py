@@ -36,6 +36,12 @@ class Ignored:
 
 STR, INT, BOOL, STRMAP, STRLIST, QUANTITY = 'string', 'integer', 'boolean', 'map of strings', 'list of strings', 'quantity'
 INTLIST = 'list of integers'
+INTORSTR = 'integer or string'
+HANDLER = {'exec': {'command': STRLIST},
+           'httpGet': {'path': STR, 'port': INTORSTR, 'host': STR, 'scheme': STR,
+                       'httpHeaders': ListOf({'name': STR, 'value': STR})},
+           'sleep': {'seconds': INT},
+           'tcpSocket': {'port': INTORSTR, 'host': STR}}
 SECCOMP = {'type': STR, 'localhostProfile': STR}
 POD_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'supplementalGroups': INTLIST, 'fsGroup': INT,
                 'sysctls': ListOf({'name': STR, 'value': STR}), 'seccompProfile': SECCOMP}
@@ -61,8 +67,9 @@ CONTAINER = {
     'ports': ListOf(PORT),
     'volumeMounts': ListOf(VOLUME_MOUNT),
     'resources': {'requests': RESOURCES, 'limits': RESOURCES},
-    'terminationMessagePath': Only(STR, ['/dev/termination-log'], 'only the default termination message path is supported yet'),
-    'terminationMessagePolicy': Only(STR, ['File'], 'only the File termination message policy is supported yet'),
+    'terminationMessagePath': STR,
+    'terminationMessagePolicy': STR,
+    'lifecycle': {'postStart': HANDLER, 'preStop': HANDLER},
     'securityContext': CONTAINER_SECURITY,
     'restartPolicy': STR,  # init containers only: Always makes a sidecar
     'stdin': BOOL,
@@ -119,6 +126,8 @@ def _type_ok(kind, value):
         return isinstance(value, list) and all(isinstance(v, str) for v in value)
     if kind == INTLIST:
         return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+    if kind == INTORSTR:
+        return isinstance(value, (str, int)) and not isinstance(value, bool)
     if kind == QUANTITY:
         return isinstance(value, (str, int)) and not isinstance(value, bool)
     if kind == 'object':

@@ -9,6 +9,7 @@ import json
 import os
 import socket
 
+from ansible_collections.hostpods.core.plugins.module_utils import _hooks as hooks
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils._executor import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._state import HostFacts, group_pods
@@ -27,6 +28,19 @@ def read_records(client):
     return records
 
 
+def _message(client, info):
+    """The termination message of an exited container: its file on the node, or its log's end."""
+    labels = info['Config'].get('Labels') or {}
+    try:
+        with open(labels[naming.TERMINATION_LOG], encoding='utf-8', errors='replace') as handle:
+            text = handle.read(hooks.MAX_MESSAGE_BYTES)
+    except OSError:
+        text = ''
+    policy, code = labels.get(naming.TERMINATION_POLICY, 'File'), info['State'].get('ExitCode')
+    tail = client.logs(info['Id'], tail=hooks.FALLBACK_LINES) if not text and policy != 'File' and code else ''
+    return hooks.termination_message(policy, code, text, tail)
+
+
 def describe_records(client, records):
     """Pod objects (with status) for ``records``, inspecting their containers concurrently."""
     records = [record for record in records if record is not None and record.applied]
@@ -36,6 +50,9 @@ def describe_records(client, records):
                  if info and info['State'].get('Running') and int(info.get('RestartCount') or 0) > 0]
     last_exits = dict(zip([info['Id'] for info in restarted], run_concurrently(
         lambda info: client.last_exit_code(info['Id'], epoch_seconds(info['Created'])), restarted)))
+    exited = [info for info in inspected.values() if info and not info['State'].get('Running')
+              and (info['Config'].get('Labels') or {}).get(naming.TERMINATION_LOG)]
+    messages = dict(zip([info['Id'] for info in exited], run_concurrently(lambda info: _message(client, info), exited)))
     out, node_name = [], socket.gethostname()
     facts = HostFacts(client.image_references()) if any(
         name not in record.instances for record in records
@@ -47,5 +64,6 @@ def describe_records(client, records):
             by_container[name] = [inspected[item.id] for item in items if inspected.get(item.id)]
         sandbox = inspected.get(record.sandbox.id) if record.sandbox else None
         out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node_name,
-                              image_present=facts.has_image if facts else None, last_exits=last_exits))
+                              image_present=facts.has_image if facts else None, last_exits=last_exits,
+                              messages=messages))
     return out

@@ -16,10 +16,12 @@ import re
 
 from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _downward as downward
+from ansible_collections.hostpods.core.plugins.module_utils import _hooks as hooks
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils import _security as security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._fields import POD, check_fields
+from ansible_collections.hostpods.core.plugins.module_utils._status import is_sidecar
 
 try:
     import yaml
@@ -248,6 +250,7 @@ def semantic_errors(pod):
                 errors.append('%s.name: Duplicate value: "%s"' % (path, name))
             seen[name] = path
             errors += _container_errors(container, path, volumes, all_names)
+            errors += hooks.lifecycle_errors(container, path, key == 'initContainers' and not is_sidecar(container))
             if 'restartPolicy' in container and (key == 'containers' or container['restartPolicy'] != 'Always'):
                 errors.append('%s.restartPolicy: %s' % (path, 'Forbidden: may not be set for non-init containers'
                               if key == 'containers' else 'Unsupported value: "%s": supported values: "Always"'

@@ -24,6 +24,10 @@ RESTART_COUNT = 'annotation.io.kubernetes.container.restartCount'
 CONTAINER_TYPE = 'annotation.io.kubernetes.container.type'
 CONTAINER_PORTS = 'annotation.io.kubernetes.container.ports'
 GRACE_PERIOD = 'annotation.io.kubernetes.pod.terminationGracePeriod'
+PRE_STOP = 'annotation.io.kubernetes.container.preStopHandler'
+TERMINATION_PATH = 'annotation.io.kubernetes.container.terminationMessagePath'
+TERMINATION_POLICY = 'annotation.io.kubernetes.container.terminationMessagePolicy'
+TERMINATION_LOG = 'hostpods.io/termination-log'
 ATTEMPT = 'hostpods.io/attempt'
 APPLIED_POD = 'hostpods.io/applied-pod'
 POD_HASH = 'hostpods.io/pod-hash'
@@ -127,6 +131,17 @@ def container_labels(pod, container, kind, attempt, sandbox_id, sandbox_image):
         CONTAINER_TYPE: kind,
         GRACE_PERIOD: str(pod['spec']['terminationGracePeriodSeconds']),
     })
+    labels[TERMINATION_PATH] = container.get('terminationMessagePath', '/dev/termination-log')
+    labels[TERMINATION_POLICY] = container.get('terminationMessagePolicy', 'File')
+    labels[TERMINATION_LOG] = termination_log_path(pod['metadata']['uid'], container['name'], attempt)
     if container.get('ports'):
         labels[CONTAINER_PORTS] = canonical(container['ports'])
+    pre_stop = (container.get('lifecycle') or {}).get('preStop')
+    if pre_stop:  # kept on the container so a delete by name can run it (restoreSpecsFromContainerLabels)
+        labels[PRE_STOP] = canonical({'handler': pre_stop, 'ports': container.get('ports') or []})
     return labels
+
+
+def termination_log_path(uid, container, attempt):
+    """The node's file bind-mounted at a container instance's terminationMessagePath."""
+    return '%s/%s/containers/%s/%d-termination-log' % (STATE_DIR, uid, container, attempt)

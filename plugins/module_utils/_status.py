@@ -41,7 +41,8 @@ def _attempt(info):
         return 0
 
 
-def _terminated(info):
+def _terminated(info, message=None):
+    """``state.terminated`` of an exited container; ``message`` is its termination message."""
     state = info['State']
     code = state.get('ExitCode', 0)
     if state.get('OOMKilled'):
@@ -52,8 +53,9 @@ def _terminated(info):
         reason = 'Error'
     out = {'exitCode': code, 'reason': reason, 'startedAt': _time(state.get('StartedAt')),
            'finishedAt': _time(state.get('FinishedAt')), 'containerID': 'docker://' + info['Id']}
-    if state.get('Error'):
-        out['message'] = state['Error']
+    text = '\n'.join(part for part in (state.get('Error'), message) if part)
+    if text:
+        out['message'] = text
     if not out['startedAt']:
         out['reason'] = 'ContainerCannotRun'
         out['startedAt'] = out['finishedAt'] = _time(info.get('Created'))
@@ -70,7 +72,7 @@ def _exited_before_restart(info, exit_code):
     return out
 
 
-def container_status(container, instances, pod_ref, waiting, last_exits=None):
+def container_status(container, instances, pod_ref, waiting, last_exits=None, messages=None):
     """One entry of ``containerStatuses``: ``instances`` are the inspected instances, oldest first;
     ``waiting`` is the state (``{'reason': ...}``) of a container that has none yet; ``last_exits``
     maps container IDs restarted in place to the exit code of their previous run."""
@@ -85,7 +87,7 @@ def container_status(container, instances, pod_ref, waiting, last_exits=None):
                    'containerID': 'docker://' + info['Id'],
                    'restartCount': _attempt(info) + int(info.get('RestartCount') or 0)})
     if len(instances) > 1:
-        status['lastState'] = {'terminated': _terminated(instances[-2])}
+        status['lastState'] = {'terminated': _terminated(instances[-2], (messages or {}).get(instances[-2]['Id']))}
     if state.get('Restarting'):
         status['state'] = {'waiting': {'reason': 'CrashLoopBackOff', 'message': 'back-off restarting failed container=%s pod=%s'
                                        % (name, pod_ref)}}
@@ -99,7 +101,7 @@ def container_status(container, instances, pod_ref, waiting, last_exits=None):
     elif state.get('Status') == 'created':
         status['state'] = {'waiting': {'reason': 'ContainerCreating'}}
     else:
-        status['state'] = {'terminated': _terminated(info)}
+        status['state'] = {'terminated': _terminated(info, (messages or {}).get(info['Id']))}
     return status
 
 
@@ -195,7 +197,7 @@ def _waiting_reason(container, default, image_present):
 
 
 def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node_name=None, image_present=None,
-               last_exits=None):
+               last_exits=None, messages=None):
     """The Pod as ``kubectl get pod -o yaml`` shows it.
 
     ``applied`` is the pod as last applied (metadata and spec), ``sandbox`` the inspected sandbox
@@ -212,10 +214,11 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     pod_ref = '%s_%s(%s)' % (meta['name'], meta['namespace'], uid)
     inits = spec.get('initContainers') or []
     init_statuses = [container_status(c, instances_by_container.get(c['name']), pod_ref,
-                                      _waiting_reason(c, 'PodInitializing', image_present), last_exits) for c in inits]
+                                      _waiting_reason(c, 'PodInitializing', image_present), last_exits, messages)
+                     for c in inits]
     app_waiting = 'PodInitializing' if inits else 'ContainerCreating'
     statuses = sorted((container_status(c, instances_by_container.get(c['name']), pod_ref,
-                                        _waiting_reason(c, app_waiting, image_present), last_exits)
+                                        _waiting_reason(c, app_waiting, image_present), last_exits, messages)
                        for c in spec['containers']), key=lambda s: s['name'])
     sidecars = {c['name'] for c in inits if is_sidecar(c)}
     for status in init_statuses:

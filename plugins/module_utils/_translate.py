@@ -105,6 +105,9 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
                            'VolumeOptions': {'NoCopy': True}})
     if (runtime or {}).get('hostsFile'):  # the kubelet's managed /etc/hosts
         binds.append('%s:/etc/hosts' % runtime['hostsFile'])
+        # ... and the file of the termination message, made by the executor for this instance
+        binds.append('%s:%s' % (naming.termination_log_path(pod['metadata']['uid'], container['name'], attempt),
+                                container.get('terminationMessagePath', '/dev/termination-log')))
     join = 'container:%s' % sandbox_id
     host_config = {
         'NetworkMode': join,

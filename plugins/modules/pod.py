@@ -48,7 +48,9 @@ description:
     C(sysctls), C(seccompProfile)) and of containers (the same user fields, C(privileged), C(capabilities),
     C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile)); C(hostPID), C(hostIPC); sidecars (init
     containers with C(restartPolicy=Always): started in init order, kept running beside the app containers, stopped
-    after them)."
+    after them); C(lifecycle) C(postStart) and C(preStop) hooks (C(exec), C(httpGet), C(sleep); C(tcpSocket) accepted
+    and not run, as on a kubelet), C(terminationMessagePath) and C(terminationMessagePolicy) (the message lands in
+    C(state.terminated.message))."
 author:
   - hostpods developers (@hostpods)
 extends_documentation_fragment:

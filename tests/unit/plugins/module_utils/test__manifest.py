@@ -475,7 +475,7 @@ def test_kind_and_api_version(document, expected):
     ('spec.hostNetwork', {'hostNetwork': True}),
     ('spec.nodeSelector', {'nodeSelector': {'a': 'b'}}),
     ('spec.containers[0].livenessProbe', {'containers': [container('c', livenessProbe={'exec': {'command': ['true']}})]}),
-    ('spec.initContainers[0].lifecycle', {'initContainers': [container('i', lifecycle={})]}),
+    ('spec.initContainers[0].livenessProbe', {'initContainers': [container('i', livenessProbe={})]}),
     ('spec.volumes[0].configMap', {'volumes': [{'name': 'v', 'configMap': {'name': 'x'}}]}),
     ('spec.containers[0].env[0].valueFrom.configMapKeyRef', {'containers': [container('c', env=[
         {'name': 'A', 'valueFrom': {'configMapKeyRef': {'name': 'cm', 'key': 'k'}}}])]}),

@@ -1,0 +1,95 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: lifecycle hooks (postStart, preStop) and termination messages, as a kubelet runs them.
+
+Handlers: ``exec`` (in the container), ``httpGet`` (from the node to the pod IP), ``sleep``;
+``tcpSocket`` is accepted and not run, as on a kubelet. ``termination_message`` picks the message
+of a terminated container from its file, or its log under ``FallbackToLogsOnError``.
+"""
+
+from __future__ import annotations
+
+import time
+import urllib.error
+import urllib.request
+
+HANDLERS = ('exec', 'httpGet', 'sleep', 'tcpSocket')
+POLICIES = ('File', 'FallbackToLogsOnError')
+MAX_MESSAGE_BYTES = 4096
+FALLBACK_LINES, FALLBACK_BYTES = 80, 2048
+
+
+def lifecycle_errors(container, path, regular_init):
+    """Kubernetes' validation of ``lifecycle`` and the termination message fields."""
+    errors = []
+    lifecycle = container.get('lifecycle')
+    if lifecycle is not None and regular_init:
+        errors.append('%s.lifecycle: Forbidden: may not be set for init containers without restartPolicy=Always' % path)
+    for hook, handler in (lifecycle or {}).items():
+        given = [kind for kind in HANDLERS if kind in (handler or {})]
+        where = '%s.lifecycle.%s' % (path, hook)
+        if len(given) != 1:
+            errors.append('%s: %s' % (where, 'Required value: must specify a handler type' if not given
+                                      else 'Forbidden: may not specify more than 1 handler type'))
+        elif given[0] == 'exec' and not handler['exec'].get('command'):
+            errors.append('%s.exec.command: Required value' % where)
+        elif given[0] == 'httpGet' and handler['httpGet'].get('port') is None:
+            errors.append('%s.httpGet.port: Required value' % where)
+        elif given[0] == 'sleep' and not 0 <= handler['sleep'].get('seconds', -1):
+            errors.append('%s.sleep.seconds: Invalid value: must be greater than or equal to 0' % where)
+    message_path = container.get('terminationMessagePath', '/dev/termination-log')
+    if not message_path.startswith('/'):
+        errors.append('%s.terminationMessagePath: Invalid value: "%s": must be an absolute path' % (path, message_path))
+    if container.get('terminationMessagePolicy', 'File') not in POLICIES:
+        errors.append('%s.terminationMessagePolicy: Unsupported value: "%s": supported values: "%s"'
+                      % (path, container['terminationMessagePolicy'], '", "'.join(POLICIES)))
+    return errors
+
+
+def _port(port, ports):
+    """A numeric port, or the containerPort of the named port."""
+    if isinstance(port, int) or str(port).isdigit():
+        return int(port)
+    for item in ports or []:
+        if item.get('name') == port:
+            return item['containerPort']
+    raise ValueError('port "%s" is not a port of the container' % port)
+
+
+def run_handler(client, container_id, handler, pod_ip, ports, timeout):
+    """Run one handler; returns an error message, or None when it succeeded."""
+    if 'exec' in handler:
+        rc, stdout, stderr = client.exec_run(container_id, handler['exec']['command'])
+        if rc != 0:
+            output = (stdout + stderr).decode('utf-8', errors='replace').strip()
+            return 'command %r exited with %d: %s' % (handler['exec']['command'], rc, output)
+        return None
+    if 'httpGet' in handler:
+        get = handler['httpGet']
+        try:
+            url = '%s://%s:%d%s' % (get.get('scheme', 'HTTP').lower(), get.get('host') or pod_ip,
+                                   _port(get['port'], ports), get.get('path', '/'))
+        except ValueError as exc:
+            return str(exc)
+        request = urllib.request.Request(url, headers={h['name']: h['value'] for h in get.get('httpHeaders') or []})
+        try:
+            with urllib.request.urlopen(request, timeout=max(1, timeout)) as response:  # nosec - the pod's own address
+                if not 200 <= response.status < 400:
+                    return 'HTTP GET %s: %d' % (url, response.status)
+        except (urllib.error.URLError, OSError) as exc:
+            return 'HTTP GET %s: %s' % (url, getattr(exc, 'reason', exc))
+        return None
+    if 'sleep' in handler:
+        time.sleep(min(handler['sleep']['seconds'], max(0, timeout)))
+    return None  # tcpSocket: accepted for compatibility and not run, as on a kubelet
+
+
+def termination_message(policy, exit_code, file_text, log_tail):
+    """``state.terminated.message``: the file (at most 4096 bytes), or with FallbackToLogsOnError and a
+    failure with an empty file, the end of the log (80 lines, 2048 bytes)."""
+    text = (file_text or '')[:MAX_MESSAGE_BYTES]
+    if not text and policy == 'FallbackToLogsOnError' and exit_code not in (0, None):
+        lines = (log_tail or '').splitlines()[-FALLBACK_LINES:]
+        text = '\n'.join(lines)[-FALLBACK_BYTES:]
+    return text
