@@ -14,7 +14,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
-from ansible_collections.hostpods.core.plugins.module_utils._manifest import collect_documents, flatten, load_pods, parse_text
+from ansible_collections.hostpods.core.plugins.module_utils._manifest import collect_documents, flatten, load_manifests, parse_text
 
 try:
     from ansible.template import trust_as_template
@@ -28,7 +28,8 @@ MANIFEST_SUFFIXES = ('.yaml', '.yml', '.json')
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(('definition', 'src', 'template', 'state', 'namespace', 'wait', 'wait_timeout',
-                             'force', 'sandbox_image', 'docker_host', 'label_selectors'))
+                             'force', 'sandbox_image', 'docker_host', 'label_selectors', 'secret_definitions',
+                             'node_name', 'placement'))
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -49,14 +50,18 @@ class ActionModule(ActionBase):
             verb = 'delete' if args.get('state') == 'absent' else 'apply'
             return dict(result, failed=True, msg='no objects passed to %s' % verb)
         try:
-            load_pods(documents, args.get('namespace') or 'default', deleting=args.get('state') == 'absent',
-                      check_schema=True)
+            load_manifests(documents, args.get('namespace') or 'default', deleting=args.get('state') == 'absent',
+                           check_schema=True)
         except ManifestError as exc:
             return dict(result, failed=True, msg=exc.msg, errors=exc.details.get('errors', []))
         args.pop('src', None)
         args.pop('template', None)
         if not by_selector:
-            args['definition'] = [doc for doc, _origin in documents]
+            # Secrets travel in a no_log option, so their values never reach a log or the task's output
+            args['definition'] = [doc for doc, _origin in documents if doc.get('kind') != 'Secret']
+            secrets = [doc for doc, _origin in documents if doc.get('kind') == 'Secret']
+            if secrets:
+                args['secret_definitions'] = secrets
         result.update(self._execute_module(module_name='hostpods.core.pod', module_args=args, task_vars=task_vars))
         return result
 

@@ -11,6 +11,7 @@ engine error becomes a DockerError.
 from __future__ import annotations
 
 import functools
+import json
 import socket
 import threading
 import time
@@ -168,8 +169,13 @@ class DockerClient:
                 sock.close()
         return self.api.exec_inspect(exec_id).get('ExitCode'), stdout or b'', stderr or b''
 
+    @_call('read')
+    def volume_users(self, name):
+        """The containers (sparse listing) that mount a volume."""
+        return self.api.containers(all=True, filters={'volume': name})
+
     @_call('write')
-    def pull(self, image):
+    def pull(self, image, auth_config=None):
         repository, tag = image, None
         if '@' not in image:
             last = image.rsplit('/', 1)[-1]
@@ -177,7 +183,14 @@ class DockerClient:
                 repository, tag = image.rsplit(':', 1)
             else:
                 tag = 'latest'
-        self.api.pull(repository, tag=tag)
+        output = self.api.pull(repository, tag=tag, auth_config=auth_config)
+        for line in (output or '').splitlines():  # the engine reports a failed pull inside the stream
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get('error') or event.get('errorDetail'):
+                raise DockerError('Docker pull failed: %s' % (event.get('error') or event['errorDetail'].get('message')))
 
     @_call('write')
     def create_volume(self, name, labels, driver_opts=None):

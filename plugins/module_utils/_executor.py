@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _hooks as hooks
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils import _objects as objects
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils import _security as security
 from ansible_collections.hostpods.core.plugins.module_utils import _translate as translate
@@ -49,9 +50,10 @@ def run_concurrently(function, items, workers=MAX_WORKERS):
 
 
 class Executor:
-    def __init__(self, client, sandbox_image, budget_seconds, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, client, sandbox_image, budget_seconds, sleep=time.sleep, clock=time.monotonic, lookup=None):
         self.client = client
         self.sandbox_image = sandbox_image
+        self.lookup = lookup or (lambda kind, namespace, name: None)
         self.sleep = sleep
         self.clock = clock
         self.deadline = clock() + budget_seconds
@@ -111,6 +113,72 @@ class Executor:
     def _step_metadata(self, plan, step, context):
         """Keep the pod's new labels and annotations on the node."""
         write_file(naming.metadata_path(plan.uid), json.dumps(step.metadata, sort_keys=True))
+
+    def _step_project(self, plan, step, context):
+        """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter)."""
+        try:
+            files = objects.volume_files(plan.pod, step.volume, self.lookup, self._runtime(plan, context))
+        except objects.ConfigError as exc:
+            raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : %s'
+                                % (plan.pod['metadata']['name'], step.name, exc))
+        write_atomic_dir(naming.volume_dir(plan.uid, step.name), files)
+
+    def run_objects(self, plans):
+        """Carry out object plans (before the pods that use them); ``{key: error}`` of the failures."""
+        errors = {}
+        for plan in plans:
+            for step in plan.steps:
+                try:
+                    getattr(self, '_object_' + step.op)(step)
+                except HostpodsError as exc:
+                    errors[plan.key] = exc.msg
+        return errors
+
+    def _object_write_object(self, step):
+        kind, namespace, name = step.key
+        write_file(objects.store_path(kind, namespace, name), json.dumps(step.obj, sort_keys=True),
+                   mode=0o600 if kind == 'Secret' else 0o644, private=True)
+        if kind == 'PersistentVolumeClaim':
+            volume = naming.claim_volume_name(namespace, name)
+            if self.client.inspect_volume(volume) is None:
+                self.client.create_volume(volume, {naming.VOLUME_TYPE: 'persistentVolumeClaim', naming.CLAIM_NAME: name,
+                                                   naming.POD_NAMESPACE: namespace})
+
+    def _object_delete_object(self, step):
+        kind, namespace, name = step.key
+        if kind == 'PersistentVolumeClaim':
+            volume = naming.claim_volume_name(namespace, name)
+            users = [c['Names'][0].lstrip('/') for c in self.client.volume_users(volume)]
+            if users:  # kubernetes.io/pvc-protection: a claim in use is not removed
+                raise PodStartError('persistentvolumeclaim "%s" is in use by %s; delete those pods first'
+                                    % (name, ', '.join(users)))
+            self.client.remove_volume(volume)
+        try:
+            os.remove(objects.store_path(kind, namespace, name))
+        except FileNotFoundError:
+            pass
+
+    def refresh_volumes(self, records, changed):
+        """Rewrite, in place and atomically, the volumes of running pods that use a changed ConfigMap
+        or Secret (``changed``: set of (kind, namespace, name)), as the kubelet's sync does."""
+        for record in records:
+            applied = record.applied
+            if not applied or not record.sandbox or not record.sandbox.running:
+                continue
+            pod = dict(applied, metadata=dict(applied['metadata'], uid=record.uid))
+            volumes = [v for v in pod['spec'].get('volumes') or []
+                       if any((kind, pod['metadata']['namespace'], name) in changed for kind, name in objects.references(v))]
+            if not volumes:
+                continue
+            from ansible_collections.hostpods.core.plugins.module_utils._planner import PodPlan
+            plan = PodPlan((record.namespace, record.name), pod, record, 'updated', [], record.uid)
+            context = {'sandbox_id': record.sandbox.id}
+            for volume in volumes:
+                try:
+                    files = objects.volume_files(pod, volume, self.lookup, self._runtime(plan, context))
+                except objects.ConfigError:
+                    continue  # the kubelet keeps the last good files while a reference is missing
+                write_atomic_dir(naming.volume_dir(record.uid, volume['name']), files)
 
     def _step_pull(self, plan, step, context):
         self.client.pull(step.image)
@@ -205,8 +273,10 @@ class Executor:
             raise PodStartError('pod "%s": container "%s": ErrImageNeverPull: Container image "%s" is not present '
                                 'with pull policy of Never' % (pod_name, name, image))
         if step.image == 'pull':
+            namespace = plan.pod['metadata']['namespace']
+            secrets = [self.lookup('Secret', namespace, ref['name']) for ref in plan.pod['spec'].get('imagePullSecrets') or []]
             try:
-                self.client.pull(image)
+                self.client.pull(image, objects.registry_auth(secrets, image))
             except HostpodsError as exc:
                 raise PodStartError('pod "%s": container "%s": ErrImagePull: Failed to pull image "%s": %s'
                                     % (pod_name, name, image, exc.msg))
@@ -238,8 +308,11 @@ class Executor:
         name = naming.container_name(container['name'], meta['name'], meta['namespace'], plan.uid, attempt)
         runtime = self._runtime(plan, context)
         write_file(naming.termination_log_path(plan.uid, container['name'], attempt), '', mode=0o666)
-        body = translate.container_body(pod, container, kind, attempt, context['sandbox_id'], self.sandbox_image,
-                                        self._subpath_sources(pod, container), runtime)
+        try:
+            body = translate.container_body(pod, container, kind, attempt, context['sandbox_id'], self.sandbox_image,
+                                            self._subpath_sources(pod, container), runtime)
+        except objects.ConfigError as exc:
+            raise PodStartError('pod "%s": container "%s": CreateContainerConfigError: %s' % (meta['name'], container['name'], exc))
         container_id = self.client.create_container(name, body)
         self.client.start(container_id)
         post_start = (container.get('lifecycle') or {}).get('postStart')
@@ -273,7 +346,7 @@ class Executor:
             write_file(hosts, dns.hosts_file(plan.pod, network.get('IPAddress', '')))
             context['runtime'] = {'podIP': network.get('IPAddress', ''), 'hostIP': network.get('Gateway', ''),
                                   'nodeName': socket.gethostname(), 'allocatable': node_allocatable(),
-                                  'hostsFile': hosts}
+                                  'hostsFile': hosts, 'lookup': self.lookup}
             context['runtime_for'] = context['sandbox_id']
         return context['runtime']
 
@@ -347,9 +420,40 @@ def set_group_ownership(root, group):
             os.chmod(path, stat.S_IMODE(mode) | extra)
 
 
-def write_file(path, text, mode=0o644):
-    """Write a file of the node's pod state atomically (its directory 0755)."""
-    os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+def write_atomic_dir(target, files):
+    """The kubelet's AtomicWriter: the files go to a new timestamped directory, ``..data`` is switched
+    to it atomically, each top-level name is a symlink through ``..data``, and older versions go."""
+    parent = os.path.dirname(target)
+    os.makedirs(parent, 0o700, exist_ok=True)  # only root reaches the volumes on the node
+    os.chmod(parent, 0o700)
+    os.makedirs(target, 0o755, exist_ok=True)
+    now = time.time_ns()
+    version = '..' + time.strftime('%Y_%m_%d_%H_%M_%S', time.gmtime(now // 10 ** 9)) + '.%09d' % (now % 10 ** 9)
+    for relative, (data, mode) in files.items():
+        path = os.path.join(target, version, relative)
+        os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+        with open(path, 'wb') as handle:
+            handle.write(data)
+        os.chmod(path, mode)
+    os.makedirs(os.path.join(target, version), 0o755, exist_ok=True)
+    os.symlink(version, os.path.join(target, '..data_tmp'))
+    os.replace(os.path.join(target, '..data_tmp'), os.path.join(target, '..data'))
+    tops = {relative.split('/', 1)[0] for relative in files}
+    for name in os.listdir(target):
+        path = os.path.join(target, name)
+        if name.startswith('..'):
+            if name not in ('..data', version) and os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+        elif name not in tops and os.path.islink(path):
+            os.remove(path)
+    for name in tops:
+        if not os.path.lexists(os.path.join(target, name)):
+            os.symlink(os.path.join('..data', name), os.path.join(target, name))
+
+
+def write_file(path, text, mode=0o644, private=False):
+    """Write a file of the node's state atomically (its directory 0755, or 0700 when ``private``)."""
+    os.makedirs(os.path.dirname(path), 0o700 if private else 0o755, exist_ok=True)
     with open(path + '.tmp', 'w', encoding='utf-8') as handle:
         handle.write(text)
     os.chmod(path + '.tmp', mode)

@@ -39,13 +39,17 @@ def expand(text, lookup):
     return ''.join(out)
 
 
-def container_environment(env, resolve=None):
-    """The container's env as an ordered dict, each value expanded against the ones before it;
-    ``resolve(valueFrom)`` gives the value of an item that has no ``value``."""
-    values = {}
+def container_environment(env, resolve=None, base=None):
+    """The container's env as an ordered dict, each value expanded against the ones before it.
+
+    ``base`` are the values from ``envFrom`` (``env`` overrides them); ``resolve(valueFrom)`` gives
+    the value of an item that has no ``value`` (None: an optional reference that is missing)."""
+    values = dict(base or {})
     for item in env or []:
         if 'valueFrom' in item and resolve is not None:
-            values[item['name']] = resolve(item['valueFrom'])
+            value = resolve(item['valueFrom'])
+            if value is not None:
+                values[item['name']] = value
         else:
             values[item['name']] = expand(item.get('value', ''), values)
     return values

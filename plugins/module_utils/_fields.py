@@ -49,10 +49,18 @@ CONTAINER_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL,
                       'capabilities': {'add': STRLIST, 'drop': STRLIST}, 'readOnlyRootFilesystem': BOOL,
                       'allowPrivilegeEscalation': BOOL, 'seccompProfile': SECCOMP}
 
+FIELD_REF = {'apiVersion': STR, 'fieldPath': STR}
+RESOURCE_REF = {'containerName': STR, 'resource': STR, 'divisor': QUANTITY}
+KEY_REF = {'name': STR, 'key': STR, 'optional': BOOL}
 ENV_VAR = {'name': STR, 'value': STR, 'valueFrom': {
-    'fieldRef': {'apiVersion': STR, 'fieldPath': STR},
-    'resourceFieldRef': {'containerName': STR, 'resource': STR, 'divisor': QUANTITY},
+    'fieldRef': FIELD_REF,
+    'resourceFieldRef': RESOURCE_REF,
+    'configMapKeyRef': KEY_REF,
+    'secretKeyRef': KEY_REF,
 }}
+ENV_FROM = {'prefix': STR, 'configMapRef': {'name': STR, 'optional': BOOL}, 'secretRef': {'name': STR, 'optional': BOOL}}
+KEY_TO_PATH = ListOf({'key': STR, 'path': STR, 'mode': INT})
+DOWNWARD_ITEMS = ListOf({'path': STR, 'fieldRef': FIELD_REF, 'resourceFieldRef': RESOURCE_REF, 'mode': INT})
 RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # other resources (hugepages, devices...) are refused by name
 PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
 VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR}
@@ -64,6 +72,7 @@ CONTAINER = {
     'args': STRLIST,
     'workingDir': STR,
     'env': ListOf(ENV_VAR),
+    'envFrom': ListOf(ENV_FROM),
     'ports': ListOf(PORT),
     'volumeMounts': ListOf(VOLUME_MOUNT),
     'resources': {'requests': RESOURCES, 'limits': RESOURCES},
@@ -76,11 +85,26 @@ CONTAINER = {
     'stdinOnce': BOOL,
     'tty': BOOL,
 }
+NODE_SELECTOR_REQUIREMENT = {'key': STR, 'operator': STR, 'values': STRLIST}
+NODE_SELECTOR_TERM = {'matchExpressions': ListOf(NODE_SELECTOR_REQUIREMENT), 'matchFields': ListOf(NODE_SELECTOR_REQUIREMENT)}
+NODE_AFFINITY = {  # podAffinity and podAntiAffinity are refused by name: the scheduler does not model them
+    'requiredDuringSchedulingIgnoredDuringExecution': {'nodeSelectorTerms': ListOf(NODE_SELECTOR_TERM)},
+    'preferredDuringSchedulingIgnoredDuringExecution': ListOf({'weight': INT, 'preference': NODE_SELECTOR_TERM}),
+}
+TOLERATION = {'key': STR, 'operator': STR, 'value': STR, 'effect': STR, 'tolerationSeconds': INT}
 VOLUME = {
     'name': STR,
     'emptyDir': {'medium': STR, 'sizeLimit': QUANTITY},
     'hostPath': {'path': STR, 'type': STR},
     'persistentVolumeClaim': {'claimName': STR, 'readOnly': BOOL},
+    'configMap': {'name': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
+    'secret': {'secretName': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
+    'downwardAPI': {'items': DOWNWARD_ITEMS, 'defaultMode': INT},
+    'projected': {'defaultMode': INT, 'sources': ListOf({
+        'configMap': {'name': STR, 'items': KEY_TO_PATH, 'optional': BOOL},
+        'secret': {'name': STR, 'items': KEY_TO_PATH, 'optional': BOOL},
+        'downwardAPI': {'items': DOWNWARD_ITEMS},
+    })},
 }
 POD = {
     'apiVersion': STR,
@@ -94,6 +118,7 @@ POD = {
     },
     'spec': {
         'containers': ListOf(CONTAINER),
+        'imagePullSecrets': ListOf({'name': STR}),
         'initContainers': ListOf(CONTAINER),
         'volumes': ListOf(VOLUME),
         'restartPolicy': STR,
@@ -108,10 +133,26 @@ POD = {
         'setHostnameAsFQDN': BOOL,
         'hostAliases': ListOf({'ip': STR, 'hostnames': STRLIST}),
         'schedulerName': Only(STR, ['default-scheduler'], 'hostpods places pods itself'),
+        'nodeName': STR,
+        'nodeSelector': STRMAP,
+        'affinity': {'nodeAffinity': NODE_AFFINITY},
+        'tolerations': ListOf(TOLERATION),
         'enableServiceLinks': BOOL,
         'securityContext': POD_SECURITY,
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
+}
+
+OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': STRMAP,
+               'creationTimestamp': Ignored('set by the node when the object is created')}
+OBJECTS = {
+    'ConfigMap': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'data': STRMAP, 'binaryData': STRMAP,
+                  'immutable': BOOL},
+    'Secret': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'data': STRMAP, 'stringData': STRMAP,
+               'type': STR, 'immutable': BOOL},
+    'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': {
+        'accessModes': STRLIST, 'resources': {'requests': {'storage': QUANTITY}, 'limits': {'storage': QUANTITY}},
+        'storageClassName': STR, 'volumeMode': STR}, 'status': Ignored('written by the node')},
 }
 
 _PY_TYPES = {STR: str, INT: int, BOOL: bool}

@@ -11,6 +11,7 @@ import socket
 
 from ansible_collections.hostpods.core.plugins.module_utils import _hooks as hooks
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils import _objects as objects
 from ansible_collections.hostpods.core.plugins.module_utils._executor import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._state import HostFacts, group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._status import epoch_seconds, pod_object
@@ -26,6 +27,41 @@ def read_records(client):
             with open(path, encoding='utf-8') as handle:
                 record.live_metadata = json.load(handle)
     return records
+
+
+def read_object(kind, namespace, name):
+    """A ConfigMap, Secret or PersistentVolumeClaim as the node keeps it, or None."""
+    try:
+        with open(objects.store_path(kind, namespace, name), encoding='utf-8') as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def object_lookup(batch):
+    """``lookup(kind, namespace, name)``: the batch's objects first, then the node's."""
+    def lookup(kind, namespace, name):
+        key = (kind, namespace, name)
+        return batch[key] if key in batch else read_object(*key)
+    return lookup
+
+
+def _config_checker(record):
+    """``check(container)``: the CreateContainerConfigError message of a container whose ConfigMap or
+    Secret references are missing on the node, or None."""
+    lookup, namespace = object_lookup({}), record.namespace
+
+    def check(container):
+        try:
+            objects.env_from(lookup, namespace, container.get('envFrom'))
+            for item in container.get('env') or []:
+                source = item.get('valueFrom') or {}
+                if 'configMapKeyRef' in source or 'secretKeyRef' in source:
+                    objects.env_ref_value(lookup, namespace, source)
+        except objects.ConfigError as exc:
+            return str(exc)
+        return None
+    return check
 
 
 def _message(client, info):
@@ -65,5 +101,5 @@ def describe_records(client, records):
         sandbox = inspected.get(record.sandbox.id) if record.sandbox else None
         out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node_name,
                               image_present=facts.has_image if facts else None, last_exits=last_exits,
-                              messages=messages))
+                              messages=messages, config_error=_config_checker(record)))
     return out

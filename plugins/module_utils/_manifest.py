@@ -17,10 +17,12 @@ import re
 from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils import _hooks as hooks
+from ansible_collections.hostpods.core.plugins.module_utils import _objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils import _placement as placement
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils import _security as security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
-from ansible_collections.hostpods.core.plugins.module_utils._fields import POD, check_fields
+from ansible_collections.hostpods.core.plugins.module_utils._fields import OBJECTS, POD, check_fields
 from ansible_collections.hostpods.core.plugins.module_utils._status import is_sidecar
 
 try:
@@ -39,7 +41,8 @@ RESTART_POLICIES = ('Always', 'OnFailure', 'Never')
 PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
 PROTOCOLS = ('TCP', 'UDP', 'SCTP')
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
-OTHER_KINDS = ('ConfigMap', 'Secret', 'PersistentVolumeClaim', 'Service', 'Deployment')
+VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'configMap', 'secret', 'downwardAPI', 'projected')
+OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job')
 
 
 # ----------------------------------------------------------------------------- reading text
@@ -90,28 +93,28 @@ def collect_documents(definition, source='definition'):
 # ----------------------------------------------------------------------------- schema (optional)
 
 @functools.lru_cache(maxsize=None)
-def _pod_validator():
-    """A strict validator of the newest Pod schema that ``kubernetes-validate`` ships (built once)."""
+def _validator(kind='Pod'):
+    """A strict validator of the newest schema of ``kind`` that ``kubernetes-validate`` ships (built once)."""
     import jsonschema
     from kubernetes_validate import utils
     from referencing import Registry, Resource
     version = utils.latest_version()
     schema_dir = 'kubernetes-json-schema/v%s-local-strict' % version
-    schema = utils.schema_contents('%s/pod-v1.json' % schema_dir, version)
+    schema = utils.schema_contents('%s/%s-v1.json' % (schema_dir, kind.lower()), version)
     definitions = utils.schema_contents('%s/_definitions.json' % schema_dir, version)
     registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
     return version, jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
 def schema_errors(doc):
-    """Check a Pod against the official Kubernetes schema (strict: unknown fields are errors).
+    """Check a manifest against the official Kubernetes schema (strict: unknown fields are errors).
 
     Returns a list of messages naming the field paths; empty when the document is valid or the
     ``kubernetes-validate`` package is not installed (the supported-field check still refuses
     every unknown field then).
     """
     try:
-        version, validator = _pod_validator()
+        version, validator = _validator(doc.get('kind', 'Pod'))
     except ImportError:
         return []
     out = []
@@ -119,7 +122,7 @@ def schema_errors(doc):
         path = field_path(error.absolute_path)
         match = re.match(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)", error.message)
         if match:
-            out.extend('%s: unknown field (not in the Kubernetes %s Pod schema)' % (join_path(path, name), version)
+            out.extend('%s: unknown field (not in the Kubernetes %s %s schema)' % (join_path(path, name), version, doc['kind'])
                        for name in re.findall(r"'([^']*)'", match.group(1)))
         else:
             out.append('%s: %s' % (path or 'document', error.message))
@@ -185,8 +188,12 @@ def apply_defaults(doc, namespace):
     for volume in spec.get('volumes') or []:
         for key in [k for k, v in volume.items() if v is None]:  # null is unset, as in the API
             del volume[key]
-        if not any(key in volume for key in ('emptyDir', 'hostPath', 'persistentVolumeClaim')):
+        if not any(key in volume for key in VOLUME_SOURCES):
             volume['emptyDir'] = {}
+        for key in objects.REFERENCING_VOLUMES:
+            if key in volume:
+                volume[key] = volume[key] or {}
+                volume[key].setdefault('defaultMode', objects.DEFAULT_MODE)
         if 'hostPath' in volume:
             volume['hostPath'].setdefault('type', '')
     if not spec.get('volumes'):
@@ -220,6 +227,7 @@ def semantic_errors(pod):
                       % (spec['restartPolicy'], '", "'.join(RESTART_POLICIES)))
     errors += dns.dns_errors(spec)
     errors += security.security_errors(spec)
+    errors += placement.scheduling_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
     if spec['terminationGracePeriodSeconds'] < 0:
@@ -232,7 +240,7 @@ def semantic_errors(pod):
         if volume.get('name') in volumes:
             errors.append('%s.name: Duplicate value: "%s"' % (path, volume['name']))
         volumes[volume.get('name')] = volume
-        sources = [key for key in ('emptyDir', 'hostPath', 'persistentVolumeClaim') if key in volume]
+        sources = [key for key in VOLUME_SOURCES if key in volume]
         if len(sources) > 1:
             errors.append('%s: Forbidden: may not specify more than 1 volume type' % path)
         errors += _volume_source_errors(volume, path)
@@ -260,8 +268,53 @@ def semantic_errors(pod):
     return errors
 
 
+def _file_errors(items, path, volume_items=False):
+    """``items`` of configMap/secret/downwardAPI sources: relative paths without '..', modes 0..0777."""
+    errors = []
+    for index, item in enumerate(items or []):
+        where = '%s[%d]' % (path, index)
+        target = item.get('path') or ''
+        if not target:
+            errors.append('%s.path: Required value' % where)
+        elif target.startswith('/') or '..' in target.split('/'):
+            errors.append("%s.path: Invalid value: \"%s\": must be a relative path without '..'" % (where, target))
+        if item.get('mode') is not None and not 0 <= item['mode'] <= 0o777:
+            errors.append('%s.mode: Invalid value: %d: must be a number between 0 and 0777 (octal), both inclusive'
+                          % (where, item['mode']))
+        if volume_items:
+            if 'fieldRef' in item:
+                field = item['fieldRef'].get('fieldPath', '')
+                if field not in ('metadata.labels', 'metadata.annotations') and downward.field_path_error(field) is not None \
+                        or field.startswith(('spec.', 'status.')):
+                    errors.append('%s.fieldRef.fieldPath: Unsupported value: "%s"' % (where, field))
+            elif 'resourceFieldRef' in item:
+                if not item['resourceFieldRef'].get('containerName'):
+                    errors.append('%s.resourceFieldRef.containerName: Required value' % where)
+            else:
+                errors.append('%s: Required value: one of fieldRef or resourceFieldRef' % where)
+        elif not item.get('key'):
+            errors.append('%s.key: Required value' % where)
+    return errors
+
+
 def _volume_source_errors(volume, path):
     errors = []
+    for key, name_field in (('configMap', 'name'), ('secret', 'secretName')):
+        if key in volume:
+            if not volume[key].get(name_field):
+                errors.append('%s.%s.%s: Required value' % (path, key, name_field))
+            errors += _file_errors(volume[key].get('items'), '%s.%s.items' % (path, key))
+    if 'downwardAPI' in volume:
+        errors += _file_errors(volume['downwardAPI'].get('items'), '%s.downwardAPI.items' % path, volume_items=True)
+    for index, source in enumerate((volume.get('projected') or {}).get('sources') or []):
+        where = '%s.projected.sources[%d]' % (path, index)
+        if len(source) != 1:
+            errors.append('%s: Forbidden: may not specify more than 1 volume type per source' % where)
+        for key in ('configMap', 'secret'):
+            if key in source:
+                errors += _file_errors(source[key].get('items'), '%s.%s.items' % (where, key))
+        if 'downwardAPI' in source:
+            errors += _file_errors(source['downwardAPI'].get('items'), '%s.downwardAPI.items' % where, volume_items=True)
     if 'emptyDir' in volume:
         medium = (volume['emptyDir'] or {}).get('medium', '')
         if medium not in ('', 'Memory'):
@@ -298,6 +351,11 @@ def _env_source_errors(item, path, containers):
         return ['%s.valueFrom: Invalid value: "": may not be specified when `value` is not empty' % path]
     if len(source) != 1:
         return ['%s.valueFrom: Invalid value: "": may not have more than one field specified at a time' % path]
+    for kind in ('configMapKeyRef', 'secretKeyRef'):
+        if kind in source:
+            ref = source[kind]
+            return ['%s.valueFrom.%s.%s: Required value' % (path, kind, field) for field in ('name', 'key')
+                    if not ref.get(field)]
     if 'fieldRef' in source:
         problem = downward.field_path_error(source['fieldRef'].get('fieldPath'))
         return ['%s.valueFrom.fieldRef.fieldPath: %s' % (path, problem)] if problem else []
@@ -370,34 +428,44 @@ def _port_errors(port, path, host_ports, key):
 
 # ----------------------------------------------------------------------------- the whole batch
 
-def load_pods(documents, namespace='default', deleting=False, check_schema=False):
-    """Validate and default every Pod of ``documents`` (pairs of dict and origin).
+def load_manifests(documents, namespace='default', deleting=False, check_schema=False):
+    """Validate and default every document: ``(pods, objects)`` in order, objects being the
+    ConfigMaps, Secrets and PersistentVolumeClaims of the batch (see ``_objects``).
 
-    Raises one ManifestError listing every problem; returns the defaulted pods in order.
-    With ``deleting`` only what identifies a pod (kind, name, namespace) is checked.
+    Raises one ManifestError listing every problem of the batch. With ``deleting`` only what
+    identifies a document (kind, name, namespace) is checked.
     """
-    pods, problems, seen = [], [], {}
+    pods, others, problems, seen = [], [], [], {}
     for doc, origin in documents:
         errors = _document_errors(doc, deleting, check_schema)
-        pod = None
+        item = None
         if not errors:
-            pod = apply_defaults(doc, namespace)
-            errors = _identity_errors(pod) if deleting else semantic_errors(pod)
+            if doc['kind'] == 'Pod':
+                item = apply_defaults(doc, namespace)
+                errors = _identity_errors(item) if deleting else semantic_errors(item)
+            else:
+                item = objects.normalise(doc, namespace)
+                errors = _identity_errors(item) + ([] if deleting else objects.object_errors(item))
         if errors:
             label = origin
             if isinstance(doc, dict) and isinstance(doc.get('metadata'), dict) and doc['metadata'].get('name'):
-                label = '%s Pod "%s"' % (origin, doc['metadata']['name'])
+                label = '%s %s "%s"' % (origin, doc.get('kind') or 'Pod', doc['metadata']['name'])
             problems.append('%s: %s' % (label, '; '.join(errors)))
             continue
-        key = (pod['metadata']['namespace'], pod['metadata']['name'])
+        key = (item['kind'] if 'kind' in item else 'Pod', item['metadata']['namespace'], item['metadata']['name'])
         if key in seen:
-            problems.append('%s: Pod "%s" in namespace "%s" is also defined in %s' % (origin, key[1], key[0], seen[key]))
+            problems.append('%s: %s "%s" in namespace "%s" is also defined in %s' % (origin, key[0], key[2], key[1], seen[key]))
             continue
         seen[key] = origin
-        pods.append(pod)
+        (pods if doc['kind'] == 'Pod' else others).append(item)
     if problems:
         raise ManifestError('Invalid manifest: ' + ' | '.join(problems), errors=problems)
-    return pods
+    return pods, others
+
+
+def load_pods(documents, namespace='default', deleting=False, check_schema=False):
+    """The pods of ``documents`` (see ``load_manifests``)."""
+    return load_manifests(documents, namespace, deleting, check_schema)[0]
 
 
 def _document_errors(doc, deleting, check_schema):
@@ -408,17 +476,18 @@ def _document_errors(doc, deleting, check_schema):
         return ['kind: Required value']
     if not api_version:
         return ['apiVersion: Required value']
-    if kind != 'Pod':
+    if kind != 'Pod' and kind not in objects.KINDS:
+        supported = '", "'.join(('Pod',) + objects.KINDS)
         if kind in OTHER_KINDS:
-            return ['kind: Unsupported value: "%s": hostpods applies only kind Pod yet' % kind]
-        return ['kind: Unsupported value: "%s": supported values: "Pod"' % kind]
+            return ['kind: Unsupported value: "%s": hostpods applies only "%s" yet' % (kind, supported)]
+        return ['kind: Unsupported value: "%s": supported values: "%s"' % (kind, supported)]
     if api_version != 'v1':
-        return ['apiVersion: Unsupported value: "%s": Pod is in apiVersion "v1"' % api_version]
+        return ['apiVersion: Unsupported value: "%s": %s is in apiVersion "v1"' % (api_version, kind)]
     if deleting:
         return []
     errors = schema_errors(doc) if check_schema else []
     if not errors:
-        check_fields(doc, POD, '', errors)
+        check_fields(doc, POD if kind == 'Pod' else OBJECTS[kind], '', errors)
     return errors
 
 

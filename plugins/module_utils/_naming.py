@@ -81,6 +81,11 @@ def pod_metadata(pod):
     return {'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
 
 
+def volume_dir(uid, volume):
+    """The node directory of a configMap, secret, downwardAPI or projected volume (its parent is root-only)."""
+    return '%s/%s/volumes/%s' % (STATE_DIR, uid, volume)
+
+
 def hosts_path(uid):
     """The /etc/hosts the node writes for a pod (bind-mounted into each of its containers)."""
     return '%s/%s/etc-hosts' % (STATE_DIR, uid)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import uuid
 
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils import _objects as objects
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
 from ansible_collections.hostpods.core.plugins.module_utils._status import is_sidecar
 
@@ -47,7 +48,7 @@ class Step:
 
     def describe(self):
         parts = [self.op]
-        for key in ('name', 'path', 'container'):
+        for key in ('name', 'path', 'container', 'key'):
             if key in self.args:
                 value = self.args[key]
                 parts.append(value['name'] if isinstance(value, dict) else str(value))
@@ -173,6 +174,42 @@ def plan_batch(pods, records, facts, sandbox_image, force=False):
     return plans
 
 
+class ObjectPlan:
+    """What one ConfigMap, Secret or PersistentVolumeClaim needs: ``action`` and ``steps``."""
+
+    def __init__(self, obj, action, steps):
+        self.obj = obj
+        self.kind = obj['kind']
+        self.key = (obj['kind'], obj['metadata']['namespace'], obj['metadata']['name'])
+        self.action = action
+        self.steps = steps
+
+    @property
+    def changed(self):
+        return self.action not in (UNCHANGED, ABSENT)
+
+
+def plan_objects(items, stored, deleting=False):
+    """Plans of the batch's objects against ``stored`` (``{(kind, ns, name): object or None}``)."""
+    plans = []
+    for obj in items:
+        key = (obj['kind'], obj['metadata']['namespace'], obj['metadata']['name'])
+        current = stored.get(key)
+        if deleting:
+            plans.append(ObjectPlan(obj, DELETED if current else ABSENT,
+                                    [Step('delete_object', key=key, obj=current)] if current else []))
+        elif current is None:
+            plans.append(ObjectPlan(obj, CREATED, [Step('write_object', key=key, obj=obj)]))
+        elif naming.canonical(current) != naming.canonical(obj):
+            if current.get('immutable'):
+                raise PreflightError('%s "%s" is immutable: field is immutable when `immutable` is set'
+                                     % (obj['kind'], obj['metadata']['name']))
+            plans.append(ObjectPlan(obj, UPDATED, [Step('write_object', key=key, obj=obj)]))
+        else:
+            plans.append(ObjectPlan(obj, UNCHANGED, []))
+    return plans
+
+
 def plan_delete(key, record):
     if record is None:
         return PodPlan(key, None, None, ABSENT, [])
@@ -188,6 +225,8 @@ def _fresh(key, pod, record, action, uid, sandbox_attempt, sandbox_image, reason
     if not facts.has_image(sandbox_image):
         steps.append(Step('pull', image=sandbox_image))
     steps.append(Step('sandbox', attempt=sandbox_attempt))
+    steps.extend(Step('project', name=volume['name'], volume=volume) for volume in pod['spec'].get('volumes') or []
+                 if any(key in volume for key in objects.REFERENCING_VOLUMES))
     if record is not None and restart:
         # A restart keeps the pod's emptyDir volumes (same UID): the new sandbox holds the
         # Memory ones mounted before the old containers, which hold them too, are removed.

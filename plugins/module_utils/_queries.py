@@ -10,8 +10,10 @@ import time
 
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.hostpods.core.plugins.module_utils import _placement as placement
 from ansible_collections.hostpods.core.plugins.module_utils import _selectors as selectors
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
+from ansible_collections.hostpods.core.plugins.module_utils._executor import node_allocatable
 from ansible_collections.hostpods.core.plugins.module_utils._inventory import describe_records, read_records
 from ansible_collections.hostpods.core.plugins.module_utils._status import epoch_seconds, pod_row
 
@@ -22,6 +24,7 @@ INFO_ARG_SPEC = dict(
     namespace=dict(type='str', default='default'),
     all_namespaces=dict(type='bool', default=False),
     label_selectors=dict(type='list', elements='str', default=[]),
+    node_name=dict(type='str'),
     docker_host=DOCKER_HOST,
 )
 
@@ -44,8 +47,11 @@ def pod_info(client, params):
     namespace = None if params['all_namespaces'] else params['namespace']
     chosen = selectors.select(records, requirements, namespace=namespace, name=params['name'])
     pods = describe_records(client, chosen)
+    node = placement.local_node(params.get('node_name'), node_allocatable())
+    for pod in pods:  # the node's name, as hostpods.core.pod reports it
+        pod['spec']['nodeName'] = node['name']
     now = time.time()
-    return {'changed': False, 'pods': pods, 'rows': [pod_row(pod, now) for pod in pods]}
+    return {'changed': False, 'pods': pods, 'rows': [pod_row(pod, now) for pod in pods], 'node': node}
 
 
 def _find(client, params):

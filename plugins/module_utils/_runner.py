@@ -12,14 +12,17 @@ import time
 
 from ansible.module_utils.basic import env_fallback, missing_required_lib
 
+from ansible_collections.hostpods.core.plugins.module_utils import _placement as placement
 from ansible_collections.hostpods.core.plugins.module_utils import _planner as planner
 from ansible_collections.hostpods.core.plugins.module_utils import _selectors as selectors
 from ansible_collections.hostpods.core.plugins.module_utils._docker_client import (
     DOCKER_IMPORT_ERROR, HAS_DOCKER, DockerClient)
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
-from ansible_collections.hostpods.core.plugins.module_utils._executor import Executor, host_path_kinds
-from ansible_collections.hostpods.core.plugins.module_utils._inventory import describe_records, read_records
-from ansible_collections.hostpods.core.plugins.module_utils._manifest import collect_documents, load_pods
+from ansible_collections.hostpods.core.plugins.module_utils._executor import Executor, host_path_kinds, node_allocatable
+from ansible_collections.hostpods.core.plugins.module_utils._inventory import (
+    describe_records, object_lookup, read_object, read_records)
+from ansible_collections.hostpods.core.plugins.module_utils import _objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils._manifest import collect_documents, load_manifests
 from ansible_collections.hostpods.core.plugins.module_utils._state import HostFacts
 from ansible_collections.hostpods.core.plugins.module_utils._waiter import pod_done, wait_for
 
@@ -34,6 +37,9 @@ POD_ARG_SPEC = dict(
     force=dict(type='bool', default=False),
     sandbox_image=dict(type='str', default='registry.k8s.io/pause:3.10'),
     label_selectors=dict(type='list', elements='str'),
+    node_name=dict(type='str'),
+    placement=dict(type='dict'),
+    secret_definitions=dict(type='list', elements='raw', no_log=True),
     docker_host=dict(type='str', fallback=(env_fallback, ['DOCKER_HOST'])),
 )
 
@@ -51,15 +57,16 @@ def _diff_entry(plan):
 
 
 def _chosen_pods(params, records, deleting):
-    """The pods of the call (validated and defaulted) and their keys; by selector for a delete
-    without manifests."""
+    """The pods of the call (validated and defaulted), their keys, and the call's other objects
+    (ConfigMaps, Secrets, PersistentVolumeClaims); by selector for a delete without manifests."""
     requirements = selectors.parse(params['label_selectors'])
     if params['definition'] is None:
         chosen = selectors.select(records, requirements, namespace=params['namespace'])
-        return [], [(record.namespace, record.name) for record in chosen]
-    pods = load_pods(collect_documents(params['definition']), params['namespace'], deleting=deleting)
+        return [], [(record.namespace, record.name) for record in chosen], []
+    documents = collect_documents(params['definition']) + collect_documents(params.get('secret_definitions') or [])
+    pods, others = load_manifests(documents, params['namespace'], deleting=deleting)
     pods = [pod for pod in pods if selectors.matches(requirements, pod['metadata'].get('labels'))]
-    return pods, [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in pods]
+    return pods, [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in pods], others
 
 
 def _describe(client, keys, records=None):
@@ -99,30 +106,51 @@ def apply_pods(module, client, params):
 
     deleting = params['state'] == 'absent'
     records = read_records(client)
-    pods, keys = _chosen_pods(params, records, deleting)
+    pods, keys, others = _chosen_pods(params, records, deleting)
+    gate = placement.NodeGate(None if deleting else placement.local_node(params.get('node_name'), node_allocatable()),
+                              params.get('placement'))
+    if not deleting:  # the pods this node does not take are reported, never planned (see _placement)
+        pods = gate.admit(pods, records)
+        keys = gate.kept(keys)
+    stored = {key: read_object(*key) for key in [(o['kind'], o['metadata']['namespace'], o['metadata']['name'])
+                                                for o in others]}
+    object_plans = planner.plan_objects(others, stored, deleting)
     if deleting:
         plans = [planner.plan_delete(key, records.get(key)) for key in keys]
     else:
         facts = HostFacts(client.image_references(), host_path_kinds(planner.host_paths(pods)))
         plans = planner.plan_batch(pods, records, facts, params['sandbox_image'], params['force'])
-    changed = any(plan.changed for plan in plans)
+    changed = any(plan.changed for plan in plans + object_plans)
     errors = {}
     if not module.check_mode:
-        errors = Executor(client, params['sandbox_image'], max(1, remaining())).run(plans)
+        executor = Executor(client, params['sandbox_image'], max(1, remaining()),
+                            lookup=object_lookup({} if deleting else {p.key: p.obj for p in object_plans}))
+        if not deleting:  # objects first: the pods of the batch use them
+            errors.update(executor.run_objects(object_plans))
+            executor.refresh_volumes(records.values(), {p.key for p in object_plans if p.changed and p.kind != 'PersistentVolumeClaim'})
+        errors.update(executor.run(plans))
+        if deleting:  # pods first: a claim in use is not removed
+            errors.update(executor.run_objects(object_plans))
     live = {}
     if not deleting:
         live = _describe(client, keys, None if changed and not module.check_mode else records)
-    result = {'changed': changed, 'pods': [_pod_result(plan, live, module.check_mode, errors) for plan in plans]}
+    result = {'changed': changed, 'pods': gate.report([_pod_result(plan, live, module.check_mode, errors) for plan in plans]),
+              'objects': [dict(objects.redacted(p.obj), action=p.action, **({'error': errors[p.key]} if p.key in errors else {}))
+                          for p in object_plans]}
     if module._diff:
-        result['diff'] = [_diff_entry(plan) for plan in plans if plan.changed]
+        result['diff'] = [_diff_entry(plan) for plan in plans if plan.changed] + [
+            {'before_header': '%s %s/%s (on the host)' % (p.kind, p.key[1], p.key[2]),
+             'after_header': '%s %s/%s (%s)' % (p.kind, p.key[1], p.key[2], p.action),
+             'before': objects.redacted(stored.get(p.key)) or {}, 'after': {} if deleting else objects.redacted(p.obj)}
+            for p in object_plans if p.changed]
     if errors:
         result['docker_calls'] = dict(client.calls)
-        module.fail_json(msg='; '.join(errors[key] for key in keys if key in errors), **result)
+        module.fail_json(msg='; '.join(list(errors.values()) + ([gate.message()] if gate.refused else [])), **result)
     if params['wait'] and not module.check_mode and not deleting:
         waited, done = wait_for(lambda: list(_describe(client, keys).values()), remaining())
         actions = {plan.key: plan.action for plan in plans}
-        result['pods'] = [dict(obj, action=actions[(obj['metadata']['namespace'], obj['metadata']['name'])])
-                          for obj in waited]
+        result['pods'] = gate.report([dict(obj, action=actions[(obj['metadata']['namespace'], obj['metadata']['name'])])
+                                      for obj in waited])
         if not done:
             result['docker_calls'] = dict(client.calls)
             pending = ['%s/%s (%s)' % (p['metadata']['namespace'], p['metadata']['name'], p['status']['phase'])
@@ -130,6 +158,8 @@ def apply_pods(module, client, params):
             module.fail_json(msg='Timed out after %ds waiting for pods to be ready: %s'
                              % (params['wait_timeout'], ', '.join(pending)), **result)
     result['docker_calls'] = dict(client.calls)
+    if gate.refused:
+        module.fail_json(msg=gate.message(), **result)
     return result
 
 

@@ -186,8 +186,12 @@ def _condition(kind, ok, reason=None, message=None, when=None):
     return out
 
 
-def _waiting_reason(container, default, image_present):
-    """Why a container that has no Docker container yet waits: its image, or the pod's start-up."""
+def _waiting_reason(container, default, image_present, config_error=None):
+    """Why a container that has no Docker container yet waits: a missing ConfigMap/Secret
+    reference, its image, or the pod's start-up."""
+    problem = config_error(container) if config_error else None
+    if problem:
+        return {'reason': 'CreateContainerConfigError', 'message': problem}
     if image_present is None or image_present(container['image']):
         return {'reason': default}
     if container.get('imagePullPolicy') == 'Never':
@@ -197,7 +201,7 @@ def _waiting_reason(container, default, image_present):
 
 
 def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node_name=None, image_present=None,
-               last_exits=None, messages=None):
+               last_exits=None, messages=None, config_error=None):
     """The Pod as ``kubectl get pod -o yaml`` shows it.
 
     ``applied`` is the pod as last applied (metadata and spec), ``sandbox`` the inspected sandbox
@@ -214,11 +218,12 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     pod_ref = '%s_%s(%s)' % (meta['name'], meta['namespace'], uid)
     inits = spec.get('initContainers') or []
     init_statuses = [container_status(c, instances_by_container.get(c['name']), pod_ref,
-                                      _waiting_reason(c, 'PodInitializing', image_present), last_exits, messages)
+                                      _waiting_reason(c, 'PodInitializing', image_present, config_error), last_exits,
+                                      messages)
                      for c in inits]
     app_waiting = 'PodInitializing' if inits else 'ContainerCreating'
     statuses = sorted((container_status(c, instances_by_container.get(c['name']), pod_ref,
-                                        _waiting_reason(c, app_waiting, image_present), last_exits, messages)
+                                        _waiting_reason(c, app_waiting, image_present, config_error), last_exits, messages)
                        for c in spec['containers']), key=lambda s: s['name'])
     sidecars = {c['name'] for c in inits if is_sidecar(c)}
     for status in init_statuses:

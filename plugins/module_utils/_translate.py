@@ -13,6 +13,7 @@ from __future__ import annotations
 from ansible_collections.hostpods.core.plugins.module_utils import _dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils import _downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils import _objects as objects
 from ansible_collections.hostpods.core.plugins.module_utils import _quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils import _security as security
 from ansible_collections.hostpods.core.plugins.module_utils._expansion import container_environment, expand_all
@@ -35,6 +36,8 @@ def volume_sources(pod):
                                    bool(claim.get('readOnly')))
         elif 'hostPath' in volume:
             out[volume['name']] = ('bind', volume['hostPath']['path'], False)
+        elif any(key in volume for key in objects.REFERENCING_VOLUMES):  # files the node writes, read-only
+            out[volume['name']] = ('bind', naming.volume_dir(meta['uid'], volume['name']), True)
     return out
 
 
@@ -88,8 +91,15 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     ``subpath_sources`` maps ``(volume name, subPath)`` to the host directory to bind; ``runtime``
     holds the node's facts the downward API needs (see ``_downward``).
     """
-    env = container_environment(container.get('env'),
-                                lambda source: downward.env_source_value(pod, container, source, runtime or {}))
+    runtime = runtime or {}
+    namespace = pod['metadata']['namespace']
+
+    def resolve(source):
+        if 'configMapKeyRef' in source or 'secretKeyRef' in source:
+            return objects.env_ref_value(runtime['lookup'], namespace, source)
+        return downward.env_source_value(pod, container, source, runtime)
+    base = objects.env_from(runtime['lookup'], namespace, container['envFrom']) if container.get('envFrom') else None
+    env = container_environment(container.get('env'), resolve, base)
     sources = volume_sources(pod)
     mounts, binds = [], []
     for mount in container.get('volumeMounts') or []:

@@ -19,7 +19,15 @@ description:
   - Volumes. C(emptyDir) is a Docker volume owned by the pod and removed with it (C(medium=Memory) is one tmpfs shared
     by the pod's containers). C(hostPath) is a bind mount, with Kubernetes' C(type) checks and C(DirectoryOrCreate) and
     C(FileOrCreate) creation. C(persistentVolumeClaim) is the named Docker volume C(k8s_pvc_<claim>_<namespace>),
-    created when missing and kept when the pod is deleted.
+    created with its C(PersistentVolumeClaim) object (or when a pod first uses it), kept when the pod is deleted and
+    removed only with the claim (not while a pod uses it). C(configMap), C(secret), C(downwardAPI) and C(projected)
+    volumes are files the node writes the way a kubelet does (C(..data) switched atomically, so a changed ConfigMap or
+    Secret updates them in place, except through C(subPath)), mounted read-only.
+  - C(ConfigMap) and C(Secret) objects given with the pods (any order) are kept on the node, readable by root only,
+    and feed C(env) (C(configMapKeyRef), C(secretKeyRef)), C(envFrom) (with C(prefix)) and volumes; a missing
+    reference that is not C(optional) leaves the container waiting with C(CreateContainerConfigError) and Kubernetes'
+    message. Secret values never appear in the module's output, its diffs or Ansible's logs.
+  - C(imagePullSecrets) naming C(kubernetes.io/dockerconfigjson) Secrets authenticate the pulls.
   - "Re-applying unchanged manifests changes nothing and makes no mutating Docker call. A changed container image
     replaces only that container (its attempt number + 1); a change of labels or annotations is applied in place, as on
     Kubernetes (nothing restarts; the node keeps them in C(/var/lib/hostpods/pods/<uid>/metadata.json) because Docker
@@ -39,7 +47,8 @@ description:
   - "Fields supported now: metadata C(name), C(namespace), C(labels), C(annotations); spec C(containers),
     C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds), C(shareProcessNamespace),
     C(hostname), C(subdomain), C(setHostnameAsFQDN), C(hostAliases), C(dnsPolicy) (V(ClusterFirst) falls back to V(Default):
-    there is no cluster DNS), C(dnsConfig), C(enableServiceLinks); every container gets the C(/etc/hosts) a kubelet writes;
+    there is no cluster DNS), C(dnsConfig), C(enableServiceLinks), C(nodeName), C(nodeSelector), C(affinity.nodeAffinity)
+    and C(tolerations) (see scheduling below); every container gets the C(/etc/hosts) a kubelet writes;
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values
     and the downward API (C(valueFrom.fieldRef), C(valueFrom.resourceFieldRef)),
     C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty),
@@ -51,6 +60,24 @@ description:
     after them); C(lifecycle) C(postStart) and C(preStop) hooks (C(exec), C(httpGet), C(sleep); C(tcpSocket) accepted
     and not run, as on a kubelet), C(terminationMessagePath) and C(terminationMessagePolicy) (the message lands in
     C(state.terminated.message))."
+  - "Scheduling on this node. Before touching anything the module checks each pod against this node (O(node_name)) with
+    kube-scheduler's filters: C(spec.nodeName), C(nodeSelector) and required node affinity (C(nodeAffinity)
+    C(requiredDuringSchedulingIgnoredDuringExecution), C(matchExpressions) and C(matchFields)) against the node's labels,
+    C(NoSchedule) and C(NoExecute) taints against the pod's C(tolerations), a cordon, free host ports, and the pod's
+    cpu/memory requests against the node's allocatable minus what the pods already on it request. The node's labels,
+    taints and allocatable come from the node facts C(/etc/ansible/facts.d/hostpods.fact) (JSON: C(name), C(labels),
+    C(taints), C(allocatable), C(podCIDR); written by the P(hostpods.core.node#role) role); without them the node has
+    only the label C(kubernetes.io/hostname), no taints, and the host's cpu and memory. A pod already on this node
+    stays as long as its node selection still holds (re-applying never fails for want of room)."
+  - "A pod the node does not take is neither created nor changed (an older version of it on the node is left as it is),
+    is reported with C(action=unschedulable) and C(status.phase=Pending), C(PodScheduled=False) reason
+    C(Unschedulable) with kube-scheduler's message (C(0/1 nodes are available: 1 Insufficient cpu. preemption: ...)),
+    and the task fails naming it, after the other pods of the call were applied. A pod whose C(spec.nodeName) is
+    this node is admitted as a kubelet admits it: when it does not fit it is reported with C(action=rejected),
+    C(status.phase=Failed) and the kubelet's reason and message (C(OutOfcpu), C(Pod was rejected: ...)). Every pod
+    placed here reports this node in C(spec.nodeName); C(status.hostIP) is the node's address on its pod network."
+  - "C(podAffinity), C(podAntiAffinity), C(topologySpreadConstraints) and priorities are refused. To place pods across
+    many nodes, use the C(hostpods.core.apply) playbook or M(hostpods.core.pod_schedule) with O(placement)."
 author:
   - hostpods developers (@hostpods)
 extends_documentation_fragment:
@@ -68,8 +95,10 @@ attributes:
 options:
   definition:
     description:
-      - The pods to apply or delete. A dict (one manifest), a list of dicts, or YAML or JSON text holding one or
+      - The manifests to apply or delete. A dict (one manifest), a list of dicts, or YAML or JSON text holding one or
         many documents. C(kind=List) documents are expanded.
+      - Kinds C(Pod), C(ConfigMap), C(Secret) and C(PersistentVolumeClaim), in any order; objects are applied before
+        the pods (and deleted after them).
       - Mutually exclusive with O(src) and O(template).
     type: raw
     version_added: 0.1.0
@@ -122,6 +151,30 @@ options:
       - The image of the sandbox (pause) containers. Pulled when missing.
     type: str
     default: registry.k8s.io/pause:3.10
+    version_added: 0.1.0
+  secret_definitions:
+    description:
+      - Internal. The action plugin moves the C(Secret) manifests of the call here, an option whose values Ansible
+        never logs or returns; give Secrets through O(definition), O(src) or O(template) like any manifest.
+    type: list
+    elements: raw
+    version_added: 0.1.0
+  node_name:
+    description:
+      - The name of this node, which a pod's C(spec.nodeName) and O(placement) name, and which the pods placed here
+        report in C(spec.nodeName).
+      - Defaults to the C(name) of the node facts (C(/etc/ansible/facts.d/hostpods.fact)), else the host name.
+    type: str
+    version_added: 0.1.0
+  placement:
+    description:
+      - Where each pod goes across the nodes, as M(hostpods.core.pod_schedule) returns it (its C(placement)), that is
+        C(namespace/name) to a node name, or to V(null) for a pod no node takes.
+      - This call then applies only the pods placed on this node (O(node_name)); the pods placed on another node, or
+        on none, are left out of it (neither applied nor reported here). A pod it does not name is checked against
+        this node as without O(placement).
+      - Ignored with O(state=absent).
+    type: dict
     version_added: 0.1.0
   label_selectors:
     description:
@@ -214,12 +267,16 @@ pods:
         - C(phase), C(conditions), C(podIP), C(podIPs), C(hostIP), C(startTime), C(qosClass), C(containerStatuses)
           (sorted by name) and C(initContainerStatuses), each with C(state), C(lastState), C(ready), C(started),
           C(restartCount), C(image), C(imageID) and C(containerID).
+        - For a pod this node does not take, C(phase) (V(Pending) or V(Failed)), the C(PodScheduled) condition and,
+          when V(Failed), C(reason) and C(message).
       type: dict
       sample: {phase: Running, podIP: 172.17.0.2}
     action:
-      description: What this call did to the pod.
+      description:
+        - What this call did to the pod. V(unschedulable) and V(rejected) are pods this node does not take
+          (nothing was done; the task fails).
       type: str
-      choices: [created, updated, recreated, unchanged, deleted, absent]
+      choices: [created, updated, recreated, unchanged, deleted, absent, unschedulable, rejected]
       sample: created
     planned_steps:
       description: In check mode, the steps an apply would take.
@@ -238,6 +295,14 @@ diff:
   type: list
   elements: dict
   sample: [{before_header: "pod default/web (on the host)", after_header: "pod default/web (created)", before: {}, after: {}}]
+objects:
+  description:
+    - The ConfigMaps, Secrets and PersistentVolumeClaims of the call, with C(action). A Secret's values are shown as
+      V(<redacted>).
+  returned: always
+  type: list
+  elements: dict
+  sample: [{apiVersion: v1, kind: ConfigMap, metadata: {name: web-config, namespace: default}, action: created}]
 docker_calls:
   description: How many reading and mutating calls this run made to the Docker engine.
   returned: always

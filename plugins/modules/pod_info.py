@@ -51,6 +51,13 @@ options:
     elements: str
     default: []
     version_added: 0.1.0
+  node_name:
+    description:
+      - The name of this node, reported in each pod's C(spec.nodeName), in the C(node) column and in RV(node).
+      - Defaults to the C(name) of the node facts (C(/etc/ansible/facts.d/hostpods.fact), written by the
+        P(hostpods.core.node#role) role), else the host name; the same default as M(hostpods.core.pod)'s.
+    type: str
+    version_added: 0.1.0
 '''
 
 EXAMPLES = r'''
@@ -121,6 +128,21 @@ rows:
       description: The node the pod runs on.
       type: str
       sample: node1
+node:
+  description:
+    - This node as the scheduler sees it (M(hostpods.core.pod_schedule) reads it): its name, labels (with
+      C(kubernetes.io/hostname) always set), taints, allocatable resources and whether it is cordoned.
+    - Read from the node facts C(/etc/ansible/facts.d/hostpods.fact) when the host has them; otherwise the host
+      name, no taints, and the host's cpu and memory.
+  returned: always
+  type: dict
+  sample:
+    name: node1
+    labels: {kubernetes.io/hostname: node1, disk: ssd}
+    taints: [{key: dedicated, value: gpu, effect: NoSchedule}]
+    allocatable: {cpu: 2000m, memory: "4026531840", pods: "110"}
+    unschedulable: false
+    podCIDR: 10.244.1.0/24
 '''
 
 from ansible.module_utils.basic import AnsibleModule

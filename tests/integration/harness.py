@@ -109,7 +109,7 @@ class Pods:
         assert not again.get('failed'), again.get('msg')
         assert again['changed'] is False, again['pods']
         assert again['docker_calls']['write'] == 0
-        assert {p['action'] for p in again['pods']} == {'unchanged'}
+        assert {p['action'] for p in again['pods'] + again.get('objects', [])} == {'unchanged'}
         checked_again = self.apply(definition, check=True, **kwargs)
         assert checked_again['changed'] is False
         return applied

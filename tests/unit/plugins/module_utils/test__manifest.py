@@ -437,8 +437,8 @@ def test_load_pods_raises_one_error_listing_every_problem_of_the_batch():
     errors = info.value.details['errors']
     assert len(errors) == 4
     assert errors[0].startswith('a.yaml (document 2) Pod "Bad": metadata.name: Invalid value: "Bad"')
-    assert errors[1] == ('b.yaml (document 1) Pod "svc": kind: Unsupported value: "Service": '
-                         'hostpods applies only kind Pod yet')
+    assert errors[1] == ('b.yaml (document 1) Service "svc": kind: Unsupported value: "Service": '
+                         'hostpods applies only "Pod", "ConfigMap", "Secret", "PersistentVolumeClaim" yet')
     assert errors[2] == ('c.yaml (document 1) Pod "web": spec.containers[0].livenessProbe: '
                          'field not supported by hostpods yet')
     assert errors[3] == 'd.yaml (document 1): a manifest must be a mapping, not str'
@@ -464,21 +464,23 @@ def test_load_pods_refuses_the_same_pod_twice():
     ({'apiVersion': 'v1', 'metadata': {'name': 'a'}}, 'kind: Required value'),
     ({'kind': 'Pod', 'metadata': {'name': 'a'}}, 'apiVersion: Required value'),
     (dict(doc('a'), apiVersion='apps/v1'), 'apiVersion: Unsupported value: "apps/v1": Pod is in apiVersion "v1"'),
-    (dict(doc('a'), kind='Deployment'), 'kind: Unsupported value: "Deployment": hostpods applies only kind Pod yet'),
-    (dict(doc('a'), kind='CronJob'), 'kind: Unsupported value: "CronJob": supported values: "Pod"'),
+    (dict(doc('a'), kind='Deployment'), 'kind: Unsupported value: "Deployment": hostpods applies only "Pod", "ConfigMap", '
+                                        '"Secret", "PersistentVolumeClaim" yet'),
+    (dict(doc('a'), kind='CronJob'), 'kind: Unsupported value: "CronJob": supported values: "Pod", "ConfigMap", "Secret", '
+                                     '"PersistentVolumeClaim"'),
 ])
 def test_kind_and_api_version(document, expected):
-    assert errors_of(document) == ['m.yaml Pod "a": ' + expected]
+    assert errors_of(document) == ['m.yaml %s "a": ' % document.get('kind', 'Pod') + expected]
 
 
 @pytest.mark.parametrize('path, fields', [
     ('spec.hostNetwork', {'hostNetwork': True}),
-    ('spec.nodeSelector', {'nodeSelector': {'a': 'b'}}),
+    ('spec.affinity.podAntiAffinity', {'affinity': {'podAntiAffinity': {}}}),
     ('spec.containers[0].livenessProbe', {'containers': [container('c', livenessProbe={'exec': {'command': ['true']}})]}),
     ('spec.initContainers[0].livenessProbe', {'initContainers': [container('i', livenessProbe={})]}),
-    ('spec.volumes[0].configMap', {'volumes': [{'name': 'v', 'configMap': {'name': 'x'}}]}),
-    ('spec.containers[0].env[0].valueFrom.configMapKeyRef', {'containers': [container('c', env=[
-        {'name': 'A', 'valueFrom': {'configMapKeyRef': {'name': 'cm', 'key': 'k'}}}])]}),
+    ('spec.volumes[0].csi', {'volumes': [{'name': 'v', 'csi': {'driver': 'x'}}]}),
+    ('spec.containers[0].env[0].valueFrom.fileKeyRef', {'containers': [container('c', env=[
+        {'name': 'A', 'valueFrom': {'fileKeyRef': {'path': 'p', 'key': 'k'}}}])]}),
 ])
 def test_unsupported_fields_are_named_by_path(path, fields):
     raw = doc('a')

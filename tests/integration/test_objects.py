@@ -1,0 +1,127 @@
+"""ConfigMaps, Secrets and PersistentVolumeClaims on the real engine, observed from inside the pod."""
+
+import os
+import stat
+
+from harness import containers, docker, ok, pod, sleeper
+
+
+def objects_of(prefix, color='red'):
+    return [
+        {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': prefix + '-cfg'},
+         'data': {'color': color, 'size': 'large'}},
+        {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': prefix + '-creds'},
+         'stringData': {'password': 'pw-' + prefix}},
+    ]
+
+
+def consumer(pods, name):
+    p = pods.prefix
+    return pod(name, [sleeper('app', env=[
+        {'name': 'COLOR', 'valueFrom': {'configMapKeyRef': {'name': p + '-cfg', 'key': 'color'}}},
+        {'name': 'PASSWORD', 'valueFrom': {'secretKeyRef': {'name': p + '-creds', 'key': 'password'}}},
+        {'name': 'MAYBE', 'valueFrom': {'configMapKeyRef': {'name': p + '-none', 'key': 'x', 'optional': True}}},
+    ], envFrom=[{'configMapRef': {'name': p + '-cfg'}, 'prefix': 'CFG_'}], volumeMounts=[
+        {'name': 'config', 'mountPath': '/etc/config'}, {'name': 'secret', 'mountPath': '/etc/secret'},
+        {'name': 'pinned', 'mountPath': '/etc/pinned.txt', 'subPath': 'color'},
+        {'name': 'info', 'mountPath': '/etc/info'}])],
+        labels={'app': 'shop'}, terminationGracePeriodSeconds=1, volumes=[
+            {'name': 'config', 'configMap': {'name': p + '-cfg', 'items': [{'key': 'color', 'path': 'dir/color.txt',
+                                                                             'mode': 0o600}]}},
+            {'name': 'secret', 'secret': {'secretName': p + '-creds', 'defaultMode': 0o400}},
+            {'name': 'pinned', 'configMap': {'name': p + '-cfg'}},
+            {'name': 'info', 'projected': {'sources': [
+                {'configMap': {'name': p + '-cfg', 'items': [{'key': 'size', 'path': 'size'}]}},
+                {'downwardAPI': {'items': [{'path': 'labels', 'fieldRef': {'fieldPath': 'metadata.labels'}}]}}]}}])
+
+
+def test_config_maps_and_secrets_feed_env_and_volumes(pods):
+    name = pods.name('cfg')
+    batch = [consumer(pods, name)] + objects_of(pods.prefix)   # any order in the batch
+    try:
+        applied = pods.four_step(batch)
+        assert [o['action'] for o in applied['objects']] == ['created', 'created']
+        assert 'pw-' + pods.prefix not in str(applied)            # a Secret's values never show
+        container = 'k8s_app_%s_default_%s_0' % (name, applied['pods'][0]['metadata']['uid'])
+
+        def sh(script):
+            return docker('exec', container, 'sh', '-c', script)
+        env = dict(line.split('=', 1) for line in sh('env').splitlines() if '=' in line)
+        assert (env['COLOR'], env['PASSWORD'], env['CFG_color'], env['CFG_size']) == (
+            'red', 'pw-' + pods.prefix, 'red', 'large')
+        assert 'MAYBE' not in env                                 # optional and missing: left out
+        assert sh('cat /etc/config/dir/color.txt; echo; stat -L -c %a /etc/config/dir/color.txt') == 'red\n600'
+        assert sh('cat /etc/secret/password; echo; stat -L -c %a /etc/secret/password') == 'pw-%s\n400' % pods.prefix
+        assert sh('cat /etc/info/size; echo; cat /etc/info/labels') == 'large\napp="shop"'
+        assert 'Read-only file system' in sh('touch /etc/config/x 2>&1; true')
+        # the node keeps the Secret where only root can read it
+        store = '/var/lib/hostpods/objects/default/secrets/%s-creds.json' % pods.prefix
+        assert stat.S_IMODE(os.stat(store).st_mode) == 0o600
+        assert stat.S_IMODE(os.stat(os.path.dirname(store)).st_mode) == 0o700
+
+        # A changed ConfigMap updates mounted files in place (not subPath), env stays until a restart
+        updated = ok(pods.apply([consumer(pods, name)] + objects_of(pods.prefix, color='blue')))
+        assert [o['action'] for o in updated['objects']] == ['updated', 'unchanged']
+        assert updated['pods'][0]['action'] == 'unchanged'
+        assert sh('cat /etc/config/dir/color.txt') == 'blue'
+        assert sh('cat /etc/pinned.txt') == 'red'
+        assert sh('echo $COLOR') == 'red'
+    finally:
+        pods.apply([consumer(pods, name)] + objects_of(pods.prefix), state='absent')
+    assert not os.path.exists('/var/lib/hostpods/objects/default/secrets/%s-creds.json' % pods.prefix)
+
+
+def test_a_missing_reference_is_create_container_config_error(pods):
+    name = pods.name('missing')
+    manifest = pod(name, [sleeper('a', env=[{'name': 'X', 'valueFrom': {'secretKeyRef': {'name': 'nope', 'key': 'k'}}}]),
+                          sleeper('b')], terminationGracePeriodSeconds=1)
+    result = pods.apply(manifest)
+    assert result.get('failed') and 'CreateContainerConfigError: secret "nope" not found' in result['msg']
+    listed = ok(pods.run({'name': name}, module='hostpods.core.pod_info'))
+    waiting = {s['name']: s['state'] for s in listed['pods'][0]['status']['containerStatuses']}['a']['waiting']
+    assert waiting == {'reason': 'CreateContainerConfigError', 'message': 'secret "nope" not found'}
+    assert listed['rows'][0]['status'] == 'CreateContainerConfigError'
+    assert {n.split('_')[1] for n in containers(pods.prefix)} == {'POD', 'b'}
+
+
+def test_persistent_volume_claim_objects(pods):
+    claim = {'apiVersion': 'v1', 'kind': 'PersistentVolumeClaim', 'metadata': {'name': pods.prefix + '-data'},
+             'spec': {'accessModes': ['ReadWriteOnce'], 'resources': {'requests': {'storage': '1Gi'}}}}
+    volume = 'k8s_pvc_%s-data_default' % pods.prefix
+    user = pod(pods.name('user'), [sleeper('a', volumeMounts=[{'name': 'd', 'mountPath': '/d'}])],
+               volumes=[{'name': 'd', 'persistentVolumeClaim': {'claimName': pods.prefix + '-data'}}],
+               terminationGracePeriodSeconds=1)
+    try:
+        created = pods.four_step(claim)
+        assert created['objects'][0]['action'] == 'created'
+        labels = docker('volume', 'inspect', '--format', '{{json .Labels}}', volume)
+        assert 'persistentVolumeClaim' in labels
+        ok(pods.apply(user))
+        refused = pods.apply(claim, state='absent')              # in use: kept, as pvc-protection keeps it
+        assert refused.get('failed') and 'is in use' in refused['msg']
+        ok(pods.apply(user, state='absent'))
+        assert volume in docker('volume', 'ls', '-q').splitlines()   # the pod's deletion keeps the claim
+        deleted = ok(pods.apply(claim, state='absent'))
+        assert deleted['objects'][0]['action'] == 'deleted'
+        assert volume not in docker('volume', 'ls', '-q').splitlines()
+    finally:
+        pods.apply(user, state='absent')
+        docker('volume', 'rm', '-f', volume, check=False)
+
+
+def test_secret_values_stay_out_of_output_diffs_and_verbose_logs(pods, tmp_path):
+    import subprocess
+    import yaml
+    from harness import BIN, PAUSE, ansible_env
+    value = 'topsecret-' + pods.prefix
+    secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': pods.prefix + '-s'}, 'stringData': {'k': value}}
+    play = [{'hosts': 'localhost', 'gather_facts': False, 'tasks': [
+        {'hostpods.core.pod': {'definition': [secret], 'sandbox_image': PAUSE}, 'diff': True},
+        {'hostpods.core.pod': {'definition': [secret], 'sandbox_image': PAUSE, 'state': 'absent'}, 'diff': True}]}]
+    path = tmp_path / 'play.yml'
+    path.write_text(yaml.safe_dump(play))
+    proc = subprocess.run([BIN + '/ansible-playbook', '-vvv', '--diff', str(path)], capture_output=True, text=True,
+                          env=ansible_env(), check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    assert 'changed=2' in proc.stdout and '<redacted>' in proc.stdout
+    assert value not in proc.stdout + proc.stderr
