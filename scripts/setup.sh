@@ -12,6 +12,8 @@ command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 dpkg -s busybox-static >/dev/null 2>&1 || need+=(busybox-static)
 command -v catatonit >/dev/null 2>&1 || need+=(catatonit)
 command -v iptables >/dev/null 2>&1 || need+=(iptables)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)   # a registry on loopback, for pull tests
+command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing Debian packages: ${need[*]}"
