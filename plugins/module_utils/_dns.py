@@ -41,11 +41,14 @@ def kernel_hostname(pod):
     return hostname(pod)
 
 
-def hosts_file(pod, pod_ip):
-    """The ``/etc/hosts`` every container of the pod gets."""
-    lines = ['# Kubernetes-managed hosts file.', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback',
-             'fe00::0\tip6-localnet', 'fe00::0\tip6-mcastprefix', 'fe00::1\tip6-allnodes', 'fe00::2\tip6-allrouters']
-    if pod_ip:
+def hosts_file(pod, pod_ip, node_hosts=''):
+    """The ``/etc/hosts`` every container of the pod gets (a hostNetwork pod: the node's own file)."""
+    if pod['spec'].get('hostNetwork'):
+        lines = ['# Kubernetes-managed hosts file (host network).'] + node_hosts.rstrip('\n').splitlines()
+    else:
+        lines = ['# Kubernetes-managed hosts file.', '127.0.0.1\tlocalhost', '::1\tlocalhost ip6-localhost ip6-loopback',
+                 'fe00::0\tip6-localnet', 'fe00::0\tip6-mcastprefix', 'fe00::1\tip6-allnodes', 'fe00::2\tip6-allrouters']
+    if pod_ip and not pod['spec'].get('hostNetwork'):
         fqdn = domain(pod)
         lines.append('%s\t%s.%s\t%s' % (pod_ip, hostname(pod), fqdn, hostname(pod)) if fqdn
                      else '%s\t%s' % (pod_ip, hostname(pod)))
@@ -135,6 +138,9 @@ def dns_errors(spec):
     for index, option in enumerate((config or {}).get('options') or []):
         if not option.get('name'):
             errors.append('spec.dnsConfig.options[%d].name: Required value' % index)
+    if spec.get('hostNetwork') and config:
+        errors.append('spec.dnsConfig: Forbidden: the engine cannot set the resolver of a hostNetwork pod; hostpods '
+                      'supports dnsConfig only without hostNetwork')
     subdomain = spec.get('subdomain')
     if subdomain is not None and not _LABEL.match(subdomain):
         errors.append('spec.subdomain: Invalid value: "%s": a lowercase RFC 1123 label must consist of lower case '

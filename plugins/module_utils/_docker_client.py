@@ -11,6 +11,7 @@ engine error becomes a DockerError.
 from __future__ import annotations
 
 import functools
+import ipaddress
 import json
 import socket
 import threading
@@ -168,6 +169,15 @@ class DockerClient:
             finally:
                 sock.close()
         return self.api.exec_inspect(exec_id).get('ExitCode'), stdout or b'', stderr or b''
+
+    @_call('read')
+    def bridge_gateway(self):
+        """The address of the node on the engine's default bridge (a hostNetwork pod's IP)."""
+        configs = ((self.api.inspect_network('bridge').get('IPAM') or {}).get('Config')) or [{}]
+        if configs[0].get('Gateway'):
+            return configs[0]['Gateway']
+        subnet = configs[0].get('Subnet')  # the engine's default: the subnet's first address
+        return str(next(ipaddress.ip_network(subnet, strict=False).hosts())) if subnet else ''
 
     @_call('read')
     def volume_users(self, name):

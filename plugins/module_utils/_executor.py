@@ -342,9 +342,11 @@ class Executor:
         here, with the pod IP) and the downward API's facts (pod IP, host IP, node name, allocatable)."""
         if context.get('runtime_for') != context['sandbox_id']:
             network = (self.client.inspect_container(context['sandbox_id']) or {}).get('NetworkSettings') or {}
+            host_ip = network.get('Gateway') or self.client.bridge_gateway()
+            pod_ip = host_ip if plan.pod['spec'].get('hostNetwork') else network.get('IPAddress', '')
             hosts = naming.hosts_path(plan.uid)
-            write_file(hosts, dns.hosts_file(plan.pod, network.get('IPAddress', '')))
-            context['runtime'] = {'podIP': network.get('IPAddress', ''), 'hostIP': network.get('Gateway', ''),
+            write_file(hosts, dns.hosts_file(plan.pod, pod_ip, read_text('/etc/hosts')))
+            context['runtime'] = {'podIP': pod_ip, 'hostIP': host_ip,
                                   'nodeName': socket.gethostname(), 'allocatable': node_allocatable(),
                                   'hostsFile': hosts, 'lookup': self.lookup}
             context['runtime_for'] = context['sandbox_id']
@@ -458,6 +460,14 @@ def write_file(path, text, mode=0o644, private=False):
         handle.write(text)
     os.chmod(path + '.tmp', mode)
     os.replace(path + '.tmp', path)
+
+
+def read_text(path):
+    try:
+        with open(path, encoding='utf-8') as handle:
+            return handle.read()
+    except OSError:
+        return ''
 
 
 def host_resolv_conf():

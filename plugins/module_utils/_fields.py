@@ -125,6 +125,7 @@ POD = {
         'terminationGracePeriodSeconds': INT,
         'shareProcessNamespace': BOOL,
         'hostPID': BOOL,
+        'hostNetwork': BOOL,
         'hostIPC': BOOL,
         'hostname': STR,
         'dnsPolicy': STR,

@@ -90,6 +90,7 @@ def describe_records(client, records):
               and (info['Config'].get('Labels') or {}).get(naming.TERMINATION_LOG)]
     messages = dict(zip([info['Id'] for info in exited], run_concurrently(lambda info: _message(client, info), exited)))
     out, node_name = [], socket.gethostname()
+    host_ip = client.bridge_gateway() if any(r.applied['spec'].get('hostNetwork') for r in records) else None
     facts = HostFacts(client.image_references()) if any(
         name not in record.instances for record in records
         for name in [c['name'] for c in (record.applied['spec'].get('initContainers') or [])
@@ -101,5 +102,6 @@ def describe_records(client, records):
         sandbox = inspected.get(record.sandbox.id) if record.sandbox else None
         out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node_name,
                               image_present=facts.has_image if facts else None, last_exits=last_exits,
-                              messages=messages, config_error=_config_checker(record)))
+                              messages=messages, config_error=_config_checker(record),
+                              host_ip=host_ip if record.applied['spec'].get('hostNetwork') else None))
     return out

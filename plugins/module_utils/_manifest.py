@@ -177,6 +177,8 @@ def apply_defaults(doc, namespace):
                 resources['requests'] = dict(resources['limits'], **(resources.get('requests') or {}))
             for port in container.get('ports') or []:
                 port.setdefault('protocol', 'TCP')
+                if spec.get('hostNetwork') and key == 'containers':  # SetDefaults_PodSpec
+                    port.setdefault('hostPort', port.get('containerPort'))
             for item in container.get('env') or []:
                 if 'fieldRef' in (item.get('valueFrom') or {}):
                     item['valueFrom']['fieldRef'].setdefault('apiVersion', 'v1')
@@ -264,7 +266,7 @@ def semantic_errors(pod):
                               if key == 'containers' else 'Unsupported value: "%s": supported values: "Always"'
                               % container['restartPolicy']))
             for pindex, port in enumerate(container.get('ports') or []):
-                errors += _port_errors(port, '%s.ports[%d]' % (path, pindex), host_ports, key)
+                errors += _port_errors(port, '%s.ports[%d]' % (path, pindex), host_ports, key, bool(spec.get('hostNetwork')))
     return errors
 
 
@@ -407,7 +409,7 @@ def _container_errors(container, path, volumes, containers=()):
     return errors
 
 
-def _port_errors(port, path, host_ports, key):
+def _port_errors(port, path, host_ports, key, host_network=False):
     errors = []
     container_port = port.get('containerPort')
     if not isinstance(container_port, int) or not 0 < container_port < 65536:
@@ -418,6 +420,9 @@ def _port_errors(port, path, host_ports, key):
     if port['protocol'] not in PROTOCOLS:
         errors.append('%s.protocol: Unsupported value: "%s": supported values: "%s"'
                       % (path, port['protocol'], '", "'.join(PROTOCOLS)))
+    if host_network and host_port and host_port != container_port:
+        errors.append('%s.hostPort: Invalid value: %r: must match `containerPort` when `hostNetwork` is true'
+                      % (path, host_port))
     if host_port and key == 'containers':
         ident = (host_port, port['protocol'], port.get('hostIP', ''))
         if ident in host_ports:

@@ -234,6 +234,8 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     sandbox_ok = bool(sandbox and sandbox['State'].get('Running'))
     network = (sandbox or {}).get('NetworkSettings') or {}
     pod_ip = network.get('IPAddress') or None
+    if spec.get('hostNetwork') and sandbox_ok:  # the node's address, as on a kubelet
+        pod_ip = host_ip or None
     created = _time((sandbox or {}).get('Created'))
     started = _time((sandbox or {}).get('State', {}).get('StartedAt'))
     phase = _phase(spec, init_statuses, statuses) if sandbox else 'Pending'

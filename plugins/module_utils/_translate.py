@@ -63,10 +63,11 @@ def port_bindings(pod):
 
 def sandbox_body(pod, attempt, sandbox_image, dns_settings=None):
     """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``)."""
-    exposed, bindings = port_bindings(pod)
+    host_network = bool(pod['spec'].get('hostNetwork'))
+    exposed, bindings = ({}, {}) if host_network else port_bindings(pod)
     mounts = [{'Type': 'volume', 'Source': name, 'Target': '%s/%s' % (SANDBOX_VOLUME_DIR, name),
                'VolumeOptions': {'NoCopy': True}} for name in memory_volumes(pod)]
-    return {
+    body = {
         'Image': sandbox_image,
         'Hostname': dns.kernel_hostname(pod),
         'Labels': naming.sandbox_labels(pod, attempt, sandbox_image),
@@ -74,7 +75,7 @@ def sandbox_body(pod, attempt, sandbox_image, dns_settings=None):
         'HostConfig': {
             'IpcMode': 'host' if pod['spec'].get('hostIPC') else 'shareable',
             **({'PidMode': 'host'} if pod['spec'].get('hostPID') else {}),
-            'NetworkMode': 'bridge',
+            'NetworkMode': 'host' if host_network else 'bridge',
             'PortBindings': bindings,
             'RestartPolicy': {'Name': 'always'},
             'CpuShares': 2,
@@ -83,6 +84,9 @@ def sandbox_body(pod, attempt, sandbox_image, dns_settings=None):
             **security.sysctl_settings(pod),
         },
     }
+    if host_network:  # the node's hostname and network: the engine refuses a hostname of our own
+        del body['Hostname']
+    return body
 
 
 def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None, runtime=None):

@@ -55,7 +55,9 @@ description:
     C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass)),
     C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup), safe
     C(sysctls), C(seccompProfile)) and of containers (the same user fields, C(privileged), C(capabilities),
-    C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile)); C(hostPID), C(hostIPC); sidecars (init
+    C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile)); C(hostNetwork) (the node's network and
+    hostname; C(hostPort) defaults to C(containerPort); the pod IP is the node's address on the engine's bridge),
+    C(hostPID), C(hostIPC); sidecars (init
     containers with C(restartPolicy=Always): started in init order, kept running beside the app containers, stopped
     after them); C(lifecycle) C(postStart) and C(preStop) hooks (C(exec), C(httpGet), C(sleep); C(tcpSocket) accepted
     and not run, as on a kubelet), C(terminationMessagePath) and C(terminationMessagePolicy) (the message lands in

@@ -1,7 +1,10 @@
 """Names and resolution on the real engine: /etc/hosts as a kubelet writes it, the same file in every
 container; hostname, subdomain, hostAliases; resolv.conf per dnsPolicy and dnsConfig."""
 
-from harness import docker, pod, sleeper
+import socket
+import urllib.request
+
+from harness import docker, pod, shell_container, sleeper
 
 
 def in_pod(container, *argv):
@@ -53,3 +56,20 @@ def test_cluster_first_falls_back_to_the_node_resolver(pods):
     resolv = in_pod('k8s_a_%s_default_%s_0' % (name, obj['metadata']['uid']), 'cat', '/etc/resolv.conf')
     nameservers = [line.split()[1] for line in resolv.splitlines() if line.startswith('nameserver')]
     assert nameservers and not any(server.startswith('127.') for server in nameservers)
+
+
+def test_host_network_pod(pods):
+    name = pods.name('hostnet')
+    port = 40000 + int(pods.prefix[1:5], 16) % 20000
+    manifest = pod(name, [
+        shell_container('web', 'echo on-the-node > /tmp/index.html; exec httpd -f -p %d -h /tmp' % port,
+                        ports=[{'containerPort': port}]),
+        sleeper('side')], hostNetwork=True, terminationGracePeriodSeconds=1)
+    obj = pods.four_step(manifest)['pods'][0]
+    assert obj['spec']['containers'][0]['ports'][0]['hostPort'] == port        # defaulted as the API server does
+    assert obj['status']['podIP'] == obj['status']['hostIP']
+    side = 'k8s_side_%s_default_%s_0' % (name, obj['metadata']['uid'])
+    assert in_pod(side, 'hostname') == socket.gethostname()
+    assert in_pod(side, 'cat', '/etc/hosts').startswith('# Kubernetes-managed hosts file (host network).')
+    with urllib.request.urlopen('http://127.0.0.1:%d/index.html' % port, timeout=10) as response:
+        assert response.read().decode().strip() == 'on-the-node'

@@ -77,3 +77,15 @@ def test_none_uses_only_the_dns_config():
 def test_validation(spec, expected):
     errors = dns.dns_errors(spec)
     assert len(errors) == 1 and errors[0].startswith(expected), errors
+
+
+def test_host_network_hosts_file_is_the_node_file_and_aliases():
+    pod = a_pod(hostNetwork=True, hostAliases=[{'ip': '10.1.2.3', 'hostnames': ['db']}])
+    text = dns.hosts_file(pod, '172.17.0.1', '127.0.0.1\tlocalhost\n10.0.0.5\tnode1\n')
+    assert text == ('# Kubernetes-managed hosts file (host network).\n127.0.0.1\tlocalhost\n10.0.0.5\tnode1\n\n'
+                    '# Entries added by HostAliases.\n10.1.2.3\tdb\n')
+
+
+def test_dns_config_is_refused_with_host_network():
+    assert dns.dns_errors({'hostNetwork': True, 'dnsConfig': {'nameservers': ['1.1.1.1']}})[0].startswith(
+        'spec.dnsConfig: Forbidden')

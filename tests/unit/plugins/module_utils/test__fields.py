@@ -49,7 +49,7 @@ def test_full_supported_pod_has_no_errors():
 @pytest.mark.parametrize('mutate, expected', [
     (lambda p: p.update(extra=1), ['extra: field not supported by hostpods yet']),
     (lambda p: p['metadata'].update(generateName='x-'), ['metadata.generateName: field not supported by hostpods yet']),
-    (lambda p: p['spec'].update(hostNetwork=True), ['spec.hostNetwork: field not supported by hostpods yet']),
+    (lambda p: p['spec'].update(readinessGates=[]), ['spec.readinessGates: field not supported by hostpods yet']),
     (lambda p: p['spec']['containers'][0].update(livenessProbe={}),
      ['spec.containers[0].livenessProbe: field not supported by hostpods yet']),
     (lambda p: p['spec'].update(volumes=[{'name': 'v', 'nfs': {'server': 's'}}]),
@@ -117,11 +117,11 @@ def test_supported_dns_policies(policy):
 
 
 def test_every_problem_is_reported_not_just_the_first():
-    pod = minimal_pod(hostNetwork=True, hostPID='yes')
+    pod = minimal_pod(readinessGates=[], hostPID='yes')
     pod['spec']['containers'][0].update(livenessProbe={}, tty='no')
     errors = check(pod)
     assert sorted(errors) == sorted([
-        'spec.hostNetwork: field not supported by hostpods yet',
+        'spec.readinessGates: field not supported by hostpods yet',
         'spec.hostPID: Invalid value: "yes": must be a boolean',
         'spec.containers[0].livenessProbe: field not supported by hostpods yet',
         'spec.containers[0].tty: Invalid value: "no": must be a boolean',

@@ -474,7 +474,7 @@ def test_kind_and_api_version(document, expected):
 
 
 @pytest.mark.parametrize('path, fields', [
-    ('spec.hostNetwork', {'hostNetwork': True}),
+    ('spec.readinessGates', {'readinessGates': [{'conditionType': 'x'}]}),
     ('spec.affinity.podAntiAffinity', {'affinity': {'podAntiAffinity': {}}}),
     ('spec.containers[0].livenessProbe', {'containers': [container('c', livenessProbe={'exec': {'command': ['true']}})]}),
     ('spec.initContainers[0].livenessProbe', {'initContainers': [container('i', livenessProbe={})]}),
@@ -625,3 +625,12 @@ def test_field_ref_api_version_defaults_to_v1():
     raw = doc('a', containers=[container('c', env=[{'name': 'A', 'valueFrom': {'fieldRef': {'fieldPath': 'metadata.uid'}}}])])
     [pod] = manifest.load_pods([(raw, 'm.yaml')])
     assert pod['spec']['containers'][0]['env'][0]['valueFrom']['fieldRef'] == {'apiVersion': 'v1', 'fieldPath': 'metadata.uid'}
+
+
+def test_host_network_ports_default_and_must_match():
+    raw = doc('a', hostNetwork=True, containers=[container('c', ports=[{'containerPort': 8080}])])
+    [pod] = manifest.load_pods([(raw, 'm.yaml')])
+    assert pod['spec']['containers'][0]['ports'][0]['hostPort'] == 8080
+    bad = doc('a', hostNetwork=True, containers=[container('c', ports=[{'containerPort': 8080, 'hostPort': 9090}])])
+    assert 'spec.containers[0].ports[0].hostPort: Invalid value: 9090: must match `containerPort` when `hostNetwork` is true' \
+        in errors_of(bad)[0]

@@ -255,3 +255,10 @@ def test_host_pid_and_ipc():
     assert (sandbox['IpcMode'], sandbox['PidMode']) == ('host', 'host')
     host = body_of(p)['HostConfig']
     assert (host['IpcMode'], host['PidMode'], host['NetworkMode']) == ('host', 'host', 'container:' + SID)
+
+
+def test_host_network_sandbox():
+    p = make(hostNetwork=True)
+    body = translate.sandbox_body(p, 0, SANDBOX_IMAGE)
+    assert body['HostConfig']['NetworkMode'] == 'host' and 'Hostname' not in body
+    assert body['HostConfig']['PortBindings'] == {} and body['ExposedPorts'] == {}
