@@ -61,3 +61,20 @@ def test_failing_post_start_kills_the_container(pods):
     states = {n.split('_')[1]: s for n, s in containers(pods.prefix).items()}
     assert states['app'] == 'exited'
     assert docker('ps', '-q', '--filter', 'name=k8s_app_%s_' % name) == ''
+
+
+def test_http_get_pre_stop_reaches_the_pod(pods, tmp_path):
+    name = pods.name('httphook')
+    host_dir = str(tmp_path)
+    # the server logs each request to a hostPath file; preStop GETs /shutdown on the named port (it exists: 200)
+    server = shell_container('web', 'mkdir -p /w && echo ok > /w/shutdown && exec httpd -f -v -p 8080 -h /w 2>> /out/requests',
+                             ports=[{'name': 'http', 'containerPort': 8080}],
+                             volumeMounts=[{'name': 'out', 'mountPath': '/out'}],
+                             lifecycle={'preStop': {'httpGet': {'path': '/shutdown', 'port': 'http'}}})
+    manifest = pod(name, [server], volumes=[{'name': 'out', 'hostPath': {'path': host_dir}}],
+                   terminationGracePeriodSeconds=3)
+    ok(pods.apply(manifest))
+    ok(pods.apply(manifest, state='absent'))
+    with open('%s/requests' % host_dir) as handle:      # busybox httpd -v logs the client and the answer
+        requests = handle.read().splitlines()
+    assert len(requests) == 1 and requests[0].endswith('response:200')   # the hook's GET, from the node

@@ -125,3 +125,22 @@ def test_secret_values_stay_out_of_output_diffs_and_verbose_logs(pods, tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert 'changed=2' in proc.stdout and '<redacted>' in proc.stdout
     assert value not in proc.stdout + proc.stderr
+
+
+def test_downward_api_volume(pods):
+    name = pods.name('dapivol')
+    manifest = pod(name, [sleeper('app', resources={'limits': {'memory': '32Mi'}},
+                                  volumeMounts=[{'name': 'info', 'mountPath': '/etc/podinfo'}])],
+                   labels={'app': 'shop', 'tier': 'web'}, annotations={'note': 'hi'}, terminationGracePeriodSeconds=1,
+                   volumes=[{'name': 'info', 'downwardAPI': {'items': [
+                       {'path': 'labels', 'fieldRef': {'fieldPath': 'metadata.labels'}},
+                       {'path': 'annotations', 'fieldRef': {'fieldPath': 'metadata.annotations'}},
+                       {'path': 'name', 'fieldRef': {'fieldPath': 'metadata.name'}},
+                       {'path': 'mem', 'resourceFieldRef': {'containerName': 'app', 'resource': 'limits.memory',
+                                                            'divisor': '1Mi'}}]}}])
+    obj = pods.four_step(manifest)['pods'][0]
+    container = 'k8s_app_%s_default_%s_0' % (name, obj['metadata']['uid'])
+    assert docker('exec', container, 'cat', '/etc/podinfo/labels') == 'app="shop"\ntier="web"'
+    assert docker('exec', container, 'cat', '/etc/podinfo/annotations') == 'note="hi"'
+    assert docker('exec', container, 'cat', '/etc/podinfo/name') == name
+    assert docker('exec', container, 'cat', '/etc/podinfo/mem') == '32'

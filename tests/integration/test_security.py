@@ -69,3 +69,25 @@ def test_host_pid_and_host_ipc(pods):
     assert in_pod(container, 'readlink /proc/self/ns/pid') == os.readlink('/proc/self/ns/pid')
     assert in_pod(container, 'readlink /proc/self/ns/ipc') == os.readlink('/proc/self/ns/ipc')
     assert 'dockerd' in in_pod(container, 'ps -o comm')          # the node's processes are visible
+
+
+def test_seccomp_localhost_profile_from_the_node(pods):
+    import json
+    name = pods.name('localhost')
+    profile_dir = '/var/lib/kubelet/seccomp'
+    os.makedirs(profile_dir, exist_ok=True)
+    profile = os.path.join(profile_dir, '%s.json' % pods.prefix)
+    # allow everything but mkdir/mkdirat, which fail with EPERM
+    with open(profile, 'w') as handle:
+        json.dump({'defaultAction': 'SCMP_ACT_ALLOW', 'syscalls': [
+            {'names': ['mkdir', 'mkdirat'], 'action': 'SCMP_ACT_ERRNO'}]}, handle)
+    try:
+        manifest = pod(name, [sleeper('app', securityContext={
+            'seccompProfile': {'type': 'Localhost', 'localhostProfile': '%s.json' % pods.prefix}})],
+            terminationGracePeriodSeconds=1)
+        obj = pods.apply(manifest)['pods'][0]
+        container = 'k8s_app_%s_default_%s_0' % (name, obj['metadata']['uid'])
+        assert 'Seccomp:\t2' in in_pod(container, 'cat /proc/self/status')
+        assert 'Operation not permitted' in in_pod(container, 'mkdir /tmp/x 2>&1; true')
+    finally:
+        os.remove(profile)
