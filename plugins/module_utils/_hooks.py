@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import time
 import urllib.error
-import urllib.request
+
+from ansible.module_utils.urls import open_url
 
 HANDLERS = ('exec', 'httpGet', 'sleep', 'tcpSocket')
 POLICIES = ('File', 'FallbackToLogsOnError')
@@ -69,14 +70,16 @@ def run_handler(client, container_id, handler, pod_ip, ports, timeout):
         get = handler['httpGet']
         try:
             url = '%s://%s:%d%s' % (get.get('scheme', 'HTTP').lower(), get.get('host') or pod_ip,
-                                   _port(get['port'], ports), get.get('path', '/'))
+                                    _port(get['port'], ports), get.get('path', '/'))
         except ValueError as exc:
             return str(exc)
-        request = urllib.request.Request(url, headers={h['name']: h['value'] for h in get.get('httpHeaders') or []})
-        try:
-            with urllib.request.urlopen(request, timeout=max(1, timeout)) as response:  # nosec - the pod's own address
-                if not 200 <= response.status < 400:
-                    return 'HTTP GET %s: %d' % (url, response.status)
+        headers = {h['name']: h['value'] for h in get.get('httpHeaders') or []}
+        try:  # open_url raises on 4xx/5xx, and follows redirects as the kubelet's prober does
+            response = open_url(url, headers=headers, timeout=max(1, timeout), validate_certs=False,
+                                http_agent='kube-lifecycle/hostpods')
+            response.close()
+        except urllib.error.HTTPError as exc:
+            return 'HTTP GET %s: %d' % (url, exc.code)
         except (urllib.error.URLError, OSError) as exc:
             return 'HTTP GET %s: %s' % (url, getattr(exc, 'reason', exc))
         return None

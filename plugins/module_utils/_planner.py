@@ -253,7 +253,6 @@ def _resume(pod, record, facts):
         if not app_started:  # after initialization the kubelet ignores regular init containers
             if latest is not None and latest.succeeded:
                 continue
-                continue
             if latest is not None and latest.running:
                 steps.append(Step('await_init', container=container, instance=latest))
             else:

@@ -113,7 +113,7 @@ def apply_pods(module, client, params):
         pods = gate.admit(pods, records)
         keys = gate.kept(keys)
     stored = {key: read_object(*key) for key in [(o['kind'], o['metadata']['namespace'], o['metadata']['name'])
-                                                for o in others]}
+                                                 for o in others]}
     object_plans = planner.plan_objects(others, stored, deleting)
     if deleting:
         plans = [planner.plan_delete(key, records.get(key)) for key in keys]

@@ -29,7 +29,7 @@ def test_post_start_and_pre_stop_hooks(pods, tmp_path):
         'app', 'trap "exit 0" TERM; sleep 3600 & wait', volumeMounts=mount,
         lifecycle={'postStart': {'exec': {'command': ['sh', '-c', 'echo started > /out/post-start']}},
                    'preStop': {'exec': {'command': ['sh', '-c', 'echo stopping > /out/pre-stop']}}})],
-        volumes=[{'name': 'out', 'hostPath': {'path': host_dir}}], terminationGracePeriodSeconds=5)
+                   volumes=[{'name': 'out', 'hostPath': {'path': host_dir}}], terminationGracePeriodSeconds=5)
     obj = pods.four_step(manifest)['pods'][0]
     with open('%s/post-start' % host_dir) as handle:      # the hook ran before the apply returned
         assert handle.read() == 'started\n'

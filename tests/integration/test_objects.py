@@ -27,7 +27,7 @@ def consumer(pods, name):
         {'name': 'info', 'mountPath': '/etc/info'}])],
         labels={'app': 'shop'}, terminationGracePeriodSeconds=1, volumes=[
             {'name': 'config', 'configMap': {'name': p + '-cfg', 'items': [{'key': 'color', 'path': 'dir/color.txt',
-                                                                             'mode': 0o600}]}},
+                                                                            'mode': 0o600}]}},
             {'name': 'secret', 'secret': {'secretName': p + '-creds', 'defaultMode': 0o400}},
             {'name': 'pinned', 'configMap': {'name': p + '-cfg'}},
             {'name': 'info', 'projected': {'sources': [

@@ -41,7 +41,7 @@ def registries(tmp_path_factory):
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         ports[kind] = port
     for port in ports.values():
-        for _ in range(100):
+        for _attempt in range(100):
             try:
                 socket.create_connection(('127.0.0.1', port), timeout=0.2).close()
                 break

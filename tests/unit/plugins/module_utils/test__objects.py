@@ -58,9 +58,9 @@ def test_env_references_and_kubelet_messages():
 def test_env_from_with_prefix_later_sources_win_and_invalid_names_skipped():
     lookup = lookup_of(cm(data={'A': '1', 'B': '2', '1bad': 'x'}), secret(string={'B': 'from-secret'}))
     values = objects.env_from(lookup, 'shop', [{'configMapRef': {'name': 'settings'}},
-                                                {'secretRef': {'name': 'creds'}},
-                                                {'configMapRef': {'name': 'settings'}, 'prefix': 'CFG_'},
-                                                {'configMapRef': {'name': 'missing', 'optional': True}}])
+                                               {'secretRef': {'name': 'creds'}},
+                                               {'configMapRef': {'name': 'settings'}, 'prefix': 'CFG_'},
+                                               {'configMapRef': {'name': 'missing', 'optional': True}}])
     assert values == {'A': '1', 'B': 'from-secret', 'CFG_A': '1', 'CFG_B': '2', 'CFG_1bad': 'x'}
 
 
