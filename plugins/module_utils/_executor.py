@@ -50,8 +50,10 @@ def run_concurrently(function, items, workers=MAX_WORKERS):
 
 
 class Executor:
-    def __init__(self, client, sandbox_image, budget_seconds, sleep=time.sleep, clock=time.monotonic, lookup=None):
+    def __init__(self, client, sandbox_image, budget_seconds, sleep=time.sleep, clock=time.monotonic, lookup=None,
+                 node=None):
         self.client = client
+        self.node = node or {}  # this node's name and allocatable (see _placement.NodeGate.runtime_node)
         self.sandbox_image = sandbox_image
         self.lookup = lookup or (lambda kind, namespace, name: None)
         self.sleep = sleep
@@ -347,7 +349,8 @@ class Executor:
             hosts = naming.hosts_path(plan.uid)
             write_file(hosts, dns.hosts_file(plan.pod, pod_ip, read_text('/etc/hosts')))
             context['runtime'] = {'podIP': pod_ip, 'hostIP': host_ip,
-                                  'nodeName': socket.gethostname(), 'allocatable': node_allocatable(),
+                                  'nodeName': self.node.get('name') or socket.gethostname(),
+                                  'allocatable': self.node.get('allocatable') or node_allocatable(),
                                   'hostsFile': hosts, 'lookup': self.lookup}
             context['runtime_for'] = context['sandbox_id']
         return context['runtime']

@@ -256,12 +256,10 @@ def admit(pods, node, records):
     return admitted, refused
 
 
-def not_placed_object(pod, outcome, uid=None):
+def not_placed_object(pod, outcome):
     """The Pod object of a pod no node runs: Pending with ``PodScheduled=False`` (reason Unschedulable
     and kube-scheduler's message), or Failed with the kubelet's reason and ``Pod was rejected: ...``."""
     meta = {key: pod['metadata'][key] for key in ('name', 'namespace', 'labels', 'annotations') if key in pod['metadata']}
-    if uid:
-        meta['uid'] = uid
     status = {'phase': outcome['phase'], 'conditions': [], 'qosClass': qos_class(pod['spec'])}
     condition = scheduler.pod_scheduled_condition(outcome)
     if condition:
@@ -327,6 +325,14 @@ class NodeGate:
                 entry['spec'] = dict(entry['spec'], nodeName=self.node['name'])
         ordered = [by_key.pop(key) for key in self.order if key in by_key]
         return ordered + list(by_key.values())
+
+    def runtime_node(self):
+        """This node for the downward API: its name and allocatable cpu (millicores) and memory (bytes)."""
+        if not self.node:
+            return None
+        allocatable = scheduler.NodeInfo(self.node).allocatable
+        return {'name': self.node['name'],
+                'allocatable': {name: allocatable[name] for name in ('cpu', 'memory') if name in allocatable}}
 
     def message(self):
         """Why the call fails: the pods this node does not take, each with the scheduler's message."""

@@ -124,7 +124,8 @@ def apply_pods(module, client, params):
     errors = {}
     if not module.check_mode:
         executor = Executor(client, params['sandbox_image'], max(1, remaining()),
-                            lookup=object_lookup({} if deleting else {p.key: p.obj for p in object_plans}))
+                            lookup=object_lookup({} if deleting else {p.key: p.obj for p in object_plans}),
+                            node=gate.runtime_node())
         if not deleting:  # objects first: the pods of the batch use them
             errors.update(executor.run_objects(object_plans))
             executor.refresh_volumes(records.values(), {p.key for p in object_plans if p.changed and p.kind != 'PersistentVolumeClaim'})

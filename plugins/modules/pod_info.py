@@ -130,7 +130,7 @@ rows:
       sample: node1
 node:
   description:
-    - This node as the scheduler sees it (M(hostpods.core.pod_schedule) reads it): its name, labels (with
+    - This node as the scheduler sees it (M(hostpods.core.pod_schedule) reads it), that is its name, labels (with
       C(kubernetes.io/hostname) always set), taints, allocatable resources and whether it is cordoned.
     - Read from the node facts C(/etc/ansible/facts.d/hostpods.fact) when the host has them; otherwise the host
       name, no taints, and the host's cpu and memory.

@@ -31,8 +31,8 @@ description:
     its old node."
   - "A pod no node takes is reported in RV(unscheduled) as C(kubectl get pod -o yaml) shows such a pod:
     C(phase=Pending), condition C(PodScheduled=False) with reason C(Unschedulable) and kube-scheduler's message,
-    which counts the reasons across nodes (C(0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't match
-    Pod's node affinity/selector. preemption: ...)); RV(decisions) gives the reasons node by node. An older version
+    which counts the reasons across nodes (for example C(0/3 nodes are available: 1 Insufficient cpu, 2 Insufficient
+    memory. preemption: ...)); RV(decisions) gives the reasons node by node. An older version
     of such a pod stays where it runs. The task itself does not fail: the play decides (the C(hostpods.core.apply)
     playbook fails after applying the other pods)."
   - Pod affinity and anti-affinity, topology spread constraints, priorities and preemption are not modelled

@@ -232,12 +232,17 @@ def test_resource_fit_and_spread_by_load(nodes):
 def test_pod_module_on_one_node_checks_the_node(nodes):
     """hostpods.core.apply on ONE node: no scheduling across nodes, the module checks its own node."""
     n1 = nodes.nodes[0]
-    code, out, record = nodes.apply([sleeping('fits', cpu='500m'), sleeping('hdd', nodeSelector={'disk': 'hdd'}),
+    downward = pod('fits', [sleeper(resources={'requests': {'cpu': '500m'}}, command=[
+        'sh', '-c', 'echo "$NODE $CPU"; trap "exit 0" TERM; sleep 3600 & wait'], env=[
+        {'name': 'NODE', 'valueFrom': {'fieldRef': {'fieldPath': 'spec.nodeName'}}},
+        {'name': 'CPU', 'valueFrom': {'resourceFieldRef': {'resource': 'limits.cpu', 'divisor': '1m'}}}])],
+        terminationGracePeriodSeconds=1)
+    code, out, record = nodes.apply([downward, sleeping('hdd', nodeSelector={'disk': 'hdd'}),
                                      sleeping('too-big', cpu='1500m')], hosts=n1)
     assert code != 0
     [item] = results(record, 'Apply the manifests').values()
     result = item['result']
-    assert result['failed'] is True
+    assert item['status'] == 'failed'
     assert result['msg'] == '2 pod(s) cannot run on node %s: default/hdd: %s; default/too-big: %s' % (
         n1, message(['1 ' + AFFINITY], ['1 ' + NOT_HELPFUL]), message(['1 Insufficient cpu'], ['1 ' + NO_VICTIMS]))
     by_name = {obj['metadata']['name']: obj for obj in result['pods']}
@@ -245,6 +250,9 @@ def test_pod_module_on_one_node_checks_the_node(nodes):
     assert by_name['fits']['spec']['nodeName'] == n1 and by_name['fits']['status']['hostIP'] == '10.241.1.1'
     assert by_name['hdd']['status']['phase'] == 'Pending'
     assert nodes.pods_on(1) == ['fits']
+    container = docker('exec', n1, 'docker', 'ps', '-q', '--filter', 'label=io.kubernetes.pod.name=fits',
+                       '--filter', 'label=io.kubernetes.container.name=main')
+    assert docker('exec', n1, 'docker', 'logs', container) == '%s 1000' % n1  # the node's name and allocatable cpu
 
 
 def test_pod_module_without_node_facts(tmp_path):
@@ -267,4 +275,3 @@ def test_pod_module_without_node_facts(tmp_path):
         assert mine['changed'] is False and mine['pods'][0]['spec']['nodeName'] == hostname
     finally:
         cleanup(prefix)
-

@@ -260,8 +260,8 @@ def test_admit_ignores_finished_pods():
 
 def test_admit_keeps_a_pod_already_here_even_when_the_node_is_full_now():
     big = sized('big', cpu='800m', tolerations=TOLERATE_DB)
-    here = {key('big'): record_of(big), key('other'): record_of(sized('other', cpu='800m', tolerations=TOLERATE_DB),
-                                                                 uid=OTHER_UID)}
+    other = sized('other', cpu='800m', tolerations=TOLERATE_DB)
+    here = {key('big'): record_of(big), key('other'): record_of(other, uid=OTHER_UID)}
     admitted, refused = placement.admit([big], ONE, here)
     assert admitted == [big] and refused == {}
 
@@ -305,8 +305,8 @@ def test_gate_reports_the_refused_pods_in_order_and_names_the_node():
     assert [p['metadata']['name'] for p in admitted] == ['a', 'c']
     assert gate.kept([key('a'), key('b'), key('c')]) == [key('a'), key('c')]
     report = gate.report([entry(admitted[0]), entry(admitted[1], 'unchanged')])
-    assert [(p['metadata']['name'], p['action']) for p in report] == [('a', 'created'), ('b', 'unschedulable'),
-                                                                       ('c', 'unchanged')]
+    assert [(p['metadata']['name'], p['action']) for p in report] == [
+        ('a', 'created'), ('b', 'unschedulable'), ('c', 'unchanged')]
     assert [p['spec'].get('nodeName') for p in report] == ['n1', 'elsewhere', 'n1']
     assert 'nodeName' not in admitted[0]['spec']  # the planned pod (and its hash) does not change
     assert gate.message() == ("1 pod(s) cannot run on node n1: default/b: 0/1 nodes are available: 1 node(s) didn't match "
@@ -414,3 +414,9 @@ def test_place_refuses_two_hosts_with_one_node_name():
     with pytest.raises(HostpodsError) as info:
         placement.place([pod('a')], [view('n1'), dict(view('n1'), host='other')])
     assert info.value.msg == 'hosts host-n1 and other are both node "n1": give each node its own name'
+
+
+def test_gate_gives_the_downward_api_this_node():
+    gate = placement.NodeGate(dict(node('n1'), allocatable={'cpu': '1500m', 'memory': '1Gi', 'pods': '10'}))
+    assert gate.runtime_node() == {'name': 'n1', 'allocatable': {'cpu': 1500, 'memory': GI}}
+    assert placement.NodeGate(None).runtime_node() is None
