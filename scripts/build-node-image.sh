@@ -2,11 +2,12 @@
 # Build the hostpods node image (hostpods/node:<version>) without any container registry:
 # a Debian 12 (bookworm) root file system made with debootstrap from Debian's mirror, holding
 # python3, the docker SDK, docker.io, iproute2, iptables, busybox-static and catatonit, imported
-# with `docker import`. catatonit is PID 1; images/node/entrypoint.sh starts the node's dockerd.
+# with `docker import`. catatonit is PID 1; images/node/entrypoint.sh writes the engine's first
+# settings and runs dockerd under roles/node/files/hostpods-dockerd-supervisor.
 #
 # Build once, reuse: the image carries a label with the hash of everything that goes into it
-# (this script, the entrypoint, the suite and the package list). When an image with that tag and
-# hash exists, nothing is done.
+# (this script, the entrypoint, the supervisor, the suite and the package list). When an image with
+# that tag and hash exists, nothing is done.
 #
 # Usage: scripts/build-node-image.sh [--tag TAG] [--force] [--print-tag]
 #   --tag TAG     image to build (default hostpods/node:<collection version from galaxy.yml>)
@@ -20,6 +21,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ENTRYPOINT_SRC="$ROOT/images/node/entrypoint.sh"
+SUPERVISOR_SRC="$ROOT/roles/node/files/hostpods-dockerd-supervisor"
 SUITE=bookworm
 PACKAGES="python3 python3-docker python3-apt docker.io iproute2 iptables busybox-static catatonit procps"
 PACKAGES="$PACKAGES ${HOSTPODS_NODE_EXTRA_PACKAGES:-}"
@@ -42,7 +44,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-INPUTS=$( { cat "$0" "$ENTRYPOINT_SRC"; echo "$SUITE"; echo "$PACKAGES"; } | sha256sum | cut -c1-16)
+INPUTS=$( { cat "$0" "$ENTRYPOINT_SRC" "$SUPERVISOR_SRC"; echo "$SUITE"; echo "$PACKAGES"; } | sha256sum | cut -c1-16)
 if [ "$PRINT" = 1 ]; then
   echo "$TAG $INPUTS"
   exit 0
@@ -112,6 +114,8 @@ umount "$ROOTFS/proc"
 
 log "configuring the node"
 install -m 0755 "$ENTRYPOINT_SRC" "$ROOTFS/usr/local/sbin/hostpods-node-entrypoint"
+# The engine's supervisor, the same file the hostpods.core.node role installs on hosts without systemd.
+install -m 0755 "$SUPERVISOR_SRC" "$ROOTFS/usr/local/sbin/hostpods-dockerd-supervisor"
 rm -f "$ROOTFS/usr/sbin/policy-rc.d" "$ROOTFS/etc/resolv.conf" "$ROOTFS/etc/hostname"
 # iptables: the nft backend, as on the host (rules of one network namespace are seen by one backend).
 chroot "$ROOTFS" update-alternatives --set iptables /usr/sbin/iptables-nft >/dev/null 2>&1 || true

@@ -1,7 +1,11 @@
 #!/bin/sh
 # Entrypoint of the hostpods node image (hostpods/node). catatonit is PID 1 (it reaps orphans and
-# forwards signals); it runs this script, which starts the node's own Docker engine in the
-# background (log: /var/log/dockerd.log) and then sleeps until the container is stopped.
+# forwards signals); it runs this script, which writes the engine's first settings and then becomes
+# the engine's supervisor (hostpods-dockerd-supervisor run, the one the hostpods.core.node role
+# installs on hosts without systemd): it runs the node's own dockerd (log: /var/log/dockerd.log),
+# starts it again when it exits (so the node role can restart it to apply new settings), brings
+# the pod network back after each start (when the node role set it up), and stops dockerd cleanly
+# when the container is stopped.
 #
 # The engine's settings live in /etc/docker/daemon.json. It is written once, on the first start,
 # from these environment variables (the hostpods.core.cluster role sets them); later starts and
@@ -67,18 +71,8 @@ fi
 rm -f /var/run/docker.pid /run/docker/containerd/containerd.pid
 
 echo "hostpods node: starting dockerd $(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$LOG"
-# shellcheck disable=SC2086  # HOSTPODS_DOCKERD_ARGS is a list of words on purpose
-dockerd ${HOSTPODS_DOCKERD_ARGS:-} >>"$LOG" 2>&1 &
-DOCKERD_PID=$!
-
-stop() {
-  kill -TERM "$DOCKERD_PID" 2>/dev/null || true
-  wait "$DOCKERD_PID" 2>/dev/null || true
-  exit 0
-}
-trap stop TERM INT
-
-while :; do
-  sleep 3600 &
-  wait $! || true
-done
+HOSTPODS_DOCKERD_LOG=$LOG
+export HOSTPODS_DOCKERD_LOG
+HOSTPODS_DOCKERD_ARGS=${HOSTPODS_DOCKERD_ARGS:-}
+export HOSTPODS_DOCKERD_ARGS
+exec /usr/local/sbin/hostpods-dockerd-supervisor run

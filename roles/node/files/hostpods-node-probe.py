@@ -1,0 +1,151 @@
+# What the hostpods.core.node role needs to know about a node, in one run (read-only).
+# Prints one JSON object: the engine (installed, answering), the init system, the Python docker SDK
+# of this interpreter, the command-line flags of dockerd (as daemon.json keys), the current
+# /etc/docker/daemon.json, the node's capacity (CPUs and memory, cgroup limits applied), and the SHA-1 and
+# mode of each file named on the command line (so that unchanged files cost no copy).
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+DAEMON_JSON = '/etc/docker/daemon.json'
+SHORT = {'H': 'hosts', 'D': 'debug', 'l': 'log-level', 'b': 'bridge', 's': 'storage-driver',
+         'G': 'group', 'g': 'data-root', 'p': 'pidfile'}
+PLURAL = {'host': 'hosts', 'label': 'labels', 'log-opt': 'log-opts', 'storage-opt': 'storage-opts',
+          'exec-opt': 'exec-opts', 'dns-opt': 'dns-opts', 'insecure-registry': 'insecure-registries',
+          'registry-mirror': 'registry-mirrors', 'default-ulimit': 'default-ulimits', 'add-runtime': 'runtimes',
+          'authorization-plugin': 'authorization-plugins', 'default-address-pool': 'default-address-pools',
+          'allow-nondistributable-artifacts': 'allow-nondistributable-artifacts', 'graph': 'data-root',
+          'node-generic-resource': 'node-generic-resources', 'cluster-store-opt': 'cluster-store-opts'}
+
+
+def read(path, default=''):
+    try:
+        with open(path, encoding='utf-8', errors='replace') as handle:
+            return handle.read()
+    except OSError:
+        return default
+
+
+def run(argv):
+    try:
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return 1, ''
+    return proc.returncode, proc.stdout.decode('utf-8', 'replace').strip()
+
+
+def dockerd_argv():
+    """The argv of the running dockerd, else the one systemd would start; and where it came from."""
+    for entry in os.listdir('/proc'):
+        if entry.isdigit() and read('/proc/%s/comm' % entry).strip() == 'dockerd':
+            raw = read('/proc/%s/cmdline' % entry)
+            if raw:
+                return raw.rstrip('\0').split('\0'), 'process'
+    if shutil.which('systemctl'):
+        rc, out = run(['systemctl', 'show', '--property=ExecStart', 'docker.service'])
+        match = re.search(r'argv\[\]=(.*?) ;', out)
+        if rc == 0 and match:
+            return match.group(1).split(), 'systemd'
+    return [], 'none'
+
+
+def flag_keys(argv):
+    """The daemon.json keys the flags in argv set (dockerd refuses a key given both ways)."""
+    keys = []
+    for token in argv[1:]:
+        if token.startswith('--') and len(token) > 2:
+            name = token[2:].split('=', 1)[0]
+        elif token.startswith('-') and len(token) > 1 and token[1] in SHORT:
+            name = SHORT[token[1]]
+        else:
+            continue
+        key = PLURAL.get(name, name)
+        if key not in keys:
+            keys.append(key)
+    return keys
+
+
+def cgroup_path(controller):
+    for line in read('/proc/self/cgroup').splitlines():
+        parts = line.split(':', 2)
+        if len(parts) == 3 and controller in parts[1].split(','):
+            return parts[2]
+    return None
+
+
+def capacity():
+    """CPUs (millicores) and memory (bytes): the host's, lowered by the limits of this cgroup."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = os.cpu_count() or 1
+    millis = cpus * 1000
+    memory = 0
+    for line in read('/proc/meminfo').splitlines():
+        if line.startswith('MemTotal:'):
+            memory = int(line.split()[1]) * 1024
+    if os.path.exists('/sys/fs/cgroup/cgroup.controllers'):  # cgroup v2
+        path = cgroup_path('') or '/'
+        quota = read('/sys/fs/cgroup%s/cpu.max' % path).split()
+        if len(quota) == 2 and quota[0] != 'max':
+            millis = min(millis, int(int(quota[0]) * 1000 / int(quota[1])))
+        limit = read('/sys/fs/cgroup%s/memory.max' % path).strip()
+        if limit.isdigit():
+            memory = min(memory, int(limit))
+    else:  # cgroup v1
+        path = cgroup_path('cpu')
+        if path is not None:
+            for base in ('/sys/fs/cgroup/cpu,cpuacct', '/sys/fs/cgroup/cpu'):
+                quota = read('%s%s/cpu.cfs_quota_us' % (base, path)).strip()
+                period = read('%s%s/cpu.cfs_period_us' % (base, path)).strip()
+                if quota.lstrip('-').isdigit() and period.isdigit():
+                    if int(quota) > 0:
+                        millis = min(millis, int(int(quota) * 1000 / int(period)))
+                    break
+        path = cgroup_path('memory')
+        if path is not None:
+            limit = read('/sys/fs/cgroup/memory%s/memory.limit_in_bytes' % path).strip()
+            if limit.isdigit():
+                memory = min(memory, int(limit))
+    return {'cpu_millis': millis, 'memory_bytes': memory}
+
+
+def main():
+    out = {'python': sys.executable, 'dockerd': shutil.which('dockerd') or '',
+           'init': read('/proc/1/comm').strip(), 'docker_sdk': '', 'engine': ''}
+    try:
+        import docker  # noqa: F401  pylint: disable=import-outside-toplevel
+        out['docker_sdk'] = getattr(docker, '__version__', 'unknown')
+    except Exception:  # pylint: disable=broad-except
+        pass
+    if shutil.which('docker'):
+        rc, version = run(['docker', 'version', '--format', '{{.Server.Version}}'])
+        out['engine'] = version if rc == 0 else ''
+    argv, source = dockerd_argv()
+    out['flags'] = flag_keys(argv)
+    out['flags_source'] = source
+    out['daemon_json'] = {}
+    out['daemon_json_error'] = ''
+    text = read(DAEMON_JSON)
+    if text.strip():
+        try:
+            out['daemon_json'] = json.loads(text)
+        except ValueError as exc:
+            out['daemon_json_error'] = '%s: %s' % (DAEMON_JSON, exc)
+    out.update(capacity())
+    out['files'] = {}
+    for path in sys.argv[1:]:
+        try:
+            with open(path, 'rb') as handle:
+                digest = hashlib.sha1(handle.read()).hexdigest()  # nosec: a checksum, as Ansible's copy uses
+            out['files'][path] = {'sha1': digest, 'mode': '%04o' % (os.stat(path).st_mode & 0o7777)}
+        except OSError:
+            out['files'][path] = {'sha1': '', 'mode': ''}
+    print(json.dumps(out, sort_keys=True))
+
+
+main()
