@@ -28,6 +28,8 @@ from ansible_collections.hostpods.core.plugins.module_utils._errors import Hostp
 from ansible_collections.hostpods.core.plugins.module_utils._status import qos_class
 
 NODE_FACTS = '/etc/ansible/facts.d/hostpods.fact'
+# The kubelet's default --pod-infra-container-image.
+DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10'
 HOSTNAME_LABEL = 'kubernetes.io/hostname'
 TERMINAL_PHASES = ('Succeeded', 'Failed')
 UNSCHEDULABLE, REJECTED = 'unschedulable', 'rejected'  # the ``action`` of a pod that is not placed
@@ -273,6 +275,14 @@ def not_placed_object(pod, outcome):
 def refusal_message(outcomes):
     """One line naming each pod not placed and why: ``default/big: 0/1 nodes are available: ...``."""
     return '; '.join('%s/%s: %s' % (key[0], key[1], outcome['message']) for key, outcome in outcomes)
+
+
+def sandbox_image(given=None, facts_path=NODE_FACTS):
+    """The sandbox (pause) image of this node's pods: ``given``, else the node facts' ``sandboxImage``
+    (the image the node role provided), else ``DEFAULT_SANDBOX_IMAGE``."""
+    if given:
+        return given
+    return (read_node_facts(facts_path) or {}).get('sandboxImage') or DEFAULT_SANDBOX_IMAGE
 
 
 def local_node(node_name=None, allocatable=None, facts_path=NODE_FACTS):

@@ -35,7 +35,7 @@ POD_ARG_SPEC = dict(
     wait=dict(type='bool', default=False),
     wait_timeout=dict(type='int', default=120),
     force=dict(type='bool', default=False),
-    sandbox_image=dict(type='str', default='registry.k8s.io/pause:3.10'),
+    sandbox_image=dict(type='str'),
     label_selectors=dict(type='list', elements='str'),
     node_name=dict(type='str'),
     placement=dict(type='dict'),
@@ -105,6 +105,7 @@ def apply_pods(module, client, params):
         return max(0, params['wait_timeout'] - (time.monotonic() - started))
 
     deleting = params['state'] == 'absent'
+    image = placement.sandbox_image(params['sandbox_image'])
     records = read_records(client)
     pods, keys, others = _chosen_pods(params, records, deleting)
     gate = placement.NodeGate(None if deleting else placement.local_node(params.get('node_name'), node_allocatable()),
@@ -119,11 +120,11 @@ def apply_pods(module, client, params):
         plans = [planner.plan_delete(key, records.get(key)) for key in keys]
     else:
         facts = HostFacts(client.image_references(), host_path_kinds(planner.host_paths(pods)))
-        plans = planner.plan_batch(pods, records, facts, params['sandbox_image'], params['force'])
+        plans = planner.plan_batch(pods, records, facts, image, params['force'])
     changed = any(plan.changed for plan in plans + object_plans)
     errors = {}
     if not module.check_mode:
-        executor = Executor(client, params['sandbox_image'], max(1, remaining()),
+        executor = Executor(client, image, max(1, remaining()),
                             lookup=object_lookup({} if deleting else {p.key: p.obj for p in object_plans}),
                             node=gate.runtime_node())
         if not deleting:  # objects first: the pods of the batch use them

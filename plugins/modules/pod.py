@@ -150,9 +150,11 @@ options:
     version_added: 0.1.0
   sandbox_image:
     description:
-      - The image of the sandbox (pause) containers. Pulled when missing.
+      - The image of the sandbox (pause) containers, the kubelet's C(--pod-infra-container-image). Pulled when missing.
+      - Defaults to the C(sandboxImage) of the node facts (C(/etc/ansible/facts.d/hostpods.fact)), the image the
+        P(hostpods.core.node#role) role provided (its C(node_sandbox_image)), else C(registry.k8s.io/pause:3.10).
+      - Changing it recreates the pods (a new sandbox), as the pod's hash includes it.
     type: str
-    default: registry.k8s.io/pause:3.10
     version_added: 0.1.0
   secret_definitions:
     description:

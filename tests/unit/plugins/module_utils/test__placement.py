@@ -222,6 +222,18 @@ def test_local_node_reads_the_facts_file(tmp_path):
     assert (out['name'], out['labels']['a'], out['allocatable']) == ('n7', 'b', {'cpu': 1000, 'memory': GI})
 
 
+def test_sandbox_image_given_then_node_facts_then_the_kubelet_default(tmp_path):
+    path = str(tmp_path / 'hostpods.fact')
+    assert placement.sandbox_image(None, path) == 'registry.k8s.io/pause:3.10'
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n1'}, handle)
+    assert placement.sandbox_image(None, path) == 'registry.k8s.io/pause:3.10'
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n1', 'sandboxImage': 'hostpods/pause:3.10'}, handle)
+    assert placement.sandbox_image(None, path) == 'hostpods/pause:3.10'
+    assert placement.sandbox_image('example.org/pause:9', path) == 'example.org/pause:9'
+
+
 # ----------------------------------------------------------------------------- one node: admit
 
 ONE = node('n1', {'disk': 'ssd'}, taints=[{'key': 'dedicated', 'value': 'db', 'effect': 'NoSchedule'}], cpu=1000)
