@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Source this to use the project's venv and the collection from this checkout:
 #   source scripts/env.sh
 HOSTPODS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

@@ -3,7 +3,6 @@
 # the project's .venv, and the offline images. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$(pwd)
 log() { printf '==> %s\n' "$*"; }
 
 # 1. Debian packages (only those that are missing).
