@@ -1,11 +1,12 @@
 #!/bin/sh
 # Entrypoint of the hostpods node image (hostpods/node). catatonit is PID 1 (it reaps orphans and
-# forwards signals); it runs this script, which writes the engine's first settings and then becomes
-# the engine's supervisor (hostpods-dockerd-supervisor run, the one the hostpods.core.node role
-# installs on hosts without systemd): it runs the node's own dockerd (log: /var/log/dockerd.log),
-# starts it again when it exits (so the node role can restart it to apply new settings), brings
-# the pod network back after each start (when the node role set it up), and stops dockerd cleanly
-# when the container is stopped.
+# forwards signals); it runs this script, which writes the engine's first settings and then starts
+# the engine's supervisor in the background (hostpods-dockerd-supervisor run, the one the
+# hostpods.core.node role installs on hosts without systemd): it runs the node's own dockerd (log:
+# /var/log/dockerd.log), starts it again when it exits (so the node role can restart it to apply new
+# settings) and brings the pod network back after each start (when the node role set it up). The
+# script stays as the node's "init": it stops the supervisor and dockerd cleanly when the container
+# is stopped, and keeps the node running when the supervisor is stopped by hand.
 #
 # The engine's settings live in /etc/docker/daemon.json. It is written once, on the first start,
 # from these environment variables (the hostpods.core.cluster role sets them); later starts and
@@ -70,9 +71,25 @@ fi
 # A stale pid file from a previous run of this container would stop dockerd from starting.
 rm -f /var/run/docker.pid /run/docker/containerd/containerd.pid
 
-echo "hostpods node: starting dockerd $(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$LOG"
 HOSTPODS_DOCKERD_LOG=$LOG
 export HOSTPODS_DOCKERD_LOG
 HOSTPODS_DOCKERD_ARGS=${HOSTPODS_DOCKERD_ARGS:-}
 export HOSTPODS_DOCKERD_ARGS
-exec /usr/local/sbin/hostpods-dockerd-supervisor run
+if command -v dockerd >/dev/null 2>&1; then
+  echo "hostpods node: starting dockerd $(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$LOG"
+  /usr/local/sbin/hostpods-dockerd-supervisor run &
+else
+  # A node without an engine (docker.io removed): the hostpods.core.node role installs and starts it.
+  echo "hostpods node: no dockerd installed $(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$LOG"
+fi
+
+# The supervisor is a service of the node, as on a host: stopping it leaves the node running.
+stop() {
+  /usr/local/sbin/hostpods-dockerd-supervisor stop || true
+  exit 0
+}
+trap stop TERM INT
+while :; do
+  sleep 3600 &
+  wait $! || true
+done
