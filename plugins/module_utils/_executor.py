@@ -344,7 +344,7 @@ class Executor:
         here, with the pod IP) and the downward API's facts (pod IP, host IP, node name, allocatable)."""
         if context.get('runtime_for') != context['sandbox_id']:
             network = (self.client.inspect_container(context['sandbox_id']) or {}).get('NetworkSettings') or {}
-            host_ip = network.get('Gateway') or self.client.bridge_gateway()
+            host_ip = self.node.get('address') or network.get('Gateway') or self.client.bridge_gateway()
             pod_ip = host_ip if plan.pod['spec'].get('hostNetwork') else network.get('IPAddress', '')
             hosts = naming.hosts_path(plan.uid)
             write_file(hosts, dns.hosts_file(plan.pod, pod_ip, read_text('/etc/hosts')))

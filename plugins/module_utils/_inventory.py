@@ -12,6 +12,7 @@ import socket
 from ansible_collections.hostpods.core.plugins.module_utils import _hooks as hooks
 from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils import _objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils import _placement as placement
 from ansible_collections.hostpods.core.plugins.module_utils._executor import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._state import HostFacts, group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._status import epoch_seconds, pod_object
@@ -90,7 +91,10 @@ def describe_records(client, records):
               and (info['Config'].get('Labels') or {}).get(naming.TERMINATION_LOG)]
     messages = dict(zip([info['Id'] for info in exited], run_concurrently(lambda info: _message(client, info), exited)))
     out, node_name = [], socket.gethostname()
-    host_ip = client.bridge_gateway() if any(r.applied['spec'].get('hostNetwork') for r in records) else None
+    # status.hostIP: the node's address from its facts; else the bridge's gateway (read here for hostNetwork pods,
+    # from each sandbox's network otherwise).
+    address = placement.node_address()
+    host_ip = address or (client.bridge_gateway() if any(r.applied['spec'].get('hostNetwork') for r in records) else None)
     facts = HostFacts(client.image_references()) if any(
         name not in record.instances for record in records
         for name in [c['name'] for c in (record.applied['spec'].get('initContainers') or [])
@@ -103,5 +107,5 @@ def describe_records(client, records):
         out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node_name,
                               image_present=facts.has_image if facts else None, last_exits=last_exits,
                               messages=messages, config_error=_config_checker(record),
-                              host_ip=host_ip if record.applied['spec'].get('hostNetwork') else None))
+                              host_ip=host_ip if address or record.applied['spec'].get('hostNetwork') else None))
     return out

@@ -197,7 +197,8 @@ def read_node_facts(path=NODE_FACTS):
 def node_from_facts(facts, hostname, allocatable, node_name=None):
     """This node as ``_scheduler`` reads nodes (plus ``podCIDR``).
 
-    The name is ``node_name``, else the facts' ``name``, else the host name. Labels and taints
+    The name is ``node_name``, else the facts' ``name``, else the host name; ``address`` is the node's
+    address (its InternalIP: a pod's ``status.hostIP``) when the facts give one. Labels and taints
     come from the facts (none without them) and the node always carries ``kubernetes.io/hostname``,
     as a kubelet labels its node. Allocatable resources the facts do not give are the host's
     (``allocatable``: ``{'cpu': millicores, 'memory': bytes}``).
@@ -212,8 +213,9 @@ def node_from_facts(facts, hostname, allocatable, node_name=None):
             given[resource] = amount
     node = {'name': name, 'labels': labels, 'taints': list(facts.get('taints') or []), 'allocatable': given,
             'unschedulable': bool(facts.get('unschedulable'))}
-    if facts.get('podCIDR'):
-        node['podCIDR'] = facts['podCIDR']
+    for optional in ('podCIDR', 'address'):
+        if facts.get(optional):
+            node[optional] = facts[optional]
     try:
         scheduler.NodeInfo(node)
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
@@ -285,6 +287,12 @@ def sandbox_image(given=None, facts_path=NODE_FACTS):
     return (read_node_facts(facts_path) or {}).get('sandboxImage') or DEFAULT_SANDBOX_IMAGE
 
 
+def node_address(facts_path=NODE_FACTS):
+    """This node's address from its facts (the node role records it), or None: pods report it as
+    ``status.hostIP`` (and hostNetwork pods as their ``podIP``), as a kubelet reports the node's IP."""
+    return (read_node_facts(facts_path) or {}).get('address') or None
+
+
 def local_node(node_name=None, allocatable=None, facts_path=NODE_FACTS):
     """This host as a node: its facts file when there is one (see ``node_from_facts``)."""
     return node_from_facts(read_node_facts(facts_path), socket.gethostname(), allocatable, node_name)
@@ -337,11 +345,12 @@ class NodeGate:
         return ordered + list(by_key.values())
 
     def runtime_node(self):
-        """This node for the downward API: its name and allocatable cpu (millicores) and memory (bytes)."""
+        """This node for the downward API: its name, address (when known) and allocatable cpu
+        (millicores) and memory (bytes)."""
         if not self.node:
             return None
         allocatable = scheduler.NodeInfo(self.node).allocatable
-        return {'name': self.node['name'],
+        return {'name': self.node['name'], 'address': self.node.get('address'),
                 'allocatable': {name: allocatable[name] for name in ('cpu', 'memory') if name in allocatable}}
 
     def message(self):

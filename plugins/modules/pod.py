@@ -77,7 +77,8 @@ description:
     and the task fails naming it, after the other pods of the call were applied. A pod whose C(spec.nodeName) is
     this node is admitted as a kubelet admits it: when it does not fit it is reported with C(action=rejected),
     C(status.phase=Failed) and the kubelet's reason and message (C(OutOfcpu), C(Pod was rejected: ...)). Every pod
-    placed here reports this node in C(spec.nodeName); C(status.hostIP) is the node's address on its pod network."
+    placed here reports this node in C(spec.nodeName); C(status.hostIP) is the node's address: the C(address) of the
+    node facts (the node role records it), else the node's address on its pod network (the engine's bridge)."
   - "C(podAffinity), C(podAntiAffinity), C(topologySpreadConstraints) and priorities are refused. To place pods across
     many nodes, use the C(hostpods.core.apply) playbook or M(hostpods.core.pod_schedule) with O(placement)."
 author:

@@ -173,12 +173,13 @@ def test_node_without_facts_is_the_host_with_its_hostname_label():
 
 def test_node_from_facts():
     facts = {'name': 'node1', 'labels': {'disk': 'ssd'}, 'taints': [{'key': 'gpu', 'effect': 'NoSchedule'}],
-             'allocatable': {'cpu': '1500m', 'memory': '1073741824', 'pods': '20'}, 'podCIDR': '10.244.1.0/24'}
+             'allocatable': {'cpu': '1500m', 'memory': '1073741824', 'pods': '20'}, 'podCIDR': '10.244.1.0/24',
+             'address': '10.213.0.2'}
     assert placement.node_from_facts(facts, 'host', {'cpu': 2000, 'memory': 8 * GI}) == {
         'name': 'node1', 'labels': {'disk': 'ssd', 'kubernetes.io/hostname': 'node1'},
         'taints': [{'key': 'gpu', 'effect': 'NoSchedule'}],
         'allocatable': {'cpu': '1500m', 'memory': '1073741824', 'pods': '20'}, 'unschedulable': False,
-        'podCIDR': '10.244.1.0/24'}
+        'podCIDR': '10.244.1.0/24', 'address': '10.213.0.2'}
 
 
 def test_node_name_option_wins_and_missing_allocatable_comes_from_the_host():
@@ -430,5 +431,17 @@ def test_place_refuses_two_hosts_with_one_node_name():
 
 def test_gate_gives_the_downward_api_this_node():
     gate = placement.NodeGate(dict(node('n1'), allocatable={'cpu': '1500m', 'memory': '1Gi', 'pods': '10'}))
-    assert gate.runtime_node() == {'name': 'n1', 'allocatable': {'cpu': 1500, 'memory': GI}}
+    assert gate.runtime_node() == {'name': 'n1', 'address': None, 'allocatable': {'cpu': 1500, 'memory': GI}}
+    assert placement.NodeGate(dict(node('n1'), address='10.213.0.2')).runtime_node()['address'] == '10.213.0.2'
     assert placement.NodeGate(None).runtime_node() is None
+
+
+def test_node_address_from_the_facts(tmp_path):
+    path = str(tmp_path / 'hostpods.fact')
+    assert placement.node_address(path) is None
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n1', 'address': ''}, handle)
+    assert placement.node_address(path) is None
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n1', 'address': '10.213.0.2'}, handle)
+    assert placement.node_address(path) == '10.213.0.2'
