@@ -289,8 +289,13 @@ def sandbox_image(given=None, facts_path=NODE_FACTS):
 
 def node_address(facts_path=NODE_FACTS):
     """This node's address from its facts (the node role records it), or None: pods report it as
-    ``status.hostIP`` (and hostNetwork pods as their ``podIP``), as a kubelet reports the node's IP."""
-    return (read_node_facts(facts_path) or {}).get('address') or None
+    ``status.hostIP`` (and hostNetwork pods as their ``podIP``), as a kubelet reports the node's IP.
+    Unreadable facts give None here: deleting pods must not fail on them (applying pods and
+    pod_info report them, through ``local_node``)."""
+    try:
+        return (read_node_facts(facts_path) or {}).get('address') or None
+    except HostpodsError:
+        return None
 
 
 def local_node(node_name=None, allocatable=None, facts_path=NODE_FACTS):

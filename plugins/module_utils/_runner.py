@@ -105,7 +105,7 @@ def apply_pods(module, client, params):
         return max(0, params['wait_timeout'] - (time.monotonic() - started))
 
     deleting = params['state'] == 'absent'
-    image = placement.sandbox_image(params['sandbox_image'])
+    image = params['sandbox_image'] if deleting else placement.sandbox_image(params['sandbox_image'])
     records = read_records(client)
     pods, keys, others = _chosen_pods(params, records, deleting)
     gate = placement.NodeGate(None if deleting else placement.local_node(params.get('node_name'), node_allocatable()),

@@ -445,3 +445,6 @@ def test_node_address_from_the_facts(tmp_path):
     with open(path, 'w') as handle:
         json.dump({'name': 'n1', 'address': '10.213.0.2'}, handle)
     assert placement.node_address(path) == '10.213.0.2'
+    with open(path, 'w') as handle:
+        handle.write('not json')
+    assert placement.node_address(path) is None
