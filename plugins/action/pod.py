@@ -14,7 +14,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
-from ansible_collections.hostpods.core.plugins.module_utils._manifest import collect_documents, flatten, load_manifests, parse_text
+from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, flatten, load_manifests, parse_text
 
 try:
     from ansible.template import trust_as_template

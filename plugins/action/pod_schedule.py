@@ -12,9 +12,9 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostpods.core.plugins.action.pod import ActionModule as PodActionModule
-from ansible_collections.hostpods.core.plugins.module_utils import _placement as placement
+from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, ManifestError
-from ansible_collections.hostpods.core.plugins.module_utils._manifest import load_manifests
+from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import load_manifests
 
 
 def _name(key):

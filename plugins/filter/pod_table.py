@@ -42,7 +42,7 @@ _value:
 
 import time
 
-from ansible_collections.hostpods.core.plugins.module_utils._status import pod_row
+from ansible_collections.hostpods.core.plugins.module_utils._views.status import pod_row
 
 COLUMNS = (('NAME', 'name'), ('READY', 'ready'), ('STATUS', 'status'), ('RESTARTS', 'restarts'), ('AGE', 'age'),
            ('IP', 'ip'), ('NODE', 'node'))

@@ -317,7 +317,7 @@ docker_calls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hostpods.core.plugins.module_utils._runner import POD_ARG_SPEC, run_pod_module
+from ansible_collections.hostpods.core.plugins.module_utils._module import POD_ARG_SPEC, run_pod_module
 
 
 def main():

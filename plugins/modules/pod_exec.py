@@ -95,8 +95,8 @@ stderr_lines:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hostpods.core.plugins.module_utils._queries import EXEC_ARG_SPEC, pod_exec
-from ansible_collections.hostpods.core.plugins.module_utils._runner import run_with_client
+from ansible_collections.hostpods.core.plugins.module_utils._kubectl import EXEC_ARG_SPEC, pod_exec
+from ansible_collections.hostpods.core.plugins.module_utils._module import run_with_client
 
 
 def main():

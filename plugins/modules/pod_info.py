@@ -147,8 +147,8 @@ node:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hostpods.core.plugins.module_utils._queries import INFO_ARG_SPEC, pod_info
-from ansible_collections.hostpods.core.plugins.module_utils._runner import run_with_client
+from ansible_collections.hostpods.core.plugins.module_utils._kubectl import INFO_ARG_SPEC, pod_info
+from ansible_collections.hostpods.core.plugins.module_utils._module import run_with_client
 
 
 def main():

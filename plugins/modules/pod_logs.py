@@ -82,8 +82,8 @@ log_lines:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.hostpods.core.plugins.module_utils._queries import LOGS_ARG_SPEC, pod_logs
-from ansible_collections.hostpods.core.plugins.module_utils._runner import run_with_client
+from ansible_collections.hostpods.core.plugins.module_utils._kubectl import LOGS_ARG_SPEC, pod_logs
+from ansible_collections.hostpods.core.plugins.module_utils._module import run_with_client
 
 
 def main():

@@ -6,9 +6,9 @@ look exactly like what the executor would have created.
 
 import copy
 
-from ansible_collections.hostpods.core.plugins.module_utils import _manifest as manifest
-from ansible_collections.hostpods.core.plugins.module_utils import _naming as naming
-from ansible_collections.hostpods.core.plugins.module_utils import _state as state
+from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest as manifest
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._plan import observed as state
 
 SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10'
 UID = '6a1f3c2e-1111-4d2b-9c1e-0123456789ab'

@@ -1,0 +1,126 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the flows of ``pod_info``, ``pod_logs`` and ``pod_exec`` (kubectl get / logs / exec)."""
+
+from __future__ import annotations
+
+import shlex
+import time
+
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
+from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors as selectors
+from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import node_allocatable
+from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records, read_records
+from ansible_collections.hostpods.core.plugins.module_utils._views.status import epoch_seconds, pod_row
+
+DOCKER_HOST = dict(type='str', fallback=(env_fallback, ['DOCKER_HOST']))
+
+INFO_ARG_SPEC = dict(
+    name=dict(type='str'),
+    namespace=dict(type='str', default='default'),
+    all_namespaces=dict(type='bool', default=False),
+    label_selectors=dict(type='list', elements='str', default=[]),
+    node_name=dict(type='str'),
+    docker_host=DOCKER_HOST,
+)
+
+POD_REF_ARG_SPEC = dict(
+    name=dict(type='str', required=True),
+    namespace=dict(type='str', default='default'),
+    container=dict(type='str'),
+    docker_host=DOCKER_HOST,
+)
+
+LOGS_ARG_SPEC = dict(POD_REF_ARG_SPEC, tail_lines=dict(type='int'), since_seconds=dict(type='int'),
+                     previous=dict(type='bool', default=False), timestamps=dict(type='bool', default=False))
+
+EXEC_ARG_SPEC = dict(POD_REF_ARG_SPEC, command=dict(type='raw', required=True), stdin=dict(type='str'))
+
+
+def pod_info(client, params):
+    requirements = selectors.parse(params['label_selectors'])
+    records = read_records(client)
+    namespace = None if params['all_namespaces'] else params['namespace']
+    chosen = selectors.select(records, requirements, namespace=namespace, name=params['name'])
+    pods = describe_records(client, chosen)
+    node = placement.local_node(params.get('node_name'), node_allocatable())
+    for pod in pods:  # the node's name, as hostpods.core.pod reports it
+        pod['spec']['nodeName'] = node['name']
+    now = time.time()
+    return {'changed': False, 'pods': pods, 'rows': [pod_row(pod, now) for pod in pods], 'node': node}
+
+
+def _find(client, params):
+    """The record of the pod and the spec container the call is about (kubectl's rules and messages)."""
+    record = read_records(client).get((params['namespace'], params['name']))
+    if record is None or not record.applied:
+        raise HostpodsError('pods "%s" not found in namespace "%s"' % (params['name'], params['namespace']))
+    spec = record.applied['spec']
+    apps = [c['name'] for c in spec['containers']]
+    inits = [c['name'] for c in spec.get('initContainers') or []]
+    name = params['container']
+    if name is None:
+        if len(apps) == 1:
+            name = apps[0]
+        else:
+            extra = ' or one of the init containers: [%s]' % ' '.join(inits) if inits else ''
+            raise HostpodsError('a container name must be specified for pod %s, choose one of: [%s]%s'
+                                % (params['name'], ' '.join(apps), extra), containers=apps, init_containers=inits)
+    elif name not in apps + inits:
+        raise HostpodsError('container %s is not valid for pod %s' % (name, params['name']),
+                            containers=apps, init_containers=inits)
+    return record, name
+
+
+def pod_logs(client, params):
+    record, name = _find(client, params)
+    instances = record.instances.get(name) or []
+    if not instances:
+        raise HostpodsError('container "%s" in pod "%s" is waiting to start: PodInitializing' % (name, params['name']))
+    current = client.inspect_container(instances[-1].id)
+    restarted_in_place = int(current.get('RestartCount') or 0) > 0
+    # The boundary between the runs of a container restarted in place: the end of the previous
+    # run (Docker sets StartedAt only after the new run may have logged).
+    started = epoch_seconds(current['State'].get('FinishedAt'))
+    since = until = None
+    target = current['Id']
+    if params['previous']:
+        if restarted_in_place and started:
+            until = started
+        elif len(instances) > 1:
+            target = instances[-2].id
+        else:
+            raise HostpodsError('previous terminated container "%s" in pod "%s" not found' % (name, params['name']))
+    elif restarted_in_place and started:
+        since = started
+    if params['since_seconds']:
+        since = max(since or 0, time.time() - params['since_seconds'])
+    tail = params['tail_lines'] if params['tail_lines'] is not None else 'all'
+    text = client.logs(target, tail=tail, timestamps=params['timestamps'], since=since, until=until)
+    return {'changed': False, 'container': name, 'log': text, 'log_lines': text.splitlines()}
+
+
+def pod_exec(client, params, check_mode=False):
+    record, name = _find(client, params)
+    command = params['command']
+    argv = ['/bin/sh', '-c', command] if isinstance(command, str) else [str(word) for word in command]
+    if not argv:
+        raise HostpodsError('command must not be empty')
+    latest = record.latest(name)
+    if latest is None or not latest.running:
+        raise HostpodsError('cannot exec in a container that is not running: container %s of pod %s'
+                            % (name, params['name']))
+    if check_mode:
+        return {'changed': True, 'container': name, 'msg': 'check mode: not run: %s' % shlex.join(argv)}
+    stdin = params['stdin'].encode('utf-8') if params['stdin'] is not None else None
+    rc, stdout, stderr = client.exec_run(latest.id, argv, stdin)
+    out, err = stdout.decode('utf-8', errors='replace'), stderr.decode('utf-8', errors='replace')
+    result = {'changed': True, 'container': name, 'rc': rc, 'stdout': out, 'stderr': err,
+              'stdout_lines': out.splitlines(), 'stderr_lines': err.splitlines()}
+    if rc != 0:  # as ansible.builtin.command does: the task fails and shows rc and the output
+        result['msg'] = 'non-zero return code'
+    return result

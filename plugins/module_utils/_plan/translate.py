@@ -1,0 +1,195 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: a Pod -> Docker Engine API bodies for its sandbox and its containers. Pure.
+
+The bodies are what dockershim sent (``makeSandboxDockerConfig``, ``CreateContainer``): the
+sandbox owns the network, IPC and UTS namespaces and the published hostPorts; containers join
+it with ``container:<sandbox id>``.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
+from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import security as security
+from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment, expand_all
+
+RESTART_POLICIES = {'Always': 'always', 'OnFailure': 'on-failure', 'Never': 'no'}
+SANDBOX_VOLUME_DIR = '/.hostpods/volumes'
+
+
+def volume_sources(pod):
+    """``{volume name: (kind, docker source, read only)}``: kind is 'volume' (a Docker volume) or 'bind'."""
+    meta = pod['metadata']
+    out = {}
+    for volume in pod['spec'].get('volumes') or []:
+        if 'emptyDir' in volume:
+            out[volume['name']] = ('volume', naming.emptydir_volume_name(meta['namespace'], meta['name'], meta['uid'],
+                                                                         volume['name']), False)
+        elif 'persistentVolumeClaim' in volume:
+            claim = volume['persistentVolumeClaim']
+            out[volume['name']] = ('volume', naming.claim_volume_name(meta['namespace'], claim['claimName']),
+                                   bool(claim.get('readOnly')))
+        elif 'hostPath' in volume:
+            out[volume['name']] = ('bind', volume['hostPath']['path'], False)
+        elif any(key in volume for key in objects.REFERENCING_VOLUMES):  # files the node writes, read-only
+            out[volume['name']] = ('bind', naming.volume_dir(meta['uid'], volume['name']), True)
+    return out
+
+
+def memory_volumes(pod):
+    """The Docker volumes of ``emptyDir.medium: Memory`` volumes (the sandbox keeps them mounted)."""
+    sources = volume_sources(pod)
+    return [sources[v['name']][1] for v in pod['spec'].get('volumes') or []
+            if 'emptyDir' in v and (v['emptyDir'] or {}).get('medium') == 'Memory']
+
+
+def port_bindings(pod):
+    """ExposedPorts and PortBindings for every app container port with a hostPort."""
+    exposed, bindings = {}, {}
+    for container in pod['spec']['containers']:
+        for port in container.get('ports') or []:
+            if not port.get('hostPort'):
+                continue
+            key = '%d/%s' % (port['containerPort'], port.get('protocol', 'TCP').lower())
+            exposed[key] = {}
+            bindings.setdefault(key, []).append({'HostIp': port.get('hostIP', ''), 'HostPort': str(port['hostPort'])})
+    return exposed, bindings
+
+
+def sandbox_body(pod, attempt, sandbox_image, dns_settings=None):
+    """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``)."""
+    host_network = bool(pod['spec'].get('hostNetwork'))
+    exposed, bindings = ({}, {}) if host_network else port_bindings(pod)
+    mounts = [{'Type': 'volume', 'Source': name, 'Target': '%s/%s' % (SANDBOX_VOLUME_DIR, name),
+               'VolumeOptions': {'NoCopy': True}} for name in memory_volumes(pod)]
+    body = {
+        'Image': sandbox_image,
+        'Hostname': dns.kernel_hostname(pod),
+        'Labels': naming.sandbox_labels(pod, attempt, sandbox_image),
+        'ExposedPorts': exposed,
+        'HostConfig': {
+            'IpcMode': 'host' if pod['spec'].get('hostIPC') else 'shareable',
+            **({'PidMode': 'host'} if pod['spec'].get('hostPID') else {}),
+            'NetworkMode': 'host' if host_network else 'bridge',
+            'PortBindings': bindings,
+            'RestartPolicy': {'Name': 'always'},
+            'CpuShares': 2,
+            'Mounts': mounts,
+            **(dns_settings or {}),
+            **security.sysctl_settings(pod),
+        },
+    }
+    if host_network:  # the node's hostname and network: the engine refuses a hostname of our own
+        del body['Hostname']
+    return body
+
+
+def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None, runtime=None):
+    """The create body of one init (``kind='init'``) or app container.
+
+    ``subpath_sources`` maps ``(volume name, subPath)`` to the host directory to bind; ``runtime``
+    holds the node's facts the downward API needs (see ``_downward``).
+    """
+    runtime = runtime or {}
+    namespace = pod['metadata']['namespace']
+
+    def resolve(source):
+        if 'configMapKeyRef' in source or 'secretKeyRef' in source:
+            return objects.env_ref_value(runtime['lookup'], namespace, source)
+        return downward.env_source_value(pod, container, source, runtime)
+    base = objects.env_from(runtime['lookup'], namespace, container['envFrom']) if container.get('envFrom') else None
+    env = container_environment(container.get('env'), resolve, base)
+    sources = volume_sources(pod)
+    mounts, binds = [], []
+    for mount in container.get('volumeMounts') or []:
+        source_kind, source, source_ro = sources[mount['name']]
+        read_only = bool(mount.get('readOnly')) or source_ro
+        sub_path = mount.get('subPath')
+        if sub_path:
+            source_kind, source = 'bind', (subpath_sources or {})[(mount['name'], sub_path)]
+        if source_kind == 'bind':
+            binds.append('%s:%s%s' % (source, mount['mountPath'], ':ro' if read_only else ''))
+        else:
+            mounts.append({'Type': 'volume', 'Source': source, 'Target': mount['mountPath'], 'ReadOnly': read_only,
+                           'VolumeOptions': {'NoCopy': True}})
+    if (runtime or {}).get('hostsFile'):  # the kubelet's managed /etc/hosts
+        binds.append('%s:/etc/hosts' % runtime['hostsFile'])
+        # ... and the file of the termination message, made by the executor for this instance
+        binds.append('%s:%s' % (naming.termination_log_path(pod['metadata']['uid'], container['name'], attempt),
+                                container.get('terminationMessagePath', '/dev/termination-log')))
+    join = 'container:%s' % sandbox_id
+    host_config = {
+        'NetworkMode': join,
+        'IpcMode': join,
+        'RestartPolicy': {'Name': 'always' if container.get('restartPolicy') == 'Always'  # a sidecar, whatever the pod's
+                          else 'no' if kind == 'init' else RESTART_POLICIES[pod['spec']['restartPolicy']]},
+        'Mounts': mounts,
+        'Binds': binds,
+    }
+    host_config.update(resource_settings(container))
+    profile = security.effective(pod, container, 'seccompProfile') or {}
+    config, secured = security.container_settings(
+        pod, container, ((runtime or {}).get('seccompProfiles') or {}).get(profile.get('localhostProfile')))
+    host_config.update(secured)
+    if pod['spec'].get('hostIPC'):
+        host_config['IpcMode'] = 'host'
+    if pod['spec'].get('hostPID'):
+        host_config['PidMode'] = 'host'
+    elif pod['spec'].get('shareProcessNamespace'):
+        host_config['PidMode'] = join
+    body = {
+        'Image': container['image'],
+        'Env': ['%s=%s' % item for item in env.items()],
+        'Labels': naming.container_labels(pod, container, kind, attempt, sandbox_id, sandbox_image),
+        'Healthcheck': {'Test': ['NONE']},
+        'OpenStdin': bool(container.get('stdin')),
+        'StdinOnce': bool(container.get('stdinOnce')),
+        'Tty': bool(container.get('tty')),
+        'HostConfig': host_config,
+    }
+    entrypoint = expand_all(container.get('command'), env)
+    cmd = expand_all(container.get('args'), env)
+    if entrypoint:
+        body['Entrypoint'] = entrypoint
+    if cmd:
+        body['Cmd'] = cmd
+    if container.get('workingDir'):
+        body['WorkingDir'] = container['workingDir']
+    body.update(config)
+    return body
+
+
+CFS_PERIOD = 100000  # microseconds, the kubelet's --cpu-cfs-quota-period
+MIN_SHARES, MIN_QUOTA = 2, 1000
+
+
+def resource_settings(container):
+    """The kubelet's cgroup settings for a container's requests and limits: cpu.shares from the cpu
+    request (2 without one), a CFS quota from the cpu limit, the memory limit with no swap."""
+    resources = container.get('resources') or {}
+    requests, limits = resources.get('requests') or {}, resources.get('limits') or {}
+    settings = {'CpuShares': MIN_SHARES}
+    if 'cpu' in requests:
+        settings['CpuShares'] = max(MIN_SHARES, quantity.cpu_millicores(requests['cpu']) * 1024 // 1000)
+    if 'cpu' in limits:
+        settings['CpuPeriod'] = CFS_PERIOD
+        settings['CpuQuota'] = max(MIN_QUOTA, quantity.cpu_millicores(limits['cpu']) * CFS_PERIOD // 1000)
+    if 'memory' in limits:
+        settings['Memory'] = settings['MemorySwap'] = quantity.memory_bytes(limits['memory'])
+    return settings
+
+
+def subpath_mounts(pod, container):
+    """``[(volume name, subPath, docker source kind, source)]`` for the container's subPath mounts."""
+    sources = volume_sources(pod)
+    out = []
+    for mount in container.get('volumeMounts') or []:
+        if mount.get('subPath'):
+            kind, source, _ro = sources[mount['name']]
+            out.append((mount['name'], mount['subPath'], kind, source))
+    return out

@@ -1,0 +1,236 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the only code that talks to the Docker engine.
+
+A thin layer over the ``docker`` SDK's low-level APIClient. Every call is counted as a read or a
+write (``calls``), so a re-apply of unchanged pods can prove it made no mutating call, and every
+engine error becomes a DockerError.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import socket
+import threading
+import time
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._errors import DockerError
+
+try:
+    import docker
+    from docker.errors import DockerException, NotFound
+    from docker.utils.socket import consume_socket_output, demux_adaptor, frames_iter
+    from requests.exceptions import RequestException
+    HAS_DOCKER = True
+    DOCKER_IMPORT_ERROR = None
+except ImportError as exc:  # pragma: no cover - reported with missing_required_lib
+    HAS_DOCKER = False
+    DOCKER_IMPORT_ERROR = exc
+
+    class DockerException(Exception):
+        pass
+
+    class NotFound(Exception):
+        pass
+
+    class RequestException(Exception):
+        pass
+
+DEFAULT_TIMEOUT = 60
+
+
+def _call(kind):
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            with self._lock:
+                self.calls[kind] += 1
+            try:
+                return method(self, *args, **kwargs)
+            except NotFound:
+                raise
+            except (DockerException, RequestException) as exc:
+                raise DockerError('Docker %s failed: %s' % (method.__name__, getattr(exc, 'explanation', None) or exc))
+        return wrapper
+    return decorate
+
+
+class DockerClient:
+    def __init__(self, docker_host=None, timeout=DEFAULT_TIMEOUT):
+        if not HAS_DOCKER:
+            raise DockerError('the docker Python SDK is required: %s' % DOCKER_IMPORT_ERROR)
+        try:
+            kwargs = {'version': 'auto', 'timeout': timeout, 'max_pool_size': 16}
+            if docker_host:
+                kwargs['base_url'] = docker_host
+            self.api = docker.APIClient(**kwargs)
+        except DockerException as exc:
+            raise DockerError('Cannot reach the Docker engine%s: %s'
+                              % (' at %s' % docker_host if docker_host else '', exc))
+        self.calls = {'read': 0, 'write': 0}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ reads
+    @_call('read')
+    def pod_containers(self, uid=None, name=None, namespace=None):
+        """Sparse listing (one call) of every container carrying the pod labels."""
+        filters = ['%s=%s' % (naming.POD_UID, uid) if uid else naming.POD_UID]
+        if name:
+            filters.append('%s=%s' % (naming.POD_NAME, name))
+        if namespace:
+            filters.append('%s=%s' % (naming.POD_NAMESPACE, namespace))
+        return self.api.containers(all=True, filters={'label': filters})
+
+    @_call('read')
+    def inspect_container(self, container_id):
+        try:
+            return self.api.inspect_container(container_id)
+        except NotFound:
+            return None
+
+    @_call('read')
+    def image_references(self):
+        """Every tag, digest and ID of the local images."""
+        refs = set()
+        for image in self.api.images():
+            refs.update(image.get('RepoTags') or [])
+            refs.update(image.get('RepoDigests') or [])
+            refs.add(image['Id'])
+        refs.discard('<none>:<none>')
+        return refs
+
+    @_call('read')
+    def inspect_image(self, image):
+        try:
+            return self.api.inspect_image(image)
+        except NotFound:
+            return None
+
+    @_call('read')
+    def inspect_volume(self, name):
+        try:
+            return self.api.inspect_volume(name)
+        except NotFound:
+            return None
+
+    @_call('read')
+    def pod_volumes(self, uid):
+        return (self.api.volumes(filters={'label': '%s=%s' % (naming.POD_UID, uid)}) or {}).get('Volumes') or []
+
+    @_call('read')
+    def logs(self, container_id, tail='all', timestamps=False, since=None, until=None):
+        kwargs = {'tail': tail, 'timestamps': timestamps}
+        if since:
+            kwargs['since'] = since
+        if until:
+            kwargs['until'] = until
+        return self.api.logs(container_id, **kwargs).decode('utf-8', errors='replace')
+
+    @_call('read')
+    def last_exit_code(self, container_id, since):
+        """The exit code of the container's last ``die`` event since ``since`` (epoch seconds), or None."""
+        code = None
+        events = self.api.events(since=int(since), until=int(time.time()) + 1, decode=True,
+                                 filters={'container': container_id, 'event': 'die'})
+        for event in events:
+            try:
+                code = int(((event.get('Actor') or {}).get('Attributes') or {}).get('exitCode'))
+            except (TypeError, ValueError):
+                pass
+        return code
+
+    @_call('read')
+    def wait(self, container_id, timeout):
+        """The exit code, or None when ``timeout`` seconds pass first."""
+        try:
+            return self.api.wait(container_id, timeout=timeout).get('StatusCode')
+        except RequestException:
+            return None
+
+    # ------------------------------------------------------------------ writes
+    @_call('write')
+    def exec_run(self, container_id, argv, stdin=None):
+        """Run ``argv`` in a running container; returns ``(rc, stdout bytes, stderr bytes)``."""
+        exec_id = self.api.exec_create(container_id, argv, stdin=stdin is not None)['Id']
+        if stdin is None:
+            stdout, stderr = self.api.exec_start(exec_id, demux=True)
+        else:
+            sock = self.api.exec_start(exec_id, socket=True)
+            raw = getattr(sock, '_sock', sock)
+            try:
+                raw.sendall(stdin)
+                raw.shutdown(socket.SHUT_WR)
+                frames = (demux_adaptor(*frame) for frame in frames_iter(sock, tty=False))
+                stdout, stderr = consume_socket_output(frames, demux=True)
+            finally:
+                sock.close()
+        return self.api.exec_inspect(exec_id).get('ExitCode'), stdout or b'', stderr or b''
+
+    @_call('read')
+    def bridge_gateway(self):
+        """The address of the node on the engine's default bridge (a hostNetwork pod's IP)."""
+        configs = ((self.api.inspect_network('bridge').get('IPAM') or {}).get('Config')) or [{}]
+        if configs[0].get('Gateway'):
+            return configs[0]['Gateway']
+        subnet = configs[0].get('Subnet')  # the engine's default: the subnet's first address
+        return str(next(ipaddress.ip_network(subnet, strict=False).hosts())) if subnet else ''
+
+    @_call('read')
+    def volume_users(self, name):
+        """The containers (sparse listing) that mount a volume."""
+        return self.api.containers(all=True, filters={'volume': name})
+
+    @_call('write')
+    def pull(self, image, auth_config=None):
+        repository, tag = image, None
+        if '@' not in image:
+            last = image.rsplit('/', 1)[-1]
+            if ':' in last:
+                repository, tag = image.rsplit(':', 1)
+            else:
+                tag = 'latest'
+        output = self.api.pull(repository, tag=tag, auth_config=auth_config)
+        for line in (output or '').splitlines():  # the engine reports a failed pull inside the stream
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            if event.get('error') or event.get('errorDetail'):
+                raise DockerError('Docker pull failed: %s' % (event.get('error') or event['errorDetail'].get('message')))
+
+    @_call('write')
+    def create_volume(self, name, labels, driver_opts=None):
+        return self.api.create_volume(name=name, driver='local', driver_opts=driver_opts or None, labels=labels)
+
+    @_call('write')
+    def remove_volume(self, name):
+        try:
+            self.api.remove_volume(name, force=True)
+        except NotFound:
+            pass
+
+    @_call('write')
+    def create_container(self, name, body):
+        return self.api.create_container_from_config(body, name=name)['Id']
+
+    @_call('write')
+    def start(self, container_id):
+        self.api.start(container_id)
+
+    @_call('write')
+    def stop(self, container_id, timeout):
+        try:
+            self.api.stop(container_id, timeout=timeout)
+        except NotFound:
+            pass
+
+    @_call('write')
+    def remove_container(self, container_id):
+        try:
+            self.api.remove_container(container_id, v=False, force=True)
+        except NotFound:
+            pass

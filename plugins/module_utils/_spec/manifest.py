@@ -1,0 +1,506 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: read manifests, validate them as the API server would, and apply its defaults.
+
+Pure: no Docker, no host access. ``load_pods`` raises one ManifestError naming every problem of
+the batch, so a batch with one bad manifest changes nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import re
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
+from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
+from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks as hooks
+from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import security as security
+from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import OBJECTS, POD, check_fields
+from ansible_collections.hostpods.core.plugins.module_utils._views.status import is_sidecar
+
+try:
+    import yaml
+    HAS_YAML = True
+except ImportError:  # pragma: no cover - reported by the caller with missing_required_lib
+    HAS_YAML = False
+
+DNS1123_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
+DNS1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+             "and must start and end with an alphanumeric character")
+SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                 "and must start and end with an alphanumeric character")
+RESTART_POLICIES = ('Always', 'OnFailure', 'Never')
+PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
+PROTOCOLS = ('TCP', 'UDP', 'SCTP')
+HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
+VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'configMap', 'secret', 'downwardAPI', 'projected')
+OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job')
+
+
+# ----------------------------------------------------------------------------- reading text
+
+def parse_text(text, source='definition'):
+    """Split YAML or JSON text into documents; ``kind: List`` is expanded. Errors carry file and line."""
+    if not HAS_YAML:
+        raise ManifestError('PyYAML is required to read manifests')
+    try:
+        docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, 'problem_mark', None)
+        where = '%s:%d:%d' % (source, mark.line + 1, mark.column + 1) if mark else source
+        problem = getattr(exc, 'problem', None) or str(exc)
+        raise ManifestError('%s: cannot parse manifest: %s' % (where, problem), source=source)
+    return [(doc, '%s (document %d)' % (source, index + 1)) for index, doc in enumerate(docs)]
+
+
+def flatten(items):
+    """Expand ``kind: List`` (and ``v1`` lists such as PodList) into their items, keeping the origin."""
+    out = []
+    for doc, origin in items:
+        if isinstance(doc, dict) and isinstance(doc.get('kind'), str) and doc['kind'].endswith('List') \
+                and isinstance(doc.get('items'), list):
+            out.extend(flatten([(item, '%s item %d' % (origin, index + 1)) for index, item in enumerate(doc['items'])]))
+        else:
+            out.append((doc, origin))
+    return out
+
+
+def collect_documents(definition, source='definition'):
+    """The documents of a ``definition`` option: a dict, a list of dicts, or YAML/JSON text."""
+    if isinstance(definition, str):
+        return flatten(parse_text(definition, source))
+    if isinstance(definition, dict):
+        return flatten([(definition, source)])
+    if isinstance(definition, list):
+        items = []
+        for index, item in enumerate(definition):
+            if isinstance(item, str):
+                items.extend(parse_text(item, '%s[%d]' % (source, index)))
+            else:
+                items.append((item, '%s[%d]' % (source, index)))
+        return flatten(items)
+    raise ManifestError('%s: must be a dict, a list of dicts or YAML/JSON text' % source)
+
+
+# ----------------------------------------------------------------------------- schema (optional)
+
+@functools.lru_cache(maxsize=None)
+def _validator(kind='Pod'):
+    """A strict validator of the newest schema of ``kind`` that ``kubernetes-validate`` ships (built once)."""
+    import jsonschema
+    from kubernetes_validate import utils
+    from referencing import Registry, Resource
+    version = utils.latest_version()
+    schema_dir = 'kubernetes-json-schema/v%s-local-strict' % version
+    schema = utils.schema_contents('%s/%s-v1.json' % (schema_dir, kind.lower()), version)
+    definitions = utils.schema_contents('%s/_definitions.json' % schema_dir, version)
+    registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
+    return version, jsonschema.validators.Draft202012Validator(schema, registry=registry)
+
+
+def schema_errors(doc):
+    """Check a manifest against the official Kubernetes schema (strict: unknown fields are errors).
+
+    Returns a list of messages naming the field paths; empty when the document is valid or the
+    ``kubernetes-validate`` package is not installed (the supported-field check still refuses
+    every unknown field then).
+    """
+    try:
+        version, validator = _validator(doc.get('kind', 'Pod'))
+    except ImportError:
+        return []
+    out = []
+    for error in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
+        path = field_path(error.absolute_path)
+        match = re.match(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)", error.message)
+        if match:
+            out.extend('%s: unknown field (not in the Kubernetes %s %s schema)' % (join_path(path, name), version, doc['kind'])
+                       for name in re.findall(r"'([^']*)'", match.group(1)))
+        else:
+            out.append('%s: %s' % (path or 'document', error.message))
+    return out
+
+
+def field_path(parts):
+    out = ''
+    for part in parts:
+        out += '[%d]' % part if isinstance(part, int) else ('.%s' % part if out else str(part))
+    return out
+
+
+def join_path(path, name):
+    return '%s.%s' % (path, name) if path else name
+
+
+# ----------------------------------------------------------------------------- defaults
+
+def default_pull_policy(image):
+    """Kubernetes' default: Always when the tag is ``latest`` (a missing tag without a digest counts
+    as ``latest``), else IfNotPresent."""
+    name, _sep, digest = image.partition('@')
+    last = name.rsplit('/', 1)[-1]
+    tag = last.rsplit(':', 1)[1] if ':' in last else ('' if digest else 'latest')
+    return 'Always' if tag == 'latest' else 'IfNotPresent'
+
+
+def apply_defaults(doc, namespace):
+    """A defaulted deep copy of a Pod, as the API server would store it."""
+    pod = copy.deepcopy(doc)
+    pod.pop('status', None)
+    meta = pod['metadata'] = pod.get('metadata') or {}
+    meta.pop('creationTimestamp', None)
+    meta['namespace'] = meta.get('namespace') or namespace
+    meta['labels'] = meta.get('labels') or {}
+    meta['annotations'] = meta.get('annotations') or {}
+    spec = pod['spec'] = pod.get('spec') or {}
+    spec.setdefault('restartPolicy', 'Always')
+    spec.setdefault('terminationGracePeriodSeconds', 30)
+    spec.setdefault('dnsPolicy', 'ClusterFirst')
+    spec.setdefault('schedulerName', 'default-scheduler')
+    spec.setdefault('securityContext', {})
+    spec.setdefault('enableServiceLinks', True)
+    for key in ('initContainers', 'containers'):
+        for container in spec.get(key) or []:
+            container.setdefault('imagePullPolicy', default_pull_policy(container.get('image') or ''))
+            container.setdefault('terminationMessagePath', '/dev/termination-log')
+            container.setdefault('terminationMessagePolicy', 'File')
+            resources = container['resources'] = container.get('resources') or {}
+            if resources.get('limits'):  # a missing request is its limit, as the API server defaults it
+                resources['requests'] = dict(resources['limits'], **(resources.get('requests') or {}))
+            for port in container.get('ports') or []:
+                port.setdefault('protocol', 'TCP')
+                if spec.get('hostNetwork') and key == 'containers':  # SetDefaults_PodSpec
+                    port.setdefault('hostPort', port.get('containerPort'))
+            for item in container.get('env') or []:
+                if 'fieldRef' in (item.get('valueFrom') or {}):
+                    item['valueFrom']['fieldRef'].setdefault('apiVersion', 'v1')
+            for name in ('command', 'args', 'env', 'ports', 'volumeMounts'):
+                if container.get(name) == []:
+                    del container[name]
+    if not spec.get('initContainers'):
+        spec.pop('initContainers', None)
+    for volume in spec.get('volumes') or []:
+        for key in [k for k, v in volume.items() if v is None]:  # null is unset, as in the API
+            del volume[key]
+        if not any(key in volume for key in VOLUME_SOURCES):
+            volume['emptyDir'] = {}
+        for key in objects.REFERENCING_VOLUMES:
+            if key in volume:
+                volume[key] = volume[key] or {}
+                volume[key].setdefault('defaultMode', objects.DEFAULT_MODE)
+        if 'hostPath' in volume:
+            volume['hostPath'].setdefault('type', '')
+    if not spec.get('volumes'):
+        spec.pop('volumes', None)
+    return pod
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _name_errors(value, path, pattern, message, limit):
+    if not isinstance(value, str) or not value:
+        return ['%s: Required value' % path]
+    errors = []
+    if len(value) > limit:
+        errors.append('%s: Invalid value: "%s": must be no more than %d characters' % (path, value, limit))
+    if not pattern.match(value):
+        errors.append('%s: Invalid value: "%s": %s' % (path, value, message))
+    return errors
+
+
+def semantic_errors(pod):
+    """Kubernetes' own validation rules for the fields hostpods supports (on a defaulted pod)."""
+    errors = []
+    meta, spec = pod['metadata'], pod['spec']
+    errors += _name_errors(meta.get('name'), 'metadata.name', DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, 253)
+    errors += _name_errors(meta.get('namespace'), 'metadata.namespace', DNS1123_LABEL, LABEL_MSG, 63)
+    if spec.get('hostname') is not None:
+        errors += _name_errors(spec['hostname'], 'spec.hostname', DNS1123_LABEL, LABEL_MSG, 63)
+    if spec['restartPolicy'] not in RESTART_POLICIES:
+        errors.append('spec.restartPolicy: Unsupported value: "%s": supported values: "%s"'
+                      % (spec['restartPolicy'], '", "'.join(RESTART_POLICIES)))
+    errors += dns.dns_errors(spec)
+    errors += security.security_errors(spec)
+    errors += placement.scheduling_errors(spec)
+    if spec.get('hostPID') and spec.get('shareProcessNamespace'):
+        errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
+    if spec['terminationGracePeriodSeconds'] < 0:
+        errors.append('spec.terminationGracePeriodSeconds: Invalid value: %d: must be greater than or equal to 0'
+                      % spec['terminationGracePeriodSeconds'])
+    volumes = {}
+    for index, volume in enumerate(spec.get('volumes') or []):
+        path = 'spec.volumes[%d]' % index
+        errors += _name_errors(volume.get('name'), path + '.name', DNS1123_LABEL, LABEL_MSG, 63)
+        if volume.get('name') in volumes:
+            errors.append('%s.name: Duplicate value: "%s"' % (path, volume['name']))
+        volumes[volume.get('name')] = volume
+        sources = [key for key in VOLUME_SOURCES if key in volume]
+        if len(sources) > 1:
+            errors.append('%s: Forbidden: may not specify more than 1 volume type' % path)
+        errors += _volume_source_errors(volume, path)
+    if not spec.get('containers'):
+        errors.append('spec.containers: Required value')
+    seen = {}
+    host_ports = {}
+    all_names = [c.get('name') for key in ('initContainers', 'containers') for c in spec.get(key) or []]
+    for key in ('initContainers', 'containers'):
+        for index, container in enumerate(spec.get(key) or []):
+            path = 'spec.%s[%d]' % (key, index)
+            name = container.get('name')
+            errors += _name_errors(name, path + '.name', DNS1123_LABEL, LABEL_MSG, 63)
+            if name in seen:
+                errors.append('%s.name: Duplicate value: "%s"' % (path, name))
+            seen[name] = path
+            errors += _container_errors(container, path, volumes, all_names)
+            errors += hooks.lifecycle_errors(container, path, key == 'initContainers' and not is_sidecar(container))
+            if 'restartPolicy' in container and (key == 'containers' or container['restartPolicy'] != 'Always'):
+                errors.append('%s.restartPolicy: %s' % (path, 'Forbidden: may not be set for non-init containers'
+                              if key == 'containers' else 'Unsupported value: "%s": supported values: "Always"'
+                              % container['restartPolicy']))
+            for pindex, port in enumerate(container.get('ports') or []):
+                errors += _port_errors(port, '%s.ports[%d]' % (path, pindex), host_ports, key, bool(spec.get('hostNetwork')))
+    return errors
+
+
+def _file_errors(items, path, volume_items=False):
+    """``items`` of configMap/secret/downwardAPI sources: relative paths without '..', modes 0..0777."""
+    errors = []
+    for index, item in enumerate(items or []):
+        where = '%s[%d]' % (path, index)
+        target = item.get('path') or ''
+        if not target:
+            errors.append('%s.path: Required value' % where)
+        elif target.startswith('/') or '..' in target.split('/'):
+            errors.append("%s.path: Invalid value: \"%s\": must be a relative path without '..'" % (where, target))
+        if item.get('mode') is not None and not 0 <= item['mode'] <= 0o777:
+            errors.append('%s.mode: Invalid value: %d: must be a number between 0 and 0777 (octal), both inclusive'
+                          % (where, item['mode']))
+        if volume_items:
+            if 'fieldRef' in item:
+                field = item['fieldRef'].get('fieldPath', '')
+                if field not in ('metadata.labels', 'metadata.annotations') and downward.field_path_error(field) is not None \
+                        or field.startswith(('spec.', 'status.')):
+                    errors.append('%s.fieldRef.fieldPath: Unsupported value: "%s"' % (where, field))
+            elif 'resourceFieldRef' in item:
+                if not item['resourceFieldRef'].get('containerName'):
+                    errors.append('%s.resourceFieldRef.containerName: Required value' % where)
+            else:
+                errors.append('%s: Required value: one of fieldRef or resourceFieldRef' % where)
+        elif not item.get('key'):
+            errors.append('%s.key: Required value' % where)
+    return errors
+
+
+def _volume_source_errors(volume, path):
+    errors = []
+    for key, name_field in (('configMap', 'name'), ('secret', 'secretName')):
+        if key in volume:
+            if not volume[key].get(name_field):
+                errors.append('%s.%s.%s: Required value' % (path, key, name_field))
+            errors += _file_errors(volume[key].get('items'), '%s.%s.items' % (path, key))
+    if 'downwardAPI' in volume:
+        errors += _file_errors(volume['downwardAPI'].get('items'), '%s.downwardAPI.items' % path, volume_items=True)
+    for index, source in enumerate((volume.get('projected') or {}).get('sources') or []):
+        where = '%s.projected.sources[%d]' % (path, index)
+        if len(source) != 1:
+            errors.append('%s: Forbidden: may not specify more than 1 volume type per source' % where)
+        for key in ('configMap', 'secret'):
+            if key in source:
+                errors += _file_errors(source[key].get('items'), '%s.%s.items' % (where, key))
+        if 'downwardAPI' in source:
+            errors += _file_errors(source['downwardAPI'].get('items'), '%s.downwardAPI.items' % where, volume_items=True)
+    if 'emptyDir' in volume:
+        medium = (volume['emptyDir'] or {}).get('medium', '')
+        if medium not in ('', 'Memory'):
+            errors.append('%s.emptyDir.medium: Unsupported value: "%s": supported values: "", "Memory"' % (path, medium))
+        size = (volume['emptyDir'] or {}).get('sizeLimit')
+        if size is not None:
+            try:
+                quantity.memory_bytes(size)
+            except ValueError as exc:
+                errors.append('%s.emptyDir.sizeLimit: Invalid value: "%s": %s' % (path, size, exc))
+    if 'hostPath' in volume:
+        host_path = volume['hostPath']
+        if not host_path.get('path'):
+            errors.append('%s.hostPath.path: Required value' % path)
+        elif not host_path['path'].startswith('/'):
+            errors.append('%s.hostPath.path: Invalid value: "%s": must be an absolute path' % (path, host_path['path']))
+        elif '..' in host_path['path'].split('/'):
+            errors.append("%s.hostPath.path: Invalid value: \"%s\": must not contain '..'" % (path, host_path['path']))
+        if host_path.get('type', '') not in HOSTPATH_TYPES:
+            errors.append('%s.hostPath.type: Unsupported value: "%s": supported values: "%s"'
+                          % (path, host_path['type'], '", "'.join(HOSTPATH_TYPES)))
+    if 'persistentVolumeClaim' in volume:
+        claim = volume['persistentVolumeClaim'].get('claimName')
+        errors += _name_errors(claim, path + '.persistentVolumeClaim.claimName', DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, 253)
+    return errors
+
+
+def _env_source_errors(item, path, containers):
+    """``valueFrom``: exactly one source, and one the downward API allows for env."""
+    source = item.get('valueFrom')
+    if source is None:
+        return []
+    if 'value' in item and item['value'] != '':
+        return ['%s.valueFrom: Invalid value: "": may not be specified when `value` is not empty' % path]
+    if len(source) != 1:
+        return ['%s.valueFrom: Invalid value: "": may not have more than one field specified at a time' % path]
+    for kind in ('configMapKeyRef', 'secretKeyRef'):
+        if kind in source:
+            ref = source[kind]
+            return ['%s.valueFrom.%s.%s: Required value' % (path, kind, field) for field in ('name', 'key')
+                    if not ref.get(field)]
+    if 'fieldRef' in source:
+        problem = downward.field_path_error(source['fieldRef'].get('fieldPath'))
+        return ['%s.valueFrom.fieldRef.fieldPath: %s' % (path, problem)] if problem else []
+    ref = source['resourceFieldRef']
+    errors = []
+    if ref.get('resource') not in downward.RESOURCES:
+        errors.append('%s.valueFrom.resourceFieldRef.resource: Unsupported value: "%s": supported values: "%s"'
+                      % (path, ref.get('resource'), '", "'.join(downward.RESOURCES)))
+    if ref.get('containerName') and ref['containerName'] not in containers:
+        errors.append('%s.valueFrom.resourceFieldRef.containerName: Not found: "%s"' % (path, ref['containerName']))
+    if ref.get('divisor') is not None:
+        try:
+            if quantity.parse(ref['divisor']) <= 0:
+                raise ValueError('must be greater than 0')
+        except ValueError as exc:
+            errors.append('%s.valueFrom.resourceFieldRef.divisor: Invalid value: "%s": %s' % (path, ref['divisor'], exc))
+    return errors
+
+
+def _container_errors(container, path, volumes, containers=()):
+    errors = quantity.resources_errors(container['resources'], path + '.resources')
+    if not container.get('image') or container['image'] != container['image'].strip():
+        errors.append('%s.image: Required value' % path if not container.get('image')
+                      else '%s.image: Invalid value: "%s": must not have leading or trailing whitespace'
+                      % (path, container['image']))
+    if container['imagePullPolicy'] not in PULL_POLICIES:
+        errors.append('%s.imagePullPolicy: Unsupported value: "%s": supported values: "%s"'
+                      % (path, container['imagePullPolicy'], '", "'.join(PULL_POLICIES)))
+    for index, item in enumerate(container.get('env') or []):
+        if not item.get('name'):
+            errors.append('%s.env[%d].name: Required value' % (path, index))
+        errors += _env_source_errors(item, '%s.env[%d]' % (path, index), containers)
+    mount_paths = set()
+    for index, mount in enumerate(container.get('volumeMounts') or []):
+        mpath = '%s.volumeMounts[%d]' % (path, index)
+        if mount.get('name') not in volumes:
+            errors.append('%s.name: Not found: "%s"' % (mpath, mount.get('name')))
+        mount_path = mount.get('mountPath')
+        if not mount_path:
+            errors.append('%s.mountPath: Required value' % mpath)
+        elif not mount_path.startswith('/'):
+            errors.append('%s.mountPath: Invalid value: "%s": must be an absolute path' % (mpath, mount_path))
+        elif mount_path in mount_paths:
+            errors.append('%s.mountPath: Invalid value: "%s": must be unique' % (mpath, mount_path))
+        mount_paths.add(mount_path)
+        sub_path = mount.get('subPath', '')
+        if sub_path and (sub_path.startswith('/') or '..' in sub_path.split('/')):
+            errors.append("%s.subPath: Invalid value: \"%s\": must be a relative path without '..'" % (mpath, sub_path))
+    return errors
+
+
+def _port_errors(port, path, host_ports, key, host_network=False):
+    errors = []
+    container_port = port.get('containerPort')
+    if not isinstance(container_port, int) or not 0 < container_port < 65536:
+        errors.append('%s.containerPort: Invalid value: %r: must be between 1 and 65535, inclusive' % (path, container_port))
+    host_port = port.get('hostPort', 0)
+    if not 0 <= host_port < 65536:
+        errors.append('%s.hostPort: Invalid value: %r: must be between 0 and 65535, inclusive' % (path, host_port))
+    if port['protocol'] not in PROTOCOLS:
+        errors.append('%s.protocol: Unsupported value: "%s": supported values: "%s"'
+                      % (path, port['protocol'], '", "'.join(PROTOCOLS)))
+    if host_network and host_port and host_port != container_port:
+        errors.append('%s.hostPort: Invalid value: %r: must match `containerPort` when `hostNetwork` is true'
+                      % (path, host_port))
+    if host_port and key == 'containers':
+        ident = (host_port, port['protocol'], port.get('hostIP', ''))
+        if ident in host_ports:
+            errors.append('%s.hostPort: Duplicate value: "%d/%s"' % (path, host_port, port['protocol']))
+        host_ports[ident] = path
+    return errors
+
+
+# ----------------------------------------------------------------------------- the whole batch
+
+def load_manifests(documents, namespace='default', deleting=False, check_schema=False):
+    """Validate and default every document: ``(pods, objects)`` in order, objects being the
+    ConfigMaps, Secrets and PersistentVolumeClaims of the batch (see ``_objects``).
+
+    Raises one ManifestError listing every problem of the batch. With ``deleting`` only what
+    identifies a document (kind, name, namespace) is checked.
+    """
+    pods, others, problems, seen = [], [], [], {}
+    for doc, origin in documents:
+        errors = _document_errors(doc, deleting, check_schema)
+        item = None
+        if not errors:
+            if doc['kind'] == 'Pod':
+                item = apply_defaults(doc, namespace)
+                errors = _identity_errors(item) if deleting else semantic_errors(item)
+            else:
+                item = objects.normalise(doc, namespace)
+                errors = _identity_errors(item) + ([] if deleting else objects.object_errors(item))
+        if errors:
+            label = origin
+            if isinstance(doc, dict) and isinstance(doc.get('metadata'), dict) and doc['metadata'].get('name'):
+                label = '%s %s "%s"' % (origin, doc.get('kind') or 'Pod', doc['metadata']['name'])
+            problems.append('%s: %s' % (label, '; '.join(errors)))
+            continue
+        key = (item['kind'] if 'kind' in item else 'Pod', item['metadata']['namespace'], item['metadata']['name'])
+        if key in seen:
+            problems.append('%s: %s "%s" in namespace "%s" is also defined in %s' % (origin, key[0], key[2], key[1], seen[key]))
+            continue
+        seen[key] = origin
+        (pods if doc['kind'] == 'Pod' else others).append(item)
+    if problems:
+        raise ManifestError('Invalid manifest: ' + ' | '.join(problems), errors=problems)
+    return pods, others
+
+
+def load_pods(documents, namespace='default', deleting=False, check_schema=False):
+    """The pods of ``documents`` (see ``load_manifests``)."""
+    return load_manifests(documents, namespace, deleting, check_schema)[0]
+
+
+def _document_errors(doc, deleting, check_schema):
+    if not isinstance(doc, dict):
+        return ['a manifest must be a mapping, not %s' % type(doc).__name__]
+    kind, api_version = doc.get('kind'), doc.get('apiVersion')
+    if not kind:
+        return ['kind: Required value']
+    if not api_version:
+        return ['apiVersion: Required value']
+    if kind != 'Pod' and kind not in objects.KINDS:
+        supported = '", "'.join(('Pod',) + objects.KINDS)
+        if kind in OTHER_KINDS:
+            return ['kind: Unsupported value: "%s": hostpods applies only "%s" yet' % (kind, supported)]
+        return ['kind: Unsupported value: "%s": supported values: "%s"' % (kind, supported)]
+    if api_version != 'v1':
+        return ['apiVersion: Unsupported value: "%s": %s is in apiVersion "v1"' % (api_version, kind)]
+    if deleting:
+        return []
+    errors = schema_errors(doc) if check_schema else []
+    if not errors:
+        check_fields(doc, POD if kind == 'Pod' else OBJECTS[kind], '', errors)
+    return errors
+
+
+def _identity_errors(pod):
+    meta = pod['metadata']
+    return (_name_errors(meta.get('name'), 'metadata.name', DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, 253)
+            + _name_errors(meta.get('namespace'), 'metadata.namespace', DNS1123_LABEL, LABEL_MSG, 63))
+
+
+def canonical_json(value):
+    return json.dumps(value, sort_keys=True, separators=(',', ':'))

@@ -1,0 +1,281 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: ConfigMap, Secret and PersistentVolumeClaim objects, and what pods take from them. Pure.
+
+Objects are validated and normalised here; the node keeps them under ``STORE`` (root only). Pods
+use them through env (``configMapKeyRef``, ``secretKeyRef``, ``envFrom``) and volumes
+(``configMap``, ``secret``, ``downwardAPI``, ``projected``), with the kubelet's messages when a
+reference is missing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
+
+KINDS = ('ConfigMap', 'Secret', 'PersistentVolumeClaim')
+STORE = '/var/lib/hostpods/objects'
+KEY = re.compile(r'^[-._a-zA-Z0-9]+$')
+ENV_NAME = re.compile(r'^[-._a-zA-Z][-._a-zA-Z0-9]*$')
+MAX_DATA = 1024 * 1024
+DEFAULT_MODE = 0o644
+PLURAL = {'ConfigMap': 'configmaps', 'Secret': 'secrets', 'PersistentVolumeClaim': 'persistentvolumeclaims'}
+LOWER = {'ConfigMap': 'configmap', 'Secret': 'secret'}
+
+
+def store_path(kind, namespace, name):
+    return '%s/%s/%s/%s.json' % (STORE, namespace, PLURAL[kind], name)
+
+
+def _b64(value):
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError, TypeError):
+        return None
+
+
+def object_errors(obj):
+    """Kubernetes' validation of a normalised ConfigMap, Secret or PersistentVolumeClaim."""
+    errors, kind = [], obj['kind']
+    if kind in ('ConfigMap', 'Secret'):
+        size = 0
+        for field in ('data', 'binaryData'):
+            for key, value in (obj.get(field) or {}).items():
+                if not KEY.match(key):
+                    errors.append("%s[%s]: Invalid value: \"%s\": a valid config key must consist of alphanumeric "
+                                  "characters, '-', '_' or '.'" % (field, key, key))
+                if field == 'binaryData' or kind == 'Secret':
+                    decoded = _b64(value)
+                    if decoded is None:
+                        errors.append('%s[%s]: Invalid value: must be base64 encoded' % (field, key))
+                    size += len(decoded or b'')
+                else:
+                    size += len(value.encode('utf-8'))
+        if kind == 'ConfigMap':
+            both = set(obj.get('data') or {}) & set(obj.get('binaryData') or {})
+            errors.extend('data[%s]: Invalid value: duplicate of key %s in binaryData' % (key, key) for key in sorted(both))
+        if size > MAX_DATA:
+            errors.append('data: Too long: must have at most %d bytes' % MAX_DATA)
+    return errors
+
+
+def normalise(doc, namespace):
+    """What the node keeps of an object: identity, metadata and data (Secret data base64)."""
+    meta = doc.get('metadata') or {}
+    out = {'apiVersion': 'v1', 'kind': doc['kind'],
+           'metadata': {'name': meta.get('name'), 'namespace': meta.get('namespace') or namespace,
+                        'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}}
+    if doc['kind'] == 'ConfigMap':
+        out['data'] = dict(doc.get('data') or {})
+        out['binaryData'] = dict(doc.get('binaryData') or {})
+        out['immutable'] = bool(doc.get('immutable'))
+    elif doc['kind'] == 'Secret':
+        data = dict(doc.get('data') or {})
+        for key, value in (doc.get('stringData') or {}).items():  # stringData wins, as the API server merges it
+            data[key] = base64.b64encode(value.encode('utf-8')).decode('ascii')
+        out['type'] = doc.get('type') or 'Opaque'
+        out['data'] = data
+        out['immutable'] = bool(doc.get('immutable'))
+    else:
+        spec = dict(doc.get('spec') or {})
+        spec.setdefault('volumeMode', 'Filesystem')
+        out['spec'] = spec
+    return out
+
+
+def redacted(obj):
+    """An object fit for output, diffs and logs: a Secret's values are never shown."""
+    if obj is None or obj['kind'] != 'Secret':
+        return obj
+    return dict(obj, data={key: '<redacted>' for key in obj.get('data') or {}})
+
+
+def value_of(obj, key):
+    """The bytes of one key, or None."""
+    if obj['kind'] == 'Secret':
+        value = (obj.get('data') or {}).get(key)
+        return _b64(value) if value is not None else None
+    if key in (obj.get('data') or {}):
+        return obj['data'][key].encode('utf-8')
+    if key in (obj.get('binaryData') or {}):
+        return _b64(obj['binaryData'][key])
+    return None
+
+
+def keys_of(obj):
+    return sorted(set(obj.get('data') or {}) | set(obj.get('binaryData') or {}))
+
+
+# ----------------------------------------------------------------------------- env
+
+class ConfigError(Exception):
+    """CreateContainerConfigError: a reference the container needs is missing."""
+
+
+def _lookup(lookup, kind, namespace, name, optional):
+    obj = lookup(kind, namespace, name)
+    if obj is None and not optional:
+        raise ConfigError('%s "%s" not found' % (LOWER[kind], name))
+    return obj
+
+
+def env_ref_value(lookup, namespace, source):
+    """The value of a ``configMapKeyRef``/``secretKeyRef``; None when optional and missing."""
+    kind = 'ConfigMap' if 'configMapKeyRef' in source else 'Secret'
+    ref = source.get('configMapKeyRef') or source.get('secretKeyRef')
+    obj = _lookup(lookup, kind, namespace, ref['name'], ref.get('optional'))
+    if obj is None:
+        return None
+    value = value_of(obj, ref['key'])
+    if value is None:
+        if ref.get('optional'):
+            return None
+        raise ConfigError("couldn't find key %s in %s %s/%s" % (ref['key'], kind, namespace, ref['name']))
+    return value.decode('utf-8', errors='replace')
+
+
+def env_from(lookup, namespace, sources):
+    """``envFrom``: every key of each ConfigMap/Secret (with ``prefix``), later sources winning;
+    keys that are not valid variable names are skipped, as the kubelet skips them."""
+    values = {}
+    for source in sources or []:
+        kind = 'ConfigMap' if 'configMapRef' in source else 'Secret'
+        ref = source.get('configMapRef') or source.get('secretRef')
+        obj = _lookup(lookup, kind, namespace, ref['name'], ref.get('optional'))
+        if obj is None:
+            continue
+        for key in sorted(set(obj.get('data') or {}) | set(obj.get('binaryData') or {})):
+            name = (source.get('prefix') or '') + key
+            if ENV_NAME.match(name):
+                values[name] = value_of(obj, key).decode('utf-8', errors='replace')
+    return values
+
+
+# ----------------------------------------------------------------------------- volumes
+
+REFERENCING_VOLUMES = ('configMap', 'secret', 'downwardAPI', 'projected')
+
+
+def references(volume):
+    """``[(kind, name)]`` of the objects a volume takes files from."""
+    out = []
+    if 'configMap' in volume:
+        out.append(('ConfigMap', volume['configMap']['name']))
+    if 'secret' in volume:
+        out.append(('Secret', volume['secret']['secretName']))
+    for source in (volume.get('projected') or {}).get('sources') or []:
+        if 'configMap' in source:
+            out.append(('ConfigMap', source['configMap']['name']))
+        if 'secret' in source:
+            out.append(('Secret', source['secret']['name']))
+    return out
+
+
+def _object_files(obj, items, mode, optional, kind, name):
+    files = {}
+    if obj is None:
+        if optional:
+            return files
+        raise ConfigError('%s "%s" not found' % (LOWER[kind], name))
+    if items:
+        for item in items:
+            value = value_of(obj, item['key'])
+            if value is None:
+                if optional:
+                    continue
+                raise ConfigError('configmap references non-existent config key: %s' % item['key']
+                                  if kind == 'ConfigMap' else 'references non-existent secret key: %s' % item['key'])
+            files[item['path']] = (value, item.get('mode', mode))
+    else:
+        for key in keys_of(obj):
+            files[key] = (value_of(obj, key), mode)
+    return files
+
+
+def _downward_files(pod, items, mode, runtime):
+    files = {}
+    for item in items or []:
+        if 'fieldRef' in item:
+            path = item['fieldRef']['fieldPath']
+            if path in ('metadata.labels', 'metadata.annotations'):
+                values = pod['metadata'].get(path.split('.')[1]) or {}
+                text = '\n'.join('%s="%s"' % (key, values[key]) for key in sorted(values))
+            else:
+                text = downward.field_value(pod, path, runtime)
+        else:
+            ref = item['resourceFieldRef']
+            text = downward.resource_value(pod, ref['containerName'], ref['resource'], ref.get('divisor'), runtime)
+        files[item['path']] = (text.encode('utf-8'), item.get('mode', mode))
+    return files
+
+
+def volume_files(pod, volume, lookup, runtime):
+    """``{relative path: (bytes, mode)}`` of a configMap, secret, downwardAPI or projected volume.
+
+    Raises ConfigError (the kubelet's FailedMount) when a non-optional object or key is missing."""
+    namespace = pod['metadata']['namespace']
+    if 'configMap' in volume:
+        source = volume['configMap']
+        return _object_files(lookup('ConfigMap', namespace, source['name']), source.get('items'),
+                             source.get('defaultMode', DEFAULT_MODE), source.get('optional'), 'ConfigMap', source['name'])
+    if 'secret' in volume:
+        source = volume['secret']
+        return _object_files(lookup('Secret', namespace, source['secretName']), source.get('items'),
+                             source.get('defaultMode', DEFAULT_MODE), source.get('optional'), 'Secret',
+                             source['secretName'])
+    if 'downwardAPI' in volume:
+        source = volume['downwardAPI']
+        return _downward_files(pod, source.get('items'), source.get('defaultMode', DEFAULT_MODE), runtime)
+    projected = volume['projected']
+    mode, files = projected.get('defaultMode', DEFAULT_MODE), {}
+    for source in projected.get('sources') or []:
+        if 'configMap' in source:
+            item = source['configMap']
+            files.update(_object_files(lookup('ConfigMap', namespace, item['name']), item.get('items'), mode,
+                                       item.get('optional'), 'ConfigMap', item['name']))
+        elif 'secret' in source:
+            item = source['secret']
+            files.update(_object_files(lookup('Secret', namespace, item['name']), item.get('items'), mode,
+                                       item.get('optional'), 'Secret', item['name']))
+        elif 'downwardAPI' in source:
+            files.update(_downward_files(pod, source['downwardAPI'].get('items'), mode, runtime))
+    return files
+
+
+# ----------------------------------------------------------------------------- image pull secrets
+
+def registry_of(image):
+    """The registry host of an image reference (Docker Hub when the first part is not a host)."""
+    first = image.split('/', 1)[0]
+    if '/' in image and ('.' in first or ':' in first or first == 'localhost'):
+        return first
+    return 'docker.io'
+
+
+def registry_auth(secrets, image):
+    """Docker's auth_config for ``image`` from ``kubernetes.io/dockerconfigjson`` (or dockercfg) Secrets, or None."""
+    import json
+    wanted = registry_of(image)
+    for secret in secrets:
+        if secret is None:
+            continue
+        raw = value_of(secret, '.dockerconfigjson') or value_of(secret, '.dockercfg')
+        if raw is None:
+            continue
+        try:
+            config = json.loads(raw.decode('utf-8'))
+        except ValueError:
+            continue
+        auths = config.get('auths', config)
+        for server, entry in auths.items():
+            host = server.split('://', 1)[-1].split('/', 1)[0]
+            if host in (wanted, 'index.docker.io' if wanted == 'docker.io' else wanted):
+                username, password = entry.get('username'), entry.get('password')
+                if entry.get('auth') and not username:
+                    username, _sep, password = base64.b64decode(entry['auth']).decode('utf-8').partition(':')
+                return {'username': username, 'password': password, 'serveraddress': server}
+    return None

@@ -1,0 +1,390 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: Pod objects with the status a kubelet would report, from inspected containers. Pure.
+
+``pod_object`` follows ``generateAPIPodStatus``: container states, ``getPhase`` and the pod
+conditions; ``pod_row`` follows kubectl's ``printPod`` for the ``get pods -o wide`` columns.
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import time
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
+
+ZERO_TIME = '0001-01-01T00:00:00Z'
+
+
+def _time(value):
+    """Docker's RFC 3339 nano timestamp -> Kubernetes' second precision, or None when unset."""
+    if not value or value.startswith('0001-01-01'):
+        return None
+    return value.split('.')[0].rstrip('Z') + 'Z'
+
+
+def epoch_seconds(docker_time):
+    """Docker's RFC 3339 nano timestamp as epoch seconds (float), or None when unset."""
+    if not docker_time or docker_time.startswith('0001-01-01'):
+        return None
+    whole, _sep, fraction = docker_time.rstrip('Z').partition('.')
+    return calendar.timegm(time.strptime(whole, '%Y-%m-%dT%H:%M:%S')) + float('0.' + (fraction or '0'))
+
+
+def _attempt(info):
+    try:
+        return int((info['Config'].get('Labels') or {}).get(naming.ATTEMPT, '0'))
+    except ValueError:
+        return 0
+
+
+def _terminated(info, message=None):
+    """``state.terminated`` of an exited container; ``message`` is its termination message."""
+    state = info['State']
+    code = state.get('ExitCode', 0)
+    if state.get('OOMKilled'):
+        reason = 'OOMKilled'
+    elif code == 0:
+        reason = 'Completed'
+    else:
+        reason = 'Error'
+    out = {'exitCode': code, 'reason': reason, 'startedAt': _time(state.get('StartedAt')),
+           'finishedAt': _time(state.get('FinishedAt')), 'containerID': 'docker://' + info['Id']}
+    text = '\n'.join(part for part in (state.get('Error'), message) if part)
+    if text:
+        out['message'] = text
+    if not out['startedAt']:
+        out['reason'] = 'ContainerCannotRun'
+        out['startedAt'] = out['finishedAt'] = _time(info.get('Created'))
+    return out
+
+
+def _exited_before_restart(info, exit_code):
+    """The run before an in-place restart by the engine, whose exit code Docker does not keep
+    (``exit_code`` comes from the engine's events; None when they no longer hold it)."""
+    out = {'exitCode': exit_code, 'reason': 'Completed' if exit_code == 0 else 'Error',
+           'startedAt': None, 'finishedAt': _time(info['State'].get('FinishedAt')), 'containerID': 'docker://' + info['Id']}
+    if exit_code is None:
+        out['reason'] = 'Unknown'
+    return out
+
+
+def container_status(container, instances, pod_ref, waiting, last_exits=None, messages=None):
+    """One entry of ``containerStatuses``: ``instances`` are the inspected instances, oldest first;
+    ``waiting`` is the state (``{'reason': ...}``) of a container that has none yet; ``last_exits``
+    maps container IDs restarted in place to the exit code of their previous run."""
+    name = container['name']
+    status = {'name': name, 'image': container['image'], 'imageID': '', 'ready': False, 'started': False,
+              'restartCount': 0, 'state': {'waiting': dict(waiting)}, 'lastState': {}}
+    if not instances:
+        return status
+    info = instances[-1]
+    state = info['State']
+    status.update({'image': info['Config'].get('Image', container['image']), 'imageID': 'docker://' + info.get('Image', ''),
+                   'containerID': 'docker://' + info['Id'],
+                   'restartCount': _attempt(info) + int(info.get('RestartCount') or 0)})
+    if len(instances) > 1:
+        status['lastState'] = {'terminated': _terminated(instances[-2], (messages or {}).get(instances[-2]['Id']))}
+    if state.get('Restarting'):
+        status['state'] = {'waiting': {'reason': 'CrashLoopBackOff', 'message': 'back-off restarting failed container=%s pod=%s'
+                                       % (name, pod_ref)}}
+        status['lastState'] = {'terminated': _terminated(info)}
+    elif state.get('Running'):
+        status['state'] = {'running': {'startedAt': _time(state.get('StartedAt'))}}
+        status['started'] = True
+        status['ready'] = True
+        if int(info.get('RestartCount') or 0) > 0:
+            status['lastState'] = {'terminated': _exited_before_restart(info, (last_exits or {}).get(info['Id']))}
+    elif state.get('Status') == 'created':
+        status['state'] = {'waiting': {'reason': 'ContainerCreating'}}
+    else:
+        status['state'] = {'terminated': _terminated(info, (messages or {}).get(info['Id']))}
+    return status
+
+
+def is_sidecar(container):
+    """A restartable init container (``restartPolicy: Always``): it starts in init order and keeps running."""
+    return container.get('restartPolicy') == 'Always'
+
+
+def _phase(spec, init_statuses, statuses):
+    """``getPhase`` for init containers (sidecars included) and app containers."""
+    pending_init = failed_init = 0
+    sidecars = {c['name'] for c in spec.get('initContainers') or [] if is_sidecar(c)}
+    for status in init_statuses:
+        state = status['state']
+        if status['name'] in sidecars:
+            if 'running' in state and not status.get('started'):
+                pending_init += 1
+            elif 'waiting' in state and not status.get('lastState', {}).get('terminated'):
+                pending_init += 1
+            continue
+        last = status.get('lastState', {}).get('terminated')
+        if 'terminated' in state and state['terminated']['exitCode'] != 0:
+            failed_init += 1
+        elif 'waiting' in state and last and last['exitCode'] != 0:
+            failed_init += 1
+        elif not ('terminated' in state and state['terminated']['exitCode'] == 0):
+            pending_init += 1
+    running = stopped = succeeded = waiting = 0
+    for status in statuses:
+        state = status['state']
+        if 'running' in state:
+            running += 1
+        elif 'terminated' in state:
+            stopped += 1
+            succeeded += state['terminated']['exitCode'] == 0
+        elif status.get('lastState', {}).get('terminated'):
+            stopped += 1
+        else:
+            waiting += 1
+    policy = spec['restartPolicy']
+    if failed_init and policy == 'Never':
+        return 'Failed'
+    if (pending_init or failed_init) and not any(s.get('containerID') for s in statuses):
+        return 'Pending'
+    if waiting:
+        return 'Pending'
+    if running:
+        return 'Running'
+    if stopped:
+        if policy == 'Always':
+            return 'Running'
+        if stopped == succeeded:
+            return 'Succeeded'
+        return 'Failed' if policy == 'Never' else 'Running'
+    return 'Pending'
+
+
+def qos_class(spec):
+    """``GetPodQOS``: BestEffort without any cpu/memory request or limit; Guaranteed when every
+    container (init containers too) has cpu and memory limits equal to its requests; else Burstable."""
+    containers = (spec.get('initContainers') or []) + spec['containers']
+    guaranteed, any_set = True, False
+    for container in containers:
+        resources = container.get('resources') or {}
+        requests, limits = resources.get('requests') or {}, resources.get('limits') or {}
+        if any(name in requests or name in limits for name in ('cpu', 'memory')):
+            any_set = True
+        for name in ('cpu', 'memory'):
+            if name not in limits or quantity.parse(requests.get(name, limits[name])) != quantity.parse(limits[name]):
+                guaranteed = False
+    if not any_set:
+        return 'BestEffort'
+    return 'Guaranteed' if guaranteed else 'Burstable'
+
+
+def _condition(kind, ok, reason=None, message=None, when=None):
+    out = {'type': kind, 'status': 'True' if ok else 'False', 'lastProbeTime': None, 'lastTransitionTime': when}
+    if reason:
+        out['reason'] = reason
+    if message:
+        out['message'] = message
+    return out
+
+
+def _waiting_reason(container, default, image_present, config_error=None):
+    """Why a container that has no Docker container yet waits: a missing ConfigMap/Secret
+    reference, its image, or the pod's start-up."""
+    problem = config_error(container) if config_error else None
+    if problem:
+        return {'reason': 'CreateContainerConfigError', 'message': problem}
+    if image_present is None or image_present(container['image']):
+        return {'reason': default}
+    if container.get('imagePullPolicy') == 'Never':
+        return {'reason': 'ErrImageNeverPull',
+                'message': 'Container image "%s" is not present with pull policy of Never' % container['image']}
+    return {'reason': 'ErrImagePull', 'message': 'image "%s" is not present and could not be pulled' % container['image']}
+
+
+def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node_name=None, image_present=None,
+               last_exits=None, messages=None, config_error=None):
+    """The Pod as ``kubectl get pod -o yaml`` shows it.
+
+    ``applied`` is the pod as last applied (metadata and spec), ``sandbox`` the inspected sandbox
+    (or None), ``instances_by_container`` ``{name: [inspected instances, oldest first]}``.
+    """
+    meta, spec = applied['metadata'], json.loads(json.dumps(applied['spec']))
+    for key in ('initContainers', 'containers'):
+        for container in spec.get(key) or []:
+            instances = instances_by_container.get(container['name'])
+            if instances:
+                container['image'] = instances[-1]['Config'].get('Image', container['image'])
+    if node_name:
+        spec['nodeName'] = node_name
+    pod_ref = '%s_%s(%s)' % (meta['name'], meta['namespace'], uid)
+    inits = spec.get('initContainers') or []
+    init_statuses = [container_status(c, instances_by_container.get(c['name']), pod_ref,
+                                      _waiting_reason(c, 'PodInitializing', image_present, config_error), last_exits,
+                                      messages)
+                     for c in inits]
+    app_waiting = 'PodInitializing' if inits else 'ContainerCreating'
+    statuses = sorted((container_status(c, instances_by_container.get(c['name']), pod_ref,
+                                        _waiting_reason(c, app_waiting, image_present, config_error), last_exits, messages)
+                       for c in spec['containers']), key=lambda s: s['name'])
+    sidecars = {c['name'] for c in inits if is_sidecar(c)}
+    for status in init_statuses:
+        terminated = status['state'].get('terminated')
+        status['started'] = 'running' in status['state']
+        # a sidecar is ready while it runs (no probes yet); a regular init container once it exited 0
+        status['ready'] = status['started'] if status['name'] in sidecars else bool(terminated and terminated['exitCode'] == 0)
+    sandbox_ok = bool(sandbox and sandbox['State'].get('Running'))
+    network = (sandbox or {}).get('NetworkSettings') or {}
+    pod_ip = network.get('IPAddress') or None
+    if spec.get('hostNetwork') and sandbox_ok:  # the node's address, as on a kubelet
+        pod_ip = host_ip or None
+    created = _time((sandbox or {}).get('Created'))
+    started = _time((sandbox or {}).get('State', {}).get('StartedAt'))
+    phase = _phase(spec, init_statuses, statuses) if sandbox else 'Pending'
+    ready_by_name = {s['name']: s['ready'] for s in statuses + [i for i in init_statuses if i['name'] in sidecars]}
+    unready = [c['name'] for c in [i for i in inits if i['name'] in sidecars] + spec['containers']
+               if not ready_by_name[c['name']]]
+    incomplete = [s['name'] for s in init_statuses if not (s['started'] if s['name'] in sidecars else s['ready'])]
+    app_started = any(s.get('containerID') for s in statuses)
+    initialized = not incomplete or app_started
+    terminal = phase in ('Succeeded', 'Failed')
+    ready_reason = ('PodCompleted' if phase == 'Succeeded' else 'PodFailed') if terminal else 'ContainersNotReady'
+    ready_message = None if terminal else ('containers with unready status: [%s]' % ' '.join(unready))
+    conditions = [
+        _condition('PodReadyToStartContainers', sandbox_ok and bool(pod_ip), when=started),
+        _condition('Initialized', initialized, None if initialized else 'ContainersNotInitialized',
+                   None if initialized else 'containers with incomplete status: [%s]' % ' '.join(incomplete), when=started),
+        _condition('Ready', not unready and not terminal, None if not unready and not terminal else ready_reason,
+                   None if not unready and not terminal else ready_message, when=started),
+        _condition('ContainersReady', not unready and not terminal, None if not unready and not terminal else ready_reason,
+                   None if not unready and not terminal else ready_message, when=started),
+        _condition('PodScheduled', True, when=created),
+    ]
+    status = {'phase': phase, 'conditions': conditions, 'qosClass': qos_class(spec), 'containerStatuses': statuses}
+    if host_ip or network.get('Gateway'):
+        status['hostIP'] = host_ip or network.get('Gateway')
+        status['hostIPs'] = [{'ip': status['hostIP']}]
+    if pod_ip:
+        status['podIP'] = pod_ip
+        status['podIPs'] = [{'ip': pod_ip}]
+    if started:
+        status['startTime'] = started
+    if inits:
+        status['initContainerStatuses'] = init_statuses
+    metadata = {'name': meta['name'], 'namespace': meta['namespace'], 'uid': uid,
+                'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
+    if created:
+        metadata['creationTimestamp'] = created
+    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata, 'spec': spec, 'status': status}
+
+
+def _age(since, now):
+    """kubectl's HumanDuration of ``now - since`` (epoch seconds): 45s, 2m30s, 15m, 5h30m, 30h, 3d5h, 20d, 2y."""
+    if since is None:
+        return '<unknown>'
+    seconds = int(now - since)
+    if seconds < -1:
+        return '<invalid>'
+    if seconds < 0:
+        return '0s'
+    if seconds < 120:
+        return '%ds' % seconds
+    minutes = seconds // 60
+    if minutes < 10:
+        return '%dm%ds' % (minutes, seconds % 60) if seconds % 60 else '%dm' % minutes
+    if minutes < 180:
+        return '%dm' % minutes
+    hours = seconds // 3600
+    if hours < 8:
+        return '%dh%dm' % (hours, minutes % 60) if minutes % 60 else '%dh' % hours
+    if hours < 48:
+        return '%dh' % hours
+    if hours < 24 * 8:
+        return '%dd%dh' % (hours // 24, hours % 24) if hours % 24 else '%dd' % (hours // 24)
+    if hours < 24 * 365 * 2:
+        return '%dd' % (hours // 24)
+    if hours < 24 * 365 * 8:
+        days = (hours // 24) % 365
+        return '%dy%dd' % (hours // 24 // 365, days) if days else '%dy' % (hours // 24 // 365)
+    return '%dy' % (hours // 24 // 365)
+
+
+def _epoch(stamp):
+    if not stamp:
+        return None
+    return calendar.timegm(time.strptime(stamp, '%Y-%m-%dT%H:%M:%SZ'))
+
+
+def pod_row(pod, now, node=None):
+    """The ``kubectl get pods -o wide`` columns of a Pod object (kubectl's ``printPod``)."""
+    status, spec = pod.get('status') or {}, pod['spec']
+    reason = status.get('reason') or status.get('phase') or 'Pending'
+    inits = spec.get('initContainers') or []
+    sidecars = [c['name'] for c in inits if c.get('restartPolicy') == 'Always']
+    total = len(spec['containers']) + len(sidecars)
+    ready = restarts = 0
+    initializing = False
+    counted = []  # the statuses whose restarts the RESTARTS column counts
+    for index, cstatus in enumerate(status.get('initContainerStatuses') or []):
+        restarts += cstatus.get('restartCount', 0)
+        counted.append(cstatus)
+        state = cstatus.get('state') or {}
+        terminated, waiting = state.get('terminated'), state.get('waiting')
+        if terminated and terminated.get('exitCode') == 0:
+            continue
+        if cstatus['name'] in sidecars and cstatus.get('started'):
+            ready += bool(cstatus.get('ready'))
+            continue
+        if terminated:
+            if terminated.get('reason'):
+                reason = 'Init:' + terminated['reason']
+            elif terminated.get('signal'):
+                reason = 'Init:Signal:%d' % terminated['signal']
+            else:
+                reason = 'Init:ExitCode:%d' % terminated.get('exitCode', 0)
+        elif waiting and waiting.get('reason') and waiting['reason'] != 'PodInitializing':
+            reason = 'Init:' + waiting['reason']
+        else:
+            reason = 'Init:%d/%d' % (index, len(inits))
+        initializing = True
+        break
+    initialized = any(c['type'] == 'Initialized' and c['status'] == 'True' for c in status.get('conditions') or [])
+    if not initializing or initialized:
+        # kubectl starts over here: of the init containers, only the sidecars' restarts count
+        counted = [c for c in status.get('initContainerStatuses') or [] if c['name'] in sidecars]
+        restarts = sum(c.get('restartCount', 0) for c in counted)
+        has_running = False
+        for cstatus in reversed(status.get('containerStatuses') or []):
+            restarts += cstatus.get('restartCount', 0)
+            counted.append(cstatus)
+            state = cstatus.get('state') or {}
+            waiting, terminated = state.get('waiting'), state.get('terminated')
+            if waiting and waiting.get('reason'):
+                reason = waiting['reason']
+            elif terminated and terminated.get('reason'):
+                reason = terminated['reason']
+            elif terminated:
+                reason = ('Signal:%d' % terminated['signal']) if terminated.get('signal') \
+                    else 'ExitCode:%d' % terminated.get('exitCode', 0)
+            elif cstatus.get('ready') and 'running' in state:
+                has_running = True
+                ready += 1
+        if reason == 'Completed' and has_running:
+            pod_ready = any(c['type'] == 'Ready' and c['status'] == 'True' for c in status.get('conditions') or [])
+            reason = 'Running' if pod_ready else 'NotReady'
+    if pod['metadata'].get('deletionTimestamp') and status.get('phase') not in ('Succeeded', 'Failed'):
+        reason = 'Terminating'
+    finished = [_epoch(((c.get('lastState') or {}).get('terminated') or {}).get('finishedAt')) for c in counted]
+    last_restart = max((stamp for stamp in finished if stamp), default=None)
+    restarts_text = str(restarts)
+    if restarts and last_restart is not None:
+        restarts_text = '%d (%s ago)' % (restarts, _age(last_restart, now))
+    ips = status.get('podIPs') or []
+    return {
+        'name': pod['metadata']['name'],
+        'namespace': pod['metadata']['namespace'],
+        'ready': '%d/%d' % (ready, total),
+        'status': reason,
+        'restarts': restarts_text,
+        'age': _age(_epoch(pod['metadata'].get('creationTimestamp')), now),
+        'ip': ips[0]['ip'] if ips else '<none>',
+        'node': node or spec.get('nodeName') or '<none>',
+    }

@@ -1,0 +1,450 @@
+"""Unit tests of _placement: validation of the scheduling fields, this node from its facts, the
+one-node check of hostpods.core.pod (admit, NodeGate) and the many-node placement of pod_schedule."""
+
+import json
+import os
+
+import pytest
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest as manifest
+from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
+from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, ManifestError
+
+from hostpods_fakes import OTHER_UID, container, doc, pod, record_of
+
+GI = 1024 ** 3
+NOT_HELPFUL = 'Preemption is not helpful for scheduling'
+NO_VICTIMS = 'No preemption victims found for incoming pod'
+AFFINITY = "node(s) didn't match Pod's node affinity/selector"
+
+
+def node(name, labels=None, taints=None, cpu=2000, memory=4 * GI, **extra):
+    out = {'name': name, 'labels': dict(labels or {}, **{'kubernetes.io/hostname': name}), 'taints': taints or [],
+           'allocatable': {'cpu': cpu, 'memory': memory, 'pods': 110}}
+    out.update(extra)
+    return out
+
+
+def sized(name, cpu=None, memory=None, **spec):
+    requests = {key: value for key, value in (('cpu', cpu), ('memory', memory)) if value is not None}
+    return pod(name, containers=[container('app', resources={'requests': requests} if requests else {})], **spec)
+
+
+def key(name, namespace='default'):
+    return namespace, name
+
+
+def running(pod_, node_name, phase='Running'):
+    """A Pod object as hostpods.core.pod_info reports it on ``node_name``."""
+    return dict(pod_, spec=dict(pod_['spec'], nodeName=node_name), status={'phase': phase})
+
+
+def view(name, pods=(), **kwargs):
+    return {'host': 'host-' + name, 'node': node(name, **kwargs), 'pods': list(pods)}
+
+
+def message(reasons, preemption):
+    total = sum(int(part.split(' ', 1)[0]) for part in reasons)
+    return '0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s..' % (
+        total, ', '.join(reasons), total, ', '.join(preemption))
+
+
+# ----------------------------------------------------------------------------- validation
+
+def errors_of(**spec):
+    return placement.scheduling_errors(doc('p', **spec)['spec'])
+
+
+def req(key_, operator, *values):
+    out = {'key': key_, 'operator': operator}
+    if values:
+        out['values'] = list(values)
+    return out
+
+
+def required(*terms):
+    return {'nodeAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': {'nodeSelectorTerms': list(terms)}}}
+
+
+REQUIRED_PATH = 'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms'
+
+
+def test_valid_scheduling_fields_have_no_errors():
+    assert errors_of(
+        nodeName='node-1.example.com', nodeSelector={'disk': 'ssd', 'example.com/zone': 'z1', 'empty': ''},
+        affinity={'nodeAffinity': {
+            'requiredDuringSchedulingIgnoredDuringExecution': {'nodeSelectorTerms': [
+                {'matchExpressions': [req('disk', 'In', 'ssd'), req('gpu', 'DoesNotExist'), req('gen', 'Gt', '3')]},
+                {'matchFields': [req('metadata.name', 'NotIn', 'node-2')]}, {}]},
+            'preferredDuringSchedulingIgnoredDuringExecution': [
+                {'weight': 100, 'preference': {'matchExpressions': [req('zone', 'Exists')]}}]}},
+        tolerations=[{'key': 'dedicated', 'operator': 'Equal', 'value': 'gpu', 'effect': 'NoSchedule'},
+                     {'key': 'evict', 'operator': 'Exists', 'effect': 'NoExecute', 'tolerationSeconds': 30},
+                     {'operator': 'Exists'}, {'key': 'k', 'value': 'v'}]) == []
+
+
+@pytest.mark.parametrize('spec, expected', [
+    ({'nodeName': 'Node_1'}, ['spec.nodeName: Invalid value: "Node_1": a lowercase RFC 1123 subdomain must consist of '
+                              "lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"]),
+    ({'nodeSelector': {'bad key': 'x'}}, ['spec.nodeSelector: Invalid value: "bad key": name part must consist of alphanumeric '
+                                          "characters, '-', '_' or '.', and must start and end with an alphanumeric character "
+                                          "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+                                          "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"]),
+    ({'nodeSelector': {'/x': 'y'}}, ['spec.nodeSelector: Invalid value: "/x": prefix part must be non-empty']),
+    ({'nodeSelector': {'Example.com/x': 'y'}},
+     ["spec.nodeSelector: Invalid value: \"Example.com/x\": prefix part a lowercase RFC 1123 subdomain must consist of lower "
+      "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"]),
+    ({'nodeSelector': {'a/b/c': 'y'}}, ['spec.nodeSelector: Invalid value: "a/b/c": a qualified name must consist of '
+                                        "alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                                        "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used "
+                                        "for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional "
+                                        "DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]),
+    ({'nodeSelector': {'k' * 64: 'y'}}, ['spec.nodeSelector: Invalid value: "%s": name part must be no more than 63 characters'
+                                         % ('k' * 64)]),
+    ({'nodeSelector': {'disk': '-ssd'}}, ['spec.nodeSelector: Invalid value: "-ssd": a valid label must be an empty string or '
+                                          "consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
+                                          "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
+                                          "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]),
+    ({'affinity': required()}, [REQUIRED_PATH + ': Required value: must have at least one node selector term']),
+    ({'affinity': required({'matchExpressions': [req('disk', 'In')]})},
+     [REQUIRED_PATH + "[0].matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"]),
+    ({'affinity': required({'matchExpressions': [req('disk', 'Exists', 'x')]})},
+     [REQUIRED_PATH + "[0].matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or "
+      "'DoesNotExist'"]),
+    ({'affinity': required({'matchExpressions': [req('gen', 'Gt', '1', '2')]})},
+     [REQUIRED_PATH + "[0].matchExpressions[0].values: Required value: must be specified single value when `operator` is "
+      "'Lt' or 'Gt'"]),
+    ({'affinity': required({'matchExpressions': [req('disk', 'Like', 'x')]})},
+     [REQUIRED_PATH + '[0].matchExpressions[0].operator: Invalid value: "Like": not a valid selector operator']),
+    ({'affinity': required({'matchExpressions': [req('', 'Exists')]})},
+     [REQUIRED_PATH + '[0].matchExpressions[0].key: Invalid value: "": name part must be non-empty']),
+    ({'affinity': required({'matchFields': [req('metadata.name', 'In', 'a', 'b')]})},
+     [REQUIRED_PATH + "[0].matchFields[0].values: Required value: must be only one value when `operator` is 'In' or "
+      "'NotIn' for node field selector"]),
+    ({'affinity': required({'matchFields': [req('metadata.uid', 'Exists')]})},
+     [REQUIRED_PATH + '[0].matchFields[0].operator: Invalid value: "Exists": not a valid selector operator',
+      REQUIRED_PATH + '[0].matchFields[0].key: Unsupported value: "metadata.uid": supported values: "metadata.name"']),
+    ({'affinity': {'nodeAffinity': {'preferredDuringSchedulingIgnoredDuringExecution': [
+        {'weight': 0, 'preference': {'matchExpressions': [req('a', 'In')]}}]}}},
+     ['spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in '
+      'the range 1-100',
+      "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0].values: "
+      "Required value: must be specified when `operator` is 'In' or 'NotIn'"]),
+    ({'tolerations': [{'value': 'x'}]},
+     ['spec.tolerations[0].operator: Invalid value: "": operator must be Exists when `key` is empty, which means '
+      '"match all values and all keys"']),
+    ({'tolerations': [{'key': 'k', 'operator': 'Exists', 'value': 'v'}]},
+     ["spec.tolerations[0].operator: Invalid value: \"v\": value must be empty when `operator` is 'Exists'"]),
+    ({'tolerations': [{'key': 'k', 'operator': 'In'}]},
+     ['spec.tolerations[0].operator: Unsupported value: "In": supported values: "Equal", "Exists"']),
+    ({'tolerations': [{'key': 'k', 'operator': 'Exists', 'effect': 'NoSchedule', 'tolerationSeconds': 5}]},
+     ["spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"]),
+    ({'tolerations': [{'key': 'k', 'operator': 'Exists', 'effect': 'Never'}]},
+     ['spec.tolerations[0].effect: Unsupported value: "Never": supported values: "NoExecute", "NoSchedule", "PreferNoSchedule"']),
+    ({'tolerations': [{'key': 'bad key', 'operator': 'Exists'}]},
+     ['spec.tolerations[0].key: Invalid value: "bad key": name part must consist of alphanumeric characters, \'-\', \'_\' '
+      "or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
+      "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"]),
+])
+def test_scheduling_errors(spec, expected):
+    assert errors_of(**spec) == expected
+
+
+def test_load_pods_accepts_the_scheduling_fields_and_refuses_pod_affinity():
+    raw = doc('p', nodeName='n1', nodeSelector={'disk': 'ssd'}, tolerations=[{'operator': 'Exists'}],
+              affinity=required({'matchExpressions': [req('disk', 'In', 'ssd')]}))
+    [loaded] = manifest.load_pods([(raw, 'm.yaml')])
+    assert loaded['spec']['nodeName'] == 'n1' and loaded['spec']['tolerations'] == [{'operator': 'Exists'}]
+    with pytest.raises(ManifestError) as info:
+        manifest.load_pods([(doc('p', affinity={'podAffinity': {}}), 'm.yaml')])
+    assert 'spec.affinity.podAffinity: field not supported by hostpods yet' in info.value.msg
+    with pytest.raises(ManifestError) as info:
+        manifest.load_pods([(doc('p', tolerations=[{'key': 'k', 'operator': 'In'}]), 'm.yaml')])
+    assert 'spec.tolerations[0].operator: Unsupported value: "In"' in info.value.msg
+
+
+# ----------------------------------------------------------------------------- this node
+
+def test_node_without_facts_is_the_host_with_its_hostname_label():
+    assert placement.node_from_facts(None, 'edge-1', {'cpu': 2000, 'memory': 8 * GI}) == {
+        'name': 'edge-1', 'labels': {'kubernetes.io/hostname': 'edge-1'}, 'taints': [],
+        'allocatable': {'cpu': 2000, 'memory': 8 * GI}, 'unschedulable': False}
+
+
+def test_node_from_facts():
+    facts = {'name': 'node1', 'labels': {'disk': 'ssd'}, 'taints': [{'key': 'gpu', 'effect': 'NoSchedule'}],
+             'allocatable': {'cpu': '1500m', 'memory': '1073741824', 'pods': '20'}, 'podCIDR': '10.244.1.0/24',
+             'address': '10.213.0.2'}
+    assert placement.node_from_facts(facts, 'host', {'cpu': 2000, 'memory': 8 * GI}) == {
+        'name': 'node1', 'labels': {'disk': 'ssd', 'kubernetes.io/hostname': 'node1'},
+        'taints': [{'key': 'gpu', 'effect': 'NoSchedule'}],
+        'allocatable': {'cpu': '1500m', 'memory': '1073741824', 'pods': '20'}, 'unschedulable': False,
+        'podCIDR': '10.244.1.0/24', 'address': '10.213.0.2'}
+
+
+def test_node_name_option_wins_and_missing_allocatable_comes_from_the_host():
+    out = placement.node_from_facts({'name': 'node1', 'labels': {'kubernetes.io/hostname': 'other'},
+                                     'allocatable': {'cpu': '1'}}, 'host', {'cpu': 2000, 'memory': 100}, 'chosen')
+    assert out['name'] == 'chosen'
+    assert out['labels'] == {'kubernetes.io/hostname': 'other'}  # the facts' own label is kept
+    assert out['allocatable'] == {'cpu': '1', 'memory': 100}
+
+
+def test_invalid_node_facts_are_named():
+    with pytest.raises(HostpodsError) as info:
+        placement.node_from_facts({'name': 'n', 'allocatable': {'cpu': 'lots'}}, 'host', {})
+    assert info.value.msg.startswith('node n: invalid node facts: ')
+
+
+def test_read_node_facts(tmp_path):
+    path = str(tmp_path / 'hostpods.fact')
+    assert placement.read_node_facts(path) is None
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n1'}, handle)
+    assert placement.read_node_facts(path) == {'name': 'n1'}
+    with open(path, 'w') as handle:
+        handle.write('#!/bin/sh\necho \'{"name": "from-script"}\'\n')
+    with pytest.raises(HostpodsError):  # not JSON and not executable
+        placement.read_node_facts(path)
+    os.chmod(path, 0o755)
+    assert placement.read_node_facts(path) == {'name': 'from-script'}
+    with open(path, 'w') as handle:
+        handle.write('[1]')
+    with pytest.raises(HostpodsError) as info:
+        placement.read_node_facts(path)
+    assert 'not a JSON object' in info.value.msg
+
+
+def test_local_node_reads_the_facts_file(tmp_path):
+    path = str(tmp_path / 'hostpods.fact')
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n7', 'labels': {'a': 'b'}}, handle)
+    out = placement.local_node(None, {'cpu': 1000, 'memory': GI}, path)
+    assert (out['name'], out['labels']['a'], out['allocatable']) == ('n7', 'b', {'cpu': 1000, 'memory': GI})
+
+
+def test_sandbox_image_given_then_node_facts_then_the_kubelet_default(tmp_path):
+    path = str(tmp_path / 'hostpods.fact')
+    assert placement.sandbox_image(None, path) == 'registry.k8s.io/pause:3.10'
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n1'}, handle)
+    assert placement.sandbox_image(None, path) == 'registry.k8s.io/pause:3.10'
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n1', 'sandboxImage': 'hostpods/pause:3.10'}, handle)
+    assert placement.sandbox_image(None, path) == 'hostpods/pause:3.10'
+    assert placement.sandbox_image('example.org/pause:9', path) == 'example.org/pause:9'
+
+
+# ----------------------------------------------------------------------------- one node: admit
+
+ONE = node('n1', {'disk': 'ssd'}, taints=[{'key': 'dedicated', 'value': 'db', 'effect': 'NoSchedule'}], cpu=1000)
+TOLERATE_DB = [{'key': 'dedicated', 'operator': 'Equal', 'value': 'db', 'effect': 'NoSchedule'}]
+
+
+@pytest.mark.parametrize('pod_, reason', [
+    (pod('web', nodeName='n2'), "1 node(s) didn't match the requested node name"),
+    (pod('web', nodeSelector={'disk': 'hdd'}, tolerations=TOLERATE_DB), '1 ' + AFFINITY),
+    (pod('web'), '1 node(s) had untolerated taint {dedicated: db}'),
+])
+def test_admit_refuses_what_the_filters_refuse(pod_, reason):
+    admitted, refused = placement.admit([pod_], ONE, {})
+    assert admitted == []
+    outcome = refused[key('web')]
+    assert (outcome['phase'], outcome['reason']) == ('Pending', 'Unschedulable')
+    assert outcome['message'] == message([reason], ['1 ' + NOT_HELPFUL])
+
+
+def test_admit_takes_what_fits_and_counts_the_pods_already_here():
+    here = {key('old'): record_of(sized('old', cpu='600m', tolerations=TOLERATE_DB), uid=OTHER_UID)}
+    pods = [sized('a', cpu='300m', tolerations=TOLERATE_DB), sized('b', cpu='300m', tolerations=TOLERATE_DB)]
+    admitted, refused = placement.admit(pods, ONE, here)
+    assert [p['metadata']['name'] for p in admitted] == ['a']
+    assert refused[key('b')]['message'] == message(['1 Insufficient cpu'], ['1 ' + NO_VICTIMS])
+
+
+def test_admit_ignores_finished_pods():
+    done = sized('job', cpu='900m', tolerations=TOLERATE_DB, restartPolicy='Never')
+    here = {key('job'): record_of(done, {'app': [dict(state_='exited', exit_code=0)]}, uid=OTHER_UID)}
+    admitted, dummy = placement.admit([sized('a', cpu='500m', tolerations=TOLERATE_DB)], ONE, here)
+    assert len(admitted) == 1
+    here = {key('job'): record_of(done, uid=OTHER_UID)}  # still running: it holds its cpu
+    assert placement.admit([sized('a', cpu='500m', tolerations=TOLERATE_DB)], ONE, here)[0] == []
+
+
+def test_admit_keeps_a_pod_already_here_even_when_the_node_is_full_now():
+    big = sized('big', cpu='800m', tolerations=TOLERATE_DB)
+    other = sized('other', cpu='800m', tolerations=TOLERATE_DB)
+    here = {key('big'): record_of(big), key('other'): record_of(other, uid=OTHER_UID)}
+    admitted, refused = placement.admit([big], ONE, here)
+    assert admitted == [big] and refused == {}
+
+
+def test_admit_rejects_a_bound_pod_as_the_kubelet_does():
+    dummy, refused = placement.admit([sized('web', cpu='2', nodeName='n1')], ONE, {})
+    outcome = refused[key('web')]
+    assert (outcome['phase'], outcome['reason']) == ('Failed', 'OutOfcpu')
+    assert outcome['message'] == "Pod was rejected: Node didn't have enough resource: cpu, requested: 2000, used: 0, capacity: 1000"
+
+
+def test_bound_pod_ignores_no_schedule_taints():
+    admitted, refused = placement.admit([pod('web', nodeName='n1')], ONE, {})
+    assert len(admitted) == 1 and refused == {}
+
+
+def test_not_placed_objects():
+    outcome = placement.admit([sized('web', cpu='100m', nodeSelector={'disk': 'nvme'})], ONE, {})[1][key('web')]
+    obj = placement.not_placed_object(sized('web', cpu='100m', nodeSelector={'disk': 'nvme'}), outcome)
+    assert obj['action'] == 'unschedulable'
+    assert obj['status'] == {'phase': 'Pending', 'qosClass': 'Burstable', 'conditions': [
+        {'type': 'PodScheduled', 'status': 'False', 'reason': 'Unschedulable', 'message': outcome['message']}]}
+    assert 'nodeName' not in obj['spec']
+    rejected = placement.admit([sized('web', cpu='2', nodeName='n1')], ONE, {})[1][key('web')]
+    obj = placement.not_placed_object(sized('web', cpu='2', nodeName='n1'), rejected)
+    assert obj['action'] == 'rejected'
+    assert (obj['status']['phase'], obj['status']['reason'], obj['status']['conditions']) == ('Failed', 'OutOfcpu', [])
+    assert obj['status']['message'].startswith('Pod was rejected: ')
+
+
+# ----------------------------------------------------------------------------- one node: the module's gate
+
+def entry(pod_, action='created'):
+    return dict(pod_, action=action, status={'phase': 'Running'})
+
+
+def test_gate_reports_the_refused_pods_in_order_and_names_the_node():
+    pods = [pod('a', tolerations=TOLERATE_DB), pod('b', nodeName='elsewhere'), pod('c', tolerations=TOLERATE_DB)]
+    gate = placement.NodeGate(ONE)
+    admitted = gate.admit(pods, {})
+    assert [p['metadata']['name'] for p in admitted] == ['a', 'c']
+    assert gate.kept([key('a'), key('b'), key('c')]) == [key('a'), key('c')]
+    report = gate.report([entry(admitted[0]), entry(admitted[1], 'unchanged')])
+    assert [(p['metadata']['name'], p['action']) for p in report] == [
+        ('a', 'created'), ('b', 'unschedulable'), ('c', 'unchanged')]
+    assert [p['spec'].get('nodeName') for p in report] == ['n1', 'elsewhere', 'n1']
+    assert 'nodeName' not in admitted[0]['spec']  # the planned pod (and its hash) does not change
+    assert gate.message() == ("1 pod(s) cannot run on node n1: default/b: 0/1 nodes are available: 1 node(s) didn't match "
+                              "the requested node name. preemption: 0/1 nodes are available: 1 %s.." % NOT_HELPFUL)
+
+
+def test_gate_with_a_placement_plans_only_the_pods_placed_here():
+    pods = [pod('a', tolerations=TOLERATE_DB), pod('b'), pod('c'), pod('d', tolerations=TOLERATE_DB)]
+    gate = placement.NodeGate(ONE, {'default/a': 'n1', 'default/b': 'n2', 'default/c': None})
+    admitted = gate.admit(pods, {})
+    assert [p['metadata']['name'] for p in admitted] == ['a', 'd']  # d is not named: checked here
+    assert gate.kept([key(name) for name in 'abcd']) == [key('a'), key('d')]
+    assert gate.refused == {} and gate.message() == ''
+    assert [p['metadata']['name'] for p in gate.report([entry(p) for p in admitted])] == ['a', 'd']
+
+
+def test_gate_when_deleting_changes_nothing():
+    gate = placement.NodeGate(None)
+    entries = [{'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'namespace': 'default', 'name': 'a'}, 'action': 'deleted'}]
+    assert gate.report(entries) == entries and gate.kept([key('a')]) == [key('a')]
+
+
+# ----------------------------------------------------------------------------- many nodes: place
+
+def names(hosts, what='apply'):
+    return {host: [k[1] for k in plan[what]] for host, plan in hosts.items()}
+
+
+def test_place_spreads_pods_by_load_and_names_hosts():
+    decisions, hosts = placement.place([pod(n) for n in 'abcd'], [view('n1'), view('n2')])
+    assert [decisions[key(n)]['node'] for n in 'abcd'] == ['n1', 'n2', 'n1', 'n2']
+    assert decisions[key('a')]['host'] == 'host-n1'
+    assert names(hosts) == {'host-n1': ['a', 'c'], 'host-n2': ['b', 'd']}
+    assert hosts['host-n1']['node_name'] == 'n1' and names(hosts, 'delete') == {'host-n1': [], 'host-n2': []}
+
+
+def test_place_counts_the_pods_already_running_and_ignores_finished_ones():
+    busy = [running(sized('x%d' % i, cpu='500m'), 'n1', phase) for i, phase in
+            enumerate(['Running', 'Running', 'Succeeded', 'Failed'])]
+    decisions, dummy = placement.place([sized('a', cpu='1500m')], [view('n1', busy), view('n2', [running(sized('y', cpu='200m'), 'n2')])])
+    assert decisions[key('a')]['node'] == 'n2'
+    decisions, dummy = placement.place([sized('a', cpu='1900m')], [view('n1', busy), view('n2', [running(sized('y', cpu='200m'), 'n2')])])
+    assert decisions[key('a')]['node'] is None
+    assert decisions[key('a')]['nodes'] == {'n1': ['Insufficient cpu'], 'n2': ['Insufficient cpu']}
+
+
+def test_place_is_sticky():
+    here = [view('n1'), view('n2', [running(pod('a'), 'n2'), running(pod('b'), 'n2')])]
+    decisions, hosts = placement.place([pod('a'), pod('b')], here)
+    assert [decisions[key(n)]['node'] for n in 'ab'] == ['n2', 'n2']
+    assert all(decisions[key(n)]['sticky'] for n in 'ab')
+    assert names(hosts, 'delete') == {'host-n1': [], 'host-n2': []}
+
+
+def test_place_moves_a_pod_whose_selection_changed_and_deletes_it_from_its_old_node():
+    here = [view('n1', labels={'disk': 'ssd'}), view('n2', [running(pod('a'), 'n2')])]
+    decisions, hosts = placement.place([pod('a', nodeSelector={'disk': 'ssd'})], here)
+    outcome = decisions[key('a')]
+    assert (outcome['node'], outcome['previous'], outcome['sticky']) == ('n1', 'n2', False)
+    assert names(hosts) == {'host-n1': ['a'], 'host-n2': []}
+    assert names(hosts, 'delete') == {'host-n1': [], 'host-n2': ['a']}
+
+
+def test_place_keeps_one_copy_of_a_pod_running_on_several_nodes():
+    here = [view('n1', [running(pod('a'), 'n1')]), view('n2', [running(pod('a'), 'n2')])]
+    decisions, hosts = placement.place([pod('a')], here)
+    assert decisions[key('a')]['node'] == 'n1' and decisions[key('a')]['sticky']
+    assert names(hosts, 'delete') == {'host-n1': [], 'host-n2': ['a']}
+    decisions, hosts = placement.place([pod('a', nodeName='n2')], here)  # the copy that still fits stays
+    assert decisions[key('a')]['node'] == 'n2'
+    assert names(hosts, 'delete') == {'host-n1': ['a'], 'host-n2': []}
+
+
+def test_place_leaves_a_pod_that_fits_nowhere_where_it_runs():
+    here = [view('n1', [running(pod('a'), 'n1')]), view('n2', [running(pod('a'), 'n2')])]
+    decisions, hosts = placement.place([pod('a', nodeSelector={'disk': 'nvme'})], here)
+    outcome = decisions[key('a')]
+    assert (outcome['node'], outcome['host'], outcome['phase'], outcome['previous']) == (None, None, 'Pending', 'n1')
+    assert outcome['message'] == message(['2 ' + AFFINITY], ['2 ' + NOT_HELPFUL])
+    assert names(hosts) == {'host-n1': [], 'host-n2': []}
+    assert names(hosts, 'delete') == {'host-n1': [], 'host-n2': ['a']}
+
+
+def test_place_with_taints_tolerations_and_affinity():
+    tainted = view('n1', labels={'gpu': 'yes'}, taints=[{'key': 'gpu', 'value': 'yes', 'effect': 'NoSchedule'}])
+    here = [tainted, view('n2')]
+    gpu_affinity = required({'matchExpressions': [req('gpu', 'In', 'yes')]})
+    decisions, dummy = placement.place([
+        pod('plain'), pod('needs-gpu', affinity=gpu_affinity),
+        pod('tolerates', affinity=gpu_affinity, tolerations=[{'key': 'gpu', 'operator': 'Exists', 'effect': 'NoSchedule'}]),
+    ], here)
+    assert decisions[key('plain')]['node'] == 'n2'
+    assert decisions[key('needs-gpu')]['nodes'] == {'n1': ['node(s) had untolerated taint {gpu: yes}'], 'n2': [AFFINITY]}
+    assert decisions[key('needs-gpu')]['message'] == message(
+        ['1 ' + AFFINITY, '1 node(s) had untolerated taint {gpu: yes}'], ['2 ' + NOT_HELPFUL])  # sorted, as kube-scheduler
+    assert decisions[key('tolerates')]['node'] == 'n1'
+
+
+def test_place_without_nodes():
+    decisions, hosts = placement.place([pod('a')], [])
+    assert (decisions[key('a')]['message'], hosts) == ('no nodes available to schedule pods', {})
+
+
+def test_place_refuses_two_hosts_with_one_node_name():
+    with pytest.raises(HostpodsError) as info:
+        placement.place([pod('a')], [view('n1'), dict(view('n1'), host='other')])
+    assert info.value.msg == 'hosts host-n1 and other are both node "n1": give each node its own name'
+
+
+def test_gate_gives_the_downward_api_this_node():
+    gate = placement.NodeGate(dict(node('n1'), allocatable={'cpu': '1500m', 'memory': '1Gi', 'pods': '10'}))
+    assert gate.runtime_node() == {'name': 'n1', 'address': None, 'allocatable': {'cpu': 1500, 'memory': GI}}
+    assert placement.NodeGate(dict(node('n1'), address='10.213.0.2')).runtime_node()['address'] == '10.213.0.2'
+    assert placement.NodeGate(None).runtime_node() is None
+
+
+def test_node_address_from_the_facts(tmp_path):
+    path = str(tmp_path / 'hostpods.fact')
+    assert placement.node_address(path) is None
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n1', 'address': ''}, handle)
+    assert placement.node_address(path) is None
+    with open(path, 'w') as handle:
+        json.dump({'name': 'n1', 'address': '10.213.0.2'}, handle)
+    assert placement.node_address(path) == '10.213.0.2'
+    with open(path, 'w') as handle:
+        handle.write('not json')
+    assert placement.node_address(path) is None

@@ -1,0 +1,155 @@
+"""Unit tests of _fields.check_fields: every unsupported or mistyped field is named by its path."""
+
+import pytest
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import fields as fields
+from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import POD, Ignored, ListOf, Only, check_fields
+
+
+def check(value, tree=None, path=''):
+    errors = []
+    tree = POD if tree is None else tree
+    check_fields(value, tree, path, errors)
+    return errors
+
+
+def minimal_pod(**spec):
+    body = {'containers': [{'name': 'c', 'image': 'busybox'}]}
+    body.update(spec)
+    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'name': 'p'}, 'spec': body}
+
+
+def test_full_supported_pod_has_no_errors():
+    container = {
+        'name': 'c', 'image': 'busybox:1.35', 'imagePullPolicy': 'IfNotPresent', 'command': ['sh', '-c'],
+        'args': ['echo hi'], 'workingDir': '/tmp', 'env': [{'name': 'A', 'value': '1'}],
+        'ports': [{'name': 'http', 'containerPort': 80, 'hostPort': 8080, 'hostIP': '127.0.0.1', 'protocol': 'TCP'}],
+        'volumeMounts': [{'name': 'v', 'mountPath': '/v', 'readOnly': True, 'subPath': 'x'}],
+        'resources': {}, 'terminationMessagePath': '/dev/termination-log', 'terminationMessagePolicy': 'File',
+        'stdin': False, 'stdinOnce': False, 'tty': False,
+    }
+    pod = {
+        'apiVersion': 'v1', 'kind': 'Pod', 'status': {'anything': ['goes']},
+        'metadata': {'name': 'p', 'namespace': 'n', 'labels': {'a': 'b'}, 'annotations': {'x': 'y'},
+                     'creationTimestamp': '2024-01-01T00:00:00Z'},
+        'spec': {
+            'containers': [container], 'initContainers': [dict(container, name='i')],
+            'volumes': [{'name': 'v', 'emptyDir': {'medium': 'Memory', 'sizeLimit': '64Mi'}},
+                        {'name': 'h', 'hostPath': {'path': '/srv', 'type': 'Directory'}},
+                        {'name': 'c', 'persistentVolumeClaim': {'claimName': 'data', 'readOnly': True}},
+                        {'name': 'q', 'emptyDir': {'sizeLimit': 1024}}],
+            'restartPolicy': 'Never', 'terminationGracePeriodSeconds': 5, 'shareProcessNamespace': True,
+            'hostname': 'h', 'dnsPolicy': 'Default', 'schedulerName': 'default-scheduler',
+            'enableServiceLinks': False, 'securityContext': {},
+        },
+    }
+    assert check(pod) == []
+
+
+@pytest.mark.parametrize('mutate, expected', [
+    (lambda p: p.update(extra=1), ['extra: field not supported by hostpods yet']),
+    (lambda p: p['metadata'].update(generateName='x-'), ['metadata.generateName: field not supported by hostpods yet']),
+    (lambda p: p['spec'].update(readinessGates=[]), ['spec.readinessGates: field not supported by hostpods yet']),
+    (lambda p: p['spec']['containers'][0].update(livenessProbe={}),
+     ['spec.containers[0].livenessProbe: field not supported by hostpods yet']),
+    (lambda p: p['spec'].update(volumes=[{'name': 'v', 'nfs': {'server': 's'}}]),
+     ['spec.volumes[0].nfs: field not supported by hostpods yet']),
+    (lambda p: p['spec'].update(volumes=[{'name': 'v', 'emptyDir': {'medium': 'Memory', 'size': 1}}]),
+     ['spec.volumes[0].emptyDir.size: field not supported by hostpods yet']),
+    (lambda p: p['spec']['containers'][0].update(ports=[{'containerPort': 80, 'hostIp': 'x'}]),
+     ['spec.containers[0].ports[0].hostIp: field not supported by hostpods yet']),
+])
+def test_unknown_fields_are_named_by_path(mutate, expected):
+    pod = minimal_pod()
+    mutate(pod)
+    assert check(pod) == expected
+
+
+@pytest.mark.parametrize('mutate, expected', [
+    (lambda p: p['metadata'].update(name=5), 'metadata.name: Invalid value: 5: must be a string'),
+    (lambda p: p['spec'].update(terminationGracePeriodSeconds='30'),
+     'spec.terminationGracePeriodSeconds: Invalid value: "30": must be a integer'),
+    # a bool is not an integer, although Python says so
+    (lambda p: p['spec'].update(terminationGracePeriodSeconds=True),
+     'spec.terminationGracePeriodSeconds: Invalid value: True: must be a integer'),
+    (lambda p: p['spec'].update(shareProcessNamespace='yes'),
+     'spec.shareProcessNamespace: Invalid value: "yes": must be a boolean'),
+    (lambda p: p['metadata'].update(labels={'a': 1}), "metadata.labels: Invalid value: {'a': 1}: must be a map of strings"),
+    (lambda p: p['metadata'].update(labels=['a']), "metadata.labels: Invalid value: ['a']: must be a map of strings"),
+    (lambda p: p['spec']['containers'][0].update(command='sh -c x'),
+     'spec.containers[0].command: Invalid value: "sh -c x": must be a list of strings'),
+    (lambda p: p['spec']['containers'][0].update(args=['a', 1]),
+     "spec.containers[0].args: Invalid value: ['a', 1]: must be a list of strings"),
+    (lambda p: p['spec'].update(containers={'name': 'c'}), 'spec.containers: Invalid value: must be a list'),
+    (lambda p: p['spec'].update(volumes=[{'name': 'v', 'emptyDir': {'sizeLimit': True}}]),
+     'spec.volumes[0].emptyDir.sizeLimit: Invalid value: True: must be a quantity'),
+    (lambda p: p.update(spec='text'), 'spec: Invalid value: must be an object'),
+    (lambda p: p['spec']['containers'].append('text'), 'spec.containers[1]: Invalid value: must be an object'),
+])
+def test_wrong_types(mutate, expected):
+    pod = minimal_pod()
+    mutate(pod)
+    assert check(pod) == [expected]
+
+
+def test_null_is_the_same_as_unset():
+    pod = minimal_pod()
+    pod['spec']['volumes'] = [{'name': 'v', 'emptyDir': None}]
+    pod['metadata']['labels'] = None
+    assert check(pod) == []
+
+
+def test_not_a_mapping_at_the_top():
+    assert check(['a']) == ['document: Invalid value: must be an object']
+
+
+@pytest.mark.parametrize('field, value, fragment', [
+    ('schedulerName', 'other', 'spec.schedulerName: Unsupported value: "other" (hostpods places pods itself)'),
+])
+def test_only_leaves_restrict_values(field, value, fragment):
+    errors = check(minimal_pod(**{field: value}))
+    assert len(errors) == 1 and errors[0].startswith(fragment)
+
+
+@pytest.mark.parametrize('policy', ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'])
+def test_supported_dns_policies(policy):
+    assert check(minimal_pod(dnsPolicy=policy)) == []
+
+
+def test_every_problem_is_reported_not_just_the_first():
+    pod = minimal_pod(readinessGates=[], hostPID='yes')
+    pod['spec']['containers'][0].update(livenessProbe={}, tty='no')
+    errors = check(pod)
+    assert sorted(errors) == sorted([
+        'spec.readinessGates: field not supported by hostpods yet',
+        'spec.hostPID: Invalid value: "yes": must be a boolean',
+        'spec.containers[0].livenessProbe: field not supported by hostpods yet',
+        'spec.containers[0].tty: Invalid value: "no": must be a boolean',
+    ])
+
+
+def test_ignored_subtree_is_not_checked():
+    assert check({'status': {'x': object()}}, {'status': Ignored('why')}) == []
+
+
+def test_custom_trees():
+    tree = {'items': ListOf({'n': fields.INT}), 'mode': Only(fields.STR, ['a'], 'only a')}
+    assert check({'items': [{'n': 1}, {'n': 'x'}], 'mode': 'b'}, tree, 'root') == [
+        'root.items[1].n: Invalid value: "x": must be a integer',
+        'root.mode: Unsupported value: "b" (only a)',
+    ]
+
+
+def test_errors_are_appended_to_the_given_list():
+    errors = ['earlier']
+    check_fields({'x': 1}, {}, 'p', errors)
+    assert errors == ['earlier', 'p.x: field not supported by hostpods yet']
+
+
+def test_security_context_fields():
+    assert check(minimal_pod(securityContext={'runAsUser': 1000, 'fsGroup': 2000, 'supplementalGroups': [3, 4]})) == []
+    assert check(minimal_pod(securityContext={'seLinuxOptions': {'level': 's0'}})) == [
+        'spec.securityContext.seLinuxOptions: field not supported by hostpods yet']
+    assert check(minimal_pod(securityContext={'supplementalGroups': ['a']})) == [
+        "spec.securityContext.supplementalGroups: Invalid value: ['a']: must be a list of integers"]
+    assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: must be an object']

@@ -1,0 +1,119 @@
+"""Unit tests of _objects: ConfigMap/Secret/PVC objects and what pods take from them."""
+
+import base64
+import json
+
+import pytest
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
+
+B64 = base64.b64encode
+
+
+def cm(name='settings', data=None, binary=None):
+    return objects.normalise({'kind': 'ConfigMap', 'metadata': {'name': name}, 'data': data or {},
+                              'binaryData': binary or {}}, 'shop')
+
+
+def secret(name='creds', data=None, string=None, kind='Opaque'):
+    return objects.normalise({'kind': 'Secret', 'metadata': {'name': name}, 'type': kind, 'data': data or {},
+                              'stringData': string or {}}, 'shop')
+
+
+def lookup_of(*items):
+    found = {(o['kind'], o['metadata']['namespace'], o['metadata']['name']): o for o in items}
+    return lambda kind, namespace, name: found.get((kind, namespace, name))
+
+
+def test_secret_string_data_is_merged_and_wins():
+    s = secret(data={'a': B64(b'old').decode(), 'b': B64(b'keep').decode()}, string={'a': 'new'})
+    assert objects.value_of(s, 'a') == b'new' and objects.value_of(s, 'b') == b'keep'
+    assert objects.redacted(s)['data'] == {'a': '<redacted>', 'b': '<redacted>'}
+
+
+@pytest.mark.parametrize('obj, expected', [
+    (cm(data={'bad key': 'x'}), 'data[bad key]: Invalid value: "bad key": a valid config key'),
+    (cm(binary={'b': '***'}), 'binaryData[b]: Invalid value: must be base64 encoded'),
+    (cm(data={'a': '1'}, binary={'a': B64(b'1').decode()}), 'data[a]: Invalid value: duplicate of key a in binaryData'),
+    (secret(data={'p': 'not base64!'}), 'data[p]: Invalid value: must be base64 encoded'),
+    (cm(data={'big': 'x' * (1024 * 1024 + 1)}), 'data: Too long'),
+])
+def test_object_validation(obj, expected):
+    errors = objects.object_errors(obj)
+    assert len(errors) == 1 and errors[0].startswith(expected), errors
+
+
+def test_env_references_and_kubelet_messages():
+    lookup = lookup_of(cm(data={'color': 'red'}), secret(string={'password': 'pw'}))
+    assert objects.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'settings', 'key': 'color'}}) == 'red'
+    assert objects.env_ref_value(lookup, 'shop', {'secretKeyRef': {'name': 'creds', 'key': 'password'}}) == 'pw'
+    assert objects.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'x', 'key': 'k', 'optional': True}}) is None
+    assert objects.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'settings', 'key': 'k', 'optional': True}}) is None
+    with pytest.raises(objects.ConfigError, match='^configmap "x" not found$'):
+        objects.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'x', 'key': 'k'}})
+    with pytest.raises(objects.ConfigError, match='^couldn\'t find key k in Secret shop/creds$'):
+        objects.env_ref_value(lookup, 'shop', {'secretKeyRef': {'name': 'creds', 'key': 'k'}})
+
+
+def test_env_from_with_prefix_later_sources_win_and_invalid_names_skipped():
+    lookup = lookup_of(cm(data={'A': '1', 'B': '2', '1bad': 'x'}), secret(string={'B': 'from-secret'}))
+    values = objects.env_from(lookup, 'shop', [{'configMapRef': {'name': 'settings'}},
+                                               {'secretRef': {'name': 'creds'}},
+                                               {'configMapRef': {'name': 'settings'}, 'prefix': 'CFG_'},
+                                               {'configMapRef': {'name': 'missing', 'optional': True}}])
+    assert values == {'A': '1', 'B': 'from-secret', 'CFG_A': '1', 'CFG_B': '2', 'CFG_1bad': 'x'}
+
+
+def a_pod(volume):
+    return {'metadata': {'name': 'web', 'namespace': 'shop', 'labels': {'app': 'web', 'tier': 'a'}},
+            'spec': {'containers': [{'name': 'c', 'resources': {'limits': {'memory': '2Mi'}}}], 'volumes': [volume]}}
+
+
+def test_config_map_volume_items_and_modes():
+    lookup = lookup_of(cm(data={'a': 'A', 'b': 'B'}, binary={'bin': B64(b'\x00\x01').decode()}))
+    volume = {'name': 'v', 'configMap': {'name': 'settings', 'defaultMode': 0o640}}
+    assert objects.volume_files(a_pod(volume), volume, lookup, {}) == {
+        'a': (b'A', 0o640), 'b': (b'B', 0o640), 'bin': (b'\x00\x01', 0o640)}
+    volume = {'name': 'v', 'configMap': {'name': 'settings', 'items': [{'key': 'a', 'path': 'x/y.txt', 'mode': 0o600}]}}
+    assert objects.volume_files(a_pod(volume), volume, lookup, {}) == {'x/y.txt': (b'A', 0o600)}
+
+
+def test_missing_volume_sources():
+    lookup = lookup_of()
+    volume = {'name': 'v', 'secret': {'secretName': 'creds'}}
+    with pytest.raises(objects.ConfigError, match='secret "creds" not found'):
+        objects.volume_files(a_pod(volume), volume, lookup, {})
+    volume = {'name': 'v', 'secret': {'secretName': 'creds', 'optional': True}}
+    assert objects.volume_files(a_pod(volume), volume, lookup, {}) == {}
+
+
+def test_projected_volume_with_downward_api():
+    lookup = lookup_of(cm(data={'a': 'A'}), secret(string={'s': 'S'}))
+    volume = {'name': 'v', 'projected': {'defaultMode': 0o644, 'sources': [
+        {'configMap': {'name': 'settings'}}, {'secret': {'name': 'creds'}},
+        {'downwardAPI': {'items': [{'path': 'labels', 'fieldRef': {'fieldPath': 'metadata.labels'}},
+                                   {'path': 'name', 'fieldRef': {'fieldPath': 'metadata.name'}},
+                                   {'path': 'mem', 'resourceFieldRef': {'containerName': 'c', 'resource': 'limits.memory',
+                                                                        'divisor': '1Ki'}}]}}]}}
+    files = objects.volume_files(a_pod(volume), volume, lookup, {})
+    assert files == {'a': (b'A', 0o644), 's': (b'S', 0o644), 'labels': (b'app="web"\ntier="a"', 0o644),
+                     'name': (b'web', 0o644), 'mem': (b'2048', 0o644)}
+    assert objects.references(volume) == [('ConfigMap', 'settings'), ('Secret', 'creds')]
+
+
+@pytest.mark.parametrize('image, registry', [
+    ('busybox', 'docker.io'), ('library/busybox:1', 'docker.io'), ('127.0.0.1:5000/app:1', '127.0.0.1:5000'),
+    ('localhost/app', 'localhost'), ('registry.example.com/team/app', 'registry.example.com'),
+])
+def test_registry_of(image, registry):
+    assert objects.registry_of(image) == registry
+
+
+def test_registry_auth_from_docker_config_json():
+    config = {'auths': {'127.0.0.1:5000': {'auth': B64(b'alice:pw').decode()},
+                        'https://index.docker.io/v1/': {'username': 'bob', 'password': 'pw2'}}}
+    pull = secret(string={'.dockerconfigjson': json.dumps(config)}, kind='kubernetes.io/dockerconfigjson')
+    assert objects.registry_auth([None, pull], '127.0.0.1:5000/app:1') == {
+        'username': 'alice', 'password': 'pw', 'serveraddress': '127.0.0.1:5000'}
+    assert objects.registry_auth([pull], 'busybox')['username'] == 'bob'
+    assert objects.registry_auth([pull], 'quay.io/x/y') is None
