@@ -13,6 +13,7 @@ from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, flatten, load_manifests, parse_text
 
@@ -27,9 +28,7 @@ MANIFEST_SUFFIXES = ('.yaml', '.yml', '.json')
 
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('definition', 'src', 'template', 'state', 'namespace', 'wait', 'wait_timeout',
-                             'force', 'sandbox_image', 'docker_host', 'label_selectors', 'secret_definitions',
-                             'node_name', 'placement'))
+    _VALID_ARGS = frozenset(options.POD)
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -44,8 +43,7 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg=getattr(exc, 'msg', None) or to_text(exc))
         by_selector = not given and args.get('state') == 'absent' and args.get('label_selectors') is not None
         if not given and not by_selector:
-            return dict(result, failed=True,
-                        msg='one of definition, src or template is required (or, with state=absent, label_selectors)')
+            return dict(result, failed=True, msg=options.NO_DEFINITION)
         if not documents and not by_selector:
             verb = 'delete' if args.get('state') == 'absent' else 'apply'
             return dict(result, failed=True, msg='no objects passed to %s' % verb)

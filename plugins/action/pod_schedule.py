@@ -13,6 +13,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostpods.core.plugins.action.pod import ActionModule as PodActionModule
 from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
+from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import load_manifests
 
@@ -23,7 +24,7 @@ def _name(key):
 
 class ActionModule(PodActionModule):
     TRANSFERS_FILES = False
-    _VALID_ARGS = frozenset(('definition', 'src', 'template', 'namespace', 'nodes'))
+    _VALID_ARGS = frozenset(options.POD_SCHEDULE)
     _supports_check_mode = True
 
     def run(self, tmp=None, task_vars=None):

@@ -1,57 +1,35 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: the flows of ``pod_info``, ``pod_logs`` and ``pod_exec`` (kubectl get / logs / exec)."""
+"""PRIVATE: the flows of ``pod_info``, ``pod_logs`` and ``pod_exec`` (kubectl get / logs / exec).
+
+Library calls with plain arguments (``_options``); ``pod_exec`` runs a command in a container
+(it changes what the command changes, never the pod)."""
 
 from __future__ import annotations
 
 import shlex
 import time
 
-from ansible.module_utils.basic import env_fallback
-
-from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
-from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors as selectors
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
-from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import node_allocatable
-from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records, read_records
-from ansible_collections.hostpods.core.plugins.module_utils._views.status import epoch_seconds, pod_row
-
-DOCKER_HOST = dict(type='str', fallback=(env_fallback, ['DOCKER_HOST']))
-
-INFO_ARG_SPEC = dict(
-    name=dict(type='str'),
-    namespace=dict(type='str', default='default'),
-    all_namespaces=dict(type='bool', default=False),
-    label_selectors=dict(type='list', elements='str', default=[]),
-    node_name=dict(type='str'),
-    docker_host=DOCKER_HOST,
-)
-
-POD_REF_ARG_SPEC = dict(
-    name=dict(type='str', required=True),
-    namespace=dict(type='str', default='default'),
-    container=dict(type='str'),
-    docker_host=DOCKER_HOST,
-)
-
-LOGS_ARG_SPEC = dict(POD_REF_ARG_SPEC, tail_lines=dict(type='int'), since_seconds=dict(type='int'),
-                     previous=dict(type='bool', default=False), timestamps=dict(type='bool', default=False))
-
-EXEC_ARG_SPEC = dict(POD_REF_ARG_SPEC, command=dict(type='raw', required=True), stdin=dict(type='str'))
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import read_records
+from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds
+from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
+from ansible_collections.hostpods.core.plugins.module_utils._views.status import pod_row
 
 
-def pod_info(client, params):
+def pod_info(client, params, node=None):
+    """``kubectl get pods``: the selected pods with status, their rows, and this node (as the scheduler reads it)."""
+    node = node or host.read_node(client, params.get('node_name'))
     requirements = selectors.parse(params['label_selectors'])
     records = read_records(client)
     namespace = None if params['all_namespaces'] else params['namespace']
     chosen = selectors.select(records, requirements, namespace=namespace, name=params['name'])
-    pods = describe_records(client, chosen)
-    node = placement.local_node(params.get('node_name'), node_allocatable())
-    for pod in pods:  # the node's name, as hostpods.core.pod reports it
-        pod['spec']['nodeName'] = node['name']
+    pods = describe_records(client, chosen, node)
     now = time.time()
-    return {'changed': False, 'pods': pods, 'rows': [pod_row(pod, now) for pod in pods], 'node': node}
+    return {'changed': False, 'pods': pods, 'rows': [pod_row(pod, now) for pod in pods], 'node': node.scheduling}
 
 
 def _find(client, params):
@@ -82,6 +60,8 @@ def pod_logs(client, params):
     if not instances:
         raise HostpodsError('container "%s" in pod "%s" is waiting to start: PodInitializing' % (name, params['name']))
     current = client.inspect_container(instances[-1].id)
+    if current is None:
+        raise HostpodsError('container "%s" in pod "%s" was removed; apply the pod again' % (name, params['name']))
     restarted_in_place = int(current.get('RestartCount') or 0) > 0
     # The boundary between the runs of a container restarted in place: the end of the previous
     # run (Docker sets StartedAt only after the new run may have logged).

@@ -315,15 +315,14 @@ docker_calls:
   sample: {read: 4, write: 0}
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostpods.core.plugins.module_utils._module import POD_ARG_SPEC, run_pod_module
+from ansible_collections.hostpods.core.plugins.module_utils import _options as options
+from ansible_collections.hostpods.core.plugins.module_utils._module import run
+from ansible_collections.hostpods.core.plugins.module_utils._reconcile import apply_pods
 
 
 def main():
-    module = AnsibleModule(argument_spec=POD_ARG_SPEC, mutually_exclusive=[('definition', 'src', 'template')],
-                           supports_check_mode=True)
-    run_pod_module(module)
+    run(options.POD, lambda client, module: apply_pods(client, module.params, module.check_mode, module._diff),
+        mutually_exclusive=[('definition', 'src', 'template')])
 
 
 if __name__ == '__main__':

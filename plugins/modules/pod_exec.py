@@ -93,15 +93,13 @@ stderr_lines:
   sample: []
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostpods.core.plugins.module_utils._kubectl import EXEC_ARG_SPEC, pod_exec
-from ansible_collections.hostpods.core.plugins.module_utils._module import run_with_client
+from ansible_collections.hostpods.core.plugins.module_utils import _options as options
+from ansible_collections.hostpods.core.plugins.module_utils._kubectl import pod_exec
+from ansible_collections.hostpods.core.plugins.module_utils._module import run
 
 
 def main():
-    module = AnsibleModule(argument_spec=EXEC_ARG_SPEC, supports_check_mode=True)
-    run_with_client(module, lambda client: pod_exec(client, module.params, module.check_mode))
+    run(options.POD_EXEC, lambda client, module: pod_exec(client, module.params, module.check_mode))
 
 
 if __name__ == '__main__':

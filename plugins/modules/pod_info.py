@@ -145,15 +145,13 @@ node:
     podCIDR: 10.244.1.0/24
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostpods.core.plugins.module_utils._kubectl import INFO_ARG_SPEC, pod_info
-from ansible_collections.hostpods.core.plugins.module_utils._module import run_with_client
+from ansible_collections.hostpods.core.plugins.module_utils import _options as options
+from ansible_collections.hostpods.core.plugins.module_utils._kubectl import pod_info
+from ansible_collections.hostpods.core.plugins.module_utils._module import run
 
 
 def main():
-    module = AnsibleModule(argument_spec=INFO_ARG_SPEC, supports_check_mode=True)
-    run_with_client(module, lambda client: pod_info(client, module.params))
+    run(options.POD_INFO, lambda client, module: pod_info(client, module.params))
 
 
 if __name__ == '__main__':

@@ -80,15 +80,13 @@ log_lines:
   sample: [started, serving on 8080]
 '''
 
-from ansible.module_utils.basic import AnsibleModule
-
-from ansible_collections.hostpods.core.plugins.module_utils._kubectl import LOGS_ARG_SPEC, pod_logs
-from ansible_collections.hostpods.core.plugins.module_utils._module import run_with_client
+from ansible_collections.hostpods.core.plugins.module_utils import _options as options
+from ansible_collections.hostpods.core.plugins.module_utils._kubectl import pod_logs
+from ansible_collections.hostpods.core.plugins.module_utils._module import run
 
 
 def main():
-    module = AnsibleModule(argument_spec=LOGS_ARG_SPEC, supports_check_mode=True)
-    run_with_client(module, lambda client: pod_logs(client, module.params))
+    run(options.POD_LOGS, lambda client, module: pod_logs(client, module.params))
 
 
 if __name__ == '__main__':

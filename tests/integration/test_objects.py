@@ -59,10 +59,15 @@ def test_config_maps_and_secrets_feed_env_and_volumes(pods):
         assert stat.S_IMODE(os.stat(store).st_mode) == 0o600
         assert stat.S_IMODE(os.stat(os.path.dirname(store)).st_mode) == 0o700
 
-        # A changed ConfigMap updates mounted files in place (not subPath), env stays until a restart
+        # A changed ConfigMap updates mounted files in place (not subPath), env stays until a restart;
+        # check mode shows the refresh as a step of the pod's plan and changes nothing
+        checked = ok(pods.apply([consumer(pods, name)] + objects_of(pods.prefix, color='blue'), check=True))
+        assert checked['pods'][0]['action'] == 'updated'
+        assert [step for step in checked['pods'][0]['planned_steps'] if step.startswith('refresh ')]
+        assert sh('cat /etc/config/dir/color.txt') == 'red'
         updated = ok(pods.apply([consumer(pods, name)] + objects_of(pods.prefix, color='blue')))
         assert [o['action'] for o in updated['objects']] == ['updated', 'unchanged']
-        assert updated['pods'][0]['action'] == 'unchanged'
+        assert updated['pods'][0]['action'] == 'updated'   # the refresh is a step of its plan
         assert sh('cat /etc/config/dir/color.txt') == 'blue'
         assert sh('cat /etc/pinned.txt') == 'red'
         assert sh('echo $COLOR') == 'red'

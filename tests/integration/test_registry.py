@@ -104,3 +104,23 @@ def test_image_pull_secrets_authenticate(pods, registries):
         pods.apply([anonymous, private, secret], state='absent')
         docker('rmi', '-f', image, check=False)
         assert not os.path.exists('/var/lib/hostpods/objects/default/secrets/%s-pull.json' % pods.prefix)
+
+
+def test_an_image_the_registry_does_not_have_is_a_clean_failure_then_a_clean_apply(pods, registries):
+    """A 404 from the registry is the pod's ErrImagePull naming the image (not a traceback); the next
+    apply with an image that exists converges, with one sandbox."""
+    missing = '127.0.0.1:%d/%s/nope:1' % (registries['open'], pods.prefix)
+    name = pods.name('404')
+    broken = pod(name, [shell_container('app', 'sleep 3600', image=missing)], terminationGracePeriodSeconds=1)
+    fixed = pod(name, [shell_container('app', 'trap "exit 0" TERM; sleep 3600 & wait')], terminationGracePeriodSeconds=1)
+    try:
+        failed = pods.apply(broken)
+        assert failed.get('failed') and 'ErrImagePull' in failed['msg'] and missing in failed['msg'], failed['msg']
+        assert 'Traceback' not in json.dumps(failed) and 'MODULE FAILURE' not in failed['msg']
+        assert failed['pods'][0]['error'] and failed['docker_calls']['write'] > 0
+        applied = ok(pods.apply(fixed, wait=True))
+        assert applied['pods'][0]['status']['phase'] == 'Running'
+        states = sorted((n.split('_')[1], s) for n, s in containers(pods.prefix).items())
+        assert states == [('POD', 'running'), ('app', 'running')]
+    finally:
+        pods.apply(fixed, state='absent')

@@ -1,9 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: the actual state of the host, as plain values the planner can read.
+"""PRIVATE: the observed state of the host, as plain values the planner can read. Pure.
 
-Built from one ``docker ps -a`` listing (by label) per module call; pure.
+Built from one ``docker ps -a`` listing (by label) per call (see ``_runtime.observe``): a
+``PodRecord`` per pod with its sandboxes and container instances.
 """
 
 from __future__ import annotations
@@ -12,21 +13,26 @@ import json
 import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
 
 _EXITED = re.compile(r'^Exited \((-?\d+)\)')
 RUNNING_STATES = ('running', 'restarting', 'paused')
 
 
 class Instance:
-    """One Docker container of a pod (the sandbox or one instance of a container)."""
+    """One Docker container of a pod (the sandbox or one instance of a container).
 
-    def __init__(self, entry):
+    ``restart_count`` is how often the engine restarted it in place (its restart policy): unknown
+    (None) from a listing, read from an inspect when a plan needs it (see ``restarts``)."""
+
+    def __init__(self, entry, restart_count=None):
         self.id = entry['Id']
         self.name = (entry.get('Names') or ['/'])[0].lstrip('/')
         self.labels = entry.get('Labels') or {}
         self.state = entry.get('State', '')
         match = _EXITED.match(entry.get('Status') or '')
         self.exit_code = int(match.group(1)) if match else None
+        self.restart_count = restart_count
         self.container = self.labels.get(naming.CONTAINER_NAME, '')
         self.kind = self.labels.get(naming.CONTAINER_TYPE, 'container')
         try:
@@ -35,6 +41,21 @@ class Instance:
             self.attempt = 0
         self.hash = self.labels.get(naming.SPEC_HASH, '')
         self.created = entry.get('Created', 0)
+
+    @classmethod
+    def from_inspect(cls, info):
+        """An Instance from ``docker inspect`` output (state, exit code and engine restarts known)."""
+        state = info.get('State') or {}
+        status = state.get('Status', '')
+        entry = {'Id': info['Id'], 'Names': [info.get('Name') or '/'], 'Labels': (info.get('Config') or {}).get('Labels'),
+                 'State': status, 'Status': 'Exited (%d)' % state.get('ExitCode', 0) if status == 'exited' else ''}
+        return cls(entry, int(info.get('RestartCount') or 0))
+
+    @property
+    def restarts(self):
+        """The container's restart count (``restartCount``): its attempt number plus the engine's
+        restarts of this instance in place. A replacement's attempt is one more."""
+        return self.attempt + (self.restart_count or 0)
 
     @property
     def running(self):
@@ -118,7 +139,11 @@ class PodRecord:
 
     def next_attempt(self, container):
         latest = self.latest(container)
-        return latest.attempt + 1 if latest else 0
+        return latest.restarts + 1 if latest else 0
+
+    def older(self, container):
+        """The instances of ``container`` before its newest one (oldest first)."""
+        return list(self.instances.get(container) or [])[:-1]
 
 
 def group_pods(entries):
@@ -150,24 +175,8 @@ class HostFacts:
     """What the planner must know about the host besides containers: images and host paths."""
 
     def __init__(self, images=None, paths=None):
-        self.images = set(images or ())
+        self.images = {ImageRef(image).normalized for image in images or ()}
         self.paths = dict(paths or {})
 
     def has_image(self, image):
-        wanted = normalize_image(image)
-        return any(normalize_image(known) == wanted for known in self.images)
-
-
-def normalize_image(image):
-    """``busybox``, ``docker.io/library/busybox:latest`` and ``busybox:latest`` are one image."""
-    if image.startswith('sha256:'):
-        return image
-    name, digest = (image.split('@', 1) + [''])[:2]
-    last = name.rsplit('/', 1)[-1]
-    if ':' not in last and not digest:
-        name += ':latest'
-    for prefix in ('docker.io/library/', 'docker.io/', 'library/'):
-        if name.startswith(prefix):
-            name = name[len(prefix):]
-            break
-    return name + ('@' + digest if digest else '')
+        return ImageRef(image).normalized in self.images

@@ -3,11 +3,8 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: where pods may run, between the pure scheduler (``_scheduler``) and the callers.
 
-- ``scheduling_errors``: the API server's validation of ``nodeName``, ``nodeSelector``, node
-  affinity and tolerations (pure).
-- ``read_node_facts`` / ``node_from_facts``: this node as the scheduler sees it, from the node
-  facts the node role writes (``/etc/ansible/facts.d/hostpods.fact``) or, without them, from the
-  host (its name, cpu and memory; no taints).
+- ``node_from_facts``: this node as the scheduler sees it, from the node facts the node role writes
+  (read by ``_runtime.host``) or, without them, from the host (its name, cpu and memory; no taints).
 - ``admit``: the check ``hostpods.core.pod`` makes on ONE node before touching anything: the pods
   that may run here, and a decision (Pending/Unschedulable, or Failed when a kubelet would reject
   a pod bound to this node) for the others (pure).
@@ -17,181 +14,13 @@
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import socket
-import subprocess
-
-from ansible_collections.hostpods.core.plugins.module_utils._plan import scheduler as scheduler
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
-from ansible_collections.hostpods.core.plugins.module_utils._views.status import qos_class
+from ansible_collections.hostpods.core.plugins.module_utils._plan import scheduler as scheduler
+from ansible_collections.hostpods.core.plugins.module_utils._plan.planner import is_finished
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
-NODE_FACTS = '/etc/ansible/facts.d/hostpods.fact'
-# The kubelet's default --pod-infra-container-image.
-DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10'
 HOSTNAME_LABEL = 'kubernetes.io/hostname'
-TERMINAL_PHASES = ('Succeeded', 'Failed')
 UNSCHEDULABLE, REJECTED = 'unschedulable', 'rejected'  # the ``action`` of a pod that is not placed
-
-_NAME = re.compile(r'^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$')
-_VALUE = re.compile(r'^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$')
-_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
-_NAME_RULE = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
-              "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
-              "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
-_VALUE_RULE = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
-               "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
-               "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
-_SUBDOMAIN_RULE = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
-                   "must start and end with an alphanumeric character")
-EFFECTS = ('NoExecute', 'NoSchedule', 'PreferNoSchedule')
-
-
-# ----------------------------------------------------------------------------- validation (as the API server)
-
-def label_name_problems(key):
-    """``validation.IsQualifiedName``: ``[prefix/]name``, the name a label key, the prefix a DNS subdomain."""
-    parts = key.split('/')
-    if len(parts) == 1:
-        name = parts[0]
-    elif len(parts) == 2:
-        prefix, name = parts
-        if not prefix:
-            return ['prefix part must be non-empty']
-        if len(prefix) > 253 or not _SUBDOMAIN.match(prefix):
-            return ['prefix part ' + _SUBDOMAIN_RULE]
-    else:
-        return ["a qualified name " + _NAME_RULE + " with an optional DNS subdomain prefix and '/' "
-                "(e.g. 'example.com/MyName')"]
-    if not name:
-        return ['name part must be non-empty']
-    if len(name) > 63:
-        return ['name part must be no more than 63 characters']
-    return [] if _NAME.match(name) else ['name part ' + _NAME_RULE]
-
-
-def label_value_problems(value):
-    problems = ['must be no more than 63 characters'] if len(value) > 63 else []
-    return problems + ([] if _VALUE.match(value) else [_VALUE_RULE])
-
-
-def _invalid(path, value, problems):
-    return ['%s: Invalid value: "%s": %s' % (path, value, '; '.join(problems))] if problems else []
-
-
-def _requirement_errors(requirement, path):
-    operator, values = requirement.get('operator'), requirement.get('values') or []
-    errors = []
-    if operator in ('In', 'NotIn'):
-        if not values:
-            errors.append("%s.values: Required value: must be specified when `operator` is 'In' or 'NotIn'" % path)
-    elif operator in ('Exists', 'DoesNotExist'):
-        if values:
-            errors.append("%s.values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'" % path)
-    elif operator in ('Gt', 'Lt'):
-        if len(values) != 1:
-            errors.append("%s.values: Required value: must be specified single value when `operator` is 'Lt' or 'Gt'" % path)
-    else:
-        errors.append('%s.operator: Invalid value: "%s": not a valid selector operator' % (path, operator or ''))
-    return errors + _invalid(path + '.key', requirement.get('key') or '', label_name_problems(requirement.get('key') or ''))
-
-
-def _field_requirement_errors(requirement, path):
-    errors = []
-    if requirement.get('operator') in ('In', 'NotIn'):
-        if len(requirement.get('values') or []) != 1:
-            errors.append("%s.values: Required value: must be only one value when `operator` is 'In' or 'NotIn' for "
-                          "node field selector" % path)
-    else:
-        errors.append('%s.operator: Invalid value: "%s": not a valid selector operator' % (path, requirement.get('operator') or ''))
-    if requirement.get('key') != 'metadata.name':
-        errors.append('%s.key: Unsupported value: "%s": supported values: "metadata.name"' % (path, requirement.get('key') or ''))
-    return errors
-
-
-def _term_errors(term, path):
-    errors = []
-    for index, requirement in enumerate((term or {}).get('matchExpressions') or []):
-        errors += _requirement_errors(requirement, '%s.matchExpressions[%d]' % (path, index))
-    for index, requirement in enumerate((term or {}).get('matchFields') or []):
-        errors += _field_requirement_errors(requirement, '%s.matchFields[%d]' % (path, index))
-    return errors
-
-
-def _toleration_errors(toleration, path):
-    key, operator = toleration.get('key') or '', toleration.get('operator') or ''
-    value, effect = toleration.get('value') or '', toleration.get('effect') or ''
-    errors = _invalid(path + '.key', key, label_name_problems(key)) if key else []
-    if not key and operator != 'Exists':
-        errors.append('%s.operator: Invalid value: "%s": operator must be Exists when `key` is empty, which means '
-                      '"match all values and all keys"' % (path, operator))
-    if toleration.get('tolerationSeconds') is not None and effect != 'NoExecute':
-        errors.append("%s.effect: Invalid value: \"%s\": effect must be 'NoExecute' when `tolerationSeconds` is set"
-                      % (path, effect))
-    if operator in ('', 'Equal'):
-        errors += _invalid(path + '.operator', value, label_value_problems(value))
-    elif operator == 'Exists':
-        if value:
-            errors.append("%s.operator: Invalid value: \"%s\": value must be empty when `operator` is 'Exists'" % (path, value))
-    else:
-        errors.append('%s.operator: Unsupported value: "%s": supported values: "Equal", "Exists"' % (path, operator))
-    if effect and effect not in EFFECTS:
-        errors.append('%s.effect: Unsupported value: "%s": supported values: "%s"' % (path, effect, '", "'.join(EFFECTS)))
-    return errors
-
-
-def scheduling_errors(spec):
-    """The API server's messages for a pod spec's ``nodeName``, ``nodeSelector``, node affinity and tolerations."""
-    errors = []
-    node_name = spec.get('nodeName')
-    if node_name:
-        if len(node_name) > 253 or not _SUBDOMAIN.match(node_name):
-            errors.append('spec.nodeName: Invalid value: "%s": %s' % (node_name, _SUBDOMAIN_RULE))
-    for key, value in sorted((spec.get('nodeSelector') or {}).items()):
-        errors += _invalid('spec.nodeSelector', key, label_name_problems(key))
-        errors += _invalid('spec.nodeSelector', value, label_value_problems(value))
-    path = 'spec.affinity.nodeAffinity'
-    affinity = (spec.get('affinity') or {}).get('nodeAffinity') or {}
-    required = affinity.get('requiredDuringSchedulingIgnoredDuringExecution')
-    if required is not None:
-        where = path + '.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms'
-        terms = required.get('nodeSelectorTerms') or []
-        if not terms:
-            errors.append('%s: Required value: must have at least one node selector term' % where)
-        for index, term in enumerate(terms):
-            errors += _term_errors(term, '%s[%d]' % (where, index))
-    for index, preferred in enumerate(affinity.get('preferredDuringSchedulingIgnoredDuringExecution') or []):
-        where = '%s.preferredDuringSchedulingIgnoredDuringExecution[%d]' % (path, index)
-        weight = preferred.get('weight')
-        if not isinstance(weight, int) or not 1 <= weight <= 100:
-            errors.append('%s.weight: Invalid value: %s: must be in the range 1-100' % (where, weight))
-        errors += _term_errors(preferred.get('preference'), where + '.preference')
-    for index, toleration in enumerate(spec.get('tolerations') or []):
-        errors += _toleration_errors(toleration, 'spec.tolerations[%d]' % index)
-    return errors
-
-
-# ----------------------------------------------------------------------------- this node
-
-def read_node_facts(path=NODE_FACTS):
-    """The node facts the node role writes (JSON, or an executable fact script printing it); None without them."""
-    if not os.path.exists(path):
-        return None
-    try:
-        with open(path, encoding='utf-8') as handle:
-            text = handle.read()
-        try:
-            facts = json.loads(text)
-        except ValueError:
-            if not os.access(path, os.X_OK):
-                raise
-            facts = json.loads(subprocess.run([path], capture_output=True, text=True, check=True, timeout=30).stdout)
-    except (OSError, ValueError, subprocess.SubprocessError) as exc:
-        raise HostpodsError('cannot read the node facts %s: %s' % (path, exc))
-    if not isinstance(facts, dict):
-        raise HostpodsError('cannot read the node facts %s: not a JSON object' % path)
-    return facts
 
 
 def node_from_facts(facts, hostname, allocatable, node_name=None):
@@ -225,18 +54,6 @@ def node_from_facts(facts, hostname, allocatable, node_name=None):
 
 # ----------------------------------------------------------------------------- one node (hostpods.core.pod)
 
-def record_finished(record):
-    """Whether a pod on the host has finished (Succeeded or Failed): it then holds no resources."""
-    applied = record.applied
-    if not applied or applied['spec'].get('restartPolicy', 'Always') == 'Always':
-        return False
-    for container in applied['spec'].get('containers') or []:
-        latest = record.latest(container['name'])
-        if latest is None or latest.running or latest.exit_code is None:
-            return False
-    return True
-
-
 def _key(pod):
     return pod['metadata']['namespace'], pod['metadata']['name']
 
@@ -250,7 +67,7 @@ def admit(pods, node, records):
     """
     batch = {_key(pod) for pod in pods}
     placed = {key: {'node': node['name'], 'pod': record.applied} for key, record in records.items()
-              if record.applied and (key in batch or not record_finished(record))}
+              if record.applied and (key in batch or not is_finished(record.applied, record))}
     try:
         outcomes = scheduler.schedule(pods, [node], placed)
     except ValueError as exc:
@@ -264,7 +81,7 @@ def not_placed_object(pod, outcome):
     """The Pod object of a pod no node runs: Pending with ``PodScheduled=False`` (reason Unschedulable
     and kube-scheduler's message), or Failed with the kubelet's reason and ``Pod was rejected: ...``."""
     meta = {key: pod['metadata'][key] for key in ('name', 'namespace', 'labels', 'annotations') if key in pod['metadata']}
-    status = {'phase': outcome['phase'], 'conditions': [], 'qosClass': qos_class(pod['spec'])}
+    status = {'phase': outcome['phase'], 'conditions': [], 'qosClass': podspec.qos_class(pod['spec'])}
     condition = scheduler.pod_scheduled_condition(outcome)
     if condition:
         status['conditions'].append(condition)
@@ -279,28 +96,10 @@ def refusal_message(outcomes):
     return '; '.join('%s/%s: %s' % (key[0], key[1], outcome['message']) for key, outcome in outcomes)
 
 
-def sandbox_image(given=None, facts_path=NODE_FACTS):
-    """The sandbox (pause) image of this node's pods: ``given``, else the node facts' ``sandboxImage``
-    (the image the node role provided), else ``DEFAULT_SANDBOX_IMAGE``."""
-    if given:
-        return given
-    return (read_node_facts(facts_path) or {}).get('sandboxImage') or DEFAULT_SANDBOX_IMAGE
-
-
-def node_address(facts_path=NODE_FACTS):
-    """This node's address from its facts (the node role records it), or None: pods report it as
-    ``status.hostIP`` (and hostNetwork pods as their ``podIP``), as a kubelet reports the node's IP.
-    Unreadable facts give None here: deleting pods must not fail on them (applying pods and
-    pod_info report them, through ``local_node``)."""
-    try:
-        return (read_node_facts(facts_path) or {}).get('address') or None
-    except HostpodsError:
-        return None
-
-
-def local_node(node_name=None, allocatable=None, facts_path=NODE_FACTS):
-    """This host as a node: its facts file when there is one (see ``node_from_facts``)."""
-    return node_from_facts(read_node_facts(facts_path), socket.gethostname(), allocatable, node_name)
+def downward_allocatable(node):
+    """A node's allocatable cpu (millicores) and memory (bytes): what an unset limit means to the downward API."""
+    allocatable = scheduler.NodeInfo(node).allocatable
+    return {name: allocatable[name] for name in ('cpu', 'memory') if name in allocatable}
 
 
 class NodeGate:
@@ -308,7 +107,7 @@ class NodeGate:
 
     ``admit`` keeps the pods that may run here (the others are not planned, so nothing on the host
     changes for them); ``report`` puts the refused pods back in the returned ``pods``, in the order
-    given, and names this node in every pod's ``spec.nodeName``.
+    given.
     """
 
     def __init__(self, node, placement=None):
@@ -343,20 +142,8 @@ class NodeGate:
         by_key = {(entry['metadata']['namespace'], entry['metadata']['name']): entry for entry in entries}
         for key, outcome in self.refused.items():
             by_key[key] = not_placed_object(self.wanted[key], outcome)
-        for entry in by_key.values() if self.node else ():
-            if entry.get('spec') is not None and entry.get('action') not in (UNSCHEDULABLE, REJECTED, 'deleted', 'absent'):
-                entry['spec'] = dict(entry['spec'], nodeName=self.node['name'])
         ordered = [by_key.pop(key) for key in self.order if key in by_key]
         return ordered + list(by_key.values())
-
-    def runtime_node(self):
-        """This node for the downward API: its name, address (when known) and allocatable cpu
-        (millicores) and memory (bytes)."""
-        if not self.node:
-            return None
-        allocatable = scheduler.NodeInfo(self.node).allocatable
-        return {'name': self.node['name'], 'address': self.node.get('address'),
-                'allocatable': {name: allocatable[name] for name in ('cpu', 'memory') if name in allocatable}}
 
     def message(self):
         """Why the call fails: the pods this node does not take, each with the scheduler's message."""
@@ -369,7 +156,7 @@ class NodeGate:
 # ----------------------------------------------------------------------------- many nodes (hostpods.core.pod_schedule)
 
 def _holds_resources(obj):
-    return ((obj.get('status') or {}).get('phase')) not in TERMINAL_PHASES
+    return not podspec.is_terminal_phase((obj.get('status') or {}).get('phase'))
 
 
 def place(pods, views):

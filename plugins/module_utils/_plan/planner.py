@@ -1,24 +1,28 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: desired pods + actual state -> one ordered plan per pod. Pure: no Docker calls.
+"""PRIVATE: desired pods + observed state -> the plan: one ordered list of typed steps per pod. Pure.
 
 The rules are the kubelet's (``computePodActions``): a new pod gets a sandbox, its volumes, its
 init containers one by one, then its containers; a changed image replaces only that container
 (attempt + 1); any other change recreates the pod (sandbox attempt + 1); a dead sandbox is
 replaced and every container restarted; a container that stopped is restarted when the pod's
-restartPolicy says so. A hostPath that fails its type check is raised here, before anything is
-touched; images are pulled (or found missing under ``Never``) container by container, as a kubelet does.
+restartPolicy says so; the volumes of a running pod that mounts a changed ConfigMap or Secret are
+refreshed in place. Stopping follows the kubelet's termination order (app containers together,
+then sidecars in reverse order, then the sandbox). The plan is the whole truth: the executor only
+carries its steps out. A hostPath that fails its type check is raised here, before anything is
+touched; images are pulled (or found missing under ``Never``) container by container.
 """
 
 from __future__ import annotations
 
 import uuid
 
+from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
+from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
-from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
-from ansible_collections.hostpods.core.plugins.module_utils._views.status import is_sidecar
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 CREATED, UPDATED, RECREATED, UNCHANGED, DELETED, ABSENT = 'created', 'updated', 'recreated', 'unchanged', 'deleted', 'absent'
 
@@ -31,39 +35,6 @@ HOSTPATH_EXPECT = {
     'DirectoryOrCreate': ('directory', 'is not a directory'),
     'FileOrCreate': ('file', 'is not a file'),
 }
-
-
-class Step:
-    """One thing the executor does: ``op`` plus its arguments."""
-
-    def __init__(self, op, **args):
-        self.op = op
-        self.args = args
-
-    def __getattr__(self, name):
-        try:
-            return self.__dict__['args'][name]
-        except KeyError:
-            raise AttributeError(name)
-
-    def describe(self):
-        parts = [self.op]
-        for key in ('name', 'path', 'container', 'key'):
-            if key in self.args:
-                value = self.args[key]
-                parts.append(value['name'] if isinstance(value, dict) else str(value))
-        if 'attempt' in self.args:
-            parts.append('attempt %d' % self.args['attempt'])
-        if self.op == 'pull':
-            parts.append(self.args['image'])
-        elif self.args.get('image') == 'pull':
-            parts.append('(pull %s)' % self.args['container']['image'])
-        elif self.args.get('image') == 'never-missing':
-            parts.append('(ErrImageNeverPull: %s is not present)' % self.args['container']['image'])
-        return ' '.join(parts)
-
-    def __repr__(self):
-        return 'Step(%s)' % self.describe()
 
 
 class PodPlan:
@@ -84,96 +55,6 @@ class PodPlan:
         return self.action not in (UNCHANGED, ABSENT)
 
 
-def should_restart(restart_policy, instance):
-    """``ShouldContainerBeRestarted`` for a container that is not running."""
-    if instance.state == 'created':
-        return True
-    if restart_policy == 'Always':
-        return True
-    if restart_policy == 'OnFailure':
-        return instance.exit_code != 0
-    return False
-
-
-def is_terminal(pod, record):
-    """Succeeded or Failed pods stay as they are (a terminal phase is sticky)."""
-    policy = pod['spec']['restartPolicy']
-    if policy == 'Always':
-        return False
-    for container in pod['spec'].get('initContainers') or []:
-        latest = record.latest(container['name'])
-        if is_sidecar(container):
-            continue
-        if latest and latest.state == 'exited' and latest.exit_code != 0 and policy == 'Never':
-            return True
-    latest = [record.latest(c['name']) for c in pod['spec']['containers']]
-    if any(item is None or item.running or item.state == 'created' for item in latest):
-        return False
-    if policy == 'Never':
-        return True
-    return all(item.exit_code == 0 for item in latest)
-
-
-def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None):
-    """The plan that brings ``record`` (or nothing) to ``pod``."""
-    plan = _plan_spec(pod, record, facts, sandbox_image, force, new_uid)
-    if plan.action in (UNCHANGED, UPDATED) and record.applied \
-            and naming.pod_metadata(record.applied) != naming.pod_metadata(pod):
-        # Labels and annotations change in place, as on Kubernetes: no container restarts.
-        plan.steps.insert(0, Step('metadata', metadata=naming.pod_metadata(pod)))
-        plan.action = UPDATED
-        plan.reason = plan.reason or 'labels or annotations changed'
-    return plan
-
-
-def _plan_spec(pod, record, facts, sandbox_image, force, new_uid):
-    key = (pod['metadata']['namespace'], pod['metadata']['name'])
-    desired_hash = naming.pod_hash(pod, sandbox_image)
-    fresh = record is None or not record.sandboxes and not record.instances
-    pod = dict(pod, metadata=dict(pod['metadata'], uid=(new_uid or str(uuid.uuid4())) if fresh else record.uid))
-    if fresh:
-        return _fresh(key, pod, None, CREATED, pod['metadata']['uid'], 0, sandbox_image, '', facts)
-    if force or record.hash != desired_hash:
-        reason = 'force: true' if force else 'the pod spec changed'
-        return _fresh(key, pod, record, RECREATED, record.uid, record.next_sandbox_attempt,
-                      sandbox_image, reason, facts)
-    if is_terminal(pod, record):
-        # Once the app containers finished, the kubelet stops the sidecars (and the pod) too.
-        sidecars = [c['name'] for c in pod['spec'].get('initContainers') or [] if is_sidecar(c)]
-        running = any(record.latest(name) and record.latest(name).running for name in sidecars)
-        return PodPlan(key, pod, record, UPDATED if running else UNCHANGED,
-                       [Step('stop_pod', record=record)] if running else [], record.uid,
-                       record.sandbox.attempt if record.sandbox else None, 'the pod finished' if running else '')
-    sandbox = record.sandbox
-    if (sandbox is None or not sandbox.running) and pod['spec']['restartPolicy'] == 'Never' \
-            and any(record.latest(c['name']) for c in pod['spec']['containers']):
-        # computePodActions: a Never pod that already ran gets no new sandbox; it is killed and ends.
-        running = [i for i in record.all_instances() if i.running]
-        return PodPlan(key, pod, record, UPDATED if running else UNCHANGED,
-                       [Step('stop_pod', record=record)] if running else [], record.uid,
-                       sandbox.attempt if sandbox else None, 'the sandbox died and restartPolicy is Never')
-    if sandbox is None or not sandbox.running:
-        return _fresh(key, pod, record, RECREATED, record.uid, record.next_sandbox_attempt,
-                      sandbox_image, 'the sandbox is not running', facts, restart=True)
-    steps = _resume(pod, record, facts)
-    return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, sandbox.attempt,
-                   'containers to start or replace' if steps else '')
-
-
-def plan_batch(pods, records, facts, sandbox_image, force=False):
-    """One plan per pod; every preflight problem of the batch is raised together."""
-    plans, errors = [], []
-    for pod in pods:
-        key = (pod['metadata']['namespace'], pod['metadata']['name'])
-        try:
-            plans.append(plan_apply(pod, records.get(key), facts, sandbox_image, force))
-        except PreflightError as exc:
-            errors.extend(exc.details.get('errors') or [exc.msg])
-    if errors:
-        raise PreflightError('Cannot apply: ' + '; '.join(errors), errors=errors)
-    return plans
-
-
 class ObjectPlan:
     """What one ConfigMap, Secret or PersistentVolumeClaim needs: ``action`` and ``steps``."""
 
@@ -189,54 +70,191 @@ class ObjectPlan:
         return self.action not in (UNCHANGED, ABSENT)
 
 
-def plan_objects(items, stored, deleting=False):
-    """Plans of the batch's objects against ``stored`` (``{(kind, ns, name): object or None}``)."""
-    plans = []
-    for obj in items:
-        key = (obj['kind'], obj['metadata']['namespace'], obj['metadata']['name'])
-        current = stored.get(key)
-        if deleting:
-            plans.append(ObjectPlan(obj, DELETED if current else ABSENT,
-                                    [Step('delete_object', key=key, obj=current)] if current else []))
-        elif current is None:
-            plans.append(ObjectPlan(obj, CREATED, [Step('write_object', key=key, obj=obj)]))
-        elif naming.canonical(current) != naming.canonical(obj):
-            if current.get('immutable'):
-                raise PreflightError('%s "%s" is immutable: field is immutable when `immutable` is set'
-                                     % (obj['kind'], obj['metadata']['name']))
-            plans.append(ObjectPlan(obj, UPDATED, [Step('write_object', key=key, obj=obj)]))
-        else:
-            plans.append(ObjectPlan(obj, UNCHANGED, []))
+class Plan:
+    """The plan of one call: the object plans and the pod plans, in the order they are carried out
+    (objects before the pods that use them; when deleting, pods before the claims they hold)."""
+
+    def __init__(self, pods, objects_=(), deleting=False):
+        self.pods = list(pods)
+        self.objects = list(objects_)
+        self.deleting = deleting
+
+    @property
+    def changed(self):
+        return any(plan.changed for plan in self.pods + self.objects)
+
+    def phases(self):
+        """``[('objects', plans), ('pods', plans)]`` in execution order."""
+        phases = [('objects', self.objects), ('pods', self.pods)]
+        return phases[::-1] if self.deleting else phases
+
+
+# ----------------------------------------------------------------------------- stopping
+
+def stop_steps(instances):
+    """The kubelet's termination order for the running ``instances`` of a pod: the app containers
+    together (each with its grace period), then the sidecars one by one in reverse start order, then
+    the sandbox."""
+    running = [item for item in instances if item.running]
+    sandboxes = [item for item in running if item.container == naming.SANDBOX_CONTAINER]
+    sidecars = sorted([item for item in running if item.kind == 'init'], key=lambda item: item.created, reverse=True)
+    apps = [item for item in running if item not in sandboxes and item not in sidecars]
+    steps = [S.Stop(tuple(apps))] if apps else []
+    steps.extend(S.Stop((item,)) for item in sidecars)
+    if sandboxes:
+        steps.append(S.Stop(tuple(sandboxes), grace=S.SANDBOX_GRACE))
+    return steps
+
+
+def removal_steps(record, keep_volumes):
+    """Stop and remove every container of ``record`` (strays of other UIDs included) and, unless
+    ``keep_volumes``, its emptyDir volumes and node directory."""
+    instances = record.all_instances() + list(record.strays)
+    steps = stop_steps(instances)
+    if instances:
+        steps.append(S.Remove(tuple(instances)))
+    if not keep_volumes and record.uid:
+        steps.append(S.RemovePodData(record.uid))
+    return steps
+
+
+# ----------------------------------------------------------------------------- applying
+
+def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, changed_objects=frozenset()):
+    """The plan that brings ``record`` (or nothing) to ``pod``. ``changed_objects``: the
+    ``(kind, namespace, name)`` of the ConfigMaps and Secrets this call changes."""
+    plan = _plan_spec(pod, record, facts, sandbox_image, force, new_uid)
+    if plan.action not in (UNCHANGED, UPDATED) or not record:
+        return plan
+    refresh = refresh_steps(plan.pod, changed_objects) if record.sandbox and record.sandbox.running else []
+    if refresh:
+        plan.steps[:0] = refresh
+        plan.action = UPDATED
+        plan.reason = plan.reason or 'a ConfigMap or Secret it mounts changed'
+    if record.applied and naming.pod_metadata(record.applied) != naming.pod_metadata(pod):
+        # Labels and annotations change in place, as on Kubernetes: no container restarts.
+        plan.steps.insert(0, S.Metadata(naming.pod_metadata(pod)))
+        plan.action = UPDATED
+        plan.reason = plan.reason or 'labels or annotations changed'
+    return plan
+
+
+def _apps(pod, record):
+    return [(latest.state, latest.exit_code) if latest else None
+            for latest in (record.latest(c['name']) for c in pod['spec']['containers'])]
+
+
+def is_finished(pod, record):
+    """Whether the pod on the host has finished (Succeeded or Failed): see ``podspec.pod_finished``."""
+    failed_init = any(latest and latest.state == 'exited' and latest.exit_code != 0
+                      for latest in (record.latest(c['name']) for c in pod['spec'].get('initContainers') or []
+                                     if not podspec.is_sidecar(c)))
+    return podspec.pod_finished(pod['spec']['restartPolicy'], _apps(pod, record), failed_init)
+
+
+def _plan_spec(pod, record, facts, sandbox_image, force, new_uid):
+    key = (pod['metadata']['namespace'], pod['metadata']['name'])
+    fresh = record is None or not record.sandboxes and not record.instances
+    pod = dict(pod, metadata=dict(pod['metadata'], uid=(new_uid or str(uuid.uuid4())) if fresh else record.uid))
+    if fresh:
+        return _fresh(key, pod, None, CREATED, 0, sandbox_image, '', facts)
+    if force or record.hash != naming.pod_hash(pod, sandbox_image):
+        reason = 'force: true' if force else 'the pod spec changed'
+        return _fresh(key, pod, record, RECREATED, record.next_sandbox_attempt, sandbox_image, reason, facts)
+    sandbox = record.sandbox
+    attempt = sandbox.attempt if sandbox else None
+    if is_finished(pod, record):
+        # Once the app containers finished, the kubelet stops the sidecars (and the pod) too.
+        sidecars = [record.latest(name) for name in podspec.sidecar_names(pod['spec'])]
+        steps = stop_steps(record.all_instances()) if any(item and item.running for item in sidecars) else []
+        return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, attempt,
+                       'the pod finished' if steps else '')
+    if (sandbox is None or not sandbox.running) and pod['spec']['restartPolicy'] == 'Never' \
+            and any(record.latest(c['name']) for c in pod['spec']['containers']):
+        # computePodActions: a Never pod that already ran gets no new sandbox; it is killed and ends.
+        steps = stop_steps(record.all_instances())
+        return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, attempt,
+                       'the sandbox died and restartPolicy is Never')
+    if sandbox is None or not sandbox.running:
+        return _fresh(key, pod, record, RECREATED, record.next_sandbox_attempt, sandbox_image,
+                      'the sandbox is not running', facts, restart=True)
+    steps = _resume(pod, record, facts)
+    return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, attempt,
+                   'containers to start or replace' if steps else '')
+
+
+def plan_batch(pods, records, facts, sandbox_image, force=False, changed_objects=frozenset()):
+    """One plan per pod; every preflight problem of the batch is raised together."""
+    plans, errors = [], []
+    for pod in pods:
+        key = (pod['metadata']['namespace'], pod['metadata']['name'])
+        try:
+            plans.append(plan_apply(pod, records.get(key), facts, sandbox_image, force, changed_objects=changed_objects))
+        except PreflightError as exc:
+            errors.extend(exc.details.get('errors') or [exc.msg])
+    if errors:
+        raise PreflightError('Cannot apply: ' + '; '.join(errors), errors=errors)
     return plans
 
 
-def plan_delete(key, record):
-    if record is None:
-        return PodPlan(key, None, None, ABSENT, [])
-    return PodPlan(key, None, record, DELETED, [Step('remove_pod', record=record, keep_volumes=False)], record.uid)
+def refresh_steps(pod, changed_objects):
+    """Rewrite, in place, the volumes of ``pod`` that take files from a changed ConfigMap or Secret."""
+    namespace = pod['metadata']['namespace']
+    return [S.Project(volume['name'], volume, refresh=True) for volume in pod['spec'].get('volumes') or []
+            if any((kind, namespace, name) in changed_objects for kind, name in objects.references(volume))]
 
 
-def _fresh(key, pod, record, action, uid, sandbox_attempt, sandbox_image, reason, facts, restart=False):
-    """Steps for a new sandbox and everything in it; an old record is removed first."""
-    steps = []
-    if record is not None and not restart:  # a recreate starts clean, new emptyDirs included
-        steps.append(Step('remove_pod', record=record, keep_volumes=False))
+def plan_refreshes(records, changed_objects, skip=()):
+    """Plans for the running pods outside the call (``skip``: the keys of the call's pods) whose
+    mounted ConfigMaps or Secrets the call changes, as the kubelet's sync refreshes them."""
+    plans = []
+    for key, record in sorted(records.items()):
+        applied = record.applied
+        if key in skip or not applied or not record.sandbox or not record.sandbox.running:
+            continue
+        pod = dict(applied, metadata=dict(applied['metadata'], uid=record.uid))
+        steps = refresh_steps(pod, changed_objects)
+        if steps:
+            plans.append(PodPlan(key, pod, record, UPDATED, steps, record.uid, record.sandbox.attempt,
+                                 'a ConfigMap or Secret it mounts changed'))
+    return plans
+
+
+def needs_restart_counts(plan):
+    """The instances a plan numbered new instances after without knowing how often the engine
+    restarted them in place: the caller reads those counts and plans the pod again."""
+    if plan.record is None:
+        return []
+    names = [step.container['name'] for step in plan.steps if isinstance(step, (S.StartContainer, S.RunInit))]
+    return [latest for latest in (plan.record.latest(name) for name in names)
+            if latest is not None and latest.restart_count is None]
+
+
+def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, facts, restart=False):
+    """Steps for a new sandbox and everything in it; an old record is removed first (a restart keeps
+    the pod's emptyDir volumes, and removes the old containers once the new sandbox holds them)."""
+    steps = removal_steps(record, keep_volumes=False) if record is not None and not restart else []
     steps.extend(_volume_steps(pod, facts))
     if not facts.has_image(sandbox_image):
-        steps.append(Step('pull', image=sandbox_image))
-    steps.append(Step('sandbox', attempt=sandbox_attempt))
-    steps.extend(Step('project', name=volume['name'], volume=volume) for volume in pod['spec'].get('volumes') or []
-                 if any(key in volume for key in objects.REFERENCING_VOLUMES))
+        steps.append(S.Pull(sandbox_image))
+    steps.append(S.Sandbox(sandbox_attempt))
+    steps.extend(S.Project(volume['name'], volume) for volume in pod['spec'].get('volumes') or []
+                 if any(key_ in volume for key_ in objects.REFERENCING_VOLUMES))
     if record is not None and restart:
-        # A restart keeps the pod's emptyDir volumes (same UID): the new sandbox holds the
-        # Memory ones mounted before the old containers, which hold them too, are removed.
-        steps.append(Step('remove_pod', record=record, keep_volumes=True))
-    for kind, op in (('initContainers', 'init'), ('containers', 'start')):
-        for container in pod['spec'].get(kind) or []:
-            attempt = record.next_attempt(container['name']) if restart and record else 0
-            steps.append(Step('sidecar' if is_sidecar(container) else op, container=container, attempt=attempt,
-                              image=_image_action(container, facts)))
-    return PodPlan(key, pod, record, action, steps, uid, sandbox_attempt, reason)
+        # the new sandbox holds the Memory volumes before the old containers, which hold them too, go
+        steps.extend(removal_steps(record, keep_volumes=True))
+    policy = 'fail' if pod['spec']['restartPolicy'] == 'Never' else 'retry'
+    for container in pod['spec'].get('initContainers') or []:
+        attempt = record.next_attempt(container['name']) if restart else 0
+        image = _image_action(container, facts)
+        if podspec.is_sidecar(container):
+            steps.append(S.StartContainer(container, attempt, image, sidecar=True))
+        else:
+            steps.append(S.RunInit(container, attempt, image, on_failure=policy))
+    for container in pod['spec']['containers']:
+        attempt = record.next_attempt(container['name']) if restart else 0
+        steps.append(S.StartContainer(container, attempt, _image_action(container, facts)))
+    return PodPlan(key, pod, record, action, steps, pod['metadata']['uid'], sandbox_attempt, reason)
 
 
 def _resume(pod, record, facts):
@@ -244,36 +262,36 @@ def _resume(pod, record, facts):
     steps = []
     spec = pod['spec']
     app_started = any(record.latest(c['name']) for c in spec['containers'])
+    policy = 'fail' if spec['restartPolicy'] == 'Never' else 'retry'
     for container in spec.get('initContainers') or []:
-        latest = record.latest(container['name'])
-        if is_sidecar(container):  # kept running for the pod's whole life, in init order
-            step = _keep_running(container, latest, 'Always', facts, kind='init')
-            steps.extend([step] if step else [])
-            continue
-        if not app_started:  # after initialization the kubelet ignores regular init containers
-            if latest is not None and latest.succeeded:
-                continue
+        name, latest = container['name'], record.latest(container['name'])
+        if podspec.is_sidecar(container):  # kept running for the pod's whole life, in init order
+            steps.extend(_keep_running(container, record, 'Always', facts, sidecar=True))
+        elif not app_started and not (latest is not None and latest.succeeded):
+            # after initialization the kubelet ignores regular init containers
+            everything = tuple(item.id for item in record.instances.get(name) or [])
             if latest is not None and latest.running:
-                steps.append(Step('await_init', container=container, instance=latest))
+                steps.append(S.RunInit(container, latest.attempt, 'present', policy, running=latest,
+                                       prune=everything[:-1]))
             else:
-                steps.append(Step('init', container=container, attempt=record.next_attempt(container['name']),
-                                  image=_image_action(container, facts)))
+                steps.append(S.RunInit(container, record.next_attempt(name), _image_action(container, facts), policy,
+                                       prune=everything))
     for container in spec['containers']:
-        step = _keep_running(container, record.latest(container['name']), spec['restartPolicy'], facts)
-        steps.extend([step] if step else [])
+        steps.extend(_keep_running(container, record, spec['restartPolicy'], facts))
     return steps
 
 
-def _keep_running(container, latest, restart_policy, facts, kind='container'):
-    """The step that starts, replaces (changed image) or restarts one container, or None."""
+def _keep_running(container, record, restart_policy, facts, sidecar=False):
+    """The step that starts, replaces (changed spec) or restarts one container: zero or one."""
+    latest = record.latest(container['name'])
     image = _image_action(container, facts)
-    first = 'sidecar' if kind == 'init' else 'start'
     if latest is None:
-        return Step(first, container=container, attempt=0, image=image)
+        return [S.StartContainer(container, 0, image, sidecar=sidecar)]
     if latest.hash != naming.container_hash(container) or (
-            not latest.running and should_restart(restart_policy, latest)):
-        return Step('replace', container=container, attempt=latest.attempt + 1, old=latest, image=image, kind=kind)
-    return None
+            not latest.running and podspec.should_restart(restart_policy, latest.state, latest.exit_code)):
+        older = tuple(item.id for item in record.older(container['name']))
+        return [S.StartContainer(container, latest.restarts + 1, image, sidecar=sidecar, replaces=latest, prune=older)]
+    return []
 
 
 def _image_action(container, facts):
@@ -292,23 +310,22 @@ def _volume_steps(pod, facts):
     fs_group = (pod['spec'].get('securityContext') or {}).get('fsGroup')
     for index, volume in enumerate(pod['spec'].get('volumes') or []):
         if 'emptyDir' in volume:
-            medium = (volume['emptyDir'] or {}).get('medium', '')
-            steps.append(Step('volume', name=naming.emptydir_volume_name(meta['namespace'], meta['name'], meta.get('uid', ''),
-                                                                         volume['name']),
-                              volume=volume, kind='emptyDir', memory=medium == 'Memory'))
+            memory = (volume['emptyDir'] or {}).get('medium', '') == 'Memory'
+            name = naming.emptydir_volume_name(meta['namespace'], meta['name'], meta['uid'], volume['name'])
+            steps.append(S.Volume(name, volume, 'emptyDir', memory))
+            if fs_group is not None and not memory:
+                steps.append(S.FsGroup(name, fs_group))
         elif 'persistentVolumeClaim' in volume:
-            claim = volume['persistentVolumeClaim']['claimName']
-            steps.append(Step('volume', name=naming.claim_volume_name(meta['namespace'], claim), volume=volume,
-                              kind='persistentVolumeClaim', memory=False))
-        if fs_group is not None and ('persistentVolumeClaim' in volume or 'emptyDir' in volume and
-                                     (volume['emptyDir'] or {}).get('medium') != 'Memory'):
-            steps.append(Step('fs_group', name=steps[-1].name, group=fs_group))
+            name = naming.claim_volume_name(meta['namespace'], volume['persistentVolumeClaim']['claimName'])
+            steps.append(S.Volume(name, volume, 'persistentVolumeClaim'))
+            if fs_group is not None:
+                steps.append(S.FsGroup(name, fs_group))
         elif 'hostPath' in volume:
             path, kind = volume['hostPath']['path'], volume['hostPath'].get('type', '')
             found = facts.paths.get(path, 'missing')
             expect = HOSTPATH_EXPECT.get(kind)
             if kind.endswith('OrCreate') and found == 'missing':
-                steps.append(Step('host_path', path=path, type=kind))
+                steps.append(S.HostPath(path, kind))
             elif expect and found != expect[0]:
                 errors.append('%s: spec.volumes[%d].hostPath: hostPath type check failed: %s %s'
                               % (meta['name'], index, path, expect[1]))
@@ -320,3 +337,36 @@ def _volume_steps(pod, facts):
 def host_paths(pods):
     """The hostPath paths the planner needs facts about."""
     return sorted({v['hostPath']['path'] for pod in pods for v in pod['spec'].get('volumes') or [] if 'hostPath' in v})
+
+
+# ----------------------------------------------------------------------------- deleting, and objects
+
+def plan_delete(key, record):
+    if record is None:
+        return PodPlan(key, None, None, ABSENT, [])
+    return PodPlan(key, None, record, DELETED, removal_steps(record, keep_volumes=False), record.uid)
+
+
+def plan_objects(items, stored, deleting=False):
+    """Plans of the batch's objects against ``stored`` (``{(kind, ns, name): object or None}``)."""
+    plans = []
+    for obj in items:
+        key = (obj['kind'], obj['metadata']['namespace'], obj['metadata']['name'])
+        current = stored.get(key)
+        if deleting:
+            plans.append(ObjectPlan(obj, DELETED if current else ABSENT, [S.DeleteObject(key)] if current else []))
+        elif current is None:
+            plans.append(ObjectPlan(obj, CREATED, [S.WriteObject(key, obj)]))
+        elif naming.canonical(current) != naming.canonical(obj):
+            if current.get('immutable'):
+                raise PreflightError('%s "%s" is immutable: field is immutable when `immutable` is set'
+                                     % (obj['kind'], obj['metadata']['name']))
+            plans.append(ObjectPlan(obj, UPDATED, [S.WriteObject(key, obj)]))
+        else:
+            plans.append(ObjectPlan(obj, UNCHANGED, []))
+    return plans
+
+
+def changed_objects(object_plans):
+    """The keys of the ConfigMaps and Secrets a call writes (their mounted files are refreshed)."""
+    return frozenset(plan.key for plan in object_plans if plan.changed and plan.kind != 'PersistentVolumeClaim')

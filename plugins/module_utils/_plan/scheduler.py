@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
 
 MAX_NODE_SCORE = 100
@@ -111,7 +112,7 @@ def pod_requests(pod, non_missing=False):
     sidecars, init_peak = {}, {}
     for index, container in enumerate(spec.get('initContainers') or []):
         values = _container_values(container, 'spec.initContainers[%d]' % index, non_missing)
-        if container.get('restartPolicy') == 'Always':  # a sidecar keeps running beside the app containers
+        if podspec.is_sidecar(container):  # a sidecar keeps running beside the app containers
             _add(total, values)
             _add(sidecars, values)
             values = dict(sidecars)
@@ -123,13 +124,9 @@ def pod_requests(pod, non_missing=False):
 
 
 def host_ports(pod):
-    """``[(host IP, protocol, host port)]`` of a pod's containers, as the NodePorts plugin sees them."""
-    out = []
-    for container in (pod.get('spec') or {}).get('containers') or []:
-        for port in container.get('ports') or []:
-            if (port.get('hostPort') or 0) > 0:
-                out.append((port.get('hostIP') or '0.0.0.0', port.get('protocol') or 'TCP', port['hostPort']))
-    return out
+    """``[(host IP, protocol, host port)]`` of a pod's containers, as the NodePorts plugin sees them
+    (no host IP is every address, 0.0.0.0)."""
+    return [(ip or '0.0.0.0', protocol, port) for ip, protocol, port, _target in podspec.host_ports(pod.get('spec') or {})]
 
 
 class Usage:

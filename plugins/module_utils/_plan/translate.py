@@ -14,6 +14,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security as security
 from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment, expand_all
@@ -51,13 +52,10 @@ def memory_volumes(pod):
 def port_bindings(pod):
     """ExposedPorts and PortBindings for every app container port with a hostPort."""
     exposed, bindings = {}, {}
-    for container in pod['spec']['containers']:
-        for port in container.get('ports') or []:
-            if not port.get('hostPort'):
-                continue
-            key = '%d/%s' % (port['containerPort'], port.get('protocol', 'TCP').lower())
-            exposed[key] = {}
-            bindings.setdefault(key, []).append({'HostIp': port.get('hostIP', ''), 'HostPort': str(port['hostPort'])})
+    for host_ip, protocol, host_port, container_port in podspec.host_ports(pod['spec']):
+        key = '%d/%s' % (container_port, protocol.lower())
+        exposed[key] = {}
+        bindings.setdefault(key, []).append({'HostIp': host_ip, 'HostPort': str(host_port)})
     return exposed, bindings
 
 
@@ -126,7 +124,7 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     host_config = {
         'NetworkMode': join,
         'IpcMode': join,
-        'RestartPolicy': {'Name': 'always' if container.get('restartPolicy') == 'Always'  # a sidecar, whatever the pod's
+        'RestartPolicy': {'Name': 'always' if podspec.is_sidecar(container)  # a sidecar, whatever the pod's
                           else 'no' if kind == 'init' else RESTART_POLICIES[pod['spec']['restartPolicy']]},
         'Mounts': mounts,
         'Binds': binds,

@@ -5,7 +5,7 @@
 
 A thin layer over the ``docker`` SDK's low-level APIClient. Every call is counted as a read or a
 write (``calls``), so a re-apply of unchanged pods can prove it made no mutating call, and every
-engine error becomes a DockerError.
+engine error (a missing object included) becomes a DockerError naming the call and its object.
 """
 
 from __future__ import annotations
@@ -17,8 +17,9 @@ import socket
 import threading
 import time
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils._errors import DockerError
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
 
 try:
     import docker
@@ -51,10 +52,10 @@ def _call(kind):
                 self.calls[kind] += 1
             try:
                 return method(self, *args, **kwargs)
-            except NotFound:
-                raise
             except (DockerException, RequestException) as exc:
-                raise DockerError('Docker %s failed: %s' % (method.__name__, getattr(exc, 'explanation', None) or exc))
+                target = ' %s' % args[0] if args and isinstance(args[0], str) else ''
+                raise DockerError('Docker %s%s failed: %s' % (method.__name__, target,
+                                                              getattr(exc, 'explanation', None) or exc))
         return wrapper
     return decorate
 
@@ -186,14 +187,8 @@ class DockerClient:
 
     @_call('write')
     def pull(self, image, auth_config=None):
-        repository, tag = image, None
-        if '@' not in image:
-            last = image.rsplit('/', 1)[-1]
-            if ':' in last:
-                repository, tag = image.rsplit(':', 1)
-            else:
-                tag = 'latest'
-        output = self.api.pull(repository, tag=tag, auth_config=auth_config)
+        ref = ImageRef(image)
+        output = self.api.pull(ref.pull_repository, tag=ref.pull_tag, auth_config=auth_config)
         for line in (output or '').splitlines():  # the engine reports a failed pull inside the stream
             try:
                 event = json.loads(line)

@@ -12,14 +12,14 @@ Hostname and FQDN (``GeneratePodHostNameAndDomain``), the ``/etc/hosts`` file th
 from __future__ import annotations
 
 import ipaddress
-import re
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 CLUSTER_DOMAIN = 'cluster.local'
 MAX_NAMESERVERS, MAX_SEARCHES, MAX_SEARCH_CHARS = 3, 32, 2048
 DNS_POLICIES = ('ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None')
 MISSING_CLUSTER_DNS = ('kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" '
                        'policy. Falling back to "Default" policy.')
-_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
 
 
 def hostname(pod):
@@ -141,10 +141,8 @@ def dns_errors(spec):
     if spec.get('hostNetwork') and config:
         errors.append('spec.dnsConfig: Forbidden: the engine cannot set the resolver of a hostNetwork pod; hostpods '
                       'supports dnsConfig only without hostNetwork')
-    subdomain = spec.get('subdomain')
-    if subdomain is not None and not _LABEL.match(subdomain):
-        errors.append('spec.subdomain: Invalid value: "%s": a lowercase RFC 1123 label must consist of lower case '
-                      "alphanumeric characters or '-', and must start and end with an alphanumeric character" % subdomain)
+    if spec.get('subdomain') is not None:
+        errors += podspec.name_errors(spec['subdomain'], 'spec.subdomain')
     for index, alias in enumerate(spec.get('hostAliases') or []):
         try:
             ipaddress.ip_address(alias.get('ip') or '')

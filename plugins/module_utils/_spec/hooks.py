@@ -1,19 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: lifecycle hooks (postStart, preStop) and termination messages, as a kubelet runs them.
+"""PRIVATE: lifecycle hooks (postStart, preStop) and termination messages: their rules. Pure.
 
 Handlers: ``exec`` (in the container), ``httpGet`` (from the node to the pod IP), ``sleep``;
-``tcpSocket`` is accepted and not run, as on a kubelet. ``termination_message`` picks the message
-of a terminated container from its file, or its log under ``FallbackToLogsOnError``.
+``tcpSocket`` is accepted and not run, as on a kubelet (``_runtime.handlers`` runs them).
+``termination_message`` picks the message of a terminated container from its file, or its log
+under ``FallbackToLogsOnError``.
 """
 
 from __future__ import annotations
-
-import time
-import urllib.error
-
-from ansible.module_utils.urls import open_url
 
 HANDLERS = ('exec', 'httpGet', 'sleep', 'tcpSocket')
 POLICIES = ('File', 'FallbackToLogsOnError')
@@ -48,7 +44,7 @@ def lifecycle_errors(container, path, regular_init):
     return errors
 
 
-def _port(port, ports):
+def resolve_port(port, ports):
     """A numeric port, or the containerPort of the named port."""
     if isinstance(port, int) or str(port).isdigit():
         return int(port)
@@ -56,36 +52,6 @@ def _port(port, ports):
         if item.get('name') == port:
             return item['containerPort']
     raise ValueError('port "%s" is not a port of the container' % port)
-
-
-def run_handler(client, container_id, handler, pod_ip, ports, timeout):
-    """Run one handler; returns an error message, or None when it succeeded."""
-    if 'exec' in handler:
-        rc, stdout, stderr = client.exec_run(container_id, handler['exec']['command'])
-        if rc != 0:
-            output = (stdout + stderr).decode('utf-8', errors='replace').strip()
-            return 'command %r exited with %d: %s' % (handler['exec']['command'], rc, output)
-        return None
-    if 'httpGet' in handler:
-        get = handler['httpGet']
-        try:
-            url = '%s://%s:%d%s' % (get.get('scheme', 'HTTP').lower(), get.get('host') or pod_ip,
-                                    _port(get['port'], ports), get.get('path', '/'))
-        except ValueError as exc:
-            return str(exc)
-        headers = {h['name']: h['value'] for h in get.get('httpHeaders') or []}
-        try:  # open_url raises on 4xx/5xx, and follows redirects as the kubelet's prober does
-            response = open_url(url, headers=headers, timeout=max(1, timeout), validate_certs=False,
-                                http_agent='kube-lifecycle/hostpods')
-            response.close()
-        except urllib.error.HTTPError as exc:
-            return 'HTTP GET %s: %d' % (url, exc.code)
-        except (urllib.error.URLError, OSError) as exc:
-            return 'HTTP GET %s: %s' % (url, getattr(exc, 'reason', exc))
-        return None
-    if 'sleep' in handler:
-        time.sleep(min(handler['sleep']['seconds'], max(0, timeout)))
-    return None  # tcpSocket: accepted for compatibility and not run, as on a kubelet
 
 
 def termination_message(policy, exit_code, file_text, log_tail):

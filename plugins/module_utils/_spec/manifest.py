@@ -11,19 +11,18 @@ from __future__ import annotations
 
 import copy
 import functools
-import json
 import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks as hooks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
-from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security as security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import OBJECTS, POD, check_fields
-from ansible_collections.hostpods.core.plugins.module_utils._views.status import is_sidecar
 
 try:
     import yaml
@@ -31,13 +30,7 @@ try:
 except ImportError:  # pragma: no cover - reported by the caller with missing_required_lib
     HAS_YAML = False
 
-DNS1123_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
-DNS1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
-LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-             "and must start and end with an alphanumeric character")
-SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-                 "and must start and end with an alphanumeric character")
-RESTART_POLICIES = ('Always', 'OnFailure', 'Never')
+RESTART_POLICIES = podspec.RESTART_POLICIES
 PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
 PROTOCOLS = ('TCP', 'UDP', 'SCTP')
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
@@ -142,15 +135,6 @@ def join_path(path, name):
 
 # ----------------------------------------------------------------------------- defaults
 
-def default_pull_policy(image):
-    """Kubernetes' default: Always when the tag is ``latest`` (a missing tag without a digest counts
-    as ``latest``), else IfNotPresent."""
-    name, _sep, digest = image.partition('@')
-    last = name.rsplit('/', 1)[-1]
-    tag = last.rsplit(':', 1)[1] if ':' in last else ('' if digest else 'latest')
-    return 'Always' if tag == 'latest' else 'IfNotPresent'
-
-
 def apply_defaults(doc, namespace):
     """A defaulted deep copy of a Pod, as the API server would store it."""
     pod = copy.deepcopy(doc)
@@ -169,7 +153,7 @@ def apply_defaults(doc, namespace):
     spec.setdefault('enableServiceLinks', True)
     for key in ('initContainers', 'containers'):
         for container in spec.get(key) or []:
-            container.setdefault('imagePullPolicy', default_pull_policy(container.get('image') or ''))
+            container.setdefault('imagePullPolicy', podspec.ImageRef(container.get('image') or '').default_pull_policy)
             container.setdefault('terminationMessagePath', '/dev/termination-log')
             container.setdefault('terminationMessagePolicy', 'File')
             resources = container['resources'] = container.get('resources') or {}
@@ -205,31 +189,20 @@ def apply_defaults(doc, namespace):
 
 # ----------------------------------------------------------------------------- validation
 
-def _name_errors(value, path, pattern, message, limit):
-    if not isinstance(value, str) or not value:
-        return ['%s: Required value' % path]
-    errors = []
-    if len(value) > limit:
-        errors.append('%s: Invalid value: "%s": must be no more than %d characters' % (path, value, limit))
-    if not pattern.match(value):
-        errors.append('%s: Invalid value: "%s": %s' % (path, value, message))
-    return errors
-
-
 def semantic_errors(pod):
     """Kubernetes' own validation rules for the fields hostpods supports (on a defaulted pod)."""
     errors = []
     meta, spec = pod['metadata'], pod['spec']
-    errors += _name_errors(meta.get('name'), 'metadata.name', DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, 253)
-    errors += _name_errors(meta.get('namespace'), 'metadata.namespace', DNS1123_LABEL, LABEL_MSG, 63)
+    errors += podspec.name_errors(meta.get('name'), 'metadata.name', subdomain=True)
+    errors += podspec.name_errors(meta.get('namespace'), 'metadata.namespace')
     if spec.get('hostname') is not None:
-        errors += _name_errors(spec['hostname'], 'spec.hostname', DNS1123_LABEL, LABEL_MSG, 63)
+        errors += podspec.name_errors(spec['hostname'], 'spec.hostname')
     if spec['restartPolicy'] not in RESTART_POLICIES:
         errors.append('spec.restartPolicy: Unsupported value: "%s": supported values: "%s"'
                       % (spec['restartPolicy'], '", "'.join(RESTART_POLICIES)))
     errors += dns.dns_errors(spec)
     errors += security.security_errors(spec)
-    errors += placement.scheduling_errors(spec)
+    errors += scheduling.scheduling_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
     if spec['terminationGracePeriodSeconds'] < 0:
@@ -238,7 +211,7 @@ def semantic_errors(pod):
     volumes = {}
     for index, volume in enumerate(spec.get('volumes') or []):
         path = 'spec.volumes[%d]' % index
-        errors += _name_errors(volume.get('name'), path + '.name', DNS1123_LABEL, LABEL_MSG, 63)
+        errors += podspec.name_errors(volume.get('name'), path + '.name')
         if volume.get('name') in volumes:
             errors.append('%s.name: Duplicate value: "%s"' % (path, volume['name']))
         volumes[volume.get('name')] = volume
@@ -255,12 +228,12 @@ def semantic_errors(pod):
         for index, container in enumerate(spec.get(key) or []):
             path = 'spec.%s[%d]' % (key, index)
             name = container.get('name')
-            errors += _name_errors(name, path + '.name', DNS1123_LABEL, LABEL_MSG, 63)
+            errors += podspec.name_errors(name, path + '.name')
             if name in seen:
                 errors.append('%s.name: Duplicate value: "%s"' % (path, name))
             seen[name] = path
             errors += _container_errors(container, path, volumes, all_names)
-            errors += hooks.lifecycle_errors(container, path, key == 'initContainers' and not is_sidecar(container))
+            errors += hooks.lifecycle_errors(container, path, key == 'initContainers' and not podspec.is_sidecar(container))
             if 'restartPolicy' in container and (key == 'containers' or container['restartPolicy'] != 'Always'):
                 errors.append('%s.restartPolicy: %s' % (path, 'Forbidden: may not be set for non-init containers'
                               if key == 'containers' else 'Unsupported value: "%s": supported values: "Always"'
@@ -340,7 +313,7 @@ def _volume_source_errors(volume, path):
                           % (path, host_path['type'], '", "'.join(HOSTPATH_TYPES)))
     if 'persistentVolumeClaim' in volume:
         claim = volume['persistentVolumeClaim'].get('claimName')
-        errors += _name_errors(claim, path + '.persistentVolumeClaim.claimName', DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, 253)
+        errors += podspec.name_errors(claim, path + '.persistentVolumeClaim.claimName', subdomain=True)
     return errors
 
 
@@ -498,9 +471,5 @@ def _document_errors(doc, deleting, check_schema):
 
 def _identity_errors(pod):
     meta = pod['metadata']
-    return (_name_errors(meta.get('name'), 'metadata.name', DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, 253)
-            + _name_errors(meta.get('namespace'), 'metadata.namespace', DNS1123_LABEL, LABEL_MSG, 63))
-
-
-def canonical_json(value):
-    return json.dumps(value, sort_keys=True, separators=(',', ':'))
+    return (podspec.name_errors(meta.get('name'), 'metadata.name', subdomain=True)
+            + podspec.name_errors(meta.get('namespace'), 'metadata.namespace'))

@@ -81,6 +81,11 @@ def pod_metadata(pod):
     return {'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
 
 
+def pod_dir(uid):
+    """The node's directory of one pod UID (its record: files, volumes, termination messages)."""
+    return '%s/%s' % (STATE_DIR, uid)
+
+
 def volume_dir(uid, volume):
     """The node directory of a configMap, secret, downwardAPI or projected volume (its parent is root-only)."""
     return '%s/%s/volumes/%s' % (STATE_DIR, uid, volume)

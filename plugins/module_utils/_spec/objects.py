@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json
 import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
 
 KINDS = ('ConfigMap', 'Secret', 'PersistentVolumeClaim')
 STORE = '/var/lib/hostpods/objects'
@@ -248,18 +250,9 @@ def volume_files(pod, volume, lookup, runtime):
 
 # ----------------------------------------------------------------------------- image pull secrets
 
-def registry_of(image):
-    """The registry host of an image reference (Docker Hub when the first part is not a host)."""
-    first = image.split('/', 1)[0]
-    if '/' in image and ('.' in first or ':' in first or first == 'localhost'):
-        return first
-    return 'docker.io'
-
-
 def registry_auth(secrets, image):
     """Docker's auth_config for ``image`` from ``kubernetes.io/dockerconfigjson`` (or dockercfg) Secrets, or None."""
-    import json
-    wanted = registry_of(image)
+    wanted = ImageRef(image).registry
     for secret in secrets:
         if secret is None:
             continue

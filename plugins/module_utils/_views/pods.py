@@ -1,50 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: read the pods on the host (one listing, concurrent inspects) and report them as Pod objects."""
+"""PRIVATE: the pods on the host as Pod objects with status: their containers inspected
+concurrently, then ``status.pod_object``. Reads only."""
 
 from __future__ import annotations
 
-import json
-import os
-import socket
-
-from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks as hooks
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
-from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
-from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import run_concurrently
-from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts, group_pods
-from ansible_collections.hostpods.core.plugins.module_utils._views.status import epoch_seconds, pod_object
-
-
-def read_records(client):
-    """``{(namespace, name): PodRecord}`` for every pod on the host, from one listing, with the
-    labels and annotations changed in place since each pod was created."""
-    records = group_pods(client.pod_containers())
-    for record in records.values():
-        path = naming.metadata_path(record.uid)
-        if record.uid and os.path.exists(path):
-            with open(path, encoding='utf-8') as handle:
-                record.live_metadata = json.load(handle)
-    return records
-
-
-def read_object(kind, namespace, name):
-    """A ConfigMap, Secret or PersistentVolumeClaim as the node keeps it, or None."""
-    try:
-        with open(objects.store_path(kind, namespace, name), encoding='utf-8') as handle:
-            return json.load(handle)
-    except (OSError, ValueError):
-        return None
-
-
-def object_lookup(batch):
-    """``lookup(kind, namespace, name)``: the batch's objects first, then the node's."""
-    def lookup(kind, namespace, name):
-        key = (kind, namespace, name)
-        return batch[key] if key in batch else read_object(*key)
-    return lookup
+from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import object_lookup
+from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds
+from ansible_collections.hostpods.core.plugins.module_utils._views.status import pod_object
 
 
 def _config_checker(record):
@@ -78,8 +47,9 @@ def _message(client, info):
     return hooks.termination_message(policy, code, text, tail)
 
 
-def describe_records(client, records):
-    """Pod objects (with status) for ``records``, inspecting their containers concurrently."""
+def describe_records(client, records, node):
+    """Pod objects (with status) for ``records`` on ``node`` (a NodeContext), inspecting their
+    containers concurrently."""
     records = [record for record in records if record is not None and record.applied]
     instances = [instance for record in records for instance in record.all_instances()]
     inspected = dict(zip([i.id for i in instances], run_concurrently(lambda i: client.inspect_container(i.id), instances)))
@@ -90,11 +60,7 @@ def describe_records(client, records):
     exited = [info for info in inspected.values() if info and not info['State'].get('Running')
               and (info['Config'].get('Labels') or {}).get(naming.TERMINATION_LOG)]
     messages = dict(zip([info['Id'] for info in exited], run_concurrently(lambda info: _message(client, info), exited)))
-    out, node_name = [], socket.gethostname()
-    # status.hostIP: the node's address from its facts; else the bridge's gateway (read here for hostNetwork pods,
-    # from each sandbox's network otherwise).
-    address = placement.node_address()
-    host_ip = address or (client.bridge_gateway() if any(r.applied['spec'].get('hostNetwork') for r in records) else None)
+    out = []
     facts = HostFacts(client.image_references()) if any(
         name not in record.instances for record in records
         for name in [c['name'] for c in (record.applied['spec'].get('initContainers') or [])
@@ -104,8 +70,7 @@ def describe_records(client, records):
         for name, items in record.instances.items():
             by_container[name] = [inspected[item.id] for item in items if inspected.get(item.id)]
         sandbox = inspected.get(record.sandbox.id) if record.sandbox else None
-        out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node_name,
+        out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node.name,
                               image_present=facts.has_image if facts else None, last_exits=last_exits,
-                              messages=messages, config_error=_config_checker(record),
-                              host_ip=host_ip if address or record.applied['spec'].get('hostNetwork') else None))
+                              messages=messages, config_error=_config_checker(record), host_ip=node.host_ip or None))
     return out

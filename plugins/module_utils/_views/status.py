@@ -9,36 +9,11 @@ conditions; ``pod_row`` follows kubectl's ``printPod`` for the ``get pods -o wid
 
 from __future__ import annotations
 
-import calendar
 import json
-import time
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
-
-ZERO_TIME = '0001-01-01T00:00:00Z'
-
-
-def _time(value):
-    """Docker's RFC 3339 nano timestamp -> Kubernetes' second precision, or None when unset."""
-    if not value or value.startswith('0001-01-01'):
-        return None
-    return value.split('.')[0].rstrip('Z') + 'Z'
-
-
-def epoch_seconds(docker_time):
-    """Docker's RFC 3339 nano timestamp as epoch seconds (float), or None when unset."""
-    if not docker_time or docker_time.startswith('0001-01-01'):
-        return None
-    whole, _sep, fraction = docker_time.rstrip('Z').partition('.')
-    return calendar.timegm(time.strptime(whole, '%Y-%m-%dT%H:%M:%S')) + float('0.' + (fraction or '0'))
-
-
-def _attempt(info):
-    try:
-        return int((info['Config'].get('Labels') or {}).get(naming.ATTEMPT, '0'))
-    except ValueError:
-        return 0
+from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import Instance
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import (
+    epoch_seconds, is_sidecar, is_terminal_phase, kube_time as _time, qos_class)
 
 
 def _terminated(info, message=None):
@@ -85,7 +60,7 @@ def container_status(container, instances, pod_ref, waiting, last_exits=None, me
     state = info['State']
     status.update({'image': info['Config'].get('Image', container['image']), 'imageID': 'docker://' + info.get('Image', ''),
                    'containerID': 'docker://' + info['Id'],
-                   'restartCount': _attempt(info) + int(info.get('RestartCount') or 0)})
+                   'restartCount': Instance.from_inspect(info).restarts})
     if len(instances) > 1:
         status['lastState'] = {'terminated': _terminated(instances[-2], (messages or {}).get(instances[-2]['Id']))}
     if state.get('Restarting'):
@@ -103,11 +78,6 @@ def container_status(container, instances, pod_ref, waiting, last_exits=None, me
     else:
         status['state'] = {'terminated': _terminated(info, (messages or {}).get(info['Id']))}
     return status
-
-
-def is_sidecar(container):
-    """A restartable init container (``restartPolicy: Always``): it starts in init order and keeps running."""
-    return container.get('restartPolicy') == 'Always'
 
 
 def _phase(spec, init_statuses, statuses):
@@ -159,24 +129,6 @@ def _phase(spec, init_statuses, statuses):
     return 'Pending'
 
 
-def qos_class(spec):
-    """``GetPodQOS``: BestEffort without any cpu/memory request or limit; Guaranteed when every
-    container (init containers too) has cpu and memory limits equal to its requests; else Burstable."""
-    containers = (spec.get('initContainers') or []) + spec['containers']
-    guaranteed, any_set = True, False
-    for container in containers:
-        resources = container.get('resources') or {}
-        requests, limits = resources.get('requests') or {}, resources.get('limits') or {}
-        if any(name in requests or name in limits for name in ('cpu', 'memory')):
-            any_set = True
-        for name in ('cpu', 'memory'):
-            if name not in limits or quantity.parse(requests.get(name, limits[name])) != quantity.parse(limits[name]):
-                guaranteed = False
-    if not any_set:
-        return 'BestEffort'
-    return 'Guaranteed' if guaranteed else 'Burstable'
-
-
 def _condition(kind, ok, reason=None, message=None, when=None):
     out = {'type': kind, 'status': 'True' if ok else 'False', 'lastProbeTime': None, 'lastTransitionTime': when}
     if reason:
@@ -213,8 +165,7 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
             instances = instances_by_container.get(container['name'])
             if instances:
                 container['image'] = instances[-1]['Config'].get('Image', container['image'])
-    if node_name:
-        spec['nodeName'] = node_name
+    with_node(spec, node_name)
     pod_ref = '%s_%s(%s)' % (meta['name'], meta['namespace'], uid)
     inits = spec.get('initContainers') or []
     init_statuses = [container_status(c, instances_by_container.get(c['name']), pod_ref,
@@ -245,7 +196,7 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     incomplete = [s['name'] for s in init_statuses if not (s['started'] if s['name'] in sidecars else s['ready'])]
     app_started = any(s.get('containerID') for s in statuses)
     initialized = not incomplete or app_started
-    terminal = phase in ('Succeeded', 'Failed')
+    terminal = is_terminal_phase(phase)
     ready_reason = ('PodCompleted' if phase == 'Succeeded' else 'PodFailed') if terminal else 'ContainersNotReady'
     ready_message = None if terminal else ('containers with unready status: [%s]' % ' '.join(unready))
     conditions = [
@@ -274,6 +225,19 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     if created:
         metadata['creationTimestamp'] = created
     return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata, 'spec': spec, 'status': status}
+
+
+def with_node(spec, node_name):
+    """``spec.nodeName``: the node a pod runs on (its one writer; a pod no node runs has none)."""
+    if node_name:
+        spec['nodeName'] = node_name
+    return spec
+
+
+def planned_object(pod, uid, node_name):
+    """The Pod object of a pod check mode would create or recreate: as asked, ``Pending``."""
+    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': dict(pod['metadata'], uid=uid),
+            'spec': with_node(dict(pod['spec']), node_name), 'status': {'phase': 'Pending'}}
 
 
 def _age(since, now):
@@ -307,18 +271,12 @@ def _age(since, now):
     return '%dy' % (hours // 24 // 365)
 
 
-def _epoch(stamp):
-    if not stamp:
-        return None
-    return calendar.timegm(time.strptime(stamp, '%Y-%m-%dT%H:%M:%SZ'))
-
-
 def pod_row(pod, now, node=None):
     """The ``kubectl get pods -o wide`` columns of a Pod object (kubectl's ``printPod``)."""
     status, spec = pod.get('status') or {}, pod['spec']
     reason = status.get('reason') or status.get('phase') or 'Pending'
     inits = spec.get('initContainers') or []
-    sidecars = [c['name'] for c in inits if c.get('restartPolicy') == 'Always']
+    sidecars = [c['name'] for c in inits if is_sidecar(c)]
     total = len(spec['containers']) + len(sidecars)
     ready = restarts = 0
     initializing = False
@@ -372,7 +330,7 @@ def pod_row(pod, now, node=None):
             reason = 'Running' if pod_ready else 'NotReady'
     if pod['metadata'].get('deletionTimestamp') and status.get('phase') not in ('Succeeded', 'Failed'):
         reason = 'Terminating'
-    finished = [_epoch(((c.get('lastState') or {}).get('terminated') or {}).get('finishedAt')) for c in counted]
+    finished = [epoch_seconds(((c.get('lastState') or {}).get('terminated') or {}).get('finishedAt')) for c in counted]
     last_restart = max((stamp for stamp in finished if stamp), default=None)
     restarts_text = str(restarts)
     if restarts and last_restart is not None:
@@ -384,7 +342,7 @@ def pod_row(pod, now, node=None):
         'ready': '%d/%d' % (ready, total),
         'status': reason,
         'restarts': restarts_text,
-        'age': _age(_epoch(pod['metadata'].get('creationTimestamp')), now),
+        'age': _age(epoch_seconds(pod['metadata'].get('creationTimestamp')), now),
         'ip': ips[0]['ip'] if ips else '<none>',
         'node': node or spec.get('nodeName') or '<none>',
     }

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import is_terminal_phase
+
 
 def pod_done(pod):
     """Ready, or Succeeded/Failed for a pod whose restartPolicy lets it finish."""
     status = pod.get('status') or {}
-    if status.get('phase') in ('Succeeded', 'Failed') and pod['spec']['restartPolicy'] != 'Always':
+    if is_terminal_phase(status.get('phase')) and pod['spec']['restartPolicy'] != 'Always':
         return True
     return any(c['type'] == 'Ready' and c['status'] == 'True' for c in status.get('conditions') or [])
 

@@ -4,7 +4,7 @@ import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import (
-    HostFacts, Instance, group_pods, normalize_image)
+    HostFacts, Instance, group_pods)
 
 from hostpods_fakes import (
     OTHER_UID, SANDBOX_IMAGE, UID, container, container_entry, entry, pod, sandbox_entry, with_uid)
@@ -163,24 +163,6 @@ def test_entry_without_namespace_label_is_ignored():
 
 
 # ----------------------------------------------------------------------------- images
-
-@pytest.mark.parametrize('image, normal', [
-    ('busybox', 'busybox:latest'),
-    ('busybox:latest', 'busybox:latest'),
-    ('library/busybox', 'busybox:latest'),
-    ('docker.io/library/busybox:1.35', 'busybox:1.35'),
-    ('docker.io/hostpods/busybox', 'hostpods/busybox:latest'),
-    ('hostpods/busybox:1.35', 'hostpods/busybox:1.35'),
-    ('localhost:5000/busybox', 'localhost:5000/busybox:latest'),
-    ('localhost:5000/busybox:1', 'localhost:5000/busybox:1'),
-    ('registry.k8s.io/pause:3.10', 'registry.k8s.io/pause:3.10'),
-    ('busybox@sha256:abc', 'busybox@sha256:abc'),
-    ('docker.io/library/busybox@sha256:abc', 'busybox@sha256:abc'),
-    ('sha256:0123', 'sha256:0123'),
-])
-def test_normalize_image(image, normal):
-    assert normalize_image(image) == normal
-
 
 @pytest.mark.parametrize('wanted, present', [
     ('busybox', True),

@@ -1,14 +1,10 @@
-"""Unit tests of _placement: validation of the scheduling fields, this node from its facts, the
-one-node check of hostpods.core.pod (admit, NodeGate) and the many-node placement of pod_schedule."""
-
-import json
-import os
+"""Unit tests of _plan.placement: this node from its facts, the one-node check of hostpods.core.pod
+(admit, NodeGate) and the many-node placement of pod_schedule."""
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest as manifest
 from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
-from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
 
 from hostpods_fakes import OTHER_UID, container, doc, pod, record_of
 
@@ -43,18 +39,6 @@ def view(name, pods=(), **kwargs):
     return {'host': 'host-' + name, 'node': node(name, **kwargs), 'pods': list(pods)}
 
 
-def message(reasons, preemption):
-    total = sum(int(part.split(' ', 1)[0]) for part in reasons)
-    return '0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s..' % (
-        total, ', '.join(reasons), total, ', '.join(preemption))
-
-
-# ----------------------------------------------------------------------------- validation
-
-def errors_of(**spec):
-    return placement.scheduling_errors(doc('p', **spec)['spec'])
-
-
 def req(key_, operator, *values):
     out = {'key': key_, 'operator': operator}
     if values:
@@ -66,101 +50,10 @@ def required(*terms):
     return {'nodeAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': {'nodeSelectorTerms': list(terms)}}}
 
 
-REQUIRED_PATH = 'spec.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms'
-
-
-def test_valid_scheduling_fields_have_no_errors():
-    assert errors_of(
-        nodeName='node-1.example.com', nodeSelector={'disk': 'ssd', 'example.com/zone': 'z1', 'empty': ''},
-        affinity={'nodeAffinity': {
-            'requiredDuringSchedulingIgnoredDuringExecution': {'nodeSelectorTerms': [
-                {'matchExpressions': [req('disk', 'In', 'ssd'), req('gpu', 'DoesNotExist'), req('gen', 'Gt', '3')]},
-                {'matchFields': [req('metadata.name', 'NotIn', 'node-2')]}, {}]},
-            'preferredDuringSchedulingIgnoredDuringExecution': [
-                {'weight': 100, 'preference': {'matchExpressions': [req('zone', 'Exists')]}}]}},
-        tolerations=[{'key': 'dedicated', 'operator': 'Equal', 'value': 'gpu', 'effect': 'NoSchedule'},
-                     {'key': 'evict', 'operator': 'Exists', 'effect': 'NoExecute', 'tolerationSeconds': 30},
-                     {'operator': 'Exists'}, {'key': 'k', 'value': 'v'}]) == []
-
-
-@pytest.mark.parametrize('spec, expected', [
-    ({'nodeName': 'Node_1'}, ['spec.nodeName: Invalid value: "Node_1": a lowercase RFC 1123 subdomain must consist of '
-                              "lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"]),
-    ({'nodeSelector': {'bad key': 'x'}}, ['spec.nodeSelector: Invalid value: "bad key": name part must consist of alphanumeric '
-                                          "characters, '-', '_' or '.', and must start and end with an alphanumeric character "
-                                          "(e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
-                                          "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"]),
-    ({'nodeSelector': {'/x': 'y'}}, ['spec.nodeSelector: Invalid value: "/x": prefix part must be non-empty']),
-    ({'nodeSelector': {'Example.com/x': 'y'}},
-     ["spec.nodeSelector: Invalid value: \"Example.com/x\": prefix part a lowercase RFC 1123 subdomain must consist of lower "
-      "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character"]),
-    ({'nodeSelector': {'a/b/c': 'y'}}, ['spec.nodeSelector: Invalid value: "a/b/c": a qualified name must consist of '
-                                        "alphanumeric characters, '-', '_' or '.', and must start and end with an "
-                                        "alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used "
-                                        "for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional "
-                                        "DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]),
-    ({'nodeSelector': {'k' * 64: 'y'}}, ['spec.nodeSelector: Invalid value: "%s": name part must be no more than 63 characters'
-                                         % ('k' * 64)]),
-    ({'nodeSelector': {'disk': '-ssd'}}, ['spec.nodeSelector: Invalid value: "-ssd": a valid label must be an empty string or '
-                                          "consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
-                                          "alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for "
-                                          "validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"]),
-    ({'affinity': required()}, [REQUIRED_PATH + ': Required value: must have at least one node selector term']),
-    ({'affinity': required({'matchExpressions': [req('disk', 'In')]})},
-     [REQUIRED_PATH + "[0].matchExpressions[0].values: Required value: must be specified when `operator` is 'In' or 'NotIn'"]),
-    ({'affinity': required({'matchExpressions': [req('disk', 'Exists', 'x')]})},
-     [REQUIRED_PATH + "[0].matchExpressions[0].values: Forbidden: may not be specified when `operator` is 'Exists' or "
-      "'DoesNotExist'"]),
-    ({'affinity': required({'matchExpressions': [req('gen', 'Gt', '1', '2')]})},
-     [REQUIRED_PATH + "[0].matchExpressions[0].values: Required value: must be specified single value when `operator` is "
-      "'Lt' or 'Gt'"]),
-    ({'affinity': required({'matchExpressions': [req('disk', 'Like', 'x')]})},
-     [REQUIRED_PATH + '[0].matchExpressions[0].operator: Invalid value: "Like": not a valid selector operator']),
-    ({'affinity': required({'matchExpressions': [req('', 'Exists')]})},
-     [REQUIRED_PATH + '[0].matchExpressions[0].key: Invalid value: "": name part must be non-empty']),
-    ({'affinity': required({'matchFields': [req('metadata.name', 'In', 'a', 'b')]})},
-     [REQUIRED_PATH + "[0].matchFields[0].values: Required value: must be only one value when `operator` is 'In' or "
-      "'NotIn' for node field selector"]),
-    ({'affinity': required({'matchFields': [req('metadata.uid', 'Exists')]})},
-     [REQUIRED_PATH + '[0].matchFields[0].operator: Invalid value: "Exists": not a valid selector operator',
-      REQUIRED_PATH + '[0].matchFields[0].key: Unsupported value: "metadata.uid": supported values: "metadata.name"']),
-    ({'affinity': {'nodeAffinity': {'preferredDuringSchedulingIgnoredDuringExecution': [
-        {'weight': 0, 'preference': {'matchExpressions': [req('a', 'In')]}}]}}},
-     ['spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].weight: Invalid value: 0: must be in '
-      'the range 1-100',
-      "spec.affinity.nodeAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].preference.matchExpressions[0].values: "
-      "Required value: must be specified when `operator` is 'In' or 'NotIn'"]),
-    ({'tolerations': [{'value': 'x'}]},
-     ['spec.tolerations[0].operator: Invalid value: "": operator must be Exists when `key` is empty, which means '
-      '"match all values and all keys"']),
-    ({'tolerations': [{'key': 'k', 'operator': 'Exists', 'value': 'v'}]},
-     ["spec.tolerations[0].operator: Invalid value: \"v\": value must be empty when `operator` is 'Exists'"]),
-    ({'tolerations': [{'key': 'k', 'operator': 'In'}]},
-     ['spec.tolerations[0].operator: Unsupported value: "In": supported values: "Equal", "Exists"']),
-    ({'tolerations': [{'key': 'k', 'operator': 'Exists', 'effect': 'NoSchedule', 'tolerationSeconds': 5}]},
-     ["spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"]),
-    ({'tolerations': [{'key': 'k', 'operator': 'Exists', 'effect': 'Never'}]},
-     ['spec.tolerations[0].effect: Unsupported value: "Never": supported values: "NoExecute", "NoSchedule", "PreferNoSchedule"']),
-    ({'tolerations': [{'key': 'bad key', 'operator': 'Exists'}]},
-     ['spec.tolerations[0].key: Invalid value: "bad key": name part must consist of alphanumeric characters, \'-\', \'_\' '
-      "or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex "
-      "used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"]),
-])
-def test_scheduling_errors(spec, expected):
-    assert errors_of(**spec) == expected
-
-
-def test_load_pods_accepts_the_scheduling_fields_and_refuses_pod_affinity():
-    raw = doc('p', nodeName='n1', nodeSelector={'disk': 'ssd'}, tolerations=[{'operator': 'Exists'}],
-              affinity=required({'matchExpressions': [req('disk', 'In', 'ssd')]}))
-    [loaded] = manifest.load_pods([(raw, 'm.yaml')])
-    assert loaded['spec']['nodeName'] == 'n1' and loaded['spec']['tolerations'] == [{'operator': 'Exists'}]
-    with pytest.raises(ManifestError) as info:
-        manifest.load_pods([(doc('p', affinity={'podAffinity': {}}), 'm.yaml')])
-    assert 'spec.affinity.podAffinity: field not supported by hostpods yet' in info.value.msg
-    with pytest.raises(ManifestError) as info:
-        manifest.load_pods([(doc('p', tolerations=[{'key': 'k', 'operator': 'In'}]), 'm.yaml')])
-    assert 'spec.tolerations[0].operator: Unsupported value: "In"' in info.value.msg
+def message(reasons, preemption):
+    total = sum(int(part.split(' ', 1)[0]) for part in reasons)
+    return '0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s..' % (
+        total, ', '.join(reasons), total, ', '.join(preemption))
 
 
 # ----------------------------------------------------------------------------- this node
@@ -194,45 +87,6 @@ def test_invalid_node_facts_are_named():
     with pytest.raises(HostpodsError) as info:
         placement.node_from_facts({'name': 'n', 'allocatable': {'cpu': 'lots'}}, 'host', {})
     assert info.value.msg.startswith('node n: invalid node facts: ')
-
-
-def test_read_node_facts(tmp_path):
-    path = str(tmp_path / 'hostpods.fact')
-    assert placement.read_node_facts(path) is None
-    with open(path, 'w') as handle:
-        json.dump({'name': 'n1'}, handle)
-    assert placement.read_node_facts(path) == {'name': 'n1'}
-    with open(path, 'w') as handle:
-        handle.write('#!/bin/sh\necho \'{"name": "from-script"}\'\n')
-    with pytest.raises(HostpodsError):  # not JSON and not executable
-        placement.read_node_facts(path)
-    os.chmod(path, 0o755)
-    assert placement.read_node_facts(path) == {'name': 'from-script'}
-    with open(path, 'w') as handle:
-        handle.write('[1]')
-    with pytest.raises(HostpodsError) as info:
-        placement.read_node_facts(path)
-    assert 'not a JSON object' in info.value.msg
-
-
-def test_local_node_reads_the_facts_file(tmp_path):
-    path = str(tmp_path / 'hostpods.fact')
-    with open(path, 'w') as handle:
-        json.dump({'name': 'n7', 'labels': {'a': 'b'}}, handle)
-    out = placement.local_node(None, {'cpu': 1000, 'memory': GI}, path)
-    assert (out['name'], out['labels']['a'], out['allocatable']) == ('n7', 'b', {'cpu': 1000, 'memory': GI})
-
-
-def test_sandbox_image_given_then_node_facts_then_the_kubelet_default(tmp_path):
-    path = str(tmp_path / 'hostpods.fact')
-    assert placement.sandbox_image(None, path) == 'registry.k8s.io/pause:3.10'
-    with open(path, 'w') as handle:
-        json.dump({'name': 'n1'}, handle)
-    assert placement.sandbox_image(None, path) == 'registry.k8s.io/pause:3.10'
-    with open(path, 'w') as handle:
-        json.dump({'name': 'n1', 'sandboxImage': 'hostpods/pause:3.10'}, handle)
-    assert placement.sandbox_image(None, path) == 'hostpods/pause:3.10'
-    assert placement.sandbox_image('example.org/pause:9', path) == 'example.org/pause:9'
 
 
 # ----------------------------------------------------------------------------- one node: admit
@@ -311,7 +165,7 @@ def entry(pod_, action='created'):
     return dict(pod_, action=action, status={'phase': 'Running'})
 
 
-def test_gate_reports_the_refused_pods_in_order_and_names_the_node():
+def test_gate_reports_the_refused_pods_in_order():
     pods = [pod('a', tolerations=TOLERATE_DB), pod('b', nodeName='elsewhere'), pod('c', tolerations=TOLERATE_DB)]
     gate = placement.NodeGate(ONE)
     admitted = gate.admit(pods, {})
@@ -320,7 +174,8 @@ def test_gate_reports_the_refused_pods_in_order_and_names_the_node():
     report = gate.report([entry(admitted[0]), entry(admitted[1], 'unchanged')])
     assert [(p['metadata']['name'], p['action']) for p in report] == [
         ('a', 'created'), ('b', 'unschedulable'), ('c', 'unchanged')]
-    assert [p['spec'].get('nodeName') for p in report] == ['n1', 'elsewhere', 'n1']
+    # spec.nodeName has one writer, the status (the gate leaves the entries as they are)
+    assert [p['spec'].get('nodeName') for p in report] == [None, 'elsewhere', None]
     assert 'nodeName' not in admitted[0]['spec']  # the planned pod (and its hash) does not change
     assert gate.message() == ("1 pod(s) cannot run on node n1: default/b: 0/1 nodes are available: 1 node(s) didn't match "
                               "the requested node name. preemption: 0/1 nodes are available: 1 %s.." % NOT_HELPFUL)
@@ -429,22 +284,3 @@ def test_place_refuses_two_hosts_with_one_node_name():
     assert info.value.msg == 'hosts host-n1 and other are both node "n1": give each node its own name'
 
 
-def test_gate_gives_the_downward_api_this_node():
-    gate = placement.NodeGate(dict(node('n1'), allocatable={'cpu': '1500m', 'memory': '1Gi', 'pods': '10'}))
-    assert gate.runtime_node() == {'name': 'n1', 'address': None, 'allocatable': {'cpu': 1500, 'memory': GI}}
-    assert placement.NodeGate(dict(node('n1'), address='10.213.0.2')).runtime_node()['address'] == '10.213.0.2'
-    assert placement.NodeGate(None).runtime_node() is None
-
-
-def test_node_address_from_the_facts(tmp_path):
-    path = str(tmp_path / 'hostpods.fact')
-    assert placement.node_address(path) is None
-    with open(path, 'w') as handle:
-        json.dump({'name': 'n1', 'address': ''}, handle)
-    assert placement.node_address(path) is None
-    with open(path, 'w') as handle:
-        json.dump({'name': 'n1', 'address': '10.213.0.2'}, handle)
-    assert placement.node_address(path) == '10.213.0.2'
-    with open(path, 'w') as handle:
-        handle.write('not json')
-    assert placement.node_address(path) is None

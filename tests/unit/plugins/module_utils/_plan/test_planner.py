@@ -4,6 +4,7 @@ import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
 from ansible_collections.hostpods.core.plugins.module_utils._plan import planner as planner
+from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts, Instance
 
@@ -19,22 +20,29 @@ def plan(desired, record=None, facts=FACTS, force=False):
 
 
 def ops(p):
-    """The steps as comparable tuples: (op, container or image or path or volume kind, attempt)."""
+    """The steps as comparable tuples: (op, container or image or path or volume kind, attempt). A
+    removal (Stop and Remove steps, and RemovePodData unless volumes are kept) reads
+    ``('remove_pod', keep_volumes)``; Stop steps alone read ``('stop_pod',)``."""
     out = []
     for step in p.steps:
-        args = step.args
-        if 'container' in args:
-            out.append((step.op, args['container']['name'], args.get('attempt')))
-        elif step.op == 'pull':
-            out.append(('pull', args['image']))
-        elif step.op == 'sandbox':
-            out.append(('sandbox', args['attempt']))
-        elif step.op == 'volume':
-            out.append(('volume', args['volume']['name']))
-        elif step.op == 'host_path':
-            out.append(('host_path', args['path'], args['type']))
-        elif step.op == 'remove_pod':
-            out.append(('remove_pod', args['keep_volumes']))
+        if isinstance(step, (S.Stop, S.Remove, S.RemovePodData)):
+            folded = out[-1] if out and out[-1][0] in ('stop_pod', 'remove_pod') else None
+            if folded is None:
+                out.append(('stop_pod',))
+            if isinstance(step, S.Remove):
+                out[-1] = ('remove_pod', True)
+            elif isinstance(step, S.RemovePodData):
+                out[-1] = ('remove_pod', False)
+        elif isinstance(step, (S.StartContainer, S.RunInit)):
+            out.append((step.op, step.container['name'], step.attempt))
+        elif isinstance(step, S.Pull):
+            out.append(('pull', step.image))
+        elif isinstance(step, S.Sandbox):
+            out.append(('sandbox', step.attempt))
+        elif isinstance(step, S.Volume):
+            out.append(('volume', step.volume['name']))
+        elif isinstance(step, S.HostPath):
+            out.append(('host_path', step.path, step.type))
         else:
             out.append((step.op,))
     return out
@@ -206,7 +214,7 @@ def test_image_change_replaces_only_that_container():
     assert p.action == planner.UPDATED and p.changed
     assert ops(p) == [('replace', 'app', 2)]
     step = p.steps[0]
-    assert step.old is record.latest('app')
+    assert step.replaces is record.latest('app')
     assert step.container['image'] == 'busybox:1.36'
     assert p.uid == UID and p.sandbox_attempt == 0
 
@@ -253,7 +261,8 @@ def test_other_spec_change_recreates_the_pod_with_the_same_uid(change):
     assert p.sandbox_attempt == 1
     steps = ops(p)
     assert steps[0] == ('remove_pod', False)
-    assert p.steps[0].record is record
+    removed = next(step for step in p.steps if isinstance(step, S.Remove))
+    assert {i.id for i in removed.instances} == {i.id for i in record.all_instances()}
     assert ('sandbox', 1) in steps
     # a recreated pod starts its containers afresh
     assert [s for s in steps if s[0] in ('init', 'start')] == \
@@ -310,7 +319,7 @@ def test_stopped_container_under_always_is_replaced():
     assert p.action == planner.UPDATED
     assert p.reason == 'containers to start or replace'
     assert ops(p) == [('replace', 'app', 1)]
-    assert p.steps[0].old is record.latest('app')
+    assert p.steps[0].replaces is record.latest('app')
 
 
 def test_restart_under_always_pull_policy_pulls_again():
@@ -407,9 +416,9 @@ def test_running_init_container_is_awaited_and_done_ones_are_skipped():
     record = record_of(desired, containers={'setup': [dict(state_='exited', exit_code=0)],
                                             'migrate': [dict(state_='running')]})
     p = plan(desired, record)
-    assert ops(p) == [('await_init', 'migrate', None), ('init', 'seed', 0), ('start', 'app', 0),
+    assert ops(p) == [('await_init', 'migrate', 0), ('init', 'seed', 0), ('start', 'app', 0),
                       ('start', 'side', 0)]
-    assert p.steps[0].instance is record.latest('migrate')
+    assert p.steps[0].running is record.latest('migrate')
 
 
 def test_init_containers_are_not_rerun_once_an_app_container_started():
@@ -483,7 +492,9 @@ def test_plan_delete_of_a_pod_on_the_host():
     assert p.action == planner.DELETED and p.changed
     assert p.uid == UID
     assert ops(p) == [('remove_pod', False)]
-    assert p.steps[0].record is record
+    removed = next(step for step in p.steps if isinstance(step, S.Remove))
+    assert {i.id for i in removed.instances} == {i.id for i in record.all_instances()}
+    assert p.steps[-1] == S.RemovePodData(UID)
 
 
 def test_plan_delete_of_an_absent_pod():
@@ -494,29 +505,19 @@ def test_plan_delete_of_an_absent_pod():
 
 # ----------------------------------------------------------------------------- helpers
 
-@pytest.mark.parametrize('state, status, policy, expected', [
-    ('created', 'Created', 'Never', True),
-    ('exited', 'Exited (0) 1 second ago', 'Always', True),
-    ('exited', 'Exited (0) 1 second ago', 'OnFailure', False),
-    ('exited', 'Exited (2) 1 second ago', 'OnFailure', True),
-    ('exited', 'Exited (2) 1 second ago', 'Never', False),
-])
-def test_should_restart(state, status, policy, expected):
-    assert planner.should_restart(policy, Instance({'Id': 'x', 'State': state, 'Status': status})) is expected
-
-
-def test_step_describe_and_attributes():
-    step = planner.Step('start', container={'name': 'app'}, attempt=2)
+def test_step_describe():
+    c = {'name': 'app', 'image': 'busybox:1.35'}
+    step = S.StartContainer(c, 2)
     assert step.describe() == 'start app attempt 2'
     assert repr(step) == 'Step(start app attempt 2)'
-    assert step.attempt == 2
-    assert planner.Step('pull', image='busybox:1.35').describe() == 'pull busybox:1.35'
-    c = {'name': 'app', 'image': 'busybox:1.35'}
-    assert planner.Step('start', container=c, attempt=0, image='present').describe() == 'start app attempt 0'
-    assert 'busybox:1.35' in planner.Step('start', container=c, attempt=0, image='pull').describe()
-    assert 'ErrImageNeverPull' in planner.Step('init', container=c, attempt=0, image='never-missing').describe()
-    with pytest.raises(AttributeError):
-        getattr(step, 'missing')
+    assert S.Pull('busybox:1.35').describe() == 'pull busybox:1.35'
+    assert 'busybox:1.35' in S.StartContainer(c, 0, 'pull').describe()
+    assert 'ErrImageNeverPull' in S.RunInit(c, 0, 'never-missing').describe()
+    assert S.RunInit(c, 0, on_failure='fail').describe() == 'init app attempt 0 (on failure: the pod fails)'
+    assert S.RunInit(c, 1).describe() == 'init app attempt 1 (on failure: retried after 10/20/40 s...)'
+    assert S.StartContainer(c, 0, sidecar=True).describe() == 'sidecar app attempt 0'
+    assert S.Sandbox(3).describe() == 'sandbox attempt 3'
+    assert S.Project('config', {}, refresh=True).describe() == 'refresh config'
 
 
 @pytest.mark.parametrize('action, changed', [
@@ -535,7 +536,7 @@ def test_dead_sandbox_of_a_never_pod_that_ran_gets_no_new_sandbox():
                        sandbox_state='exited')
     p = plan(desired, record)
     assert p.action == planner.UPDATED
-    assert [step.op for step in p.steps] == ['stop_pod']
+    assert ops(p) == [('stop_pod',)]
     finished = record_of(desired, containers={'app': [dict(state_='exited', exit_code=0)],
                                               'side': [dict(state_='exited', exit_code=0)]}, sandbox_state='exited')
     assert plan(desired, finished).action == planner.UNCHANGED
@@ -600,4 +601,77 @@ def test_finished_pod_stops_its_sidecars():
                                             'app': [dict(state_='exited', exit_code=0)],
                                             'side': [dict(state_='exited', exit_code=0)]})
     p = plan(desired, record)
-    assert p.action == planner.UPDATED and [step.op for step in p.steps] == ['stop_pod']
+    assert p.action == planner.UPDATED and ops(p) == [('stop_pod',)]
+
+
+# ----------------------------------------------------------------------------- the plan is the whole truth
+
+def config_pod(**kwargs):
+    return web(volumes=[{'name': 'conf', 'configMap': {'name': 'settings'}}, {'name': 'tmp', 'emptyDir': {}}], **kwargs)
+
+
+def test_a_changed_config_map_refreshes_the_volumes_of_a_running_pod_in_the_plan():
+    desired = config_pod()
+    record = record_of(desired)
+    changed = frozenset({('ConfigMap', 'default', 'settings')})
+    p = planner.plan_apply(desired, record, FACTS, SANDBOX_IMAGE, changed_objects=changed)
+    assert p.action == planner.UPDATED and p.reason == 'a ConfigMap or Secret it mounts changed'
+    assert p.steps == [S.Project('conf', desired['spec']['volumes'][0], refresh=True)]
+    assert [step.describe() for step in p.steps] == ['refresh conf']
+    other = frozenset({('ConfigMap', 'default', 'other'), ('Secret', 'default', 'settings')})
+    assert planner.plan_apply(desired, record, FACTS, SANDBOX_IMAGE, changed_objects=other).action == planner.UNCHANGED
+
+
+def test_running_pods_outside_the_call_get_refresh_plans():
+    mounted, plain = config_pod(name='mounted'), web(name='plain')
+    stopped = config_pod(name='stopped')
+    records = {('default', 'mounted'): record_of(mounted), ('default', 'plain'): record_of(plain),
+               ('default', 'stopped'): record_of(stopped, sandbox_state='exited')}
+    changed = frozenset({('ConfigMap', 'default', 'settings')})
+    plans = planner.plan_refreshes(records, changed)
+    assert [(p.key, p.action, [s.describe() for s in p.steps]) for p in plans] == [
+        (('default', 'mounted'), planner.UPDATED, ['refresh conf'])]
+    assert plans[0].pod['metadata']['uid'] == UID
+    assert planner.plan_refreshes(records, changed, skip={('default', 'mounted')}) == []
+
+
+def test_changed_objects_are_config_maps_and_secrets_that_change():
+    def obj(kind, name):
+        return {'apiVersion': 'v1', 'kind': kind, 'metadata': {'name': name, 'namespace': 'default'}}
+    plans = [planner.ObjectPlan(obj('ConfigMap', 'a'), planner.UPDATED, []),
+             planner.ObjectPlan(obj('Secret', 'b'), planner.CREATED, []),
+             planner.ObjectPlan(obj('ConfigMap', 'c'), planner.UNCHANGED, []),
+             planner.ObjectPlan(obj('PersistentVolumeClaim', 'd'), planner.CREATED, [])]
+    assert planner.changed_objects(plans) == {('ConfigMap', 'default', 'a'), ('Secret', 'default', 'b')}
+
+
+def test_stop_order_is_in_the_plan():
+    desired = sidecar_pod(restartPolicy='Never')
+    record = record_of(desired, containers={'setup': [dict(state_='exited', exit_code=0)],
+                                            'proxy': [dict(created=50)], 'migrate': [dict(state_='exited', exit_code=0)],
+                                            'app': [dict(state_='exited', exit_code=0)],
+                                            'side': [dict(state_='exited', exit_code=0)]})
+    p = plan(desired, record)
+    assert [step.describe() for step in p.steps] == ['stop proxy', 'stop POD (grace 10s)']
+    running_apps = record_of(web(), containers={'app': [dict()], 'side': [dict()]})
+    steps = planner.stop_steps(running_apps.all_instances())
+    assert [step.describe() for step in steps] == ['stop app, side (together)', 'stop POD (grace 10s)']
+
+
+def test_attempts_count_the_engines_restarts_in_place_once_known():
+    desired = web(containers=[container('app', 'busybox:1.36'), container('side')])
+    record = record_of(web(), containers={'app': [dict()], 'side': [dict()]})
+    first = plan(desired, record)
+    assert ops(first) == [('replace', 'app', 1)]
+    assert planner.needs_restart_counts(first) == [record.latest('app')]  # read, then plan again
+    record.latest('app').restart_count = 4
+    again = plan(desired, record)
+    assert ops(again) == [('replace', 'app', 5)] and planner.needs_restart_counts(again) == []
+    assert planner.needs_restart_counts(plan(web(), record_of(web()))) == []  # nothing to create: nothing to read
+
+
+def test_init_steps_say_what_a_failure_does():
+    for policy, on_failure in (('Never', 'fail'), ('OnFailure', 'retry'), ('Always', 'retry')):
+        p = plan(web(restartPolicy=policy, init=[container('setup')]))
+        [init] = [step for step in p.steps if isinstance(step, S.RunInit)]
+        assert init.on_failure == on_failure and init.backoff == S.BACKOFF

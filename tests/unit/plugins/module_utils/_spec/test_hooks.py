@@ -23,9 +23,9 @@ def test_lifecycle_errors(container, regular_init, expected):
 
 def test_named_ports():
     ports = [{'name': 'http', 'containerPort': 8080}]
-    assert hooks._port('http', ports) == 8080 and hooks._port(81, ports) == 81 and hooks._port('82', ports) == 82
+    assert hooks.resolve_port('http', ports) == 8080 and hooks.resolve_port(81, ports) == 81 and hooks.resolve_port('82', ports) == 82
     with pytest.raises(ValueError):
-        hooks._port('admin', ports)
+        hooks.resolve_port('admin', ports)
 
 
 @pytest.mark.parametrize('policy, code, text, logs, expected', [

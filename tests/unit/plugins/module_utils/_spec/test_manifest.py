@@ -6,6 +6,7 @@ import json
 import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest as manifest
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 
 from hostpods_fakes import container, doc
@@ -257,7 +258,7 @@ def test_container_name_must_be_a_dns1123_label(name, ok):
 def test_hostname_must_be_a_dns1123_label():
     assert semantic(doc(hostname='web-1')) == []
     errors = semantic(doc(hostname='web.example'))
-    assert errors == ['spec.hostname: Invalid value: "web.example": ' + manifest.LABEL_MSG]
+    assert errors == ['spec.hostname: Invalid value: "web.example": ' + podspec.LABEL_MSG]
 
 
 def test_duplicate_container_names_across_init_and_app():

@@ -101,14 +101,6 @@ def test_projected_volume_with_downward_api():
     assert objects.references(volume) == [('ConfigMap', 'settings'), ('Secret', 'creds')]
 
 
-@pytest.mark.parametrize('image, registry', [
-    ('busybox', 'docker.io'), ('library/busybox:1', 'docker.io'), ('127.0.0.1:5000/app:1', '127.0.0.1:5000'),
-    ('localhost/app', 'localhost'), ('registry.example.com/team/app', 'registry.example.com'),
-])
-def test_registry_of(image, registry):
-    assert objects.registry_of(image) == registry
-
-
 def test_registry_auth_from_docker_config_json():
     config = {'auths': {'127.0.0.1:5000': {'auth': B64(b'alice:pw').decode()},
                         'https://index.docker.io/v1/': {'username': 'bob', 'password': 'pw2'}}}

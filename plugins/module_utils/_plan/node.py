@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the node a call runs on, as one value read once per call (see ``_runtime.host.read_node``). Pure.
+
+Every layer that needs the node (the scheduler's admission, the planner's sandbox image, the
+executor's downward API and resolver, the status' ``spec.nodeName`` and ``status.hostIP``) takes
+it from here, so each fact has one source and one rule.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# The kubelet's default --pod-infra-container-image.
+DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10'
+
+
+@dataclass(frozen=True)
+class NodeContext:
+    """This node.
+
+    ``scheduling`` is the node as ``_scheduler`` reads nodes (name, labels, taints, allocatable,
+    unschedulable); ``host_ip`` is ``status.hostIP`` of its pods (and a hostNetwork pod's IP): the
+    node facts' ``address``, else the engine's bridge gateway, as a kubelet reports its node's IP;
+    ``allocatable`` is cpu (millicores) and memory (bytes) for the downward API; ``resolv_conf`` the
+    node's resolver (parsed); ``etc_hosts`` the node's ``/etc/hosts`` text (hostNetwork pods)."""
+    name: str
+    sandbox_image: str = DEFAULT_SANDBOX_IMAGE
+    host_ip: str = ''
+    address: str = ''
+    pod_cidr: str = ''
+    allocatable: dict = field(default_factory=dict)
+    scheduling: dict = field(default_factory=dict)
+    resolv_conf: dict = field(default_factory=dict)
+    etc_hosts: str = ''
+    facts: dict = field(default_factory=dict)
+
+    def runtime(self):
+        """What the downward API reads of the node (see ``_spec.downward``)."""
+        return {'hostIP': self.host_ip, 'nodeName': self.name, 'allocatable': dict(self.allocatable)}

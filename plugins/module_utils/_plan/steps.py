@@ -1,0 +1,240 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the typed steps of a plan: everything the executor may do to the host, one class each. Pure.
+
+A step holds all the executor needs to carry it out (no policy is left to the executor: stop order,
+attempt numbers, retries and what to prune are decided by the planner and written here), and
+``describe()`` says it in one line for check mode's ``planned_steps``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+# The kubelet's restart back-off (seconds): immediately, then 10 s doubling to 300 s.
+BACKOFF = (0, 10, 20, 40, 80, 160, 300)
+SANDBOX_GRACE = 10  # seconds the sandbox gets to stop (it holds only namespaces)
+
+
+def _names(instances):
+    return ', '.join(instance.container for instance in instances)
+
+
+def _image_note(container, image):
+    if image == 'pull':
+        return ' (pull %s)' % container['image']
+    if image == 'never-missing':
+        return ' (ErrImageNeverPull: %s is not present)' % container['image']
+    return ''
+
+
+class Step:
+    """Base class: ``op`` names the step's kind (its handler in the executor)."""
+
+    op = ''
+
+    def describe(self):  # pragma: no cover - every step overrides it
+        return self.op
+
+    def __repr__(self):
+        return 'Step(%s)' % self.describe()
+
+
+# ----------------------------------------------------------------------------- stopping and removing
+
+@dataclass(frozen=True, repr=False)
+class Stop(Step):
+    """Stop ``instances`` at once, as the kubelet kills containers: preStop, SIGTERM, then SIGKILL after
+    the grace period (each instance's own, from its labels, unless ``grace`` is given)."""
+    instances: Tuple
+    grace: Optional[int] = None
+    op = 'stop'
+
+    def describe(self):
+        together = ' (together)' if len(self.instances) > 1 else ''
+        grace = ' (grace %ds)' % self.grace if self.grace is not None else ''
+        return 'stop %s%s%s' % (_names(self.instances), together, grace)
+
+
+@dataclass(frozen=True, repr=False)
+class Remove(Step):
+    """Remove containers (stopped before by Stop steps)."""
+    instances: Tuple
+    op = 'remove'
+
+    def describe(self):
+        return 'remove %s' % ', '.join(instance.name for instance in self.instances)
+
+
+@dataclass(frozen=True, repr=False)
+class RemovePodData(Step):
+    """Remove a pod UID's emptyDir volumes and its node directory (``/var/lib/hostpods/pods/<uid>``)."""
+    uid: str
+    op = 'remove_data'
+
+    def describe(self):
+        return 'remove the emptyDir volumes and node directory of pod UID %s' % self.uid
+
+
+# ----------------------------------------------------------------------------- volumes and files
+
+@dataclass(frozen=True, repr=False)
+class Metadata(Step):
+    """Keep the pod's changed labels and annotations on the node (Docker cannot relabel)."""
+    metadata: dict
+    op = 'metadata'
+
+    def describe(self):
+        return 'metadata (labels and annotations in place)'
+
+
+@dataclass(frozen=True, repr=False)
+class Volume(Step):
+    """Create a Docker volume (an emptyDir of the pod, or a claim's), when missing."""
+    name: str
+    volume: dict
+    kind: str  # 'emptyDir' | 'persistentVolumeClaim'
+    memory: bool = False
+    op = 'volume'
+
+    def describe(self):
+        return 'volume %s (%s%s)' % (self.name, self.kind, ', Memory' if self.memory else '')
+
+
+@dataclass(frozen=True, repr=False)
+class FsGroup(Step):
+    """Give a volume's files to the pod's ``fsGroup`` (setgid directories), as SetVolumeOwnership."""
+    name: str
+    group: int
+    op = 'fs_group'
+
+    def describe(self):
+        return 'fs_group %s gid %d' % (self.name, self.group)
+
+
+@dataclass(frozen=True, repr=False)
+class HostPath(Step):
+    """Create a ``DirectoryOrCreate`` or ``FileOrCreate`` hostPath."""
+    path: str
+    type: str
+    op = 'host_path'
+
+    def describe(self):
+        return 'host_path %s (%s)' % (self.path, self.type)
+
+
+@dataclass(frozen=True, repr=False)
+class Project(Step):
+    """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter).
+    ``refresh``: the pod runs and an object it reads changed; a missing reference then keeps the last
+    good files, as the kubelet does, instead of failing the pod."""
+    name: str
+    volume: dict
+    refresh: bool = False
+    op = 'project'
+
+    def describe(self):
+        return '%s %s' % ('refresh' if self.refresh else 'project', self.name)
+
+
+# ----------------------------------------------------------------------------- the sandbox and containers
+
+@dataclass(frozen=True, repr=False)
+class Pull(Step):
+    image: str
+    op = 'pull'
+
+    def describe(self):
+        return 'pull %s' % self.image
+
+
+@dataclass(frozen=True, repr=False)
+class Sandbox(Step):
+    """Create and start the pod's sandbox (attempt ``attempt``); the steps after it join it."""
+    attempt: int
+    op = 'sandbox'
+
+    def describe(self):
+        return 'sandbox attempt %d' % self.attempt
+
+
+@dataclass(frozen=True, repr=False)
+class StartContainer(Step):
+    """Create and start one instance of an app container or a sidecar.
+
+    ``image``: what the image manager does first (``present``, ``pull`` or ``never-missing``).
+    ``replaces``: an older instance, stopped first when it runs (a changed spec or a restart).
+    ``prune``: older dead instances removed once this one exists (the newest dead one is kept).
+    ``sidecar``: a restartable init container; the next init step waits until it runs."""
+    container: dict
+    attempt: int
+    image: str = 'present'
+    sidecar: bool = False
+    replaces: Optional[object] = None
+    prune: Tuple = field(default=())
+
+    @property
+    def op(self):
+        if self.replaces is not None:
+            return 'replace'
+        return 'sidecar' if self.sidecar else 'start'
+
+    @property
+    def kind(self):
+        """The container type label: ``init`` for sidecars, ``container`` for app containers."""
+        return 'init' if self.sidecar else 'container'
+
+    def describe(self):
+        return '%s %s attempt %d%s' % (self.op, self.container['name'], self.attempt,
+                                       _image_note(self.container, self.image))
+
+
+@dataclass(frozen=True, repr=False)
+class RunInit(Step):
+    """Run a regular init container to completion (or wait for ``running``, an instance already running).
+
+    ``on_failure``: ``fail`` (restartPolicy Never: the pod fails) or ``retry`` (a new instance after
+    the ``backoff`` delays, as long as the call's time budget lasts). Each new instance replaces the
+    previous one, which is removed once the next has run (``prune``: older ones, removed first)."""
+    container: dict
+    attempt: int
+    image: str = 'present'
+    on_failure: str = 'retry'
+    backoff: Tuple = BACKOFF
+    running: Optional[object] = None
+    prune: Tuple = field(default=())
+
+    @property
+    def op(self):
+        return 'await_init' if self.running is not None else 'init'
+
+    def describe(self):
+        then = 'the pod fails' if self.on_failure == 'fail' else 'retried after %s s' % '/'.join(
+            str(delay) for delay in self.backoff[1:4]) + '...'
+        return '%s %s attempt %d%s (on failure: %s)' % (self.op, self.container['name'], self.attempt,
+                                                          _image_note(self.container, self.image), then)
+
+
+# ----------------------------------------------------------------------------- objects
+
+@dataclass(frozen=True, repr=False)
+class WriteObject(Step):
+    """Keep a ConfigMap, Secret or PersistentVolumeClaim on the node (a claim's volume created when missing)."""
+    key: tuple
+    obj: dict
+    op = 'write_object'
+
+    def describe(self):
+        return 'write %s %s/%s' % self.key
+
+
+@dataclass(frozen=True, repr=False)
+class DeleteObject(Step):
+    """Forget an object (a claim's volume is removed, unless a pod still uses it)."""
+    key: tuple
+    op = 'delete_object'
+
+    def describe(self):
+        return 'delete %s %s/%s' % self.key

@@ -1,0 +1,192 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: one reconcile, as a library call: manifests -> plan -> execute -> status -> wait.
+
+``apply_pods(client, params)`` takes plain arguments (``_options.POD``) and returns the result the
+``hostpods.core.pod`` module returns, or raises ``ApplyError`` carrying that partial result. It
+needs only Python 3 and the docker SDK (no Ansible), so the node agent and scripts drive the same
+code as the module (see ``_module`` for the module's side).
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.hostpods.core.plugins.module_utils import _options as options
+from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._plan import placement
+from ansible_collections.hostpods.core.plugins.module_utils._plan import planner
+from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
+from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
+from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, load_manifests
+from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
+from ansible_collections.hostpods.core.plugins.module_utils._views.status import planned_object
+from ansible_collections.hostpods.core.plugins.module_utils._views.waiter import pod_done, wait_for
+
+
+class ApplyError(HostpodsError):
+    """The apply failed; ``details`` is the result so far (``pods``, ``objects``, ``docker_calls``...)."""
+
+
+class Batch:
+    """What one call is about: the pods asked for (validated, defaulted, admitted on this node), the
+    keys of the pods to report, and the call's ConfigMaps, Secrets and claims."""
+
+    def __init__(self, params, records, node):
+        self.deleting = params['state'] == 'absent'
+        requirements = selectors.parse(params['label_selectors'])
+        if params['definition'] is None:
+            chosen = selectors.select(records, requirements, namespace=params['namespace'])
+            self.pods, self.others = [], []
+            self.keys = [(record.namespace, record.name) for record in chosen]
+        else:
+            documents = collect_documents(params['definition']) + collect_documents(params['secret_definitions'] or [])
+            pods, self.others = load_manifests(documents, params['namespace'], deleting=self.deleting)
+            self.pods = [pod for pod in pods if selectors.matches(requirements, pod['metadata'].get('labels'))]
+            self.keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in self.pods]
+        self.gate = placement.NodeGate(None if self.deleting else node.scheduling, params['placement'])
+        if not self.deleting:  # the pods this node does not take are reported, never planned (see placement)
+            self.pods = self.gate.admit(self.pods, records)
+            self.keys = self.gate.kept(self.keys)
+        self.stored = {key: observe.read_object(*key) for key in
+                       [(o['kind'], o['metadata']['namespace'], o['metadata']['name']) for o in self.others]}
+
+
+def plan_call(client, params, node, records, batch):
+    """The whole plan of a call (see ``planner.Plan``)."""
+    object_plans = planner.plan_objects(batch.others, batch.stored, batch.deleting)
+    if batch.deleting:
+        return planner.Plan([planner.plan_delete(key, records.get(key)) for key in batch.keys], object_plans, True)
+    facts = HostFacts(client.image_references(), host.host_path_kinds(planner.host_paths(batch.pods)))
+    changed = planner.changed_objects(object_plans)
+
+    def plan_pods():
+        return planner.plan_batch(batch.pods, records, facts, node.sandbox_image, params['force'], changed)
+    plans = plan_pods()
+    unknown = [instance for plan in plans for instance in planner.needs_restart_counts(plan)]
+    if unknown:  # new instances are numbered after the engine's restarts in place: read them, plan again
+        observe.read_restart_counts(client, unknown)
+        plans = plan_pods()
+    plans += planner.plan_refreshes(records, changed, skip={plan.key for plan in plans})
+    return planner.Plan(plans, object_plans)
+
+
+def _diff(plan, stored):
+    """Before (as last applied on the host) and after (as asked) of each changed pod and object."""
+    out = []
+    for pod_plan in plan.pods:
+        if not pod_plan.changed:
+            continue
+        name = '%s/%s' % pod_plan.key
+        before = pod_plan.record.applied if pod_plan.record else None
+        after = None
+        if pod_plan.pod is not None and pod_plan.action != planner.DELETED:
+            after = {'metadata': {k: pod_plan.pod['metadata'][k] for k in ('name', 'namespace', 'labels', 'annotations')},
+                     'spec': pod_plan.pod['spec']}
+        out.append({'before_header': 'pod %s (on the host)' % name, 'after_header': 'pod %s (%s)' % (name, pod_plan.action),
+                    'before': before or {}, 'after': after or {}})
+    for obj in plan.objects:
+        if obj.changed:
+            out.append({'before_header': '%s %s/%s (on the host)' % (obj.kind, obj.key[1], obj.key[2]),
+                        'after_header': '%s %s/%s (%s)' % (obj.kind, obj.key[1], obj.key[2], obj.action),
+                        'before': objects.redacted(stored.get(obj.key)) or {},
+                        'after': {} if plan.deleting else objects.redacted(obj.obj)})
+    return out
+
+
+def _pod_result(pod_plan, live, check_mode, errors, node):
+    """One entry of the ``pods`` return value."""
+    if pod_plan.action in (planner.DELETED, planner.ABSENT):
+        meta = {'name': pod_plan.key[1], 'namespace': pod_plan.key[0]}
+        if pod_plan.uid:
+            meta['uid'] = pod_plan.uid
+        obj = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': meta}
+    else:
+        obj = live.get(pod_plan.key)
+        if obj is None or (check_mode and pod_plan.action == planner.RECREATED):
+            obj = planned_object(pod_plan.pod, pod_plan.uid, node.name)  # not on the host (yet)
+    obj = dict(obj, action=pod_plan.action)
+    if check_mode and pod_plan.steps:
+        obj['planned_steps'] = [step.describe() for step in pod_plan.steps]
+    if pod_plan.key in errors:
+        obj['error'] = errors[pod_plan.key]
+    return obj
+
+
+def _live(client, keys, node, records=None):
+    """``{key: Pod object}`` of the pods of ``keys`` as they are on the host now."""
+    records = records if records is not None else observe.read_records(client)
+    return {(obj['metadata']['namespace'], obj['metadata']['name']): obj
+            for obj in describe_records(client, [records.get(key) for key in keys], node)}
+
+
+def _fail(msg, result, client):
+    result['docker_calls'] = dict(client.calls)
+    raise ApplyError(msg, **result)
+
+
+def apply_pods(client, params, check_mode=False, diff=False, node=None, clock=time.monotonic):
+    """Plan every pod of the call, carry the plan out (not in check mode), report, and wait.
+
+    ``params`` are the module's options (``_options.POD``; missing ones take their defaults);
+    ``node`` is this node (read from the host when not given). Every failure is one ``ApplyError``
+    whose ``details`` hold the result so far (nothing at all changed when it came before execution)."""
+    try:
+        return _apply(client, params, check_mode, diff, node, clock)
+    except ApplyError:
+        raise
+    except HostpodsError as exc:
+        raise ApplyError(exc.msg, **dict(exc.details, changed=False))
+
+
+def _apply(client, params, check_mode, diff, node, clock):
+    started = clock()
+    params = options.defaults(options.POD, params)
+    if params['definition'] is None and not (params['state'] == 'absent' and params['label_selectors'] is not None):
+        raise ManifestError(options.NO_DEFINITION)
+
+    def remaining():
+        return max(0, params['wait_timeout'] - (clock() - started))
+
+    deleting = params['state'] == 'absent'
+    node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting)
+    records = observe.read_records(client)
+    batch = Batch(params, records, node)
+    plan = plan_call(client, params, node, records, batch)
+    errors = {}
+    if not check_mode:
+        lookup = observe.object_lookup({} if deleting else {p.key: p.obj for p in plan.objects})
+        errors = Executor(client, node, max(1, remaining()), lookup=lookup).run(plan)
+    keys = batch.keys + [p.key for p in plan.pods if p.key not in batch.keys]
+    live = {} if deleting else _live(client, keys, node, None if plan.changed and not check_mode else records)
+    result = {'changed': plan.changed,
+              'pods': batch.gate.report([_pod_result(p, live, check_mode, errors, node) for p in plan.pods]),
+              'objects': [dict(objects.redacted(p.obj), action=p.action, **({'error': errors[p.key]} if p.key in errors else {}))
+                          for p in plan.objects]}
+    if diff:
+        result['diff'] = _diff(plan, batch.stored)
+    if errors:
+        _fail('; '.join(list(errors.values()) + ([batch.gate.message()] if batch.gate.refused else [])), result, client)
+    if params['wait'] and not check_mode and not deleting:
+        _wait(client, batch.keys, node, plan, batch, result, remaining(), params['wait_timeout'])
+    if batch.gate.refused:
+        _fail(batch.gate.message(), result, client)
+    result['docker_calls'] = dict(client.calls)
+    return result
+
+
+def _wait(client, keys, node, plan, batch, result, timeout, wait_timeout):
+    """Wait until every pod is ready (or finished); the result then shows them as they are."""
+    waited, done = wait_for(lambda: list(_live(client, keys, node).values()), timeout)
+    actions = {pod_plan.key: pod_plan.action for pod_plan in plan.pods}
+    result['pods'] = batch.gate.report([dict(obj, action=actions[(obj['metadata']['namespace'], obj['metadata']['name'])])
+                                        for obj in waited])
+    if not done:
+        pending = ['%s/%s (%s)' % (p['metadata']['namespace'], p['metadata']['name'], p['status']['phase'])
+                   for p in waited if not pod_done(p)]
+        _fail('Timed out after %ds waiting for pods to be ready: %s' % (wait_timeout, ', '.join(pending)), result, client)

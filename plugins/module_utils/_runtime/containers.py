@@ -1,0 +1,199 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the executor's handlers for the sandbox and the containers: pull, create, start, run an
+init container to completion, stop (preStop, grace period) and remove. Each takes ``(run, step)``:
+the ``PodRun`` of the pod and one step of its plan (see ``_plan.steps``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, PodStartError
+from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import handlers
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
+from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import security
+
+MINIMUM_GRACE = 2  # the kubelet's minimumGracePeriodInSeconds
+LOG_TAIL_LINES = 20
+SIDECAR_START_POLLS, SIDECAR_POLL_SECONDS = 50, 0.1
+
+
+# ----------------------------------------------------------------------------- stopping
+
+def kill(run, instance, grace=None):
+    """Stop a container as the kubelet kills it: its preStop hook first, within the grace period,
+    then SIGTERM and, after what is left of the period (at least 2 s), SIGKILL. ``grace`` defaults
+    to the instance's own (its pod's terminationGracePeriodSeconds, at least 2 s)."""
+    grace, started = max(MINIMUM_GRACE, instance.grace_period) if grace is None else grace, run.clock()
+    pre_stop = instance.labels.get(naming.PRE_STOP)
+    if pre_stop and instance.running:
+        spec = json.loads(pre_stop)
+        info = run.client.inspect_container(instance.labels.get(naming.SANDBOX_ID, '')) or {}
+        handlers.run_handler(run.client, instance.id, spec['handler'],
+                             (info.get('NetworkSettings') or {}).get('IPAddress', ''), spec['ports'], grace)
+    run.client.stop(instance.id, max(MINIMUM_GRACE, int(grace - (run.clock() - started))))
+
+
+def stop(run, step):
+    run_concurrently(lambda instance: kill(run, instance, step.grace), step.instances)
+
+
+def remove(run, step):
+    run_concurrently(lambda instance: run.client.remove_container(instance.id), step.instances)
+
+
+# ----------------------------------------------------------------------------- creating
+
+def pull(run, step):
+    run.client.pull(step.image)
+
+
+def sandbox(run, step):
+    settings, _event = dns.resolver_settings(run.pod, run.node.resolv_conf)
+    body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings)
+    meta = run.pod['metadata']
+    sandbox_id = run.client.create_container(naming.sandbox_name(meta['name'], meta['namespace'], run.uid, step.attempt),
+                                             body)
+    run.client.start(sandbox_id)
+    run.sandbox_id = sandbox_id
+
+
+def start_container(run, step):
+    """An app container or sidecar instance: the older one stopped first, older dead ones pruned; the
+    init order goes on once a sidecar runs."""
+    ensure_image(run, step.container, step.image)
+    if step.replaces is not None and step.replaces.running:
+        kill(run, step.replaces)
+    container_id = create_and_start(run, step.container, step.kind, step.attempt)
+    for container_id_ in step.prune:
+        run.client.remove_container(container_id_)
+    if step.sidecar:
+        for _poll in range(SIDECAR_START_POLLS):
+            if ((run.client.inspect_container(container_id) or {}).get('State') or {}).get('Running'):
+                return
+            run.sleep(SIDECAR_POLL_SECONDS)
+
+
+def run_init(run, step):
+    """A regular init container, run to completion: each failure is retried after the step's back-off
+    (while the call's time budget lasts) or fails the pod, as the step says; each new instance
+    replaces the one before, which is removed once the new one has run."""
+    if step.running is None:
+        ensure_image(run, step.container, step.image)
+    pod_name, name = run.pod['metadata']['name'], step.container['name']
+    existing, attempt, tries, stale = step.running, step.attempt, 0, list(step.prune)
+    while True:
+        container_id = existing.id if existing else create_and_start(run, step.container, 'init', attempt)
+        existing = None
+        code = run.client.wait(container_id, timeout=max(1, int(run.remaining())))
+        if code is None:
+            raise PodStartError('pod "%s": init container "%s" is still running after the time budget '
+                                '(wait_timeout); it keeps running and the next apply waits for it' % (pod_name, name))
+        for old in stale:
+            run.client.remove_container(old)
+        stale = [container_id]
+        if code == 0:
+            return
+        tail = run.client.logs(container_id, tail=LOG_TAIL_LINES).strip()
+        log = ('; log tail: %s' % tail.replace('\n', ' | ')) if tail else '; no log output'
+        if step.on_failure == 'fail':
+            raise PodStartError('pod "%s" failed (Init:Error): init container "%s" exited with code %d '
+                                'and restartPolicy is Never%s' % (pod_name, name, code, log), exit_code=code)
+        delay = step.backoff[min(tries, len(step.backoff) - 1)]
+        if delay >= run.remaining():
+            raise PodStartError('pod "%s" is not initialized (Init:CrashLoopBackOff): init container "%s" exited '
+                                'with code %d after %d attempt(s); the next apply retries it%s'
+                                % (pod_name, name, code, tries + 1, log), exit_code=code)
+        run.sleep(delay)
+        tries += 1
+        attempt += 1
+
+
+def ensure_image(run, container, action):
+    """The image manager's part: pull per imagePullPolicy (``pull``), or refuse a missing image under
+    Never (``never-missing``)."""
+    image, pod_name, name = container['image'], run.pod['metadata']['name'], container['name']
+    if action == 'never-missing':
+        raise PodStartError('pod "%s": container "%s": ErrImageNeverPull: Container image "%s" is not present '
+                            'with pull policy of Never' % (pod_name, name, image))
+    if action == 'pull':
+        namespace = run.pod['metadata']['namespace']
+        secrets = [run.lookup('Secret', namespace, ref['name']) for ref in run.pod['spec'].get('imagePullSecrets') or []]
+        try:
+            run.client.pull(image, objects.registry_auth(secrets, image))
+        except HostpodsError as exc:
+            raise PodStartError('pod "%s": container "%s": ErrImagePull: Failed to pull image "%s": %s'
+                                % (pod_name, name, image, exc.msg))
+
+
+def check_security(run, container, runtime):
+    """What the kubelet checks before creating a container: runAsNonRoot against the image's user,
+    and that a Localhost seccomp profile exists on the node (read into ``runtime``)."""
+    pod = run.pod
+    pod_name, name = pod['metadata']['name'], container['name']
+    if security.effective(pod, container, 'runAsNonRoot'):
+        image = run.client.inspect_image(container['image']) or {}
+        problem = security.non_root_error(pod, container, (image.get('Config') or {}).get('User', ''))
+        if problem:
+            raise PodStartError('pod "%s": container "%s": CreateContainerConfigError: %s' % (pod_name, name, problem))
+    profile = security.effective(pod, container, 'seccompProfile') or {}
+    if profile.get('type') == 'Localhost':
+        path = os.path.join(security.SECCOMP_ROOT, profile['localhostProfile'])
+        try:
+            with open(path, encoding='utf-8') as handle:
+                runtime.setdefault('seccompProfiles', {})[profile['localhostProfile']] = handle.read()
+        except OSError as exc:
+            raise PodStartError('pod "%s": container "%s": CreateContainerError: cannot load seccomp profile "%s": %s'
+                                % (pod_name, name, path, exc.strerror))
+
+
+def create_and_start(run, container, kind, attempt):
+    """Create and start one container instance joined to the sandbox; its postStart hook runs (a
+    failure kills it: FailedPostStartHook). Returns its ID."""
+    meta = run.pod['metadata']
+    runtime = run.runtime()
+    check_security(run, container, runtime)
+    host.write_file(naming.termination_log_path(run.uid, container['name'], attempt), '', mode=0o666)
+    try:
+        body = translate.container_body(run.pod, container, kind, attempt, run.sandbox_id, run.node.sandbox_image,
+                                        subpath_sources(run, container), runtime)
+    except objects.ConfigError as exc:
+        raise PodStartError('pod "%s": container "%s": CreateContainerConfigError: %s' % (meta['name'], container['name'], exc))
+    container_id = run.client.create_container(
+        naming.container_name(container['name'], meta['name'], meta['namespace'], run.uid, attempt), body)
+    run.client.start(container_id)
+    post_start = (container.get('lifecycle') or {}).get('postStart')
+    if post_start:
+        problem = handlers.run_handler(run.client, container_id, post_start, runtime['podIP'], container.get('ports'),
+                                       max(1, run.remaining()))
+        if problem:  # the kubelet kills the container (FailedPostStartHook); its restart policy decides
+            run.client.stop(container_id, 0)
+            raise PodStartError('pod "%s": container "%s": PostStartHookError: %s'
+                                % (meta['name'], container['name'], problem))
+    return container_id
+
+
+def subpath_sources(run, container):
+    """Create each subPath inside its volume (as a kubelet does) and return the host directories."""
+    pod = run.pod
+    out = {}
+    for volume_name, sub_path, kind, source in translate.subpath_mounts(pod, container):
+        base = source
+        if kind == 'volume':
+            base = (run.client.inspect_volume(source) or {}).get('Mountpoint')
+            if not base:
+                raise PodStartError('pod "%s": cannot find volume %s for subPath %s'
+                                    % (pod['metadata']['name'], source, sub_path))
+        path = os.path.join(base, sub_path)
+        if not os.path.lexists(path):
+            os.makedirs(path, 0o777 if kind == 'volume' else 0o755, exist_ok=True)
+        out[(volume_name, sub_path)] = path
+    return out

@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: read what is on the node: the pods (one container listing), the objects it keeps, and
+the few inspects a plan needs. Reads only.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import group_pods
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+
+
+def read_records(client):
+    """``{(namespace, name): PodRecord}`` for every pod on the host, from one listing, with the
+    labels and annotations changed in place since each pod was created."""
+    records = group_pods(client.pod_containers())
+    for record in records.values():
+        if record.uid:
+            record.live_metadata = host.read_json(naming.metadata_path(record.uid))
+    return records
+
+
+def read_object(kind, namespace, name):
+    """A ConfigMap, Secret or PersistentVolumeClaim as the node keeps it, or None."""
+    return host.read_json(objects.store_path(kind, namespace, name))
+
+
+def object_lookup(batch):
+    """``lookup(kind, namespace, name)``: the batch's objects first, then the node's."""
+    def lookup(kind, namespace, name):
+        key = (kind, namespace, name)
+        return batch[key] if key in batch else read_object(*key)
+    return lookup
+
+
+def read_restart_counts(client, instances):
+    """Fill in how often the engine restarted each of ``instances`` in place (one inspect each)."""
+    infos = run_concurrently(lambda instance: client.inspect_container(instance.id), instances)
+    for instance, info in zip(instances, infos):
+        instance.restart_count = int((info or {}).get('RestartCount') or 0)

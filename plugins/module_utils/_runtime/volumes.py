@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the executor's handlers for volumes, the files the node writes for pods, and the objects it
+keeps (ConfigMaps, Secrets, PersistentVolumeClaims). Pod handlers take ``(run, step)``; object
+handlers ``(client, step)``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible_collections.hostpods.core.plugins.module_utils._errors import PodStartError
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+
+
+def metadata(run, step):
+    """Keep the pod's new labels and annotations on the node."""
+    host.write_file(naming.metadata_path(run.uid), json.dumps(step.metadata, sort_keys=True))
+
+
+def volume(run, step):
+    """Create the Docker volume of an emptyDir (a tmpfs for ``medium: Memory``) or a claim, when missing."""
+    if run.client.inspect_volume(step.name) is not None:
+        return
+    meta = run.pod['metadata']
+    labels = {naming.VOLUME_TYPE: step.kind, naming.VOLUME_NAME: step.volume['name'],
+              naming.POD_NAMESPACE: meta['namespace']}
+    opts = None
+    if step.kind == 'emptyDir':
+        labels.update({naming.POD_UID: run.uid, naming.POD_NAME: meta['name']})
+        if step.memory:
+            fs_group = (run.pod['spec'].get('securityContext') or {}).get('fsGroup')
+            opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': 'mode=1777' if fs_group is None else 'mode=2777,gid=%d' % fs_group}
+            size = (step.volume['emptyDir'] or {}).get('sizeLimit')
+            if size:
+                opts['o'] += ',size=%d' % quantity.memory_bytes(size)
+    else:
+        labels[naming.CLAIM_NAME] = step.volume['persistentVolumeClaim']['claimName']
+    created = run.client.create_volume(step.name, labels, opts)
+    mountpoint = (created or {}).get('Mountpoint')
+    if step.kind == 'emptyDir' and not step.memory and mountpoint and os.path.isdir(mountpoint):
+        os.chmod(mountpoint, 0o777)  # emptyDir is world-writable, as on a kubelet
+
+
+def fs_group(run, step):
+    """``fsGroup``: the pod's writable volumes belong to that group (setgid directories), as the
+    kubelet's SetVolumeOwnership makes them."""
+    root = (run.client.inspect_volume(step.name) or {}).get('Mountpoint')
+    if root and os.path.isdir(root):
+        host.set_group_ownership(root, step.group)
+
+
+def host_path(run, step):
+    try:
+        if step.type == 'DirectoryOrCreate':
+            os.makedirs(step.path, 0o755, exist_ok=True)
+        elif not os.path.exists(step.path):
+            fd = os.open(step.path, os.O_CREAT | os.O_WRONLY, 0o644)
+            os.close(fd)
+    except OSError as exc:
+        raise PodStartError('pod "%s": hostPath %s: cannot create %s: %s'
+                            % (run.pod['metadata']['name'], step.type, step.path, exc.strerror))
+
+
+def project(run, step):
+    """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter).
+    A refresh keeps the last good files while a reference is missing, as the kubelet does."""
+    try:
+        files = objects.volume_files(run.pod, step.volume, run.lookup, run.runtime())
+    except objects.ConfigError as exc:
+        if step.refresh:
+            return
+        raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : %s'
+                            % (run.pod['metadata']['name'], step.name, exc))
+    host.write_atomic_dir(naming.volume_dir(run.uid, step.name), files)
+
+
+def remove_data(run, step):
+    """A pod UID's node directory and emptyDir volumes (claims stay)."""
+    host.remove_tree(naming.pod_dir(step.uid))
+    for item in run.client.pod_volumes(step.uid):
+        if (item.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':
+            run.client.remove_volume(item['Name'])
+
+
+# ----------------------------------------------------------------------------- objects
+
+def write_object(client, step):
+    kind, namespace, name = step.key
+    host.write_file(objects.store_path(kind, namespace, name), json.dumps(step.obj, sort_keys=True),
+                    mode=0o600 if kind == 'Secret' else 0o644, private=True)
+    if kind == 'PersistentVolumeClaim':
+        volume_name = naming.claim_volume_name(namespace, name)
+        if client.inspect_volume(volume_name) is None:
+            client.create_volume(volume_name, {naming.VOLUME_TYPE: 'persistentVolumeClaim', naming.CLAIM_NAME: name,
+                                               naming.POD_NAMESPACE: namespace})
+
+
+def delete_object(client, step):
+    kind, namespace, name = step.key
+    if kind == 'PersistentVolumeClaim':
+        volume_name = naming.claim_volume_name(namespace, name)
+        users = [c['Names'][0].lstrip('/') for c in client.volume_users(volume_name)]
+        if users:  # kubernetes.io/pvc-protection: a claim in use is not removed
+            raise PodStartError('persistentvolumeclaim "%s" is in use by %s; delete those pods first'
+                                % (name, ', '.join(users)))
+        client.remove_volume(volume_name)
+    host.remove_file(objects.store_path(kind, namespace, name))

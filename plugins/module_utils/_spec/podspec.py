@@ -1,0 +1,211 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the predicates every layer shares, each defined once. Pure.
+
+Sidecars, when a pod has finished, image references, Kubernetes' DNS-1123 names, host ports,
+the QoS class, and Docker's and Kubernetes' timestamps. The unit tests hold one truth table each.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import time
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+
+# ----------------------------------------------------------------------------- containers
+
+RESTART_POLICIES = ('Always', 'OnFailure', 'Never')
+TERMINAL_PHASES = ('Succeeded', 'Failed')
+
+
+def is_sidecar(container):
+    """A restartable init container (``restartPolicy: Always``): it starts in init order and keeps running."""
+    return container.get('restartPolicy') == 'Always'
+
+
+def sidecar_names(spec):
+    """The names of a pod's sidecars, in init order."""
+    return [c['name'] for c in spec.get('initContainers') or [] if is_sidecar(c)]
+
+
+def should_restart(restart_policy, state, exit_code):
+    """``ShouldContainerBeRestarted`` for a container instance that is not running: one only created
+    is started; an exited one is restarted under Always, and under OnFailure when it failed."""
+    if state == 'created':
+        return True
+    if restart_policy == 'Always':
+        return True
+    if restart_policy == 'OnFailure':
+        return exit_code != 0
+    return False
+
+
+def pod_finished(restart_policy, apps, failed_init=False):
+    """Whether a pod has reached Succeeded or Failed (``getPhase``); a terminal phase is sticky.
+
+    ``apps`` holds, per app container, ``(state, exit code)`` of its newest instance, or None when it
+    has none; ``failed_init`` tells a regular init container exited non-zero. Under Always a pod never
+    finishes; under Never a failed init container or every app container exited finishes it; under
+    OnFailure only every app container exited 0 does (a failed one is restarted).
+    """
+    if restart_policy == 'Always':
+        return False
+    if failed_init and restart_policy == 'Never':
+        return True
+    if any(app is None or app[0] != 'exited' for app in apps):
+        return False
+    return restart_policy == 'Never' or all(code == 0 for _state, code in apps)
+
+
+def is_terminal_phase(phase):
+    return phase in TERMINAL_PHASES
+
+
+# ----------------------------------------------------------------------------- images
+
+class ImageRef:
+    """An image reference split as the engine reads it: ``[registry/]repository[:tag][@digest]``."""
+
+    def __init__(self, image):
+        self.image = image
+        name, _sep, self.digest = image.partition('@')
+        last = name.rsplit('/', 1)[-1]
+        if ':' in last:
+            self.repository, self.tag = name.rsplit(':', 1)
+        else:
+            self.repository, self.tag = name, ''
+        first = self.repository.split('/', 1)[0]
+        has_host = '/' in self.repository and ('.' in first or ':' in first or first == 'localhost')
+        self.registry = first if has_host else 'docker.io'
+
+    @property
+    def pull_tag(self):
+        """The tag a pull asks for: the given one, ``latest`` without a tag or digest, None with a digest."""
+        if self.digest:
+            return None
+        return self.tag or 'latest'
+
+    @property
+    def pull_repository(self):
+        return self.repository + ('@' + self.digest if self.digest else '')
+
+    @property
+    def default_pull_policy(self):
+        """Kubernetes' default: Always when the tag is ``latest`` (a missing tag without a digest counts
+        as ``latest``), else IfNotPresent."""
+        tag = self.tag or ('' if self.digest else 'latest')
+        return 'Always' if tag == 'latest' else 'IfNotPresent'
+
+    @property
+    def normalized(self):
+        """``busybox``, ``docker.io/library/busybox:latest`` and ``busybox:latest`` are one image."""
+        if self.image.startswith('sha256:'):
+            return self.image
+        name = self.repository + (':' + self.tag if self.tag else '' if self.digest else ':latest')
+        for prefix in ('docker.io/library/', 'docker.io/', 'library/'):
+            if name.startswith(prefix):
+                name = name[len(prefix):]
+                break
+        return name + ('@' + self.digest if self.digest else '')
+
+
+def same_image(one, other):
+    return ImageRef(one).normalized == ImageRef(other).normalized
+
+
+# ----------------------------------------------------------------------------- names
+
+DNS1123_LABEL = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?$')
+DNS1123_SUBDOMAIN = re.compile(r'^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$')
+LABEL_MSG = ("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+             "and must start and end with an alphanumeric character")
+SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+                 "and must start and end with an alphanumeric character")
+LABEL_MAX, SUBDOMAIN_MAX = 63, 253
+
+
+def excerpt(value, limit=64):
+    """A value as error messages quote it: at most ``limit`` characters, so no message dumps a long value."""
+    text = value if isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit] + '...(%d characters)' % len(text)
+
+
+def name_errors(value, path, subdomain=False):
+    """The API server's messages for a DNS-1123 label (``subdomain``: a DNS-1123 subdomain) at ``path``."""
+    if not isinstance(value, str) or not value:
+        return ['%s: Required value' % path]
+    pattern, message, limit = ((DNS1123_SUBDOMAIN, SUBDOMAIN_MSG, SUBDOMAIN_MAX) if subdomain
+                               else (DNS1123_LABEL, LABEL_MSG, LABEL_MAX))
+    errors = []
+    if len(value) > limit:
+        errors.append('%s: Invalid value: "%s": must be no more than %d characters' % (path, excerpt(value), limit))
+    if not pattern.match(value):
+        errors.append('%s: Invalid value: "%s": %s' % (path, excerpt(value), message))
+    return errors
+
+
+def is_subdomain(value):
+    return isinstance(value, str) and len(value) <= SUBDOMAIN_MAX and bool(DNS1123_SUBDOMAIN.match(value))
+
+
+# ----------------------------------------------------------------------------- ports
+
+def host_ports(spec):
+    """``[(host IP, protocol, host port, container port)]`` the app containers publish on the node
+    (what the sandbox binds, what the scheduler's NodePorts filter counts)."""
+    out = []
+    for container in spec.get('containers') or []:
+        for port in container.get('ports') or []:
+            if (port.get('hostPort') or 0) > 0:
+                out.append((port.get('hostIP') or '', port.get('protocol') or 'TCP', port['hostPort'],
+                            port.get('containerPort')))
+    return out
+
+
+# ----------------------------------------------------------------------------- resources
+
+def qos_class(spec):
+    """``GetPodQOS``: BestEffort without any cpu/memory request or limit; Guaranteed when every
+    container (init containers too) has cpu and memory limits equal to its requests; else Burstable."""
+    containers = (spec.get('initContainers') or []) + (spec.get('containers') or [])
+    guaranteed, any_set = True, False
+    for container in containers:
+        resources = container.get('resources') or {}
+        requests, limits = resources.get('requests') or {}, resources.get('limits') or {}
+        if any(name in requests or name in limits for name in ('cpu', 'memory')):
+            any_set = True
+        for name in ('cpu', 'memory'):
+            if name not in limits or quantity.parse(requests.get(name, limits[name])) != quantity.parse(limits[name]):
+                guaranteed = False
+    if not any_set:
+        return 'BestEffort'
+    return 'Guaranteed' if guaranteed else 'Burstable'
+
+
+# ----------------------------------------------------------------------------- times
+
+def _unset(docker_time):
+    return not docker_time or docker_time.startswith('0001-01-01')
+
+
+def kube_time(docker_time):
+    """Docker's RFC 3339 nano timestamp -> Kubernetes' second precision (``...Z``), or None when unset."""
+    if _unset(docker_time):
+        return None
+    return docker_time.split('.')[0].rstrip('Z') + 'Z'
+
+
+def epoch_seconds(stamp):
+    """Docker's RFC 3339 nano timestamp, or Kubernetes' ``...Z`` one, as epoch seconds (float); None when unset."""
+    if _unset(stamp):
+        return None
+    whole, _sep, fraction = stamp.rstrip('Z').partition('.')
+    return calendar.timegm(time.strptime(whole, '%Y-%m-%dT%H:%M:%S')) + float('0.' + (fraction or '0'))
+
+
+def rfc3339(epoch):
+    """Epoch seconds -> Kubernetes' ``...Z`` timestamp."""
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime(epoch))

@@ -1,0 +1,146 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the API server's validation of label keys and values and of the scheduling fields
+(``nodeName``, ``nodeSelector``, node affinity, tolerations), with its messages. Pure."""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+
+_NAME = re.compile(r'^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$')
+_VALUE = re.compile(r'^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$')
+_NAME_RULE = ("must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+              "character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is "
+              "'([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')")
+_VALUE_RULE = ("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+               "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
+               "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
+EFFECTS = ('NoExecute', 'NoSchedule', 'PreferNoSchedule')
+
+
+def label_name_problems(key):
+    """``validation.IsQualifiedName``: ``[prefix/]name``, the name a label key, the prefix a DNS subdomain."""
+    parts = key.split('/')
+    if len(parts) == 1:
+        name = parts[0]
+    elif len(parts) == 2:
+        prefix, name = parts
+        if not prefix:
+            return ['prefix part must be non-empty']
+        if not podspec.is_subdomain(prefix):
+            return ['prefix part ' + podspec.SUBDOMAIN_MSG]
+    else:
+        return ["a qualified name " + _NAME_RULE + " with an optional DNS subdomain prefix and '/' "
+                "(e.g. 'example.com/MyName')"]
+    if not name:
+        return ['name part must be non-empty']
+    if len(name) > 63:
+        return ['name part must be no more than 63 characters']
+    return [] if _NAME.match(name) else ['name part ' + _NAME_RULE]
+
+
+def label_value_problems(value):
+    problems = ['must be no more than 63 characters'] if len(value) > 63 else []
+    return problems + ([] if _VALUE.match(value) else [_VALUE_RULE])
+
+
+def _invalid(path, value, problems):
+    return ['%s: Invalid value: "%s": %s' % (path, value, '; '.join(problems))] if problems else []
+
+
+def _requirement_errors(requirement, path):
+    operator, values = requirement.get('operator'), requirement.get('values') or []
+    errors = []
+    if operator in ('In', 'NotIn'):
+        if not values:
+            errors.append("%s.values: Required value: must be specified when `operator` is 'In' or 'NotIn'" % path)
+    elif operator in ('Exists', 'DoesNotExist'):
+        if values:
+            errors.append("%s.values: Forbidden: may not be specified when `operator` is 'Exists' or 'DoesNotExist'" % path)
+    elif operator in ('Gt', 'Lt'):
+        if len(values) != 1:
+            errors.append("%s.values: Required value: must be specified single value when `operator` is 'Lt' or 'Gt'" % path)
+    else:
+        errors.append('%s.operator: Invalid value: "%s": not a valid selector operator' % (path, operator or ''))
+    return errors + _invalid(path + '.key', requirement.get('key') or '', label_name_problems(requirement.get('key') or ''))
+
+
+def _field_requirement_errors(requirement, path):
+    errors = []
+    if requirement.get('operator') in ('In', 'NotIn'):
+        if len(requirement.get('values') or []) != 1:
+            errors.append("%s.values: Required value: must be only one value when `operator` is 'In' or 'NotIn' for "
+                          "node field selector" % path)
+    else:
+        errors.append('%s.operator: Invalid value: "%s": not a valid selector operator' % (path, requirement.get('operator') or ''))
+    if requirement.get('key') != 'metadata.name':
+        errors.append('%s.key: Unsupported value: "%s": supported values: "metadata.name"' % (path, requirement.get('key') or ''))
+    return errors
+
+
+def _term_errors(term, path):
+    errors = []
+    for index, requirement in enumerate((term or {}).get('matchExpressions') or []):
+        errors += _requirement_errors(requirement, '%s.matchExpressions[%d]' % (path, index))
+    for index, requirement in enumerate((term or {}).get('matchFields') or []):
+        errors += _field_requirement_errors(requirement, '%s.matchFields[%d]' % (path, index))
+    return errors
+
+
+def _toleration_errors(toleration, path):
+    key, operator = toleration.get('key') or '', toleration.get('operator') or ''
+    value, effect = toleration.get('value') or '', toleration.get('effect') or ''
+    errors = _invalid(path + '.key', key, label_name_problems(key)) if key else []
+    if not key and operator != 'Exists':
+        errors.append('%s.operator: Invalid value: "%s": operator must be Exists when `key` is empty, which means '
+                      '"match all values and all keys"' % (path, operator))
+    if toleration.get('tolerationSeconds') is not None and effect != 'NoExecute':
+        errors.append("%s.effect: Invalid value: \"%s\": effect must be 'NoExecute' when `tolerationSeconds` is set"
+                      % (path, effect))
+    if operator in ('', 'Equal'):
+        errors += _invalid(path + '.operator', value, label_value_problems(value))
+    elif operator == 'Exists':
+        if value:
+            errors.append("%s.operator: Invalid value: \"%s\": value must be empty when `operator` is 'Exists'" % (path, value))
+    else:
+        errors.append('%s.operator: Unsupported value: "%s": supported values: "Equal", "Exists"' % (path, operator))
+    if effect and effect not in EFFECTS:
+        errors.append('%s.effect: Unsupported value: "%s": supported values: "%s"' % (path, effect, '", "'.join(EFFECTS)))
+    return errors
+
+
+def scheduling_errors(spec):
+    """The API server's messages for a pod spec's ``nodeName``, ``nodeSelector``, node affinity and tolerations."""
+    errors = []
+    node_name = spec.get('nodeName')
+    if node_name:
+        if not podspec.is_subdomain(node_name):
+            errors.append('spec.nodeName: Invalid value: "%s": %s' % (podspec.excerpt(node_name), podspec.SUBDOMAIN_MSG))
+    for key, value in sorted((spec.get('nodeSelector') or {}).items()):
+        errors += _invalid('spec.nodeSelector', key, label_name_problems(key))
+        errors += _invalid('spec.nodeSelector', value, label_value_problems(value))
+    path = 'spec.affinity.nodeAffinity'
+    affinity = (spec.get('affinity') or {}).get('nodeAffinity') or {}
+    required = affinity.get('requiredDuringSchedulingIgnoredDuringExecution')
+    if required is not None:
+        where = path + '.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms'
+        terms = required.get('nodeSelectorTerms') or []
+        if not terms:
+            errors.append('%s: Required value: must have at least one node selector term' % where)
+        for index, term in enumerate(terms):
+            errors += _term_errors(term, '%s[%d]' % (where, index))
+    for index, preferred in enumerate(affinity.get('preferredDuringSchedulingIgnoredDuringExecution') or []):
+        where = '%s.preferredDuringSchedulingIgnoredDuringExecution[%d]' % (path, index)
+        weight = preferred.get('weight')
+        if not isinstance(weight, int) or not 1 <= weight <= 100:
+            errors.append('%s.weight: Invalid value: %s: must be in the range 1-100' % (where, weight))
+        errors += _term_errors(preferred.get('preference'), where + '.preference')
+    for index, toleration in enumerate(spec.get('tolerations') or []):
+        errors += _toleration_errors(toleration, 'spec.tolerations[%d]' % index)
+    return errors
+
+
+# ----------------------------------------------------------------------------- this node

@@ -1,0 +1,70 @@
+"""The Docker edge: an object removed by someone else in the middle of an apply is a clean, per-pod
+failure naming it (no traceback), and the next apply repairs the pod."""
+
+import threading
+import time
+
+from harness import containers, docker, ok, pod, shell_container, sleeper
+
+
+def wait_until(predicate, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError('timed out')
+
+
+def test_a_sandbox_removed_mid_apply_fails_cleanly_and_the_next_apply_repairs_it(pods):
+    name = pods.name('midway')
+    manifest = pod(name, [sleeper('app')], initContainers=[shell_container('setup', 'sleep 4')],
+                   terminationGracePeriodSeconds=1)
+    results = []
+    runner = threading.Thread(target=lambda: results.append(pods.apply(manifest)))
+    runner.start()
+    try:
+        # while the init container runs, someone removes the pod's sandbox
+        setup = wait_until(lambda: [n for n, s in containers(pods.prefix).items() if '_setup_' in n and s == 'running'])
+        sandbox = [n for n in containers(pods.prefix) if n.startswith('k8s_POD_')]
+        docker('rm', '-f', *sandbox)
+        runner.join(120)
+        [failed] = results
+        assert failed.get('failed'), failed
+        assert 'pod "default/%s": ' % name in failed['msg'] and 'No such container' in failed['msg'], failed['msg']
+        assert 'Traceback' not in failed['msg'] and 'MODULE FAILURE' not in failed['msg']
+        assert setup
+        repaired = ok(pods.apply(manifest, wait=True))
+        assert repaired['changed'] is True and repaired['pods'][0]['status']['phase'] == 'Running'
+        running = sorted(n.split('_')[1] for n, s in containers(pods.prefix).items() if s == 'running')
+        assert running == ['POD', 'app']
+        assert ok(pods.apply(manifest))['changed'] is False
+    finally:
+        runner.join(120)
+        pods.apply(manifest, state='absent')
+
+
+def test_an_init_container_removed_while_it_runs_fails_cleanly_and_the_next_apply_runs_it_again(pods):
+    name = pods.name('initgone')
+    manifest = pod(name, [sleeper('app')], initContainers=[shell_container('setup', 'sleep 4')],
+                   terminationGracePeriodSeconds=1)
+    results = []
+    runner = threading.Thread(target=lambda: results.append(pods.apply(manifest)))
+    runner.start()
+    try:
+        [setup] = wait_until(lambda: [n for n, s in containers(pods.prefix).items() if '_setup_' in n and s == 'running'])
+        docker('rm', '-f', setup)
+        runner.join(120)
+        [failed] = results
+        assert failed.get('failed'), failed
+        # the engine's refusal, naming the pod, the call and the container
+        assert 'pod "default/%s": Docker logs ' % name in failed['msg'] and failed['pods'][0]['error'], failed['msg']
+        assert 'Traceback' not in failed['msg'] and 'MODULE FAILURE' not in failed['msg']
+        repaired = ok(pods.apply(manifest, wait=True))
+        assert repaired['pods'][0]['status']['phase'] == 'Running'
+        states = {n.split('_')[1]: s for n, s in containers(pods.prefix).items()}
+        assert states == {'POD': 'running', 'setup': 'exited', 'app': 'running'}
+    finally:
+        runner.join(120)
+        pods.apply(manifest, state='absent')
