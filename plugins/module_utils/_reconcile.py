@@ -21,7 +21,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan.observed impor
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, load_manifests
 from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
@@ -94,8 +94,8 @@ def _diff(plan, stored):
         if obj.changed:
             out.append({'before_header': '%s %s/%s (on the host)' % (obj.kind, obj.key[1], obj.key[2]),
                         'after_header': '%s %s/%s (%s)' % (obj.kind, obj.key[1], obj.key[2], obj.action),
-                        'before': objects.redacted(stored.get(obj.key)) or {},
-                        'after': {} if plan.deleting else objects.redacted(obj.obj)})
+                        'before': configs.redacted(stored.get(obj.key)) or {},
+                        'after': {} if plan.deleting else configs.redacted(obj.obj)})
     return out
 
 
@@ -166,7 +166,7 @@ def _apply(client, params, check_mode, diff, node, clock):
     live = {} if deleting else _live(client, keys, node, None if plan.changed and not check_mode else records)
     result = {'changed': plan.changed,
               'pods': batch.gate.report([_pod_result(p, live, check_mode, errors, node) for p in plan.pods]),
-              'objects': [dict(objects.redacted(p.obj), action=p.action, **({'error': errors[p.key]} if p.key in errors else {}))
+              'objects': [dict(configs.redacted(p.obj), action=p.action, **({'error': errors[p.key]} if p.key in errors else {}))
                           for p in plan.objects]}
     if diff:
         result['diff'] = _diff(plan, batch.stored)

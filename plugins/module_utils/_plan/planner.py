@@ -21,7 +21,7 @@ import uuid
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 CREATED, UPDATED, RECREATED, UNCHANGED, DELETED, ABSENT = 'created', 'updated', 'recreated', 'unchanged', 'deleted', 'absent'
@@ -201,7 +201,7 @@ def refresh_steps(pod, changed_objects):
     """Rewrite, in place, the volumes of ``pod`` that take files from a changed ConfigMap or Secret."""
     namespace = pod['metadata']['namespace']
     return [S.Project(volume['name'], volume, refresh=True) for volume in pod['spec'].get('volumes') or []
-            if any((kind, namespace, name) in changed_objects for kind, name in objects.references(volume))]
+            if any((kind, namespace, name) in changed_objects for kind, name in configs.references(volume))]
 
 
 def plan_refreshes(records, changed_objects, skip=()):
@@ -239,7 +239,7 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
         steps.append(S.Pull(sandbox_image))
     steps.append(S.Sandbox(sandbox_attempt))
     steps.extend(S.Project(volume['name'], volume) for volume in pod['spec'].get('volumes') or []
-                 if any(key_ in volume for key_ in objects.REFERENCING_VOLUMES))
+                 if any(key_ in volume for key_ in configs.REFERENCING_VOLUMES))
     if record is not None and restart:
         # the new sandbox holds the Memory volumes before the old containers, which hold them too, go
         steps.extend(removal_steps(record, keep_volumes=True))

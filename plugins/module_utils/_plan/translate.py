@@ -13,7 +13,7 @@ from __future__ import annotations
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security as security
@@ -37,7 +37,7 @@ def volume_sources(pod):
                                    bool(claim.get('readOnly')))
         elif 'hostPath' in volume:
             out[volume['name']] = ('bind', volume['hostPath']['path'], False)
-        elif any(key in volume for key in objects.REFERENCING_VOLUMES):  # files the node writes, read-only
+        elif any(key in volume for key in configs.REFERENCING_VOLUMES):  # files the node writes, read-only
             out[volume['name']] = ('bind', naming.volume_dir(meta['uid'], volume['name']), True)
     return out
 
@@ -87,21 +87,21 @@ def sandbox_body(pod, attempt, sandbox_image, dns_settings=None):
     return body
 
 
-def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None, runtime=None):
-    """The create body of one init (``kind='init'``) or app container.
-
-    ``subpath_sources`` maps ``(volume name, subPath)`` to the host directory to bind; ``runtime``
-    holds the node's facts the downward API needs (see ``_downward``).
-    """
-    runtime = runtime or {}
+def container_environment_of(pod, container, runtime):
+    """The container's environment: ``envFrom``, then ``env`` (ConfigMap/Secret keys and the downward API)."""
     namespace = pod['metadata']['namespace']
 
     def resolve(source):
         if 'configMapKeyRef' in source or 'secretKeyRef' in source:
-            return objects.env_ref_value(runtime['lookup'], namespace, source)
+            return configs.env_ref_value(runtime['lookup'], namespace, source)
         return downward.env_source_value(pod, container, source, runtime)
-    base = objects.env_from(runtime['lookup'], namespace, container['envFrom']) if container.get('envFrom') else None
-    env = container_environment(container.get('env'), resolve, base)
+    base = configs.env_from(runtime['lookup'], namespace, container['envFrom']) if container.get('envFrom') else None
+    return container_environment(container.get('env'), resolve, base)
+
+
+def container_mounts(pod, container, attempt, subpath_sources, runtime):
+    """``(Mounts, Binds)``: the container's volumes (a subPath as a bind of its host directory), the
+    node's /etc/hosts for the pod and this instance's termination message file."""
     sources = volume_sources(pod)
     mounts, binds = [], []
     for mount in container.get('volumeMounts') or []:
@@ -115,15 +115,35 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
         else:
             mounts.append({'Type': 'volume', 'Source': source, 'Target': mount['mountPath'], 'ReadOnly': read_only,
                            'VolumeOptions': {'NoCopy': True}})
-    if (runtime or {}).get('hostsFile'):  # the kubelet's managed /etc/hosts
+    if runtime.get('hostsFile'):  # the kubelet's managed /etc/hosts
         binds.append('%s:/etc/hosts' % runtime['hostsFile'])
         # ... and the file of the termination message, made by the executor for this instance
         binds.append('%s:%s' % (naming.termination_log_path(pod['metadata']['uid'], container['name'], attempt),
                                 container.get('terminationMessagePath', '/dev/termination-log')))
+    return mounts, binds
+
+
+def _namespaces(pod, sandbox_id):
+    """Network and IPC of the sandbox (PID too with shareProcessNamespace), or the node's."""
     join = 'container:%s' % sandbox_id
+    out = {'NetworkMode': join, 'IpcMode': 'host' if pod['spec'].get('hostIPC') else join}
+    if pod['spec'].get('hostPID'):
+        out['PidMode'] = 'host'
+    elif pod['spec'].get('shareProcessNamespace'):
+        out['PidMode'] = join
+    return out
+
+
+def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None, runtime=None):
+    """The create body of one init (``kind='init'``) or app container.
+
+    ``subpath_sources`` maps ``(volume name, subPath)`` to the host directory to bind; ``runtime``
+    holds the node's facts the downward API needs (see ``_downward``).
+    """
+    runtime = runtime or {}
+    env = container_environment_of(pod, container, runtime)
+    mounts, binds = container_mounts(pod, container, attempt, subpath_sources, runtime)
     host_config = {
-        'NetworkMode': join,
-        'IpcMode': join,
         'RestartPolicy': {'Name': 'always' if podspec.is_sidecar(container)  # a sidecar, whatever the pod's
                           else 'no' if kind == 'init' else RESTART_POLICIES[pod['spec']['restartPolicy']]},
         'Mounts': mounts,
@@ -132,14 +152,9 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     host_config.update(resource_settings(container))
     profile = security.effective(pod, container, 'seccompProfile') or {}
     config, secured = security.container_settings(
-        pod, container, ((runtime or {}).get('seccompProfiles') or {}).get(profile.get('localhostProfile')))
+        pod, container, (runtime.get('seccompProfiles') or {}).get(profile.get('localhostProfile')))
     host_config.update(secured)
-    if pod['spec'].get('hostIPC'):
-        host_config['IpcMode'] = 'host'
-    if pod['spec'].get('hostPID'):
-        host_config['PidMode'] = 'host'
-    elif pod['spec'].get('shareProcessNamespace'):
-        host_config['PidMode'] = join
+    host_config.update(_namespaces(pod, sandbox_id))
     body = {
         'Image': container['image'],
         'Env': ['%s=%s' % item for item in env.items()],
@@ -150,14 +165,10 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
         'Tty': bool(container.get('tty')),
         'HostConfig': host_config,
     }
-    entrypoint = expand_all(container.get('command'), env)
-    cmd = expand_all(container.get('args'), env)
-    if entrypoint:
-        body['Entrypoint'] = entrypoint
-    if cmd:
-        body['Cmd'] = cmd
-    if container.get('workingDir'):
-        body['WorkingDir'] = container['workingDir']
+    for key, value in (('Entrypoint', expand_all(container.get('command'), env)),
+                       ('Cmd', expand_all(container.get('args'), env)), ('WorkingDir', container.get('workingDir'))):
+        if value:
+            body[key] = value
     body.update(config)
     return body
 

@@ -18,7 +18,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 
 MINIMUM_GRACE = 2  # the kubelet's minimumGracePeriodInSeconds
@@ -128,7 +128,7 @@ def ensure_image(run, container, action):
         namespace = run.pod['metadata']['namespace']
         secrets = [run.lookup('Secret', namespace, ref['name']) for ref in run.pod['spec'].get('imagePullSecrets') or []]
         try:
-            run.client.pull(image, objects.registry_auth(secrets, image))
+            run.client.pull(image, configs.registry_auth(secrets, image))
         except HostpodsError as exc:
             raise PodStartError('pod "%s": container "%s": ErrImagePull: Failed to pull image "%s": %s'
                                 % (pod_name, name, image, exc.msg))
@@ -165,7 +165,7 @@ def create_and_start(run, container, kind, attempt):
     try:
         body = translate.container_body(run.pod, container, kind, attempt, run.sandbox_id, run.node.sandbox_image,
                                         subpath_sources(run, container), runtime)
-    except objects.ConfigError as exc:
+    except configs.ConfigError as exc:
         raise PodStartError('pod "%s": container "%s": CreateContainerConfigError: %s' % (meta['name'], container['name'], exc))
     container_id = run.client.create_container(
         naming.container_name(container['name'], meta['name'], meta['namespace'], run.uid, attempt), body)

@@ -11,7 +11,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan.observed impor
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 
 
 def read_records(client):
@@ -26,7 +26,7 @@ def read_records(client):
 
 def read_object(kind, namespace, name):
     """A ConfigMap, Secret or PersistentVolumeClaim as the node keeps it, or None."""
-    return host.read_json(objects.store_path(kind, namespace, name))
+    return host.read_json(configs.store_path(kind, namespace, name))
 
 
 def object_lookup(batch):

@@ -14,7 +14,7 @@ import os
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PodStartError
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 
 
@@ -71,8 +71,8 @@ def project(run, step):
     """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter).
     A refresh keeps the last good files while a reference is missing, as the kubelet does."""
     try:
-        files = objects.volume_files(run.pod, step.volume, run.lookup, run.runtime())
-    except objects.ConfigError as exc:
+        files = configs.volume_files(run.pod, step.volume, run.lookup, run.runtime())
+    except configs.ConfigError as exc:
         if step.refresh:
             return
         raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : %s'
@@ -92,7 +92,7 @@ def remove_data(run, step):
 
 def write_object(client, step):
     kind, namespace, name = step.key
-    host.write_file(objects.store_path(kind, namespace, name), json.dumps(step.obj, sort_keys=True),
+    host.write_file(configs.store_path(kind, namespace, name), json.dumps(step.obj, sort_keys=True),
                     mode=0o600 if kind == 'Secret' else 0o644, private=True)
     if kind == 'PersistentVolumeClaim':
         volume_name = naming.claim_volume_name(namespace, name)
@@ -110,4 +110,4 @@ def delete_object(client, step):
             raise PodStartError('persistentvolumeclaim "%s" is in use by %s; delete those pods first'
                                 % (name, ', '.join(users)))
         client.remove_volume(volume_name)
-    host.remove_file(objects.store_path(kind, namespace, name))
+    host.remove_file(configs.store_path(kind, namespace, name))

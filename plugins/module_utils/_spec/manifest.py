@@ -16,7 +16,7 @@ import re
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks as hooks
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
@@ -176,10 +176,10 @@ def apply_defaults(doc, namespace):
             del volume[key]
         if not any(key in volume for key in VOLUME_SOURCES):
             volume['emptyDir'] = {}
-        for key in objects.REFERENCING_VOLUMES:
+        for key in configs.REFERENCING_VOLUMES:
             if key in volume:
                 volume[key] = volume[key] or {}
-                volume[key].setdefault('defaultMode', objects.DEFAULT_MODE)
+                volume[key].setdefault('defaultMode', configs.DEFAULT_MODE)
         if 'hostPath' in volume:
             volume['hostPath'].setdefault('type', '')
     if not spec.get('volumes'):
@@ -422,8 +422,8 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
                 item = apply_defaults(doc, namespace)
                 errors = _identity_errors(item) if deleting else semantic_errors(item)
             else:
-                item = objects.normalise(doc, namespace)
-                errors = _identity_errors(item) + ([] if deleting else objects.object_errors(item))
+                item = configs.normalise(doc, namespace)
+                errors = _identity_errors(item) + ([] if deleting else configs.object_errors(item))
         if errors:
             label = origin
             if isinstance(doc, dict) and isinstance(doc.get('metadata'), dict) and doc['metadata'].get('name'):
@@ -454,8 +454,8 @@ def _document_errors(doc, deleting, check_schema):
         return ['kind: Required value']
     if not api_version:
         return ['apiVersion: Required value']
-    if kind != 'Pod' and kind not in objects.KINDS:
-        supported = '", "'.join(('Pod',) + objects.KINDS)
+    if kind != 'Pod' and kind not in configs.KINDS:
+        supported = '", "'.join(('Pod',) + configs.KINDS)
         if kind in OTHER_KINDS:
             return ['kind: Unsupported value: "%s": hostpods applies only "%s" yet' % (kind, supported)]
         return ['kind: Unsupported value: "%s": supported values: "%s"' % (kind, supported)]

@@ -11,7 +11,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import object_lookup
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds
 from ansible_collections.hostpods.core.plugins.module_utils._views.status import pod_object
 
@@ -23,12 +23,12 @@ def _config_checker(record):
 
     def check(container):
         try:
-            objects.env_from(lookup, namespace, container.get('envFrom'))
+            configs.env_from(lookup, namespace, container.get('envFrom'))
             for item in container.get('env') or []:
                 source = item.get('valueFrom') or {}
                 if 'configMapKeyRef' in source or 'secretKeyRef' in source:
-                    objects.env_ref_value(lookup, namespace, source)
-        except objects.ConfigError as exc:
+                    configs.env_ref_value(lookup, namespace, source)
+        except configs.ConfigError as exc:
             return str(exc)
         return None
     return check

@@ -13,7 +13,7 @@ import json
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import Instance
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import (
-    epoch_seconds, is_sidecar, is_terminal_phase, kube_time as _time, qos_class)
+    epoch_seconds, is_sidecar, is_terminal_phase, kube_time as _time, qos_class, sidecar_names)
 
 
 def _terminated(info, message=None):
@@ -157,7 +157,8 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     """The Pod as ``kubectl get pod -o yaml`` shows it.
 
     ``applied`` is the pod as last applied (metadata and spec), ``sandbox`` the inspected sandbox
-    (or None), ``instances_by_container`` ``{name: [inspected instances, oldest first]}``.
+    (or None), ``instances_by_container`` ``{name: [inspected instances, oldest first]}``;
+    ``host_ip`` is the node's (``NodeContext.host_ip``).
     """
     meta, spec = applied['metadata'], json.loads(json.dumps(applied['spec']))
     for key in ('initContainers', 'containers'):
@@ -166,6 +167,34 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
             if instances:
                 container['image'] = instances[-1]['Config'].get('Image', container['image'])
     with_node(spec, node_name)
+    init_statuses, statuses = _statuses(meta, uid, spec, instances_by_container, image_present, config_error,
+                                        last_exits, messages)
+    sandbox_ok = bool(sandbox and sandbox['State'].get('Running'))
+    pod_ip = ((sandbox or {}).get('NetworkSettings') or {}).get('IPAddress') or None
+    if spec.get('hostNetwork') and sandbox_ok:  # the node's address, as on a kubelet
+        pod_ip = host_ip or None
+    created = _time((sandbox or {}).get('Created'))
+    started = _time((sandbox or {}).get('State', {}).get('StartedAt'))
+    phase = _phase(spec, init_statuses, statuses) if sandbox else 'Pending'
+    status = {'phase': phase, 'conditions': _conditions(spec, init_statuses, statuses, phase, sandbox_ok and bool(pod_ip),
+                                                        started, created),
+              'qosClass': qos_class(spec), 'containerStatuses': statuses}
+    for key, value in (('hostIP', host_ip), ('podIP', pod_ip)):
+        if value:
+            status[key], status[key + 's'] = value, [{'ip': value}]
+    if started:
+        status['startTime'] = started
+    if spec.get('initContainers'):
+        status['initContainerStatuses'] = init_statuses
+    metadata = {'name': meta['name'], 'namespace': meta['namespace'], 'uid': uid,
+                'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
+    if created:
+        metadata['creationTimestamp'] = created
+    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata, 'spec': spec, 'status': status}
+
+
+def _statuses(meta, uid, spec, instances_by_container, image_present, config_error, last_exits, messages):
+    """``(initContainerStatuses, containerStatuses)``: init containers in order, app containers by name."""
     pod_ref = '%s_%s(%s)' % (meta['name'], meta['namespace'], uid)
     inits = spec.get('initContainers') or []
     init_statuses = [container_status(c, instances_by_container.get(c['name']), pod_ref,
@@ -176,55 +205,34 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     statuses = sorted((container_status(c, instances_by_container.get(c['name']), pod_ref,
                                         _waiting_reason(c, app_waiting, image_present, config_error), last_exits, messages)
                        for c in spec['containers']), key=lambda s: s['name'])
-    sidecars = {c['name'] for c in inits if is_sidecar(c)}
+    sidecars = set(sidecar_names(spec))
     for status in init_statuses:
         terminated = status['state'].get('terminated')
         status['started'] = 'running' in status['state']
         # a sidecar is ready while it runs (no probes yet); a regular init container once it exited 0
         status['ready'] = status['started'] if status['name'] in sidecars else bool(terminated and terminated['exitCode'] == 0)
-    sandbox_ok = bool(sandbox and sandbox['State'].get('Running'))
-    network = (sandbox or {}).get('NetworkSettings') or {}
-    pod_ip = network.get('IPAddress') or None
-    if spec.get('hostNetwork') and sandbox_ok:  # the node's address, as on a kubelet
-        pod_ip = host_ip or None
-    created = _time((sandbox or {}).get('Created'))
-    started = _time((sandbox or {}).get('State', {}).get('StartedAt'))
-    phase = _phase(spec, init_statuses, statuses) if sandbox else 'Pending'
+    return init_statuses, statuses
+
+
+def _conditions(spec, init_statuses, statuses, phase, network_ready, started, created):
+    """The pod's conditions (``generateAPIPodStatus``): ready to start containers, initialized, ready."""
+    sidecars = set(sidecar_names(spec))
     ready_by_name = {s['name']: s['ready'] for s in statuses + [i for i in init_statuses if i['name'] in sidecars]}
-    unready = [c['name'] for c in [i for i in inits if i['name'] in sidecars] + spec['containers']
-               if not ready_by_name[c['name']]]
+    unready = [name for name in sidecar_names(spec) + [c['name'] for c in spec['containers']] if not ready_by_name[name]]
     incomplete = [s['name'] for s in init_statuses if not (s['started'] if s['name'] in sidecars else s['ready'])]
-    app_started = any(s.get('containerID') for s in statuses)
-    initialized = not incomplete or app_started
+    initialized = not incomplete or any(s.get('containerID') for s in statuses)
     terminal = is_terminal_phase(phase)
-    ready_reason = ('PodCompleted' if phase == 'Succeeded' else 'PodFailed') if terminal else 'ContainersNotReady'
-    ready_message = None if terminal else ('containers with unready status: [%s]' % ' '.join(unready))
-    conditions = [
-        _condition('PodReadyToStartContainers', sandbox_ok and bool(pod_ip), when=started),
+    ready = not unready and not terminal
+    reason = None if ready else ('PodCompleted' if phase == 'Succeeded' else 'PodFailed') if terminal else 'ContainersNotReady'
+    message = None if ready or terminal else 'containers with unready status: [%s]' % ' '.join(unready)
+    return [
+        _condition('PodReadyToStartContainers', network_ready, when=started),
         _condition('Initialized', initialized, None if initialized else 'ContainersNotInitialized',
                    None if initialized else 'containers with incomplete status: [%s]' % ' '.join(incomplete), when=started),
-        _condition('Ready', not unready and not terminal, None if not unready and not terminal else ready_reason,
-                   None if not unready and not terminal else ready_message, when=started),
-        _condition('ContainersReady', not unready and not terminal, None if not unready and not terminal else ready_reason,
-                   None if not unready and not terminal else ready_message, when=started),
+        _condition('Ready', ready, reason, message, when=started),
+        _condition('ContainersReady', ready, reason, message, when=started),
         _condition('PodScheduled', True, when=created),
     ]
-    status = {'phase': phase, 'conditions': conditions, 'qosClass': qos_class(spec), 'containerStatuses': statuses}
-    if host_ip or network.get('Gateway'):
-        status['hostIP'] = host_ip or network.get('Gateway')
-        status['hostIPs'] = [{'ip': status['hostIP']}]
-    if pod_ip:
-        status['podIP'] = pod_ip
-        status['podIPs'] = [{'ip': pod_ip}]
-    if started:
-        status['startTime'] = started
-    if inits:
-        status['initContainerStatuses'] = init_statuses
-    metadata = {'name': meta['name'], 'namespace': meta['namespace'], 'uid': uid,
-                'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
-    if created:
-        metadata['creationTimestamp'] = created
-    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata, 'spec': spec, 'status': status}
 
 
 def with_node(spec, node_name):
@@ -271,17 +279,20 @@ def _age(since, now):
     return '%dy' % (hours // 24 // 365)
 
 
-def pod_row(pod, now, node=None):
-    """The ``kubectl get pods -o wide`` columns of a Pod object (kubectl's ``printPod``)."""
-    status, spec = pod.get('status') or {}, pod['spec']
-    reason = status.get('reason') or status.get('phase') or 'Pending'
-    inits = spec.get('initContainers') or []
-    sidecars = [c['name'] for c in inits if is_sidecar(c)]
-    total = len(spec['containers']) + len(sidecars)
+def _terminated_reason(terminated, prefix=''):
+    if terminated.get('reason'):
+        return prefix + terminated['reason']
+    if terminated.get('signal'):
+        return prefix + 'Signal:%d' % terminated['signal']
+    return prefix + 'ExitCode:%d' % terminated.get('exitCode', 0)
+
+
+def _init_progress(statuses, total, sidecars):
+    """kubectl's pass over the init containers: ``(reason, ready, restarts, counted)``; the reason is
+    None when no init container is pending (``counted``: the statuses whose restarts were added)."""
     ready = restarts = 0
-    initializing = False
-    counted = []  # the statuses whose restarts the RESTARTS column counts
-    for index, cstatus in enumerate(status.get('initContainerStatuses') or []):
+    counted = []
+    for index, cstatus in enumerate(statuses):
         restarts += cstatus.get('restartCount', 0)
         counted.append(cstatus)
         state = cstatus.get('state') or {}
@@ -292,43 +303,50 @@ def pod_row(pod, now, node=None):
             ready += bool(cstatus.get('ready'))
             continue
         if terminated:
-            if terminated.get('reason'):
-                reason = 'Init:' + terminated['reason']
-            elif terminated.get('signal'):
-                reason = 'Init:Signal:%d' % terminated['signal']
-            else:
-                reason = 'Init:ExitCode:%d' % terminated.get('exitCode', 0)
-        elif waiting and waiting.get('reason') and waiting['reason'] != 'PodInitializing':
-            reason = 'Init:' + waiting['reason']
-        else:
-            reason = 'Init:%d/%d' % (index, len(inits))
-        initializing = True
-        break
+            return _terminated_reason(terminated, 'Init:'), ready, restarts, counted
+        if waiting and waiting.get('reason') and waiting['reason'] != 'PodInitializing':
+            return 'Init:' + waiting['reason'], ready, restarts, counted
+        return 'Init:%d/%d' % (index, total), ready, restarts, counted
+    return None, ready, restarts, counted
+
+
+def _app_progress(status, sidecars, reason):
+    """kubectl's pass over the app containers (the sidecars' restarts counted again from zero):
+    ``(reason, ready, restarts, counted)``."""
+    counted = [c for c in status.get('initContainerStatuses') or [] if c['name'] in sidecars]
+    restarts = sum(c.get('restartCount', 0) for c in counted)
+    ready, has_running = 0, False
+    for cstatus in reversed(status.get('containerStatuses') or []):
+        restarts += cstatus.get('restartCount', 0)
+        counted.append(cstatus)
+        state = cstatus.get('state') or {}
+        waiting, terminated = state.get('waiting'), state.get('terminated')
+        if waiting and waiting.get('reason'):
+            reason = waiting['reason']
+        elif terminated:
+            reason = _terminated_reason(terminated)
+        elif cstatus.get('ready') and 'running' in state:
+            has_running = True
+            ready += 1
+    if reason == 'Completed' and has_running:
+        pod_ready = any(c['type'] == 'Ready' and c['status'] == 'True' for c in status.get('conditions') or [])
+        reason = 'Running' if pod_ready else 'NotReady'
+    return reason, ready, restarts, counted
+
+
+def pod_row(pod, now, node=None):
+    """The ``kubectl get pods -o wide`` columns of a Pod object (kubectl's ``printPod``)."""
+    status, spec = pod.get('status') or {}, pod['spec']
+    sidecars = sidecar_names(spec)
+    total = len(spec['containers']) + len(sidecars)
+    init_reason, ready, restarts, counted = _init_progress(status.get('initContainerStatuses') or [],
+                                                           len(spec.get('initContainers') or []), sidecars)
+    reason = init_reason or status.get('reason') or status.get('phase') or 'Pending'
     initialized = any(c['type'] == 'Initialized' and c['status'] == 'True' for c in status.get('conditions') or [])
-    if not initializing or initialized:
-        # kubectl starts over here: of the init containers, only the sidecars' restarts count
-        counted = [c for c in status.get('initContainerStatuses') or [] if c['name'] in sidecars]
-        restarts = sum(c.get('restartCount', 0) for c in counted)
-        has_running = False
-        for cstatus in reversed(status.get('containerStatuses') or []):
-            restarts += cstatus.get('restartCount', 0)
-            counted.append(cstatus)
-            state = cstatus.get('state') or {}
-            waiting, terminated = state.get('waiting'), state.get('terminated')
-            if waiting and waiting.get('reason'):
-                reason = waiting['reason']
-            elif terminated and terminated.get('reason'):
-                reason = terminated['reason']
-            elif terminated:
-                reason = ('Signal:%d' % terminated['signal']) if terminated.get('signal') \
-                    else 'ExitCode:%d' % terminated.get('exitCode', 0)
-            elif cstatus.get('ready') and 'running' in state:
-                has_running = True
-                ready += 1
-        if reason == 'Completed' and has_running:
-            pod_ready = any(c['type'] == 'Ready' and c['status'] == 'True' for c in status.get('conditions') or [])
-            reason = 'Running' if pod_ready else 'NotReady'
-    if pod['metadata'].get('deletionTimestamp') and status.get('phase') not in ('Succeeded', 'Failed'):
+    if init_reason is None or initialized:
+        reason, app_ready, restarts, counted = _app_progress(status, sidecars, reason)
+        ready += app_ready
+    if pod['metadata'].get('deletionTimestamp') and not is_terminal_phase(status.get('phase')):
         reason = 'Terminating'
     finished = [epoch_seconds(((c.get('lastState') or {}).get('terminated') or {}).get('finishedAt')) for c in counted]
     last_restart = max((stamp for stamp in finished if stamp), default=None)

@@ -9,7 +9,7 @@ from hostpods_fakes import (
     T1, T2, UID, ZERO, container, exited, inspected, inspected_sandbox, pod)
 
 
-def obj(applied, instances, sandbox='running', host_ip=None):
+def obj(applied, instances, sandbox='running', host_ip='172.17.0.1'):
     if sandbox == 'running':
         sb = inspected_sandbox()
     elif sandbox == 'exited':
@@ -66,9 +66,10 @@ def test_running_pod():
         'PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']
 
 
-def test_host_ip_argument_wins():
+def test_host_ip_is_the_nodes_whatever_the_sandbox_network_says():
     result = obj(pod(), {'app': [running('a0')]}, host_ip='192.0.2.10')
-    assert result['status']['hostIP'] == '192.0.2.10'
+    assert result['status']['hostIP'] == '192.0.2.10'   # the node context's one rule, not the sandbox's gateway
+    assert 'hostIP' not in obj(pod(), {'app': [running('a0')]}, host_ip=None)['status']
 
 
 def test_spec_and_status_show_the_image_of_the_newest_instance():

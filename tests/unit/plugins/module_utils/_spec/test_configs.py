@@ -5,18 +5,18 @@ import json
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import objects as objects
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 
 B64 = base64.b64encode
 
 
 def cm(name='settings', data=None, binary=None):
-    return objects.normalise({'kind': 'ConfigMap', 'metadata': {'name': name}, 'data': data or {},
+    return configs.normalise({'kind': 'ConfigMap', 'metadata': {'name': name}, 'data': data or {},
                               'binaryData': binary or {}}, 'shop')
 
 
 def secret(name='creds', data=None, string=None, kind='Opaque'):
-    return objects.normalise({'kind': 'Secret', 'metadata': {'name': name}, 'type': kind, 'data': data or {},
+    return configs.normalise({'kind': 'Secret', 'metadata': {'name': name}, 'type': kind, 'data': data or {},
                               'stringData': string or {}}, 'shop')
 
 
@@ -27,8 +27,8 @@ def lookup_of(*items):
 
 def test_secret_string_data_is_merged_and_wins():
     s = secret(data={'a': B64(b'old').decode(), 'b': B64(b'keep').decode()}, string={'a': 'new'})
-    assert objects.value_of(s, 'a') == b'new' and objects.value_of(s, 'b') == b'keep'
-    assert objects.redacted(s)['data'] == {'a': '<redacted>', 'b': '<redacted>'}
+    assert configs.value_of(s, 'a') == b'new' and configs.value_of(s, 'b') == b'keep'
+    assert configs.redacted(s)['data'] == {'a': '<redacted>', 'b': '<redacted>'}
 
 
 @pytest.mark.parametrize('obj, expected', [
@@ -39,25 +39,25 @@ def test_secret_string_data_is_merged_and_wins():
     (cm(data={'big': 'x' * (1024 * 1024 + 1)}), 'data: Too long'),
 ])
 def test_object_validation(obj, expected):
-    errors = objects.object_errors(obj)
+    errors = configs.object_errors(obj)
     assert len(errors) == 1 and errors[0].startswith(expected), errors
 
 
 def test_env_references_and_kubelet_messages():
     lookup = lookup_of(cm(data={'color': 'red'}), secret(string={'password': 'pw'}))
-    assert objects.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'settings', 'key': 'color'}}) == 'red'
-    assert objects.env_ref_value(lookup, 'shop', {'secretKeyRef': {'name': 'creds', 'key': 'password'}}) == 'pw'
-    assert objects.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'x', 'key': 'k', 'optional': True}}) is None
-    assert objects.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'settings', 'key': 'k', 'optional': True}}) is None
-    with pytest.raises(objects.ConfigError, match='^configmap "x" not found$'):
-        objects.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'x', 'key': 'k'}})
-    with pytest.raises(objects.ConfigError, match='^couldn\'t find key k in Secret shop/creds$'):
-        objects.env_ref_value(lookup, 'shop', {'secretKeyRef': {'name': 'creds', 'key': 'k'}})
+    assert configs.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'settings', 'key': 'color'}}) == 'red'
+    assert configs.env_ref_value(lookup, 'shop', {'secretKeyRef': {'name': 'creds', 'key': 'password'}}) == 'pw'
+    assert configs.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'x', 'key': 'k', 'optional': True}}) is None
+    assert configs.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'settings', 'key': 'k', 'optional': True}}) is None
+    with pytest.raises(configs.ConfigError, match='^configmap "x" not found$'):
+        configs.env_ref_value(lookup, 'shop', {'configMapKeyRef': {'name': 'x', 'key': 'k'}})
+    with pytest.raises(configs.ConfigError, match='^couldn\'t find key k in Secret shop/creds$'):
+        configs.env_ref_value(lookup, 'shop', {'secretKeyRef': {'name': 'creds', 'key': 'k'}})
 
 
 def test_env_from_with_prefix_later_sources_win_and_invalid_names_skipped():
     lookup = lookup_of(cm(data={'A': '1', 'B': '2', '1bad': 'x'}), secret(string={'B': 'from-secret'}))
-    values = objects.env_from(lookup, 'shop', [{'configMapRef': {'name': 'settings'}},
+    values = configs.env_from(lookup, 'shop', [{'configMapRef': {'name': 'settings'}},
                                                {'secretRef': {'name': 'creds'}},
                                                {'configMapRef': {'name': 'settings'}, 'prefix': 'CFG_'},
                                                {'configMapRef': {'name': 'missing', 'optional': True}}])
@@ -72,19 +72,19 @@ def a_pod(volume):
 def test_config_map_volume_items_and_modes():
     lookup = lookup_of(cm(data={'a': 'A', 'b': 'B'}, binary={'bin': B64(b'\x00\x01').decode()}))
     volume = {'name': 'v', 'configMap': {'name': 'settings', 'defaultMode': 0o640}}
-    assert objects.volume_files(a_pod(volume), volume, lookup, {}) == {
+    assert configs.volume_files(a_pod(volume), volume, lookup, {}) == {
         'a': (b'A', 0o640), 'b': (b'B', 0o640), 'bin': (b'\x00\x01', 0o640)}
     volume = {'name': 'v', 'configMap': {'name': 'settings', 'items': [{'key': 'a', 'path': 'x/y.txt', 'mode': 0o600}]}}
-    assert objects.volume_files(a_pod(volume), volume, lookup, {}) == {'x/y.txt': (b'A', 0o600)}
+    assert configs.volume_files(a_pod(volume), volume, lookup, {}) == {'x/y.txt': (b'A', 0o600)}
 
 
 def test_missing_volume_sources():
     lookup = lookup_of()
     volume = {'name': 'v', 'secret': {'secretName': 'creds'}}
-    with pytest.raises(objects.ConfigError, match='secret "creds" not found'):
-        objects.volume_files(a_pod(volume), volume, lookup, {})
+    with pytest.raises(configs.ConfigError, match='secret "creds" not found'):
+        configs.volume_files(a_pod(volume), volume, lookup, {})
     volume = {'name': 'v', 'secret': {'secretName': 'creds', 'optional': True}}
-    assert objects.volume_files(a_pod(volume), volume, lookup, {}) == {}
+    assert configs.volume_files(a_pod(volume), volume, lookup, {}) == {}
 
 
 def test_projected_volume_with_downward_api():
@@ -95,17 +95,17 @@ def test_projected_volume_with_downward_api():
                                    {'path': 'name', 'fieldRef': {'fieldPath': 'metadata.name'}},
                                    {'path': 'mem', 'resourceFieldRef': {'containerName': 'c', 'resource': 'limits.memory',
                                                                         'divisor': '1Ki'}}]}}]}}
-    files = objects.volume_files(a_pod(volume), volume, lookup, {})
+    files = configs.volume_files(a_pod(volume), volume, lookup, {})
     assert files == {'a': (b'A', 0o644), 's': (b'S', 0o644), 'labels': (b'app="web"\ntier="a"', 0o644),
                      'name': (b'web', 0o644), 'mem': (b'2048', 0o644)}
-    assert objects.references(volume) == [('ConfigMap', 'settings'), ('Secret', 'creds')]
+    assert configs.references(volume) == [('ConfigMap', 'settings'), ('Secret', 'creds')]
 
 
 def test_registry_auth_from_docker_config_json():
     config = {'auths': {'127.0.0.1:5000': {'auth': B64(b'alice:pw').decode()},
                         'https://index.docker.io/v1/': {'username': 'bob', 'password': 'pw2'}}}
     pull = secret(string={'.dockerconfigjson': json.dumps(config)}, kind='kubernetes.io/dockerconfigjson')
-    assert objects.registry_auth([None, pull], '127.0.0.1:5000/app:1') == {
+    assert configs.registry_auth([None, pull], '127.0.0.1:5000/app:1') == {
         'username': 'alice', 'password': 'pw', 'serveraddress': '127.0.0.1:5000'}
-    assert objects.registry_auth([pull], 'busybox')['username'] == 'bob'
-    assert objects.registry_auth([pull], 'quay.io/x/y') is None
+    assert configs.registry_auth([pull], 'busybox')['username'] == 'bob'
+    assert configs.registry_auth([pull], 'quay.io/x/y') is None
