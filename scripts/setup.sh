@@ -42,17 +42,19 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.requirements.tx
   cp requirements.txt .venv/.requirements.txt
 fi
 
-# 4. Offline images, FROM scratch (no registry needed).
-build_image() {  # tag, binary, dockerfile
+# 4. Offline images, FROM scratch (no registry needed). The pause image from the node role's Dockerfile,
+#    the one the role builds on nodes from.
+build_image() {  # tag, binary, dockerfile, docker build arguments...
   local tag=$1 bin=$2 dockerfile=$3 ctx
+  shift 3
   if docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
   log "building $tag"
   ctx=$(mktemp -d)
   cp "$bin" "$ctx/"
   cp "$dockerfile" "$ctx/Dockerfile"
-  docker build -q -t "$tag" "$ctx" >/dev/null
+  docker build -q "$@" -t "$tag" "$ctx" >/dev/null
   rm -rf "$ctx"
 }
-build_image hostpods/pause:3.10 "$(command -v catatonit)" images/pause/Dockerfile
+build_image hostpods/pause:3.10 "$(command -v catatonit)" roles/node/files/pause.Dockerfile --build-arg BUILT_BY=scripts/setup.sh
 build_image hostpods/busybox:1.35 /bin/busybox images/busybox/Dockerfile
 log "ready: $(docker version --format 'engine {{.Server.Version}}'), images hostpods/pause:3.10 hostpods/busybox:1.35"
