@@ -21,16 +21,17 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# 2. A Docker engine that answers (no systemd here: a background dockerd with a log file).
+# 2. A Docker engine that answers; one that already answers is left alone. No systemd here: dockerd runs
+#    under the node role's supervisor, installed as the role installs it on a node without systemd (the node
+#    image runs the same one); `start` waits up to 60 s for the engine to answer.
+SUPERVISOR=/usr/local/sbin/hostpods-dockerd-supervisor
+DOCKERD_LOG=/var/log/hostpods-dockerd.log
 if ! docker version >/dev/null 2>&1; then
-  log "starting dockerd (log: /var/log/hostpods-dockerd.log)"
-  mkdir -p /var/log
-  nohup dockerd >/var/log/hostpods-dockerd.log 2>&1 &
-  for _ in $(seq 1 60); do
-    docker version >/dev/null 2>&1 && break
-    sleep 1
-  done
-  docker version >/dev/null 2>&1 || { tail -n 30 /var/log/hostpods-dockerd.log; echo "dockerd did not start" >&2; exit 1; }
+  log "starting dockerd under $SUPERVISOR (log: $DOCKERD_LOG)"
+  cmp -s roles/node/files/hostpods-dockerd-supervisor "$SUPERVISOR" \
+    || install -D -m 0755 roles/node/files/hostpods-dockerd-supervisor "$SUPERVISOR"
+  HOSTPODS_DOCKERD_LOG=$DOCKERD_LOG HOSTPODS_DOCKERD_TIMEOUT=60 "$SUPERVISOR" start \
+    || { tail -n 30 "$DOCKERD_LOG"; echo "dockerd did not start" >&2; exit 1; }
 fi
 
 # 3. The Python environment (pinned).
