@@ -10,10 +10,13 @@
 # that tag and hash exists, nothing is done.
 #
 # Usage: scripts/build-node-image.sh [--tag TAG] [--force] [--print-tag]
-#   --tag TAG     image to build (default hostpods/node:<collection version from galaxy.yml>)
+#   --tag TAG     image to build (default $HOSTPODS_NODE_IMAGE, else hostpods/node:<collection version
+#                 from galaxy.yml>)
 #   --force       build even when the cached image is current
 #   --print-tag   print the tag and the input hash, build nothing
-# Environment: HOSTPODS_DEBIAN_MIRROR (default: the Debian mirror of apt's sources, else
+# Environment: HOSTPODS_NODE_IMAGE (the default tag, which the cluster role then uses too: a checkout
+# whose node image inputs differ from another's on the same machine builds and uses its own image),
+# HOSTPODS_DEBIAN_MIRROR (default: the Debian mirror of apt's sources, else
 # http://deb.debian.org/debian), HOSTPODS_NODE_EXTRA_PACKAGES (more packages, space-separated),
 # HOSTPODS_BUILD_DIR (scratch space, default /var/tmp).
 # The last line printed is machine-readable:
@@ -31,7 +34,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'build-node-image: %s\n' "$*" >&2; exit 1; }
 
 version=$(sed -n 's/^version:[[:space:]]*//p' "$ROOT/galaxy.yml" | tr -d "\"'" | head -n1)
-TAG="hostpods/node:${version:-latest}"
+TAG=${HOSTPODS_NODE_IMAGE:-hostpods/node:${version:-latest}}
 FORCE=0
 PRINT=0
 while [ $# -gt 0 ]; do
@@ -39,7 +42,7 @@ while [ $# -gt 0 ]; do
     --tag) TAG=${2:?--tag needs a value}; shift 2 ;;
     --force) FORCE=1; shift ;;
     --print-tag) PRINT=1; shift ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
     *) die "unknown argument: $1" ;;
   esac
 done

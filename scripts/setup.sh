@@ -22,16 +22,17 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
-# 2. A Docker engine that answers (no systemd here: a background dockerd with a log file).
+# 2. A Docker engine that answers; one that already answers is left alone. No systemd here: dockerd runs
+#    under the node role's supervisor, installed as the role installs it on a node without systemd (the node
+#    image runs the same one); `start` waits up to 60 s for the engine to answer.
+SUPERVISOR=/usr/local/sbin/hostpods-dockerd-supervisor
+DOCKERD_LOG=/var/log/hostpods-dockerd.log
 if ! docker version >/dev/null 2>&1; then
-  log "starting dockerd (log: /var/log/hostpods-dockerd.log)"
-  mkdir -p /var/log
-  nohup dockerd >/var/log/hostpods-dockerd.log 2>&1 &
-  for _ in $(seq 1 60); do
-    docker version >/dev/null 2>&1 && break
-    sleep 1
-  done
-  docker version >/dev/null 2>&1 || { tail -n 30 /var/log/hostpods-dockerd.log; echo "dockerd did not start" >&2; exit 1; }
+  log "starting dockerd under $SUPERVISOR (log: $DOCKERD_LOG)"
+  cmp -s roles/node/files/hostpods-dockerd-supervisor "$SUPERVISOR" \
+    || install -D -m 0755 roles/node/files/hostpods-dockerd-supervisor "$SUPERVISOR"
+  HOSTPODS_DOCKERD_LOG=$DOCKERD_LOG HOSTPODS_DOCKERD_TIMEOUT=60 "$SUPERVISOR" start \
+    || { tail -n 30 "$DOCKERD_LOG"; echo "dockerd did not start" >&2; exit 1; }
 fi
 
 # 3. The Python environment (pinned).
@@ -43,17 +44,19 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.requirements.tx
   cp requirements.txt .venv/.requirements.txt
 fi
 
-# 4. Offline images, FROM scratch (no registry needed).
-build_image() {  # tag, binary, dockerfile
+# 4. Offline images, FROM scratch (no registry needed). The pause image from the node role's Dockerfile,
+#    the one the role builds on nodes from.
+build_image() {  # tag, binary, dockerfile, docker build arguments...
   local tag=$1 bin=$2 dockerfile=$3 ctx
+  shift 3
   if docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
   log "building $tag"
   ctx=$(mktemp -d)
   cp "$bin" "$ctx/"
   cp "$dockerfile" "$ctx/Dockerfile"
-  docker build -q -t "$tag" "$ctx" >/dev/null
+  docker build -q "$@" -t "$tag" "$ctx" >/dev/null
   rm -rf "$ctx"
 }
-build_image hostpods/pause:3.10 "$(command -v catatonit)" images/pause/Dockerfile
+build_image hostpods/pause:3.10 "$(command -v catatonit)" roles/node/files/pause.Dockerfile --build-arg BUILT_BY=scripts/setup.sh
 build_image hostpods/busybox:1.35 /bin/busybox images/busybox/Dockerfile
 log "ready: $(docker version --format 'engine {{.Server.Version}}'), images hostpods/pause:3.10 hostpods/busybox:1.35"

@@ -11,7 +11,9 @@ def _collection_root():
     parts = ROOT.split(os.sep)
     if len(parts) >= 3 and parts[-3:-1] == ['ansible_collections', 'hostpods']:
         return os.sep.join(parts[:-3])
-    base = os.path.join(tempfile.gettempdir(), 'hostpods-collections-%d' % os.getuid())
+    # As scripts/env.sh: HOSTPODS_COLLECTIONS, else a directory of the temporary directory (TMPDIR).
+    base = os.environ.get('HOSTPODS_COLLECTIONS') or os.path.join(tempfile.gettempdir(),
+                                                                  'hostpods-collections-%d' % os.getuid())
     link_dir = os.path.join(base, 'ansible_collections', 'hostpods')
     os.makedirs(link_dir, exist_ok=True)
     link = os.path.join(link_dir, 'core')

@@ -1,9 +1,8 @@
 # What the hostpods.core.node role needs to know about a node, in one run (read-only).
 # Prints one JSON object: the engine (installed, answering), the init system, the Python docker SDK
 # of this interpreter, the command-line flags of dockerd (as daemon.json keys), the current
-# /etc/docker/daemon.json, the node's capacity (CPUs and memory, cgroup limits applied), and the SHA-1 and
-# mode of each file named on the command line (so that unchanged files cost no copy).
-import hashlib
+# /etc/docker/daemon.json and the node's capacity (CPUs and memory, cgroup limits applied). What the role
+# makes of it is worked out on the controller (the collection's filters node_daemon_config and node_facts).
 import json
 import os
 import re
@@ -137,14 +136,6 @@ def main():
         except ValueError as exc:
             out['daemon_json_error'] = '%s: %s' % (DAEMON_JSON, exc)
     out.update(capacity())
-    out['files'] = {}
-    for path in sys.argv[1:]:
-        try:
-            with open(path, 'rb') as handle:
-                digest = hashlib.sha1(handle.read()).hexdigest()  # nosec: a checksum, as Ansible's copy uses
-            out['files'][path] = {'sha1': digest, 'mode': '%04o' % (os.stat(path).st_mode & 0o7777)}
-        except OSError:
-            out['files'][path] = {'sha1': '', 'mode': ''}
     print(json.dumps(out, sort_keys=True))
 
 
