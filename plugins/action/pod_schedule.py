@@ -12,7 +12,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostpods.core.plugins.action.pod import ActionModule as PodActionModule
-from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
+from ansible_collections.hostpods.core.plugins.module_utils._plan import placement
 from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import load_manifests

@@ -47,7 +47,8 @@ description:
   - "Fields supported now: metadata C(name), C(namespace), C(labels), C(annotations); spec C(containers),
     C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds), C(shareProcessNamespace),
     C(hostname), C(subdomain), C(setHostnameAsFQDN), C(hostAliases), C(dnsPolicy) (V(ClusterFirst) falls back to V(Default):
-    there is no cluster DNS), C(dnsConfig), C(enableServiceLinks), C(schedulerName) (only V(default-scheduler)), C(nodeName), C(nodeSelector), C(affinity.nodeAffinity)
+    there is no cluster DNS), C(dnsConfig), C(enableServiceLinks), C(schedulerName) (only V(default-scheduler)),
+    C(nodeName), C(nodeSelector), C(affinity.nodeAffinity)
     and C(tolerations) (see scheduling below); every container gets the C(/etc/hosts) a kubelet writes;
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values
     and the downward API (C(valueFrom.fieldRef), C(valueFrom.resourceFieldRef)),

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
 
 _EXITED = re.compile(r'^Exited \((-?\d+)\)')

@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
-from ansible_collections.hostpods.core.plugins.module_utils._plan import scheduler as scheduler
+from ansible_collections.hostpods.core.plugins.module_utils._plan import scheduler
 from ansible_collections.hostpods.core.plugins.module_utils._plan.planner import is_finished
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 

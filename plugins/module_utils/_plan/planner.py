@@ -20,7 +20,7 @@ import uuid
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 

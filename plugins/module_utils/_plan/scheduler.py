@@ -32,7 +32,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
-from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 
 MAX_NODE_SCORE = 100
 DEFAULT_MILLI_CPU_REQUEST = 100  # schedutil.DefaultMilliCPURequest: what a container without a cpu request counts for scoring

@@ -213,8 +213,8 @@ class RunInit(Step):
     def describe(self):
         then = 'the pod fails' if self.on_failure == 'fail' else 'retried after %s s' % '/'.join(
             str(delay) for delay in self.backoff[1:4]) + '...'
-        return '%s %s attempt %d%s (on failure: %s)' % (self.op, self.container['name'], self.attempt,
-                                                          _image_note(self.container, self.image), then)
+        note = _image_note(self.container, self.image)
+        return '%s %s attempt %d%s (on failure: %s)' % (self.op, self.container['name'], self.attempt, note, then)
 
 
 # ----------------------------------------------------------------------------- objects

@@ -10,13 +10,13 @@ it with ``container:<sandbox id>``.
 
 from __future__ import annotations
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
-from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
+from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
-from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
-from ansible_collections.hostpods.core.plugins.module_utils._spec import security as security
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment, expand_all
 
 RESTART_POLICIES = {'Always': 'always', 'OnFailure': 'on-failure', 'Never': 'no'}

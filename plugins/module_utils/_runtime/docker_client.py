@@ -18,7 +18,7 @@ import threading
 import time
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import DockerError
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
 
 try:

@@ -10,24 +10,60 @@ without ansible-core.
 
 from __future__ import annotations
 
+import http.client
 import ssl
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec.hooks import resolve_port
 
 USER_AGENT = 'kube-lifecycle/hostpods'
+MAX_REDIRECTS = 10
+MAX_BODY = 10 * 1024  # the kubelet reads at most 10 KiB of a probe's or hook's answer
+
+
+class HTTPFailure(Exception):
+    """An HTTP GET that got an answer outside 200-399 (``status``), or none (``status`` None)."""
+
+    def __init__(self, message, status=None):
+        super().__init__(message)
+        self.status = status
 
 
 def http_get(url, headers, timeout):
-    """GET ``url`` (certificates not checked, redirects followed); raises on 4xx/5xx and failures."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    request = urllib.request.Request(url, headers=dict({'User-Agent': USER_AGENT}, **headers))
-    with urllib.request.urlopen(request, timeout=timeout, context=context) as response:  # nosec - the pod's own URL
-        return response.status
+    """GET ``url`` as the kubelet's prober does: certificates not checked, keep-alive off, at most
+    10 KiB of the body read, redirects followed (to the same host only; another host's redirect
+    ends the request as a success, as the kubelet's does with a warning). Returns the status and
+    body; raises HTTPFailure on a status of 400 and more, or when no answer comes."""
+    for _hop in range(MAX_REDIRECTS + 1):
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme == 'https':
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE  # as the kubelet's prober: the pod's own certificate
+            connection = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=timeout, context=context)
+        else:
+            connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        try:
+            connection.request('GET', parts.path + ('?' + parts.query if parts.query else '') or '/',
+                               headers=dict({'User-Agent': USER_AGENT, 'Accept': '*/*', 'Connection': 'close'}, **headers))
+            response = connection.getresponse()
+            body = response.read(MAX_BODY)
+            location = response.getheader('Location')
+        except (OSError, http.client.HTTPException) as exc:
+            raise HTTPFailure('HTTP GET %s: %s' % (url, exc))
+        finally:
+            connection.close()
+        if 300 <= response.status < 400 and location:
+            target = urllib.parse.urljoin(url, location)
+            if urllib.parse.urlsplit(target).hostname != parts.hostname:
+                return response.status, body
+            url = target
+            continue
+        if response.status >= 400:
+            raise HTTPFailure('HTTP GET %s: %d' % (url, response.status), response.status)
+        return response.status, body
+    raise HTTPFailure('HTTP GET %s: stopped after %d redirects' % (url, MAX_REDIRECTS))
 
 
 def run_handler(client, container_id, handler, pod_ip, ports, timeout):
@@ -48,10 +84,8 @@ def run_handler(client, container_id, handler, pod_ip, ports, timeout):
         headers = {h['name']: h['value'] for h in get.get('httpHeaders') or []}
         try:
             http_get(url, headers, max(1, timeout))
-        except urllib.error.HTTPError as exc:
-            return 'HTTP GET %s: %d' % (url, exc.code)
-        except (urllib.error.URLError, OSError) as exc:
-            return 'HTTP GET %s: %s' % (url, getattr(exc, 'reason', exc))
+        except HTTPFailure as exc:
+            return str(exc)
         return None
     if 'sleep' in handler:
         time.sleep(min(handler['sleep']['seconds'], max(0, timeout)))

@@ -16,7 +16,7 @@ import binascii
 import json
 import re
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
+from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
 
 KINDS = ('ConfigMap', 'Secret', 'PersistentVolumeClaim')

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 
 ENV_FIELD_PATHS = ('metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName',
                    'status.hostIP', 'status.hostIPs', 'status.podIP', 'status.podIPs')

@@ -13,14 +13,14 @@ import copy
 import functools
 import re
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
-from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
-from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks as hooks
+from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
+from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
+from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
-from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
-from ansible_collections.hostpods.core.plugins.module_utils._spec import security as security
+from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import OBJECTS, POD, check_fields
 

@@ -6,8 +6,8 @@ look exactly like what the executor would have created.
 
 import copy
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest as manifest
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._plan import observed as state
 
 SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10'

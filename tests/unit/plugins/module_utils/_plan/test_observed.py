@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import (
     HostFacts, Instance, group_pods)
 

@@ -3,10 +3,10 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._plan import placement as placement
+from ansible_collections.hostpods.core.plugins.module_utils._plan import placement
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
 
-from hostpods_fakes import OTHER_UID, container, doc, pod, record_of
+from hostpods_fakes import OTHER_UID, container, pod, record_of
 
 GI = 1024 ** 3
 NOT_HELPFUL = 'Preemption is not helpful for scheduling'
@@ -282,5 +282,3 @@ def test_place_refuses_two_hosts_with_one_node_name():
     with pytest.raises(HostpodsError) as info:
         placement.place([pod('a')], [view('n1'), dict(view('n1'), host='other')])
     assert info.value.msg == 'hosts host-n1 and other are both node "n1": give each node its own name'
-
-

@@ -2,11 +2,11 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
-from ansible_collections.hostpods.core.plugins.module_utils._plan import planner as planner
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._plan import planner
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
-from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts, Instance
+from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
 
 from hostpods_fakes import SANDBOX_IMAGE, UID, container, pod, record_of
 

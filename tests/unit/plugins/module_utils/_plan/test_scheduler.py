@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._plan import scheduler as scheduler
+from ansible_collections.hostpods.core.plugins.module_utils._plan import scheduler
 
 from hostpods_fakes import container, pod
 

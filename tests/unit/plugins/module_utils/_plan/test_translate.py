@@ -2,9 +2,9 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
-from ansible_collections.hostpods.core.plugins.module_utils._plan import translate as translate
+from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
 
 from hostpods_fakes import SANDBOX_IMAGE, UID, container, pod, with_uid
 

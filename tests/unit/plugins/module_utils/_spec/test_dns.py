@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
+from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 
 HOST = dns.parse_resolv_conf('# host\nnameserver 127.0.0.53\nnameserver 10.0.0.2\nnameserver 10.0.0.3\n'
                              'search corp.example lab.example\noptions edns0 ndots:2\n')

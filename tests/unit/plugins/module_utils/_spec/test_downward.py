@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
+from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment
 
 RUNTIME = {'podIP': '172.17.0.9', 'hostIP': '172.17.0.1', 'nodeName': 'node1',

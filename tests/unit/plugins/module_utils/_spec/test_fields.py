@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import fields as fields
+from ansible_collections.hostpods.core.plugins.module_utils._spec import fields
 from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import POD, Ignored, ListOf, Only, check_fields
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks as hooks
+from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
 
 
 @pytest.mark.parametrize('container, regular_init, expected', [

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest as manifest
+from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 

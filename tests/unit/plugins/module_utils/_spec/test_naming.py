@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 
 from hostpods_fakes import SANDBOX_IMAGE, UID, container, pod, with_uid
 

@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 
 KI, MI, GI = 1024, 1024 ** 2, 1024 ** 3
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import security as security
+from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 
 
 def a_pod(pod_context=None, context=None):
