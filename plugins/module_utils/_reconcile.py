@@ -11,6 +11,7 @@ code as the module (see ``_module`` for the module's side).
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from ansible_collections.hostpods.core.plugins.module_utils import _options as options
@@ -21,6 +22,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan.observed impor
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import PodLocks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, load_manifests
@@ -34,23 +36,42 @@ class ApplyError(HostpodsError):
 
 
 class Batch:
-    """What one call is about: the pods asked for (validated, defaulted, admitted on this node), the
-    keys of the pods to report, and the call's ConfigMaps, Secrets and claims."""
+    """What one call is about: the pods asked for (validated and defaulted; then admitted on this
+    node), the keys of the pods to report, and the call's ConfigMaps, Secrets and claims."""
 
-    def __init__(self, params, records, node):
+    def __init__(self, params):
+        self.params = params
         self.deleting = params['state'] == 'absent'
-        requirements = selectors.parse(params['label_selectors'])
-        if params['definition'] is None:
-            chosen = selectors.select(records, requirements, namespace=params['namespace'])
-            self.pods, self.others = [], []
-            self.keys = [(record.namespace, record.name) for record in chosen]
-        else:
+        self.requirements = selectors.parse(params['label_selectors'])
+        self.pods, self.others, self.keys, self.stored = [], [], [], {}
+        if params['definition'] is not None:
             documents = collect_documents(params['definition']) + collect_documents(params['secret_definitions'] or [])
             pods, self.others = load_manifests(documents, params['namespace'], deleting=self.deleting)
-            self.pods = [pod for pod in pods if selectors.matches(requirements, pod['metadata'].get('labels'))]
+            self.pods = [pod for pod in pods if selectors.matches(self.requirements, pod['metadata'].get('labels'))]
             self.keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in self.pods]
-        self.gate = placement.NodeGate(None if self.deleting else node.scheduling, params['placement'])
-        if not self.deleting:  # the pods this node does not take are reported, never planned (see placement)
+        self.gate = placement.NodeGate(None, params['placement'])
+
+    @property
+    def by_selector(self):
+        return self.params['definition'] is None
+
+    def lock_keys(self, records):
+        """The pods to lock: the call's, and those on the node that mount one of its ConfigMaps or
+        Secrets (their files may be refreshed); ``records`` are needed only for a selector or objects."""
+        if self.by_selector:
+            chosen = selectors.select(records, self.requirements, namespace=self.params['namespace'])
+            self.keys = [(record.namespace, record.name) for record in chosen]
+        objects_ = {(o['kind'], o['metadata']['namespace'], o['metadata']['name']) for o in self.others}
+        mounting = [key for key, record in (records or {}).items() if record.applied and any(
+            (kind, key[0], name) in objects_ for volume in record.applied['spec'].get('volumes') or []
+            for kind, name in configs.references(volume))]
+        return self.keys + mounting
+
+    def admit(self, records, node):
+        """Read the call's objects as the node keeps them and keep the pods this node takes (the others
+        are reported, never planned; see ``placement.NodeGate``)."""
+        if not self.deleting:
+            self.gate = placement.NodeGate(node.scheduling, self.params['placement'])
             self.pods = self.gate.admit(self.pods, records)
             self.keys = self.gate.kept(self.keys)
         self.stored = {key: observe.read_object(*key) for key in
@@ -125,6 +146,11 @@ def _live(client, keys, node, records=None):
             for obj in describe_records(client, [records.get(key) for key in keys], node)}
 
 
+def _locked(keys, check_mode, timeout):
+    """The pods' locks (one writer per pod on the node, shared with the node agent); none in check mode."""
+    return contextlib.nullcontext() if check_mode else PodLocks(keys, timeout)
+
+
 def _fail(msg, result, client):
     result['docker_calls'] = dict(client.calls)
     raise ApplyError(msg, **result)
@@ -155,13 +181,16 @@ def _apply(client, params, check_mode, diff, node, clock):
 
     deleting = params['state'] == 'absent'
     node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting)
-    records = observe.read_records(client)
-    batch = Batch(params, records, node)
-    plan = plan_call(client, params, node, records, batch)
-    errors = {}
-    if not check_mode:
-        lookup = observe.object_lookup({} if deleting else {p.key: p.obj for p in plan.objects})
-        errors = Executor(client, node, max(1, remaining()), lookup=lookup).run(plan)
+    batch = Batch(params)
+    before = observe.read_records(client) if batch.by_selector or batch.others else None
+    with _locked(batch.lock_keys(before), check_mode, params['wait_timeout']):
+        records = observe.read_records(client)  # under the locks: no other run changes these pods now
+        batch.admit(records, node)
+        plan = plan_call(client, params, node, records, batch)
+        errors = {}
+        if not check_mode:
+            lookup = observe.object_lookup({} if deleting else {p.key: p.obj for p in plan.objects})
+            errors = Executor(client, node, max(1, remaining()), lookup=lookup).run(plan)
     keys = batch.keys + [p.key for p in plan.pods if p.key not in batch.keys]
     live = {} if deleting else _live(client, keys, node, None if plan.changed and not check_mode else records)
     result = {'changed': plan.changed,

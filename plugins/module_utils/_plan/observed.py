@@ -3,8 +3,10 @@
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: the observed state of the host, as plain values the planner can read. Pure.
 
-Built from one ``docker ps -a`` listing (by label) per call (see ``_runtime.observe``): a
-``PodRecord`` per pod with its sandboxes and container instances.
+Built per call (see ``_runtime.observe``) from one ``docker ps -a`` listing by label, the node's
+record of each pod UID (its directory: what was applied, attempt numbers, the pod IP of its
+/etc/hosts) and the pods' labelled volumes: a ``PodRecord`` per pod, and for a pod found under
+several UIDs, the other UIDs as strays to remove.
 """
 
 from __future__ import annotations
@@ -16,7 +18,25 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
 
 _EXITED = re.compile(r'^Exited \((-?\d+)\)')
+_UPTIME = re.compile(r'^Up (Less than a second|About an? (minute|hour)|(\d+) (second|minute|hour|day|week|month|year)s?)')
+_UNITS = {'second': 1, 'minute': 60, 'hour': 3600, 'day': 86400, 'week': 7 * 86400, 'month': 30 * 86400,
+          'year': 365 * 86400}
 RUNNING_STATES = ('running', 'restarting', 'paused')
+
+
+def uptime_bounds(status):
+    """``(at least, less than)`` seconds a container has been up, from the listing's human ``Status``
+    (``Up 5 minutes``: 300 to 360), or None when it is not up."""
+    match = _UPTIME.match(status or '')
+    if not match:
+        return None
+    if match.group(1) == 'Less than a second':
+        return 0, 1
+    if match.group(2):
+        unit = _UNITS[match.group(2)]
+        return unit, 2 * unit
+    count, unit = int(match.group(3)), _UNITS[match.group(4)]
+    return count * unit, (count + 1) * unit
 
 
 class Instance:
@@ -33,6 +53,9 @@ class Instance:
         match = _EXITED.match(entry.get('Status') or '')
         self.exit_code = int(match.group(1)) if match else None
         self.restart_count = restart_count
+        self.uptime = uptime_bounds(entry.get('Status'))
+        networks = ((entry.get('NetworkSettings') or {}).get('Networks') or {}).values()
+        self.ip = next((network.get('IPAddress') for network in networks if network.get('IPAddress')), None)
         self.container = self.labels.get(naming.CONTAINER_NAME, '')
         self.kind = self.labels.get(naming.CONTAINER_TYPE, 'container')
         try:
@@ -74,16 +97,25 @@ class Instance:
 
 
 class PodRecord:
-    """Everything of one pod (namespace, name) found on the host."""
+    """Everything of one pod (namespace, name) of one UID found on the node.
 
-    def __init__(self, namespace, name):
+    ``desired`` is its ``pod.json`` (what was last applied), ``attempts`` the next attempt numbers
+    the node remembers, ``volumes`` its labelled Docker volumes, ``pod_ip`` the IP its /etc/hosts
+    holds; ``strays`` are instances of other UIDs of the same pod, ``stray_uids`` those UIDs."""
+
+    def __init__(self, namespace, name, uid=None):
         self.namespace = namespace
         self.name = name
-        self.uid = None
+        self.uid = uid
         self.sandboxes = []
         self.instances = {}
         self.strays = []
+        self.stray_uids = []
         self.live_metadata = None  # labels and annotations changed in place (see naming.metadata_path)
+        self.desired = None
+        self.attempts = {}
+        self.volumes = []
+        self.pod_ip = None
 
     def add(self, instance):
         if instance.container == naming.SANDBOX_CONTAINER:
@@ -111,46 +143,67 @@ class PodRecord:
 
     @property
     def hash(self):
-        """The pod spec hash last applied: on the sandbox, or on the containers when it is gone."""
+        """The pod spec hash last applied: on the sandbox, on the containers when it is gone, else the node's record."""
         if self.sandbox:
             return self.sandbox.hash
         for instance in self.all_instances():
             if instance.labels.get(naming.POD_HASH):
                 return instance.labels[naming.POD_HASH]
-        return ''
+        return ((self.desired or {}).get('hostpods') or {}).get('podHash', '')
 
     @property
     def applied(self):
-        """The pod as last applied (metadata and spec): the sandbox's label, with the labels and
-        annotations changed in place since."""
-        if not self.sandbox:
-            return None
-        try:
-            applied = json.loads(self.sandbox.labels.get(naming.APPLIED_POD, ''))
-        except ValueError:
-            return None
-        if self.live_metadata:
+        """The pod as last applied (metadata and spec): the sandbox's label, else the node's record,
+        with the labels and annotations changed in place since."""
+        applied = None
+        if self.sandbox:
+            try:
+                applied = json.loads(self.sandbox.labels.get(naming.APPLIED_POD, ''))
+            except ValueError:
+                applied = None
+        elif self.desired:
+            applied = {'metadata': {key: self.desired['metadata'].get(key) for key in
+                                    ('name', 'namespace', 'labels', 'annotations')}, 'spec': self.desired['spec']}
+        if applied and self.live_metadata:
             applied['metadata'].update(self.live_metadata)
         return applied
 
     @property
     def next_sandbox_attempt(self):
-        return max([item.attempt for item in self.sandboxes] or [-1]) + 1
+        return max([item.attempt + 1 for item in self.sandboxes] + [self.attempts.get(naming.SANDBOX_CONTAINER, 0)])
 
     def next_attempt(self, container):
+        """The next instance's attempt: after the newest one and every one the node remembers."""
         latest = self.latest(container)
-        return latest.restarts + 1 if latest else 0
+        return max(latest.restarts + 1 if latest else 0, self.attempts.get(container, 0))
 
     def older(self, container):
         """The instances of ``container`` before its newest one (oldest first)."""
         return list(self.instances.get(container) or [])[:-1]
 
+    @property
+    def last_seen(self):
+        """Which UID of a pod wins: the one the node recorded as applied, then the newest containers,
+        then the latest applied."""
+        created = [item.created for item in self.all_instances()]
+        return (self.desired is not None, bool(created), max(created or [0]),
+                ((self.desired or {}).get('hostpods') or {}).get('appliedAt', ''))
 
-def group_pods(entries):
-    """``{(namespace, name): PodRecord}`` from a sparse container listing.
 
-    When containers of several UIDs share a pod name (a leftover of an interrupted run), the UID of
-    the newest sandbox wins and the others are kept on ``record.strays`` for removal.
+def _record(by_uid, uid, namespace, name):
+    record = by_uid.get(uid)
+    if record is None:
+        record = by_uid[uid] = PodRecord(namespace, name, uid)
+    return record
+
+
+def group_pods(entries, node_records=None, volumes=None):
+    """``{(namespace, name): PodRecord}`` from a sparse container listing, the node's records
+    (``{uid: {'desired', 'attempts', 'pod_ip', 'metadata'}}``) and the pods' labelled volumes.
+
+    A pod whose containers were all removed is still known by its node record or its volumes (its
+    UID and emptyDir data stay). When several UIDs hold one pod (a leftover of an interrupted or
+    concurrent run), the newest wins and the others are strays, to be removed with their data.
     """
     by_uid = {}
     for entry in entries:
@@ -158,15 +211,25 @@ def group_pods(entries):
         uid = labels.get(naming.POD_UID)
         if not uid or naming.POD_NAME not in labels or naming.POD_NAMESPACE not in labels:
             continue
-        record = by_uid.get(uid)
-        if record is None:
-            record = by_uid[uid] = PodRecord(labels[naming.POD_NAMESPACE], labels[naming.POD_NAME])
-        record.add(Instance(entry))
+        _record(by_uid, uid, labels[naming.POD_NAMESPACE], labels[naming.POD_NAME]).add(Instance(entry))
+    for uid, found in (node_records or {}).items():
+        meta = (found.get('desired') or {}).get('metadata') or {}
+        if uid in by_uid or (meta.get('name') and meta.get('namespace')):
+            record = _record(by_uid, uid, meta.get('namespace'), meta.get('name'))
+            record.desired, record.attempts = found.get('desired'), found.get('attempts') or {}
+            record.pod_ip, record.live_metadata = found.get('pod_ip'), found.get('metadata')
+    for volume in volumes or []:
+        labels = volume.get('Labels') or {}
+        if labels.get(naming.POD_UID) and labels.get(naming.POD_NAME) and labels.get(naming.POD_NAMESPACE):
+            _record(by_uid, labels[naming.POD_UID], labels[naming.POD_NAMESPACE], labels[naming.POD_NAME]).volumes.append(
+                volume['Name'])
     records = {}
-    for record in sorted(by_uid.values(), key=lambda r: max([i.created for i in r.all_instances()] or [0])):
+    for record in sorted(by_uid.values(), key=lambda r: r.last_seen):
         key = (record.namespace, record.name)
         previous = records.get(key)
-        record.strays = (previous.all_instances() + previous.strays) if previous else []
+        if previous:
+            record.strays = previous.all_instances() + previous.strays
+            record.stray_uids = previous.stray_uids + [previous.uid]
         records[key] = record
     return records
 

@@ -107,15 +107,41 @@ def stop_steps(instances):
 
 
 def removal_steps(record, keep_volumes):
-    """Stop and remove every container of ``record`` (strays of other UIDs included) and, unless
-    ``keep_volumes``, its emptyDir volumes and node directory."""
+    """Stop and remove every container of ``record`` and of its strays (other UIDs of the pod), the
+    strays' data and, unless ``keep_volumes``, its own emptyDir volumes and node directory."""
     instances = record.all_instances() + list(record.strays)
     steps = stop_steps(instances)
     if instances:
         steps.append(S.Remove(tuple(instances)))
     if not keep_volumes and record.uid:
         steps.append(S.RemovePodData(record.uid))
+    steps.extend(S.RemovePodData(uid) for uid in record.stray_uids)
     return steps
+
+
+def stray_steps(record):
+    """Remove what other UIDs of the pod left on the node (an interrupted or concurrent run): their
+    containers, volumes and node directories."""
+    steps = stop_steps(record.strays)
+    if record.strays:
+        steps.append(S.Remove(tuple(record.strays)))
+    steps.extend(S.RemovePodData(uid) for uid in record.stray_uids)
+    return steps
+
+
+def sandbox_changed(pod, record):
+    """Why the running sandbox no longer holds the pod's containers (``PodSandboxChanged``), or '':
+    the engine restarted it under them (a new network namespace), a container joined another
+    sandbox, or the pod IP is no longer the one of its /etc/hosts."""
+    sandbox = record.sandbox
+    apps = [item for name in record.instances for item in [record.latest(name)] if item is not None and item.running]
+    if any(item.labels.get(naming.SANDBOX_ID) not in (None, sandbox.id) for item in apps):
+        return 'containers are joined to another sandbox'
+    if sandbox.uptime and any(item.uptime and item.uptime[0] >= sandbox.uptime[1] for item in apps):
+        return 'the sandbox restarted under its containers'
+    if not pod['spec'].get('hostNetwork') and sandbox.ip and record.pod_ip and sandbox.ip != record.pod_ip:
+        return 'the pod IP changed from %s to %s' % (record.pod_ip, sandbox.ip)
+    return ''
 
 
 # ----------------------------------------------------------------------------- applying
@@ -124,18 +150,25 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, cha
     """The plan that brings ``record`` (or nothing) to ``pod``. ``changed_objects``: the
     ``(kind, namespace, name)`` of the ConfigMaps and Secrets this call changes."""
     plan = _plan_spec(pod, record, facts, sandbox_image, force, new_uid)
-    if plan.action not in (UNCHANGED, UPDATED) or not record:
-        return plan
-    refresh = refresh_steps(plan.pod, changed_objects) if record.sandbox and record.sandbox.running else []
-    if refresh:
-        plan.steps[:0] = refresh
-        plan.action = UPDATED
-        plan.reason = plan.reason or 'a ConfigMap or Secret it mounts changed'
-    if record.applied and naming.pod_metadata(record.applied) != naming.pod_metadata(pod):
-        # Labels and annotations change in place, as on Kubernetes: no container restarts.
-        plan.steps.insert(0, S.Metadata(naming.pod_metadata(pod)))
-        plan.action = UPDATED
-        plan.reason = plan.reason or 'labels or annotations changed'
+    if plan.action in (UNCHANGED, UPDATED) and record:
+        refresh = refresh_steps(plan.pod, changed_objects) if record.sandbox and record.sandbox.running else []
+        if refresh:
+            plan.steps[:0] = refresh
+            plan.action = UPDATED
+            plan.reason = plan.reason or 'a ConfigMap or Secret it mounts changed'
+        if record.applied and naming.pod_metadata(record.applied) != naming.pod_metadata(pod):
+            # Labels and annotations change in place, as on Kubernetes: no container restarts.
+            plan.steps.insert(0, S.Metadata(naming.pod_metadata(pod)))
+            plan.action = UPDATED
+            plan.reason = plan.reason or 'labels or annotations changed'
+        if plan.action == UPDATED:
+            plan.steps.insert(0, S.RecordPod(plan.pod, sandbox_image))
+        strays = stray_steps(record)
+        if strays:
+            plan.steps[:0] = strays
+            plan.action = UPDATED
+            plan.reason = plan.reason or 'copies of the pod under other UIDs (%s)' % ', '.join(record.stray_uids or
+                                                                                              [record.strays[0].name])
     return plan
 
 
@@ -154,7 +187,7 @@ def is_finished(pod, record):
 
 def _plan_spec(pod, record, facts, sandbox_image, force, new_uid):
     key = (pod['metadata']['namespace'], pod['metadata']['name'])
-    fresh = record is None or not record.sandboxes and not record.instances
+    fresh = record is None or record.uid is None
     pod = dict(pod, metadata=dict(pod['metadata'], uid=(new_uid or str(uuid.uuid4())) if fresh else record.uid))
     if fresh:
         return _fresh(key, pod, None, CREATED, 0, sandbox_image, '', facts)
@@ -178,6 +211,10 @@ def _plan_spec(pod, record, facts, sandbox_image, force, new_uid):
     if sandbox is None or not sandbox.running:
         return _fresh(key, pod, record, RECREATED, record.next_sandbox_attempt, sandbox_image,
                       'the sandbox is not running', facts, restart=True)
+    changed = sandbox_changed(pod, record)
+    if changed:
+        return _fresh(key, pod, record, RECREATED, record.next_sandbox_attempt, sandbox_image, changed, facts,
+                      restart=True)
     steps = _resume(pod, record, facts)
     return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, attempt,
                    'containers to start or replace' if steps else '')
@@ -234,10 +271,13 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     """Steps for a new sandbox and everything in it; an old record is removed first (a restart keeps
     the pod's emptyDir volumes, and removes the old containers once the new sandbox holds them)."""
     steps = removal_steps(record, keep_volumes=False) if record is not None and not restart else []
+    if record is not None and restart and record.sandbox and record.sandbox.running:
+        steps.extend(stop_steps(record.all_instances()))  # its host ports and network go before the new sandbox
     steps.extend(_volume_steps(pod, facts))
     if not facts.has_image(sandbox_image):
         steps.append(S.Pull(sandbox_image))
     steps.append(S.Sandbox(sandbox_attempt))
+    steps.append(S.RecordPod(pod, sandbox_image))
     steps.extend(S.Project(volume['name'], volume) for volume in pod['spec'].get('volumes') or []
                  if any(key_ in volume for key_ in configs.REFERENCING_VOLUMES))
     if record is not None and restart:
@@ -342,9 +382,11 @@ def host_paths(pods):
 # ----------------------------------------------------------------------------- deleting, and objects
 
 def plan_delete(key, record):
+    """Forget the pod first (the node agent lets it go), then stop and remove every trace of every UID it had."""
     if record is None:
         return PodPlan(key, None, None, ABSENT, [])
-    return PodPlan(key, None, record, DELETED, removal_steps(record, keep_volumes=False), record.uid)
+    forget = [S.ForgetPod(uid) for uid in [record.uid] + record.stray_uids if uid]
+    return PodPlan(key, None, record, DELETED, forget + removal_steps(record, keep_volumes=False), record.uid)
 
 
 def plan_objects(items, stored, deleting=False):

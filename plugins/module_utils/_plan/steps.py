@@ -78,6 +78,29 @@ class RemovePodData(Step):
         return 'remove the emptyDir volumes and node directory of pod UID %s' % self.uid
 
 
+# ----------------------------------------------------------------------------- the node's record of the pod
+
+@dataclass(frozen=True, repr=False)
+class RecordPod(Step):
+    """Write ``pod.json``: the pod as applied (the node agent's desired state), once its sandbox exists."""
+    pod: dict
+    sandbox_image: str
+    op = 'record_pod'
+
+    def describe(self):
+        return 'record the applied pod for the node agent (pod.json)'
+
+
+@dataclass(frozen=True, repr=False)
+class ForgetPod(Step):
+    """Remove ``pod.json`` first when deleting, so the node agent lets the pod go."""
+    uid: str
+    op = 'forget_pod'
+
+    def describe(self):
+        return 'forget the pod (pod.json of UID %s)' % self.uid
+
+
 # ----------------------------------------------------------------------------- volumes and files
 
 @dataclass(frozen=True, repr=False)

@@ -15,6 +15,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._errors import Hostp
 from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import handlers
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
@@ -60,6 +61,7 @@ def sandbox(run, step):
     settings, _event = dns.resolver_settings(run.pod, run.node.resolv_conf)
     body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings)
     meta = run.pod['metadata']
+    nodestate.note_attempt(run.uid, naming.SANDBOX_CONTAINER, step.attempt)
     sandbox_id = run.client.create_container(naming.sandbox_name(meta['name'], meta['namespace'], run.uid, step.attempt),
                                              body)
     run.client.start(sandbox_id)
@@ -161,6 +163,7 @@ def create_and_start(run, container, kind, attempt):
     meta = run.pod['metadata']
     runtime = run.runtime()
     check_security(run, container, runtime)
+    nodestate.note_attempt(run.uid, container['name'], attempt)
     host.write_file(naming.termination_log_path(run.uid, container['name'], attempt), '', mode=0o666)
     try:
         body = translate.container_body(run.pod, container, kind, attempt, run.sandbox_id, run.node.sandbox_image,

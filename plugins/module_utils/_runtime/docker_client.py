@@ -119,8 +119,10 @@ class DockerClient:
             return None
 
     @_call('read')
-    def pod_volumes(self, uid):
-        return (self.api.volumes(filters={'label': '%s=%s' % (naming.POD_UID, uid)}) or {}).get('Volumes') or []
+    def pod_volumes(self, uid=None):
+        """The volumes labelled with a pod UID (``uid``: of that pod only), in one listing."""
+        label = '%s=%s' % (naming.POD_UID, uid) if uid else naming.POD_UID
+        return (self.api.volumes(filters={'label': label}) or {}).get('Volumes') or []
 
     @_call('read')
     def logs(self, container_id, tail='all', timestamps=False, since=None, until=None):

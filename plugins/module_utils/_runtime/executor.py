@@ -17,6 +17,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._errors import Hostp
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import containers
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import volumes
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
@@ -26,6 +27,8 @@ HANDLERS = {
     'stop': containers.stop,
     'remove': containers.remove,
     'remove_data': volumes.remove_data,
+    'record_pod': volumes.record_pod,
+    'forget_pod': volumes.forget_pod,
     'metadata': volumes.metadata,
     'volume': volumes.volume,
     'fs_group': volumes.fs_group,
@@ -67,6 +70,7 @@ class PodRun:
             pod_ip = host_ip if self.pod['spec'].get('hostNetwork') else network.get('IPAddress', '')
             hosts = naming.hosts_path(self.uid)
             host.write_file(hosts, dns.hosts_file(self.pod, pod_ip, self.node.etc_hosts))
+            nodestate.write_pod_ip(self.uid, pod_ip)
             self._runtime = dict(self.node.runtime(), podIP=pod_ip, hostsFile=hosts, lookup=self.lookup)
             self._runtime_for = self.sandbox_id
         return self._runtime

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 
 
+def read_node_records():
+    """``{uid: {'desired', 'attempts', 'pod_ip', 'metadata'}}`` of every pod directory on the node."""
+    return {uid: {'desired': nodestate.read_desired(uid), 'attempts': nodestate.read_attempts(uid),
+                  'pod_ip': nodestate.read_pod_ip(uid), 'metadata': host.read_json(naming.metadata_path(uid))}
+            for uid in nodestate.pod_uids()}
+
+
 def read_records(client):
-    """``{(namespace, name): PodRecord}`` for every pod on the host, from one listing, with the
-    labels and annotations changed in place since each pod was created."""
-    records = group_pods(client.pod_containers())
-    for record in records.values():
-        if record.uid:
-            record.live_metadata = host.read_json(naming.metadata_path(record.uid))
-    return records
+    """``{(namespace, name): PodRecord}`` for every pod on the node: one container listing, one volume
+    listing, and the node's record of each pod UID (see ``_plan.observed.group_pods``)."""
+    return group_pods(client.pod_containers(), read_node_records(), client.pod_volumes())
 
 
 def read_object(kind, namespace, name):

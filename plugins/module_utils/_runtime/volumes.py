@@ -13,9 +13,19 @@ import os
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PodStartError
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+
+
+def record_pod(run, step):
+    """``pod.json``: the node agent's desired state, the pod as applied."""
+    nodestate.write_desired(run.pod, step.sandbox_image)
+
+
+def forget_pod(run, step):
+    nodestate.remove_desired(step.uid)
 
 
 def metadata(run, step):

@@ -78,10 +78,11 @@ def sandbox_entry(pod_, uid=UID, attempt=0, state_='running', sandbox_image=SAND
 
 
 def container_entry(pod_, name, uid=UID, attempt=0, state_='running', exit_code=None, kind=None,
-                    sandbox_id='sandbox-id', container_id=None, created=None):
+                    sandbox_id=None, container_id=None, created=None):
     """A sparse listing entry of one container instance, labelled as the executor labels it."""
     p = with_uid(pod_, uid)
     meta = p['metadata']
+    sandbox_id = sandbox_id or 'sandbox-%s-0' % uid[:4]  # the sandbox of sandbox_entry, attempt 0
     spec = next(c for c in (p['spec'].get('initContainers') or []) + p['spec']['containers'] if c['name'] == name)
     if kind is None:
         kind = 'init' if any(c['name'] == name for c in p['spec'].get('initContainers') or []) else 'container'
@@ -110,6 +111,7 @@ def record_of(pod_, containers=None, uid=UID, sandbox_state='running', sandbox_a
         for index, instance in enumerate(instances):
             instance = dict(instance)
             instance.setdefault('attempt', index)
+            instance.setdefault('sandbox_id', 'sandbox-%s-%d' % (uid[:4], sandbox_attempt))
             entries.append(container_entry(pod_, name, uid, **instance))
     return state.group_pods(entries)[(pod_['metadata']['namespace'], pod_['metadata']['name'])]
 

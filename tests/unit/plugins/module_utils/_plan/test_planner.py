@@ -6,9 +6,9 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._plan import planner
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
-from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
+from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts, group_pods
 
-from hostpods_fakes import SANDBOX_IMAGE, UID, container, pod, record_of
+from hostpods_fakes import OTHER_UID, SANDBOX_IMAGE, UID, container, container_entry, pod, record_of, sandbox_entry, with_uid
 
 NEW_UID = '11111111-2222-4333-8444-555555555555'
 IMAGES = [SANDBOX_IMAGE, 'busybox:1.35', 'busybox:1.36', 'busybox:latest']
@@ -25,6 +25,8 @@ def ops(p):
     ``('remove_pod', keep_volumes)``; Stop steps alone read ``('stop_pod',)``."""
     out = []
     for step in p.steps:
+        if isinstance(step, (S.RecordPod, S.ForgetPod)):  # the node's record: see test_the_node_record_*
+            continue
         if isinstance(step, (S.Stop, S.Remove, S.RemovePodData)):
             folded = out[-1] if out and out[-1][0] in ('stop_pod', 'remove_pod') else None
             if folded is None:
@@ -46,6 +48,11 @@ def ops(p):
         else:
             out.append((step.op,))
     return out
+
+
+def steps_of(p):
+    """The steps without the node's record of the pod (RecordPod, ForgetPod)."""
+    return [step for step in p.steps if not isinstance(step, (S.RecordPod, S.ForgetPod))]
 
 
 def image_actions(p):
@@ -93,11 +100,11 @@ def test_plan_does_not_mutate_the_desired_pod():
 ])
 def test_image_pulls_for_a_new_pod(images, sandbox_pull, action):
     p = plan(web(init=[container('setup')]), facts=HostFacts(images=images))
-    steps = [s.op for s in p.steps]
+    steps = [s.op for s in p.steps if s.op != 'record_pod']
     assert ('pull' in steps) is sandbox_pull
     if sandbox_pull:
         # the pause image is pulled right before the sandbox is made
-        assert p.steps[steps.index('sandbox') - 1].image == SANDBOX_IMAGE
+        assert steps_of(p)[steps.index('sandbox') - 1].image == SANDBOX_IMAGE
         assert steps.count('pull') == 1
     assert image_actions(p) == {'setup': action, 'app': action, 'side': action}
 
@@ -113,7 +120,7 @@ def test_always_policy_pulls_even_when_present():
 def test_never_policy_with_image_present_does_not_pull():
     desired = web(containers=[container('app', 'busybox:1.35', imagePullPolicy='Never')])
     p = plan(desired, facts=HostFacts(images=[SANDBOX_IMAGE, 'docker.io/library/busybox:1.35']))
-    assert [s.op for s in p.steps] == ['sandbox', 'start']
+    assert [s.op for s in p.steps if s.op != 'record_pod'] == ['sandbox', 'start']
     assert image_actions(p) == {'app': 'present'}
 
 
@@ -176,7 +183,7 @@ def test_host_path_type_check_failures(kind, found, message):
 def test_host_path_type_check_passes(kind, found):
     desired = web(volumes=[{'name': 'h', 'hostPath': {'path': '/srv/x', 'type': kind}}])
     p = plan(desired, facts=HostFacts(images=IMAGES, paths={'/srv/x': found}))
-    assert [s.op for s in p.steps] == ['sandbox', 'start', 'start']
+    assert [s.op for s in p.steps if s.op != 'record_pod'] == ['sandbox', 'start', 'start']
 
 
 @pytest.mark.parametrize('kind', ['DirectoryOrCreate', 'FileOrCreate'])
@@ -213,7 +220,7 @@ def test_image_change_replaces_only_that_container():
     p = plan(desired, record)
     assert p.action == planner.UPDATED and p.changed
     assert ops(p) == [('replace', 'app', 2)]
-    step = p.steps[0]
+    step = steps_of(p)[0]
     assert step.replaces is record.latest('app')
     assert step.container['image'] == 'busybox:1.36'
     assert p.uid == UID and p.sandbox_attempt == 0
@@ -319,7 +326,7 @@ def test_stopped_container_under_always_is_replaced():
     assert p.action == planner.UPDATED
     assert p.reason == 'containers to start or replace'
     assert ops(p) == [('replace', 'app', 1)]
-    assert p.steps[0].replaces is record.latest('app')
+    assert steps_of(p)[0].replaces is record.latest('app')
 
 
 def test_restart_under_always_pull_policy_pulls_again():
@@ -418,7 +425,7 @@ def test_running_init_container_is_awaited_and_done_ones_are_skipped():
     p = plan(desired, record)
     assert ops(p) == [('await_init', 'migrate', 0), ('init', 'seed', 0), ('start', 'app', 0),
                       ('start', 'side', 0)]
-    assert p.steps[0].running is record.latest('migrate')
+    assert steps_of(p)[0].running is record.latest('migrate')
 
 
 def test_init_containers_are_not_rerun_once_an_app_container_started():
@@ -494,7 +501,7 @@ def test_plan_delete_of_a_pod_on_the_host():
     assert ops(p) == [('remove_pod', False)]
     removed = next(step for step in p.steps if isinstance(step, S.Remove))
     assert {i.id for i in removed.instances} == {i.id for i in record.all_instances()}
-    assert p.steps[-1] == S.RemovePodData(UID)
+    assert steps_of(p)[-1] == S.RemovePodData(UID)
 
 
 def test_plan_delete_of_an_absent_pod():
@@ -550,8 +557,9 @@ def test_label_change_updates_metadata_in_place():
     relabelled['metadata']['annotations'] = {'note': 'x'}
     p = plan(relabelled, record)
     assert p.action == planner.UPDATED
-    assert [(step.op, step.metadata) for step in p.steps] == [
+    assert [(step.op, step.metadata) for step in steps_of(p)] == [
         ('metadata', {'labels': {'app': 'web', 'tier': 'edge'}, 'annotations': {'note': 'x'}})]
+    assert p.steps[0] == S.RecordPod(p.pod, SANDBOX_IMAGE)  # the agent's desired state follows
     # once the node holds the new metadata, the pod is unchanged
     record.live_metadata = {'labels': {'app': 'web', 'tier': 'edge'}, 'annotations': {'note': 'x'}}
     assert plan(relabelled, record).action == planner.UNCHANGED
@@ -564,7 +572,7 @@ def test_label_change_beside_an_image_change_does_both():
     changed['metadata']['labels'] = {'app': 'web2'}
     p = plan(changed, record)
     assert p.action == planner.UPDATED
-    assert [step.op for step in p.steps] == ['metadata', 'replace']
+    assert [step.op for step in p.steps if step.op != 'record_pod'] == ['metadata', 'replace']
 
 
 # ----------------------------------------------------------------------------- sidecars
@@ -587,7 +595,7 @@ def test_sidecar_is_kept_running_after_initialization():
                                             'app': [dict()], 'side': [dict()]})
     p = plan(desired, record)
     # restarted whatever the pod's restartPolicy, and only the sidecar: init containers are done
-    assert ops(p) == [('replace', 'proxy', 1)] and p.steps[0].kind == 'init'
+    assert ops(p) == [('replace', 'proxy', 1)] and steps_of(p)[0].kind == 'init'
     healthy = record_of(desired, containers={'setup': [dict(state_='exited', exit_code=0)], 'proxy': [dict()],
                                              'migrate': [dict(state_='exited', exit_code=0)],
                                              'app': [dict()], 'side': [dict()]})
@@ -616,8 +624,8 @@ def test_a_changed_config_map_refreshes_the_volumes_of_a_running_pod_in_the_plan
     changed = frozenset({('ConfigMap', 'default', 'settings')})
     p = planner.plan_apply(desired, record, FACTS, SANDBOX_IMAGE, changed_objects=changed)
     assert p.action == planner.UPDATED and p.reason == 'a ConfigMap or Secret it mounts changed'
-    assert p.steps == [S.Project('conf', desired['spec']['volumes'][0], refresh=True)]
-    assert [step.describe() for step in p.steps] == ['refresh conf']
+    assert steps_of(p) == [S.Project('conf', desired['spec']['volumes'][0], refresh=True)]
+    assert [step.describe() for step in steps_of(p)] == ['refresh conf']
     other = frozenset({('ConfigMap', 'default', 'other'), ('Secret', 'default', 'settings')})
     assert planner.plan_apply(desired, record, FACTS, SANDBOX_IMAGE, changed_objects=other).action == planner.UNCHANGED
 
@@ -652,7 +660,7 @@ def test_stop_order_is_in_the_plan():
                                             'app': [dict(state_='exited', exit_code=0)],
                                             'side': [dict(state_='exited', exit_code=0)]})
     p = plan(desired, record)
-    assert [step.describe() for step in p.steps] == ['stop proxy', 'stop POD (grace 10s)']
+    assert [step.describe() for step in steps_of(p)] == ['stop proxy', 'stop POD (grace 10s)']
     running_apps = record_of(web(), containers={'app': [dict()], 'side': [dict()]})
     steps = planner.stop_steps(running_apps.all_instances())
     assert [step.describe() for step in steps] == ['stop app, side (together)', 'stop POD (grace 10s)']
@@ -675,3 +683,69 @@ def test_init_steps_say_what_a_failure_does():
         p = plan(web(restartPolicy=policy, init=[container('setup')]))
         [init] = [step for step in p.steps if isinstance(step, S.RunInit)]
         assert init.on_failure == on_failure and init.backoff == S.BACKOFF
+
+
+# ----------------------------------------------------------------------------- the node's record, strays, a changed sandbox
+
+def test_the_node_record_is_written_once_the_sandbox_exists_and_removed_first_on_delete():
+    p = plan(web(init=[container('setup')]))
+    ops_ = [step.op for step in p.steps]
+    assert ops_.index('record_pod') == ops_.index('sandbox') + 1 < ops_.index('init')
+    assert p.steps[ops_.index('record_pod')] == S.RecordPod(p.pod, SANDBOX_IMAGE)
+    assert plan(web(), record_of(web())).steps == []  # unchanged: nothing written
+    deleted = planner.plan_delete(('default', 'web'), record_of(web()))
+    assert deleted.steps[0] == S.ForgetPod(UID)
+
+
+def test_a_pod_whose_containers_were_all_removed_keeps_its_uid_and_data():
+    desired = web(volumes=[{'name': 'cache', 'emptyDir': {}}])
+    node_record = {UID: {'desired': dict(with_uid(desired), hostpods={'podHash': naming.pod_hash(with_uid(desired), SANDBOX_IMAGE)}),
+                         'attempts': {'POD': 3, 'app': 5}}}
+    record = group_pods([], node_record)[('default', 'web')]
+    p = plan(desired, record)
+    assert (p.action, p.uid, p.reason) == (planner.RECREATED, UID, 'the sandbox is not running')
+    assert ('remove_pod', False) not in ops(p)  # the emptyDir data stays
+    assert ('sandbox', 3) in ops(p) and ('start', 'app', 5) in ops(p) and ('start', 'side', 0) in ops(p)
+
+
+def test_other_uids_of_a_pod_are_removed_with_their_data():
+    desired = web()
+    ours = [sandbox_entry(desired, UID, created=5000)] + [container_entry(desired, n, UID, created=5001) for n in ('app', 'side')]
+    theirs = [sandbox_entry(desired, OTHER_UID, created=100), container_entry(desired, 'app', OTHER_UID, created=101)]
+    record = group_pods(ours + theirs, {}, [{'Name': 'k8s_emptydir_x', 'Labels': {
+        naming.POD_UID: OTHER_UID, naming.POD_NAME: 'web', naming.POD_NAMESPACE: 'default'}}])[('default', 'web')]
+    assert record.uid == UID and record.stray_uids == [OTHER_UID]
+    p = plan(desired, record)
+    assert p.action == planner.UPDATED and p.reason == 'copies of the pod under other UIDs (%s)' % OTHER_UID
+    removed = next(step for step in p.steps if isinstance(step, S.Remove))
+    assert {i.id for i in removed.instances} == {'sandbox-9b8e-0', 'app-9b8e-0'}
+    assert S.RemovePodData(OTHER_UID) in p.steps and S.RemovePodData(UID) not in p.steps
+    deleted = planner.plan_delete(('default', 'web'), record)
+    assert deleted.steps[:2] == [S.ForgetPod(UID), S.ForgetPod(OTHER_UID)]
+    assert S.RemovePodData(UID) in deleted.steps and S.RemovePodData(OTHER_UID) in deleted.steps
+
+
+@pytest.mark.parametrize('sandbox_status, app_status, app_sandbox, pod_ip, reason', [
+    ('Up 3 seconds', 'Up 10 minutes', None, None, 'the sandbox restarted under its containers'),
+    ('Up 10 minutes', 'Up 3 seconds', None, None, ''),
+    ('Up 5 minutes', 'Up 5 minutes', None, None, ''),
+    ('Up 10 minutes', 'Up 9 minutes', 'other-sandbox', None, 'containers are joined to another sandbox'),
+    ('Up 10 minutes', 'Up 9 minutes', None, '172.17.0.9', 'the pod IP changed from 172.17.0.9 to 172.17.0.5'),
+    ('Up 10 minutes', 'Up 9 minutes', None, '172.17.0.5', ''),
+])
+def test_a_changed_sandbox_restarts_the_pod(sandbox_status, app_status, app_sandbox, pod_ip, reason):
+    desired = web(containers=[container('app')])
+    sandbox = sandbox_entry(desired)
+    sandbox['Status'] = sandbox_status
+    sandbox['NetworkSettings'] = {'Networks': {'bridge': {'IPAddress': '172.17.0.5'}}}
+    app = container_entry(desired, 'app', sandbox_id=app_sandbox or sandbox['Id'])
+    app['Status'] = app_status
+    record = group_pods([sandbox, app], {UID: {'pod_ip': pod_ip}})[('default', 'web')]
+    p = plan(desired, record)
+    assert p.reason == reason
+    if reason:
+        assert p.action == planner.RECREATED and p.uid == UID and ('sandbox', 1) in ops(p)
+        stops = [step.op for step in p.steps].index('stop')
+        assert stops < [step.op for step in p.steps].index('sandbox')  # host ports freed first
+    else:
+        assert p.action == planner.UNCHANGED

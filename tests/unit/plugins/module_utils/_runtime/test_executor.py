@@ -140,7 +140,7 @@ def test_deleting_stops_apps_together_then_sidecars_in_reverse_then_the_sandbox(
     record = record_of(desired, containers={'proxy': [dict(created=10)], 'log': [dict(created=20)],
                                             'app': [dict()], 'side': [dict()]})
     plan = planner.plan_delete(('default', 'web'), record)
-    assert [step.op for step in plan.steps] == ['stop', 'stop', 'stop', 'stop', 'remove', 'remove_data']
+    assert [step.op for step in plan.steps] == ['forget_pod', 'stop', 'stop', 'stop', 'stop', 'remove', 'remove_data']
     client = FakeClient()
     errors, _clock = execute(plan, client)
     assert errors == {}
@@ -205,7 +205,8 @@ def test_a_replacement_stops_the_old_instance_and_prunes_older_ones():
     record = record_of(applied, containers={'app': [dict(state_='exited', exit_code=1), dict(attempt=1)]})
     record.latest('app').restart_count = 2  # the engine restarted attempt 1 twice in place
     plan = new_plan(desired, record)
-    [step] = plan.steps
+    [record, step] = plan.steps
+    assert record.op == 'record_pod'
     assert (step.op, step.attempt, step.prune) == ('replace', 4, ('app-6a1f-0',))
     client = FakeClient()
     errors, _clock = execute(plan, client)

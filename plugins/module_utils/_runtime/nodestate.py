@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: the node's record of each pod UID, as a kubelet's pod directory: ``/var/lib/hostpods/pods/<uid>/``.
+
+- ``pod.json``: the pod as last applied (defaulted, with its UID), its hashes and sandbox image:
+  the node agent's desired state. Written by an apply once the pod's sandbox exists, removed first
+  by a delete.
+- ``attempts.json``: the next attempt number of each container (and the sandbox), so names never
+  repeat on the node even after ``docker rm -f``.
+- ``events.json``: the pod's Kubernetes events (a bounded history; repeated events are counted).
+- ``pod-ip``: the pod IP the node wrote into the pod's ``/etc/hosts``.
+
+Every writer holds the pod's lock (``_runtime.locks``), except events, which have a lock of their own.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import time
+
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import rfc3339
+
+MAX_EVENTS = 50
+
+
+def _path(uid, name):
+    return os.path.join(naming.pod_dir(uid), name)
+
+
+# ----------------------------------------------------------------------------- desired state
+
+def write_desired(pod, sandbox_image, now=time.time):
+    """``pod.json``: what the agent keeps (``pod`` has its UID), atomically."""
+    uid = pod['metadata']['uid']
+    containers = (pod['spec'].get('initContainers') or []) + pod['spec']['containers']
+    body = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': pod['metadata'], 'spec': pod['spec'],
+            'hostpods': {'podHash': naming.pod_hash(pod, sandbox_image), 'sandboxImage': sandbox_image,
+                         'containerHashes': {c['name']: naming.container_hash(c) for c in containers},
+                         'appliedAt': rfc3339(now())}}
+    host.write_file(_path(uid, 'pod.json'), json.dumps(body, sort_keys=True))
+
+
+def read_desired(uid):
+    return host.read_json(_path(uid, 'pod.json'))
+
+
+def remove_desired(uid):
+    host.remove_file(_path(uid, 'pod.json'))
+
+
+def pod_uids():
+    """The UIDs that have a directory on this node."""
+    try:
+        return sorted(name for name in os.listdir(naming.STATE_DIR) if os.path.isdir(naming.pod_dir(name)))
+    except OSError:
+        return []
+
+
+# ----------------------------------------------------------------------------- attempts
+
+def read_attempts(uid):
+    return host.read_json(_path(uid, 'attempts.json')) or {}
+
+
+def note_attempt(uid, container, attempt):
+    """Remember that ``attempt`` of ``container`` (``POD``: the sandbox) was used: the next is higher."""
+    attempts = read_attempts(uid)
+    if attempts.get(container, 0) <= attempt:
+        attempts[container] = attempt + 1
+        host.write_file(_path(uid, 'attempts.json'), json.dumps(attempts, sort_keys=True))
+
+
+# ----------------------------------------------------------------------------- the pod IP
+
+def write_pod_ip(uid, pod_ip):
+    if host.read_text(_path(uid, 'pod-ip')) != pod_ip:
+        host.write_file(_path(uid, 'pod-ip'), pod_ip)
+
+
+def read_pod_ip(uid):
+    return host.read_text(_path(uid, 'pod-ip')) or None
+
+
+# ----------------------------------------------------------------------------- events
+
+def _same(event, new):
+    return all(event.get(key) == new.get(key) for key in ('type', 'reason', 'message', 'source')) and \
+        event['involvedObject'].get('fieldPath') == new['involvedObject'].get('fieldPath')
+
+
+def record_event(pod, type_, reason, message, field_path='', component='hostpods', node='', now=time.time):
+    """Add one event to the pod's history (``pod``: its metadata, with the UID); an event the history
+    holds already (same type, reason, message, source and field) is counted, not repeated; past
+    ``MAX_EVENTS`` the oldest go."""
+    meta = pod['metadata']
+    stamp = rfc3339(now())
+    involved = {'kind': 'Pod', 'name': meta['name'], 'namespace': meta['namespace'], 'uid': meta['uid'], 'apiVersion': 'v1'}
+    if field_path:
+        involved['fieldPath'] = field_path
+    new = {'type': type_, 'reason': reason, 'message': message, 'count': 1, 'firstTimestamp': stamp,
+           'lastTimestamp': stamp, 'involvedObject': involved, 'source': {'component': component, 'host': node}}
+    path = _path(meta['uid'], 'events.json')
+    os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+    with open(path + '.lock', 'a', encoding='utf-8') as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        events = host.read_json(path) or []
+        for index, event in enumerate(events):
+            if _same(event, new):  # counted, and moved last: the history stays in lastTimestamp order
+                new = dict(event, count=event['count'] + 1, lastTimestamp=stamp)
+                del events[index]
+                break
+        events.append(new)
+        host.write_file(path, json.dumps(events[-MAX_EVENTS:]))
+
+
+def read_events(uid):
+    return host.read_json(_path(uid, 'events.json')) or []
