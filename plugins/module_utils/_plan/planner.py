@@ -26,6 +26,11 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 CREATED, UPDATED, RECREATED, UNCHANGED, DELETED, ABSENT = 'created', 'updated', 'recreated', 'unchanged', 'deleted', 'absent'
 
+# Who restarts what stopped (the ``restarts`` argument of the planning functions):
+NOW = 'now'      # the module on a node without the agent: every repair at once (the engine restarts crashes)
+AGENT = 'agent'  # the module on a node whose agent keeps this pod: spec changes only; the agent restarts
+KEEP = 'keep'    # the agent: repairs and restarts (after the back-off), never a spec it was not given
+
 HOSTPATH_EXPECT = {
     'Directory': ('directory', 'is not a directory'),
     'File': ('file', 'is not a file'),
@@ -146,10 +151,13 @@ def sandbox_changed(pod, record):
 
 # ----------------------------------------------------------------------------- applying
 
-def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, changed_objects=frozenset()):
+def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, changed_objects=frozenset(), restarts=NOW):
     """The plan that brings ``record`` (or nothing) to ``pod``. ``changed_objects``: the
-    ``(kind, namespace, name)`` of the ConfigMaps and Secrets this call changes."""
-    plan = _plan_spec(pod, record, facts, sandbox_image, force, new_uid)
+    ``(kind, namespace, name)`` of the ConfigMaps and Secrets this call changes; ``restarts``: who
+    restarts what stopped (``NOW``, ``AGENT``, ``KEEP``)."""
+    if restarts == AGENT and (record is None or record.desired is None):
+        restarts = NOW  # a pod the agent does not know yet: the module repairs it
+    plan = _plan_spec(pod, record, facts, sandbox_image, force, new_uid, restarts)
     if plan.action in (UNCHANGED, UPDATED) and record:
         refresh = refresh_steps(plan.pod, changed_objects) if record.sandbox and record.sandbox.running else []
         if refresh:
@@ -185,12 +193,15 @@ def is_finished(pod, record):
     return podspec.pod_finished(pod['spec']['restartPolicy'], _apps(pod, record), failed_init)
 
 
-def _plan_spec(pod, record, facts, sandbox_image, force, new_uid):
+def _plan_spec(pod, record, facts, sandbox_image, force, new_uid, restarts=NOW):
     key = (pod['metadata']['namespace'], pod['metadata']['name'])
     fresh = record is None or record.uid is None
     pod = dict(pod, metadata=dict(pod['metadata'], uid=(new_uid or str(uuid.uuid4())) if fresh else record.uid))
     if fresh:
         return _fresh(key, pod, None, CREATED, 0, sandbox_image, '', facts)
+    if restarts == KEEP and record.hash and record.hash != naming.pod_hash(pod, sandbox_image):
+        # an apply is under way or stopped half-way: the agent reports it and waits for the next apply
+        return PodPlan(key, pod, record, UNCHANGED, [], record.uid, None, 'the pod on the node is not the pod applied')
     if force or record.hash != naming.pod_hash(pod, sandbox_image):
         reason = 'force: true' if force else 'the pod spec changed'
         return _fresh(key, pod, record, RECREATED, record.next_sandbox_attempt, sandbox_image, reason, facts)
@@ -208,25 +219,25 @@ def _plan_spec(pod, record, facts, sandbox_image, force, new_uid):
         steps = stop_steps(record.all_instances())
         return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, attempt,
                        'the sandbox died and restartPolicy is Never')
-    if sandbox is None or not sandbox.running:
-        return _fresh(key, pod, record, RECREATED, record.next_sandbox_attempt, sandbox_image,
-                      'the sandbox is not running', facts, restart=True)
-    changed = sandbox_changed(pod, record)
+    changed = 'the sandbox is not running' if sandbox is None or not sandbox.running else sandbox_changed(pod, record)
+    if changed and restarts == AGENT:  # the agent restarts the pod
+        return PodPlan(key, pod, record, UNCHANGED, [], record.uid, attempt, '')
     if changed:
         return _fresh(key, pod, record, RECREATED, record.next_sandbox_attempt, sandbox_image, changed, facts,
-                      restart=True)
-    steps = _resume(pod, record, facts)
+                      restart=True, restarts=restarts)
+    steps = _resume(pod, record, facts, restarts)
     return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, attempt,
                    'containers to start or replace' if steps else '')
 
 
-def plan_batch(pods, records, facts, sandbox_image, force=False, changed_objects=frozenset()):
+def plan_batch(pods, records, facts, sandbox_image, force=False, changed_objects=frozenset(), restarts=NOW):
     """One plan per pod; every preflight problem of the batch is raised together."""
     plans, errors = [], []
     for pod in pods:
         key = (pod['metadata']['namespace'], pod['metadata']['name'])
         try:
-            plans.append(plan_apply(pod, records.get(key), facts, sandbox_image, force, changed_objects=changed_objects))
+            plans.append(plan_apply(pod, records.get(key), facts, sandbox_image, force, changed_objects=changed_objects,
+                                    restarts=restarts))
         except PreflightError as exc:
             errors.extend(exc.details.get('errors') or [exc.msg])
     if errors:
@@ -267,7 +278,7 @@ def needs_restart_counts(plan):
             if latest is not None and latest.restart_count is None]
 
 
-def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, facts, restart=False):
+def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, facts, restart=False, restarts=NOW):
     """Steps for a new sandbox and everything in it; an old record is removed first (a restart keeps
     the pod's emptyDir volumes, and removes the old containers once the new sandbox holds them)."""
     steps = removal_steps(record, keep_volumes=False) if record is not None and not restart else []
@@ -290,15 +301,22 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
         if podspec.is_sidecar(container):
             steps.append(S.StartContainer(container, attempt, image, sidecar=True))
         else:
-            steps.append(S.RunInit(container, attempt, image, on_failure=policy))
-    for container in pod['spec']['containers']:
-        attempt = record.next_attempt(container['name']) if restart else 0
-        steps.append(S.StartContainer(container, attempt, _image_action(container, facts)))
+            steps.append(S.RunInit(container, attempt, image, on_failure=policy, wait=restarts != KEEP))
+            if restarts == KEEP:
+                break  # the agent never waits: the next init container starts at a later sync
+    else:
+        steps.extend(_app_starts(pod, record if restart else None, facts))
     return PodPlan(key, pod, record, action, steps, pod['metadata']['uid'], sandbox_attempt, reason)
 
 
-def _resume(pod, record, facts):
-    """Steps that finish or repair a pod whose sandbox runs."""
+def _app_starts(pod, record, facts):
+    return [S.StartContainer(c, record.next_attempt(c['name']) if record else 0, _image_action(c, facts))
+            for c in pod['spec']['containers']]
+
+
+def _resume(pod, record, facts, restarts=NOW):
+    """Steps that finish or repair a pod whose sandbox runs. The agent (``KEEP``) never waits for an
+    init container: it starts the next one, or the app containers, at a later sync."""
     steps = []
     spec = pod['spec']
     app_started = any(record.latest(c['name']) for c in spec['containers'])
@@ -306,32 +324,43 @@ def _resume(pod, record, facts):
     for container in spec.get('initContainers') or []:
         name, latest = container['name'], record.latest(container['name'])
         if podspec.is_sidecar(container):  # kept running for the pod's whole life, in init order
-            steps.extend(_keep_running(container, record, 'Always', facts, sidecar=True))
+            steps.extend(_keep_running(container, record, 'Always', facts, restarts, sidecar=True))
         elif not app_started and not (latest is not None and latest.succeeded):
             # after initialization the kubelet ignores regular init containers
             everything = tuple(item.id for item in record.instances.get(name) or [])
             if latest is not None and latest.running:
+                if restarts == KEEP:
+                    return steps  # it runs: the agent looks again at its next sync
                 steps.append(S.RunInit(container, latest.attempt, 'present', policy, running=latest,
                                        prune=everything[:-1]))
             else:
+                if restarts == KEEP and latest is not None and latest.state == 'exited' and policy == 'fail':
+                    return steps
                 steps.append(S.RunInit(container, record.next_attempt(name), _image_action(container, facts), policy,
-                                       prune=everything))
+                                       prune=everything, wait=restarts != KEEP))
+                if restarts == KEEP:
+                    return steps
     for container in spec['containers']:
-        steps.extend(_keep_running(container, record, spec['restartPolicy'], facts))
+        steps.extend(_keep_running(container, record, spec['restartPolicy'], facts, restarts))
     return steps
 
 
-def _keep_running(container, record, restart_policy, facts, sidecar=False):
-    """The step that starts, replaces (changed spec) or restarts one container: zero or one."""
+def _keep_running(container, record, restart_policy, facts, restarts=NOW, sidecar=False):
+    """The step that starts, replaces (changed spec) or restarts one container: zero or one. The
+    module on a node whose agent keeps the pod (``AGENT``) leaves starts and restarts to the agent;
+    the agent (``KEEP``) never replaces a container whose spec it was not given."""
     latest = record.latest(container['name'])
     image = _image_action(container, facts)
+    changed = latest is not None and latest.hash != naming.container_hash(container)
+    stopped = latest is None or (not latest.running and podspec.should_restart(restart_policy, latest.state,
+                                                                               latest.exit_code))
+    if (changed and restarts == KEEP) or (not changed and (not stopped or restarts == AGENT)):
+        return []
     if latest is None:
-        return [S.StartContainer(container, 0, image, sidecar=sidecar)]
-    if latest.hash != naming.container_hash(container) or (
-            not latest.running and podspec.should_restart(restart_policy, latest.state, latest.exit_code)):
-        older = tuple(item.id for item in record.older(container['name']))
-        return [S.StartContainer(container, latest.restarts + 1, image, sidecar=sidecar, replaces=latest, prune=older)]
-    return []
+        return [S.StartContainer(container, record.next_attempt(container['name']), image, sidecar=sidecar)]
+    older = tuple(item.id for item in record.older(container['name']))
+    return [S.StartContainer(container, record.next_attempt(container['name']), image, sidecar=sidecar, replaces=latest,
+                             prune=older)]
 
 
 def _image_action(container, facts):

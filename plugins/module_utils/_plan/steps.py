@@ -220,7 +220,8 @@ class RunInit(Step):
 
     ``on_failure``: ``fail`` (restartPolicy Never: the pod fails) or ``retry`` (a new instance after
     the ``backoff`` delays, as long as the call's time budget lasts). Each new instance replaces the
-    previous one, which is removed once the next has run (``prune``: older ones, removed first)."""
+    previous one, which is removed once the next has run (``prune``: older ones, removed first).
+    Without ``wait`` (the node agent) the instance is only started: a later sync sees how it ends."""
     container: dict
     attempt: int
     image: str = 'present'
@@ -228,6 +229,7 @@ class RunInit(Step):
     backoff: Tuple = BACKOFF
     running: Optional[object] = None
     prune: Tuple = field(default=())
+    wait: bool = True
 
     @property
     def op(self):
@@ -237,6 +239,9 @@ class RunInit(Step):
         then = 'the pod fails' if self.on_failure == 'fail' else 'retried after %s s' % '/'.join(
             str(delay) for delay in self.backoff[1:4]) + '...'
         note = _image_note(self.container, self.image)
+        if not self.wait:
+            return '%s %s attempt %d%s (started; a later sync sees it end)' % (self.op, self.container['name'], self.attempt,
+                                                                            note)
         return '%s %s attempt %d%s (on failure: %s)' % (self.op, self.container['name'], self.attempt, note, then)
 
 

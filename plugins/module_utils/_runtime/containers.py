@@ -92,6 +92,11 @@ def run_init(run, step):
         ensure_image(run, step.container, step.image)
     pod_name, name = run.pod['metadata']['name'], step.container['name']
     existing, attempt, tries, stale = step.running, step.attempt, 0, list(step.prune)
+    if not step.wait:  # the node agent: start it, and see how it ends at a later sync
+        create_and_start(run, step.container, 'init', attempt)
+        for old in stale[:-1]:  # the newest dead instance stays (its logs, lastState)
+            run.client.remove_container(old)
+        return
     while True:
         container_id = existing.id if existing else create_and_start(run, step.container, 'init', attempt)
         existing = None
