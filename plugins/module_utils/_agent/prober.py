@@ -49,7 +49,13 @@ Interface (every method is thread-safe; the agent owns the loop)::
   changes, as the kubelet's results managers push updates: a liveness Failure wants a pod sync soon.
 - ``snapshot()``/``restore()``: results survive an agent restart for the same container ID only, and
   only when the worker last looked at it less than ``periodSeconds x failureThreshold`` ago; otherwise
-  the starting values.
+  the starting values. (A restarted kubelet loses them: kubernetes#78733, #100277.)
+
+Not modelled: the immediate readiness run the kubelet triggers when a status is generated before a
+readiness worker's first tick (our workers' first tick sets the starting value at once), and the
+per-container restart rules of the ``ContainerRestartRules`` feature gate (alpha). As in the kubelet,
+a new container ID does not reset a run of identical results (``resultRun``), only the published
+value and the hold.
 """
 
 from __future__ import annotations
@@ -68,7 +74,6 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import probes 
 
 UNKNOWN = 'unknown'
 INITIAL = {'readiness': FAILURE, 'liveness': SUCCESS, 'startup': UNKNOWN}
-NAMES = {'liveness': 'Liveness', 'readiness': 'Readiness', 'startup': 'Startup'}
 SNAPSHOT_VERSION = 1
 PROBE, WAIT, STOP = 'probe', 'wait', 'stop'
 
@@ -95,7 +100,8 @@ class _Worker:
 
 
 def probed_containers(pod_spec):
-    """``(name, container, is init container)`` of the containers that may have probes: app containers and sidecars."""
+    """``(name, container, is init container)`` of the containers that may have probes: app containers
+    and sidecars."""
     for container in pod_spec.get('containers') or []:
         yield container['name'], container, False
     for container in pod_spec.get('initContainers') or []:
@@ -345,7 +351,7 @@ class ProbeManager:
 
     def _probe(self, worker, target, events):
         """Run the probe (no lock held): Success, Failure, or None when it errored (thrown away)."""
-        name, where = NAMES[worker.kind], (worker.uid, 'Warning')
+        name, where = spec.NAMES[worker.kind], (worker.uid, 'Warning')
         try:
             result, output = self.runtime.run(worker.probe, target)
         except ProbeError as exc:

@@ -19,9 +19,11 @@ import re
 from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import expand
 from ansible_collections.hostpods.core.plugins.module_utils._spec.hooks import resolve_port
 
-# (container field, probe type as the kubelet names it in events), in the kubelet's order
-FIELDS = (('livenessProbe', 'Liveness'), ('readinessProbe', 'Readiness'), ('startupProbe', 'Startup'))
-KINDS = {'liveness': 'livenessProbe', 'readiness': 'readinessProbe', 'startup': 'startupProbe'}
+# (probe type, container field, the type as the kubelet's events name it), in the API server's order
+TYPES = (('liveness', 'livenessProbe', 'Liveness'), ('readiness', 'readinessProbe', 'Readiness'),
+         ('startup', 'startupProbe', 'Startup'))
+KINDS = {kind: field for kind, field, _name in TYPES}
+NAMES = {kind: name for kind, _field, name in TYPES}
 HANDLERS = ('exec', 'httpGet', 'tcpSocket', 'grpc')
 SCHEMES = ('HTTP', 'HTTPS')
 DEFAULTS = (('timeoutSeconds', 1), ('periodSeconds', 10), ('successThreshold', 1), ('failureThreshold', 3))
@@ -58,7 +60,7 @@ def defaults(probe):
 
 def default_container(container):
     """Default the probes of one container in place; a null probe is unset, as in the API."""
-    for field, _kind in FIELDS:
+    for field in KINDS.values():
         if field in container:
             if container[field] is None:
                 del container[field]
@@ -72,7 +74,7 @@ def probe_errors(container, path, regular_init):
     """The API server's messages for a container's probes (on a defaulted container); a regular init
     container may have none."""
     errors = []
-    for field, kind in FIELDS:
+    for kind, field, _name in TYPES:
         probe = container.get(field)
         if probe is None:
             continue
@@ -91,10 +93,10 @@ def _timing_errors(probe, where, kind):
     grace = probe.get('terminationGracePeriodSeconds')
     if grace is not None and grace <= 0:
         errors.append('%s.terminationGracePeriodSeconds: Invalid value: %d: must be greater than 0' % (where, grace))
-    if kind == 'Readiness' and grace is not None:
+    if kind == 'readiness' and grace is not None:
         errors.append('%s.terminationGracePeriodSeconds: Invalid value: %d: must not be set for readinessProbes'
                       % (where, grace))
-    if kind != 'Readiness' and probe.get('successThreshold') != 1:
+    if kind != 'readiness' and probe.get('successThreshold') != 1:
         errors.append('%s.successThreshold: Invalid value: %d: must be 1' % (where, probe.get('successThreshold')))
     return errors
 

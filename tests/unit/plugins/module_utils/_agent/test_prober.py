@@ -273,6 +273,15 @@ def test_a_liveness_failure_holds_until_a_new_container_id_which_starts_afresh()
     assert h.result()['ready'] is True and h.result()['livenessFailed'] is False
 
 
+def test_a_new_container_keeps_the_run_of_identical_results_as_the_kubelet_does():
+    spec = container(readiness=probe('readiness', periodSeconds=1, successThreshold=2))
+    h = Harness([pod(spec)])
+    h.at(0)  # one success of 2 for c-web-1
+    h.sync([pod(spec, statuses={'web': running('c-web-2', T0 + 0.5)})])
+    h.at(1)  # the starting value for c-web-2, then its first success completes the run
+    assert h.result()['containerID'] == 'c-web-2' and h.result()['ready'] is True
+
+
 def test_a_container_not_running_is_a_failure_and_probing_waits_for_the_next_one():
     spec = container(readiness=probe('readiness', periodSeconds=5))
     h = Harness([pod(spec)])
