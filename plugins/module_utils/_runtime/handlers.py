@@ -39,8 +39,8 @@ def http_get(url, headers, timeout):
     ends the request as a success, as the kubelet's does with a warning). A header given as None is
     not sent. Returns the status and body; raises HTTPFailure on a status of 400 and more, or when no
     answer comes."""
-    headers = {name: value for name, value in dict({'User-Agent': USER_AGENT, 'Accept': '*/*', 'Connection': 'close'},
-                                                    **headers).items() if value is not None}
+    merged = dict({'User-Agent': USER_AGENT, 'Accept': '*/*', 'Connection': 'close'}, **headers)
+    headers = {name: value for name, value in merged.items() if value is not None}
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urllib.parse.urlsplit(url)
         if parts.scheme == 'https':

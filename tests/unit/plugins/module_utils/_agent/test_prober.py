@@ -229,8 +229,8 @@ def test_until_started_only_the_startup_probe_runs_then_it_idles():
 
 
 def test_initial_delays_of_the_others_count_from_the_container_start():
-    h = Harness([pod(container(startup=probe('startup', periodSeconds=1), readiness=probe('readiness', periodSeconds=1,
-                                                                                         initialDelaySeconds=3)))])
+    readiness = probe('readiness', periodSeconds=1, initialDelaySeconds=3)
+    h = Harness([pod(container(startup=probe('startup', periodSeconds=1), readiness=readiness))])
     h.until(5)
     assert h.runtime.times('web', 'startup') == [0]
     assert h.runtime.times('web', 'readiness') == [3, 4, 5]
@@ -311,8 +311,8 @@ def test_a_terminated_container_under_never_stops_its_workers_for_good():
 
 def test_a_sidecar_keeps_its_workers_under_never_and_reports_its_init_path():
     side = dict(container('side', readiness=probe('readiness', periodSeconds=5)), restartPolicy='Always')
-    h = Harness([pod(container(), restart='Never', init=[side], statuses={'web': running('c-web-1'),
-                                                                           'side': exited('c-side-1')})])
+    statuses = {'web': running('c-web-1'), 'side': exited('c-side-1')}
+    h = Harness([pod(container(), restart='Never', init=[side], statuses=statuses)])
     h.at(0)
     assert h.manager.next_due() == T0 + 5
     assert h.result('side')['ready'] is False
@@ -371,8 +371,9 @@ def test_a_changed_probe_restarts_its_worker_from_the_starting_values():
 def test_a_container_not_created_yet_waits():
     h = Harness([pod(container(readiness=probe('readiness', periodSeconds=1)), statuses={})])
     h.until(3)
-    assert h.runtime.calls == [] and h.result() == {'containerID': None, 'started': False, 'ready': False,
-                                                     'livenessFailed': False, 'startupFailed': False}
+    assert h.runtime.calls == []
+    assert h.result() == {'containerID': None, 'started': False, 'ready': False, 'livenessFailed': False,
+                          'startupFailed': False}
 
 
 def test_workers_created_in_the_managers_first_period_start_at_a_random_point_of_it():
