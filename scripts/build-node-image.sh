@@ -26,7 +26,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ENTRYPOINT_SRC="$ROOT/images/node/entrypoint.sh"
 SUPERVISOR_SRC="$ROOT/roles/node/files/hostpods-dockerd-supervisor"
 SUITE=bookworm
-PACKAGES="python3 python3-docker python3-apt docker.io iproute2 iptables busybox-static catatonit procps"
+PACKAGES="python3 python3-docker python3-grpcio python3-apt docker.io iproute2 iptables busybox-static catatonit procps"
 PACKAGES="$PACKAGES ${HOSTPODS_NODE_EXTRA_PACKAGES:-}"
 HASH_LABEL=io.hostpods.node-image.inputs
 

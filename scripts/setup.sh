@@ -15,6 +15,7 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)   # a regi
 command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 dpkg -s python3-docker >/dev/null 2>&1 || need+=(python3-docker)   # the node's own python3 drives the core (no Ansible)
+dpkg -s python3-grpcio >/dev/null 2>&1 || need+=(python3-grpcio)   # the node agent's grpc probes
 if [ ${#need[@]} -gt 0 ]; then
   log "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -42,7 +42,7 @@ description:
     apply goes on from there. The error names the exit code and shows the end of the container's log.
   - "Every field of a manifest is checked before anything on the host is touched: a field the Kubernetes schema does not
     know, or one hostpods does not support yet, is refused with its path (for example
-    C(spec.containers[0].livenessProbe: field not supported by hostpods yet)). A batch with one invalid manifest
+    C(spec.containers[0].volumeDevices: field not supported by hostpods yet)). A batch with one invalid manifest
     changes no pod."
   - "Fields supported now: metadata C(name), C(namespace), C(labels), C(annotations); spec C(containers),
     C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds), C(shareProcessNamespace),
@@ -62,7 +62,9 @@ description:
     containers with C(restartPolicy=Always): started in init order, kept running beside the app containers, stopped
     after them); C(lifecycle) C(postStart) and C(preStop) hooks (C(exec), C(httpGet), C(sleep); C(tcpSocket) accepted
     and not run, as on a kubelet), C(terminationMessagePath) and C(terminationMessagePolicy) (the message lands in
-    C(state.terminated.message))."
+    C(state.terminated.message)); C(livenessProbe), C(readinessProbe) and C(startupProbe) (validated and defaulted as
+    the API server does; run by the node agent C(hostpods-agent) from the node: C(exec), C(httpGet), C(tcpSocket),
+    C(grpc))."
   - "Scheduling on this node. Before touching anything the module checks each pod against this node (O(node_name)) with
     kube-scheduler's filters: C(spec.nodeName), C(nodeSelector) and required node affinity (C(nodeAffinity)
     C(requiredDuringSchedulingIgnoredDuringExecution), C(matchExpressions) and C(matchFields)) against the node's labels,

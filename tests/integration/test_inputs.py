@@ -209,8 +209,8 @@ def _unknown_field(name):
 
 
 def _unsupported_field(name):
-    probe = {'exec': {'command': ['true']}, 'periodSeconds': 5}
-    return pod(name, [sleeper(livenessProbe=probe)]), ['spec.containers[0].livenessProbe', 'not supported']
+    device = {'name': 'v', 'devicePath': '/dev/xvda'}
+    return pod(name, [sleeper(volumeDevices=[device])]), ['spec.containers[0].volumeDevices', 'not supported']
 
 
 def _mount_without_volume(name):
@@ -263,7 +263,8 @@ def test_unparsable_yaml_names_file_and_line(pods):
 
 def test_batch_with_one_bad_manifest_creates_no_pod(pods):
     first, bad, second = pods.name('first'), pods.name('bad'), pods.name('second')
-    batch = [pod(first, [sleeper()]), pod(bad, [sleeper(livenessProbe={'exec': {'command': ['true']}})]),
+    invalid = {'exec': {'command': ['true']}, 'successThreshold': 2}
+    batch = [pod(first, [sleeper()]), pod(bad, [sleeper(livenessProbe=invalid)]),
              pod(second, [sleeper()])]
     result = pods.apply(batch)
     assert result.get('failed') is True, result

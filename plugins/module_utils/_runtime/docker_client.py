@@ -13,7 +13,9 @@ from __future__ import annotations
 import functools
 import ipaddress
 import json
+import select
 import socket
+import struct
 import threading
 import time
 
@@ -173,6 +175,27 @@ class DockerClient:
                 sock.close()
         return self.api.exec_inspect(exec_id).get('ExitCode'), stdout or b'', stderr or b''
 
+    @_call('write')
+    def exec_probe(self, container_id, argv, timeout, limit):
+        """Run ``argv`` in a running container within ``timeout`` seconds, as a probe does. Returns
+        ``(exit code, stdout bytes, stderr bytes, pid)``: each stream at most ``limit`` bytes; when the
+        time runs out, the exit code is None and ``pid`` the exec's host PID (still running: the
+        engine has no call that kills an exec), else ``pid`` is None."""
+        deadline = time.monotonic() + timeout
+        exec_id = self.api.exec_create(container_id, argv)['Id']
+        sock = self.api.exec_start(exec_id, socket=True)
+        try:
+            streams, ended = _read_frames(getattr(sock, '_sock', sock), deadline, limit)
+        finally:
+            sock.close()
+        info = self.api.exec_inspect(exec_id)
+        while ended and info.get('Running') and time.monotonic() < deadline:  # output closed, process not done
+            time.sleep(0.02)
+            info = self.api.exec_inspect(exec_id)
+        if info.get('Running'):
+            return None, streams[1], streams[2], info.get('Pid')
+        return info.get('ExitCode'), streams[1], streams[2], None
+
     @_call('read')
     def bridge_gateway(self):
         """The address of the node on the engine's default bridge (a hostNetwork pod's IP)."""
@@ -231,3 +254,25 @@ class DockerClient:
             self.api.remove_container(container_id, v=False, force=True)
         except NotFound:
             pass
+
+
+def _read_frames(raw, deadline, limit):
+    """Read the engine's multiplexed stream (8-byte frame headers: stream, size) until it ends or
+    ``deadline`` (monotonic) passes. Returns ``({1: stdout, 2: stderr}, ended)``, each kept to ``limit`` bytes."""
+    streams, pending = {1: b'', 2: b''}, b''
+    while True:
+        remaining = deadline - time.monotonic()
+        buffered = getattr(raw, 'pending', lambda: 0)()  # a TLS socket may hold decrypted bytes select cannot see
+        if not buffered and (remaining <= 0 or not select.select([raw], [], [], remaining)[0]):
+            return streams, False
+        chunk = raw.recv(65536)
+        if not chunk:
+            return streams, True
+        pending += chunk
+        while len(pending) >= 8:
+            kind, size = struct.unpack('>BxxxL', pending[:8])
+            if len(pending) < 8 + size:
+                break
+            if kind in streams:
+                streams[kind] = (streams[kind] + pending[8:8 + size])[:limit]
+            pending = pending[8 + size:]

@@ -23,18 +23,24 @@ MAX_BODY = 10 * 1024  # the kubelet reads at most 10 KiB of a probe's or hook's 
 
 
 class HTTPFailure(Exception):
-    """An HTTP GET that got an answer outside 200-399 (``status``), or none (``status`` None)."""
+    """An HTTP GET that got an answer outside 200-399 (``status``), or none (``status`` None: then
+    ``cause`` is the error and ``url`` the request that met it)."""
 
-    def __init__(self, message, status=None):
+    def __init__(self, message, status=None, cause=None, url=None):
         super().__init__(message)
         self.status = status
+        self.cause = cause
+        self.url = url
 
 
 def http_get(url, headers, timeout):
     """GET ``url`` as the kubelet's prober does: certificates not checked, keep-alive off, at most
     10 KiB of the body read, redirects followed (to the same host only; another host's redirect
-    ends the request as a success, as the kubelet's does with a warning). Returns the status and
-    body; raises HTTPFailure on a status of 400 and more, or when no answer comes."""
+    ends the request as a success, as the kubelet's does with a warning). A header given as None is
+    not sent. Returns the status and body; raises HTTPFailure on a status of 400 and more, or when no
+    answer comes."""
+    merged = dict({'User-Agent': USER_AGENT, 'Accept': '*/*', 'Connection': 'close'}, **headers)
+    headers = {name: value for name, value in merged.items() if value is not None}
     for _hop in range(MAX_REDIRECTS + 1):
         parts = urllib.parse.urlsplit(url)
         if parts.scheme == 'https':
@@ -45,13 +51,12 @@ def http_get(url, headers, timeout):
         else:
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
         try:
-            connection.request('GET', parts.path + ('?' + parts.query if parts.query else '') or '/',
-                               headers=dict({'User-Agent': USER_AGENT, 'Accept': '*/*', 'Connection': 'close'}, **headers))
+            connection.request('GET', parts.path + ('?' + parts.query if parts.query else '') or '/', headers=headers)
             response = connection.getresponse()
             body = response.read(MAX_BODY)
             location = response.getheader('Location')
         except (OSError, http.client.HTTPException) as exc:
-            raise HTTPFailure('HTTP GET %s: %s' % (url, exc))
+            raise HTTPFailure('HTTP GET %s: %s' % (url, exc), cause=exc, url=url)
         finally:
             connection.close()
         if 300 <= response.status < 400 and location:

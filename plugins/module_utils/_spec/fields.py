@@ -42,6 +42,12 @@ HANDLER = {'exec': {'command': STRLIST},
                        'httpHeaders': ListOf({'name': STR, 'value': STR})},
            'sleep': {'seconds': INT},
            'tcpSocket': {'port': INTORSTR, 'host': STR}}
+PROBE = {
+    'exec': HANDLER['exec'], 'httpGet': HANDLER['httpGet'], 'tcpSocket': HANDLER['tcpSocket'],
+    'grpc': {'port': INT, 'service': STR},
+    'initialDelaySeconds': INT, 'timeoutSeconds': INT, 'periodSeconds': INT, 'successThreshold': INT,
+    'failureThreshold': INT, 'terminationGracePeriodSeconds': INT,
+}
 SECCOMP = {'type': STR, 'localhostProfile': STR}
 POD_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'supplementalGroups': INTLIST, 'fsGroup': INT,
                 'sysctls': ListOf({'name': STR, 'value': STR}), 'seccompProfile': SECCOMP}
@@ -79,6 +85,9 @@ CONTAINER = {
     'terminationMessagePath': STR,
     'terminationMessagePolicy': STR,
     'lifecycle': {'postStart': HANDLER, 'preStop': HANDLER},
+    'livenessProbe': PROBE,
+    'readinessProbe': PROBE,
+    'startupProbe': PROBE,
     'securityContext': CONTAINER_SECURITY,
     'restartPolicy': STR,  # init containers only: Always makes a sidecar
     'stdin': BOOL,

@@ -18,6 +18,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import downwar
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
@@ -169,6 +170,7 @@ def apply_defaults(doc, namespace):
             for name in ('command', 'args', 'env', 'ports', 'volumeMounts'):
                 if container.get(name) == []:
                     del container[name]
+            probes.default_container(container)
     if not spec.get('initContainers'):
         spec.pop('initContainers', None)
     for volume in spec.get('volumes') or []:
@@ -233,7 +235,9 @@ def semantic_errors(pod):
                 errors.append('%s.name: Duplicate value: "%s"' % (path, name))
             seen[name] = path
             errors += _container_errors(container, path, volumes, all_names)
-            errors += hooks.lifecycle_errors(container, path, key == 'initContainers' and not podspec.is_sidecar(container))
+            regular_init = key == 'initContainers' and not podspec.is_sidecar(container)
+            errors += hooks.lifecycle_errors(container, path, regular_init)
+            errors += probes.probe_errors(container, path, regular_init)
             if 'restartPolicy' in container and (key == 'containers' or container['restartPolicy'] != 'Always'):
                 errors.append('%s.restartPolicy: %s' % (path, 'Forbidden: may not be set for non-init containers'
                               if key == 'containers' else 'Unsupported value: "%s": supported values: "Always"'

@@ -1,8 +1,9 @@
 # What the hostpods.core.node role needs to know about a node, in one run (read-only).
 # Prints one JSON object: the engine (installed, answering), the init system, the Python docker SDK
-# of this interpreter, the command-line flags of dockerd (as daemon.json keys), the current
-# /etc/docker/daemon.json and the node's capacity (CPUs and memory, cgroup limits applied). What the role
-# makes of it is worked out on the controller (the collection's filters node_daemon_config and node_facts).
+# of this interpreter, whether Debian's python3-grpcio is installed (the node agent's grpc probes), the
+# command-line flags of dockerd (as daemon.json keys), the current /etc/docker/daemon.json and the node's
+# capacity (CPUs and memory, cgroup limits applied). What the role makes of it is worked out on the
+# controller (the collection's filters node_daemon_config and node_facts).
 import json
 import os
 import re
@@ -121,6 +122,8 @@ def main():
         out['docker_sdk'] = getattr(docker, '__version__', 'unknown')
     except Exception:  # pylint: disable=broad-except
         pass
+    rc, status = run(['dpkg-query', '--show', '--showformat', '${Status}', 'python3-grpcio'])
+    out['python3_grpcio'] = rc == 0 and status == 'install ok installed'
     if shutil.which('docker'):
         rc, version = run(['docker', 'version', '--format', '{{.Server.Version}}'])
         out['engine'] = version if rc == 0 else ''

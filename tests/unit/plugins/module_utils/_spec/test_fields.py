@@ -50,8 +50,8 @@ def test_full_supported_pod_has_no_errors():
     (lambda p: p.update(extra=1), ['extra: field not supported by hostpods yet']),
     (lambda p: p['metadata'].update(generateName='x-'), ['metadata.generateName: field not supported by hostpods yet']),
     (lambda p: p['spec'].update(readinessGates=[]), ['spec.readinessGates: field not supported by hostpods yet']),
-    (lambda p: p['spec']['containers'][0].update(livenessProbe={}),
-     ['spec.containers[0].livenessProbe: field not supported by hostpods yet']),
+    (lambda p: p['spec']['containers'][0].update(volumeDevices=[]),
+     ['spec.containers[0].volumeDevices: field not supported by hostpods yet']),
     (lambda p: p['spec'].update(volumes=[{'name': 'v', 'nfs': {'server': 's'}}]),
      ['spec.volumes[0].nfs: field not supported by hostpods yet']),
     (lambda p: p['spec'].update(volumes=[{'name': 'v', 'emptyDir': {'medium': 'Memory', 'size': 1}}]),
@@ -118,12 +118,12 @@ def test_supported_dns_policies(policy):
 
 def test_every_problem_is_reported_not_just_the_first():
     pod = minimal_pod(readinessGates=[], hostPID='yes')
-    pod['spec']['containers'][0].update(livenessProbe={}, tty='no')
+    pod['spec']['containers'][0].update(volumeDevices=[], tty='no')
     errors = check(pod)
     assert sorted(errors) == sorted([
         'spec.readinessGates: field not supported by hostpods yet',
         'spec.hostPID: Invalid value: "yes": must be a boolean',
-        'spec.containers[0].livenessProbe: field not supported by hostpods yet',
+        'spec.containers[0].volumeDevices: field not supported by hostpods yet',
         'spec.containers[0].tty: Invalid value: "no": must be a boolean',
     ])
 

@@ -430,7 +430,7 @@ def test_load_pods_raises_one_error_listing_every_problem_of_the_batch():
         (doc('good'), 'a.yaml (document 1)'),
         (doc('Bad'), 'a.yaml (document 2)'),
         ({'apiVersion': 'v1', 'kind': 'Service', 'metadata': {'name': 'svc'}}, 'b.yaml (document 1)'),
-        (doc('web', containers=[container('c', livenessProbe={})]), 'c.yaml (document 1)'),
+        (doc('web', containers=[container('c', volumeDevices=[])]), 'c.yaml (document 1)'),
         ('just text', 'd.yaml (document 1)'),
     ]
     with pytest.raises(ManifestError) as info:
@@ -440,7 +440,7 @@ def test_load_pods_raises_one_error_listing_every_problem_of_the_batch():
     assert errors[0].startswith('a.yaml (document 2) Pod "Bad": metadata.name: Invalid value: "Bad"')
     assert errors[1] == ('b.yaml (document 1) Service "svc": kind: Unsupported value: "Service": '
                          'hostpods applies only "Pod", "ConfigMap", "Secret", "PersistentVolumeClaim" yet')
-    assert errors[2] == ('c.yaml (document 1) Pod "web": spec.containers[0].livenessProbe: '
+    assert errors[2] == ('c.yaml (document 1) Pod "web": spec.containers[0].volumeDevices: '
                          'field not supported by hostpods yet')
     assert errors[3] == 'd.yaml (document 1): a manifest must be a mapping, not str'
     assert info.value.msg == 'Invalid manifest: ' + ' | '.join(errors)
@@ -477,8 +477,8 @@ def test_kind_and_api_version(document, expected):
 @pytest.mark.parametrize('path, fields', [
     ('spec.readinessGates', {'readinessGates': [{'conditionType': 'x'}]}),
     ('spec.affinity.podAntiAffinity', {'affinity': {'podAntiAffinity': {}}}),
-    ('spec.containers[0].livenessProbe', {'containers': [container('c', livenessProbe={'exec': {'command': ['true']}})]}),
-    ('spec.initContainers[0].livenessProbe', {'initContainers': [container('i', livenessProbe={})]}),
+    ('spec.containers[0].volumeDevices', {'containers': [container('c', volumeDevices=[{'name': 'v', 'devicePath': '/dev/xvda'}])]}),
+    ('spec.initContainers[0].volumeDevices', {'initContainers': [container('i', volumeDevices=[])]}),
     ('spec.volumes[0].csi', {'volumes': [{'name': 'v', 'csi': {'driver': 'x'}}]}),
     ('spec.containers[0].env[0].valueFrom.fileKeyRef', {'containers': [container('c', env=[
         {'name': 'A', 'valueFrom': {'fileKeyRef': {'path': 'p', 'key': 'k'}}}])]}),
@@ -561,9 +561,9 @@ def test_without_schema_check_unknown_fields_are_still_refused():
 
 
 def test_schema_valid_but_unsupported_field_is_refused_by_hostpods():
-    raw = doc('a', containers=[container('c', livenessProbe={'exec': {'command': ['true']}})])
+    raw = doc('a', containers=[container('c', volumeDevices=[{'name': 'v', 'devicePath': '/dev/xvda'}])])
     assert errors_of(raw, check_schema=True) == [
-        'm.yaml Pod "a": spec.containers[0].livenessProbe: field not supported by hostpods yet']
+        'm.yaml Pod "a": spec.containers[0].volumeDevices: field not supported by hostpods yet']
 
 
 def test_schema_valid_pod_loads():
