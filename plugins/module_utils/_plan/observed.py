@@ -15,7 +15,7 @@ import json
 import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef, epoch_seconds
 
 _EXITED = re.compile(r'^Exited \((-?\d+)\)')
 _UPTIME = re.compile(r'^Up (Less than a second|About an? (minute|hour)|(\d+) (second|minute|hour|day|week|month|year)s?)')
@@ -53,6 +53,7 @@ class Instance:
         match = _EXITED.match(entry.get('Status') or '')
         self.exit_code = int(match.group(1)) if match else None
         self.restart_count = restart_count
+        self.finished_at = None  # epoch seconds, known from an inspect (see from_inspect)
         self.uptime = uptime_bounds(entry.get('Status'))
         networks = ((entry.get('NetworkSettings') or {}).get('Networks') or {}).values()
         self.ip = next((network.get('IPAddress') for network in networks if network.get('IPAddress')), None)
@@ -72,7 +73,9 @@ class Instance:
         status = state.get('Status', '')
         entry = {'Id': info['Id'], 'Names': [info.get('Name') or '/'], 'Labels': (info.get('Config') or {}).get('Labels'),
                  'State': status, 'Status': 'Exited (%d)' % state.get('ExitCode', 0) if status == 'exited' else ''}
-        return cls(entry, int(info.get('RestartCount') or 0))
+        instance = cls(entry, int(info.get('RestartCount') or 0))
+        instance.finished_at = epoch_seconds(state.get('FinishedAt'))
+        return instance
 
     @property
     def restarts(self):

@@ -169,7 +169,7 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, cha
             plan.steps.insert(0, S.Metadata(naming.pod_metadata(pod)))
             plan.action = UPDATED
             plan.reason = plan.reason or 'labels or annotations changed'
-        if plan.action == UPDATED:
+        if plan.action == UPDATED and restarts != KEEP:
             plan.steps.insert(0, S.RecordPod(plan.pod, sandbox_image))
         strays = stray_steps(record)
         if strays:
@@ -288,7 +288,8 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     if not facts.has_image(sandbox_image):
         steps.append(S.Pull(sandbox_image))
     steps.append(S.Sandbox(sandbox_attempt))
-    steps.append(S.RecordPod(pod, sandbox_image))
+    if restarts != KEEP:  # the agent keeps the pod.json it was given
+        steps.append(S.RecordPod(pod, sandbox_image))
     steps.extend(S.Project(volume['name'], volume) for volume in pod['spec'].get('volumes') or []
                  if any(key_ in volume for key_ in configs.REFERENCING_VOLUMES))
     if record is not None and restart:

@@ -50,12 +50,14 @@ class Stop(Step):
     the grace period (each instance's own, from its labels, unless ``grace`` is given)."""
     instances: Tuple
     grace: Optional[int] = None
+    why: str = ''  # the Killing event's message when it is not a plain stop (a failed liveness probe...)
     op = 'stop'
 
     def describe(self):
         together = ' (together)' if len(self.instances) > 1 else ''
         grace = ' (grace %ds)' % self.grace if self.grace is not None else ''
-        return 'stop %s%s%s' % (_names(self.instances), together, grace)
+        why = ': %s' % self.why if self.why else ''
+        return 'stop %s%s%s%s' % (_names(self.instances), together, grace, why)
 
 
 @dataclass(frozen=True, repr=False)

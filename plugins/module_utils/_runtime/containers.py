@@ -29,11 +29,13 @@ SIDECAR_START_POLLS, SIDECAR_POLL_SECONDS = 50, 0.1
 
 # ----------------------------------------------------------------------------- stopping
 
-def kill(run, instance, grace=None):
+def kill(run, instance, grace=None, why=''):
     """Stop a container as the kubelet kills it: its preStop hook first, within the grace period,
     then SIGTERM and, after what is left of the period (at least 2 s), SIGKILL. ``grace`` defaults
     to the instance's own (its pod's terminationGracePeriodSeconds, at least 2 s)."""
     grace, started = max(MINIMUM_GRACE, instance.grace_period) if grace is None else grace, run.clock()
+    if instance.running and instance.container != naming.SANDBOX_CONTAINER:
+        run.event('Normal', 'Killing', why or 'Stopping container %s' % instance.container, _spec_of(run, instance))
     pre_stop = instance.labels.get(naming.PRE_STOP)
     if pre_stop and instance.running:
         spec = json.loads(pre_stop)
@@ -43,8 +45,17 @@ def kill(run, instance, grace=None):
     run.client.stop(instance.id, max(MINIMUM_GRACE, int(grace - (run.clock() - started))))
 
 
+def _spec_of(run, instance):
+    """The spec container of an instance (for its event's field path), or a stand-in with its name."""
+    if run.pod is not None:
+        for container in (run.pod['spec'].get('initContainers') or []) + run.pod['spec']['containers']:
+            if container['name'] == instance.container:
+                return container
+    return {'name': instance.container}
+
+
 def stop(run, step):
-    run_concurrently(lambda instance: kill(run, instance, step.grace), step.instances)
+    run_concurrently(lambda instance: kill(run, instance, step.grace, step.why), step.instances)
 
 
 def remove(run, step):
@@ -115,6 +126,8 @@ def run_init(run, step):
             raise PodStartError('pod "%s" failed (Init:Error): init container "%s" exited with code %d '
                                 'and restartPolicy is Never%s' % (pod_name, name, code, log), exit_code=code)
         delay = step.backoff[min(tries, len(step.backoff) - 1)]
+        run.event('Warning', 'BackOff', 'Back-off restarting failed container %s in pod %s' % (name, run.pod_ref),
+                  step.container)
         if delay >= run.remaining():
             raise PodStartError('pod "%s" is not initialized (Init:CrashLoopBackOff): init container "%s" exited '
                                 'with code %d after %d attempt(s); the next apply retries it%s'
@@ -129,16 +142,23 @@ def ensure_image(run, container, action):
     Never (``never-missing``)."""
     image, pod_name, name = container['image'], run.pod['metadata']['name'], container['name']
     if action == 'never-missing':
-        raise PodStartError('pod "%s": container "%s": ErrImageNeverPull: Container image "%s" is not present '
-                            'with pull policy of Never' % (pod_name, name, image))
-    if action == 'pull':
-        namespace = run.pod['metadata']['namespace']
-        secrets = [run.lookup('Secret', namespace, ref['name']) for ref in run.pod['spec'].get('imagePullSecrets') or []]
-        try:
-            run.client.pull(image, configs.registry_auth(secrets, image))
-        except HostpodsError as exc:
-            raise PodStartError('pod "%s": container "%s": ErrImagePull: Failed to pull image "%s": %s'
-                                % (pod_name, name, image, exc.msg))
+        message = 'Container image "%s" is not present with pull policy of Never' % image
+        run.event('Warning', 'ErrImageNeverPull', message, container)
+        raise PodStartError('pod "%s": container "%s": ErrImageNeverPull: %s' % (pod_name, name, message))
+    if action != 'pull':
+        run.event('Normal', 'Pulled', 'Container image "%s" already present on machine' % image, container)
+        return
+    namespace = run.pod['metadata']['namespace']
+    secrets = [run.lookup('Secret', namespace, ref['name']) for ref in run.pod['spec'].get('imagePullSecrets') or []]
+    run.event('Normal', 'Pulling', 'Pulling image "%s"' % image, container)
+    started = run.clock()
+    try:
+        run.client.pull(image, configs.registry_auth(secrets, image))
+    except HostpodsError as exc:
+        run.event('Warning', 'Failed', 'Failed to pull image "%s": %s' % (image, exc.msg), container)
+        raise PodStartError('pod "%s": container "%s": ErrImagePull: Failed to pull image "%s": %s'
+                            % (pod_name, name, image, exc.msg))
+    run.event('Normal', 'Pulled', 'Successfully pulled image "%s" in %.3fs' % (image, run.clock() - started), container)
 
 
 def check_security(run, container, runtime):
@@ -174,15 +194,19 @@ def create_and_start(run, container, kind, attempt):
         body = translate.container_body(run.pod, container, kind, attempt, run.sandbox_id, run.node.sandbox_image,
                                         subpath_sources(run, container), runtime)
     except configs.ConfigError as exc:
+        run.event('Warning', 'Failed', 'Error: %s' % exc, container)
         raise PodStartError('pod "%s": container "%s": CreateContainerConfigError: %s' % (meta['name'], container['name'], exc))
     container_id = run.client.create_container(
         naming.container_name(container['name'], meta['name'], meta['namespace'], run.uid, attempt), body)
+    run.event('Normal', 'Created', 'Created container %s' % container['name'], container)
     run.client.start(container_id)
+    run.event('Normal', 'Started', 'Started container %s' % container['name'], container)
     post_start = (container.get('lifecycle') or {}).get('postStart')
     if post_start:
         problem = handlers.run_handler(run.client, container_id, post_start, runtime['podIP'], container.get('ports'),
                                        max(1, run.remaining()))
         if problem:  # the kubelet kills the container (FailedPostStartHook); its restart policy decides
+            run.event('Warning', 'FailedPostStartHook', problem, container)
             run.client.stop(container_id, 0)
             raise PodStartError('pod "%s": container "%s": PostStartHookError: %s'
                                 % (meta['name'], container['name'], problem))

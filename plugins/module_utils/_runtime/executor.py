@@ -52,7 +52,7 @@ class PodRun:
     def __init__(self, executor, plan):
         self.client, self.node, self.lookup = executor.client, executor.node, executor.lookup
         self.sleep, self.clock, self._deadline = executor.sleep, executor.clock, executor.deadline
-        self.plan, self.uid = plan, plan.uid
+        self.plan, self.uid, self.component = plan, plan.uid, executor.component
         self.pod = dict(plan.pod, metadata=dict(plan.pod['metadata'], uid=plan.uid)) if plan.pod else None
         record = plan.record
         self.sandbox_id = record.sandbox.id if record and record.sandbox else None
@@ -60,6 +60,23 @@ class PodRun:
 
     def remaining(self):
         return self._deadline - self.clock()
+
+    @property
+    def pod_ref(self):
+        """``<pod>_<namespace>(<uid>)``, as the kubelet names a pod in its messages."""
+        meta = self.pod['metadata']
+        return '%s_%s(%s)' % (meta['name'], meta['namespace'], self.uid)
+
+    def event(self, type_, reason, message, container=None):
+        """Record one of the pod's events (``container``: the spec container it is about)."""
+        if self.pod is None:
+            return
+        field_path = ''
+        if container is not None:
+            inits = [c['name'] for c in self.pod['spec'].get('initContainers') or []]
+            field_path = 'spec.%s{%s}' % ('initContainers' if container['name'] in inits else 'containers',
+                                          container['name'])
+        nodestate.record_event(self.pod, type_, reason, message, field_path, self.component, self.node.name)
 
     def runtime(self):
         """What containers get from the node once the sandbox runs: the pod's /etc/hosts (written
@@ -79,9 +96,11 @@ class PodRun:
 class Executor:
     """Carries plans out with ``client`` on ``node`` (a NodeContext) within ``budget_seconds``."""
 
-    def __init__(self, client, node, budget_seconds, lookup=None, sleep=time.sleep, clock=time.monotonic):
+    def __init__(self, client, node, budget_seconds, lookup=None, sleep=time.sleep, clock=time.monotonic,
+                 component='hostpods'):
         self.client = client
         self.node = node
+        self.component = component  # who records the events: hostpods (the module) or hostpods-agent
         self.lookup = lookup or (lambda kind, namespace, name: None)
         self.sleep = sleep
         self.clock = clock

@@ -10,6 +10,7 @@
   repeat on the node even after ``docker rm -f``.
 - ``events.json``: the pod's Kubernetes events (a bounded history; repeated events are counted).
 - ``pod-ip``: the pod IP the node wrote into the pod's ``/etc/hosts``.
+- ``status.json``: the node agent's view of the pod (back-off, probe results, a deadline that passed).
 
 Every writer holds the pod's lock (``_runtime.locks``), except events, which have a lock of their own.
 """
@@ -38,10 +39,11 @@ def write_desired(pod, sandbox_image, now=time.time):
     """``pod.json``: what the agent keeps (``pod`` has its UID), atomically."""
     uid = pod['metadata']['uid']
     containers = (pod['spec'].get('initContainers') or []) + pod['spec']['containers']
+    started = ((read_desired(uid) or {}).get('hostpods') or {}).get('startTime') or rfc3339(now())
     body = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': pod['metadata'], 'spec': pod['spec'],
             'hostpods': {'podHash': naming.pod_hash(pod, sandbox_image), 'sandboxImage': sandbox_image,
                          'containerHashes': {c['name']: naming.container_hash(c) for c in containers},
-                         'appliedAt': rfc3339(now())}}
+                         'appliedAt': rfc3339(now()), 'startTime': started}}
     host.write_file(_path(uid, 'pod.json'), json.dumps(body, sort_keys=True))
 
 
@@ -59,6 +61,17 @@ def pod_uids():
         return sorted(name for name in os.listdir(naming.STATE_DIR) if os.path.isdir(naming.pod_dir(name)))
     except OSError:
         return []
+
+
+# ----------------------------------------------------------------------------- the agent's status of the pod
+
+def read_status(uid):
+    """``status.json``: what the agent knows of the pod beyond the engine (back-off, probes, a deadline)."""
+    return host.read_json(_path(uid, 'status.json')) or {}
+
+
+def write_status(uid, status):
+    host.write_file(_path(uid, 'status.json'), json.dumps(status, sort_keys=True))
 
 
 # ----------------------------------------------------------------------------- attempts
