@@ -24,7 +24,8 @@ class NodeContext:
     unschedulable); ``host_ip`` is ``status.hostIP`` of its pods (and a hostNetwork pod's IP): the
     node facts' ``address``, else the engine's bridge gateway, as a kubelet reports its node's IP;
     ``allocatable`` is cpu (millicores) and memory (bytes) for the downward API; ``resolv_conf`` the
-    node's resolver (parsed); ``etc_hosts`` the node's ``/etc/hosts`` text (hostNetwork pods)."""
+    node's resolver (parsed); ``etc_hosts`` the node's ``/etc/hosts`` text (hostNetwork pods);
+    ``agent`` whether the node agent runs (its heartbeat is fresh)."""
     name: str
     sandbox_image: str = DEFAULT_SANDBOX_IMAGE
     host_ip: str = ''
@@ -35,7 +36,9 @@ class NodeContext:
     resolv_conf: dict = field(default_factory=dict)
     etc_hosts: str = ''
     facts: dict = field(default_factory=dict)
+    agent: bool = False  # the node agent runs: it restarts containers (the engine does not)
 
     def runtime(self):
-        """What the downward API reads of the node (see ``_spec.downward``)."""
-        return {'hostIP': self.host_ip, 'nodeName': self.name, 'allocatable': dict(self.allocatable)}
+        """What containers get from the node: the downward API's facts, and who restarts them."""
+        return {'hostIP': self.host_ip, 'nodeName': self.name, 'allocatable': dict(self.allocatable),
+                'supervised': self.agent}

@@ -59,7 +59,19 @@ def port_bindings(pod):
     return exposed, bindings
 
 
-def sandbox_body(pod, attempt, sandbox_image, dns_settings=None):
+def restart_policy(pod, container=None, kind='container', supervised=False):
+    """The engine's restart policy of the sandbox (``container`` None) or a container. On a node whose
+    agent keeps the pods (``supervised``) the engine restarts nothing: the agent restarts by the
+    kubelet's rules. Otherwise the sandbox and sidecars always restart, init containers never, and
+    app containers by the pod's restartPolicy."""
+    if supervised:
+        return 'no'
+    if container is None or podspec.is_sidecar(container):
+        return 'always'
+    return 'no' if kind == 'init' else RESTART_POLICIES[pod['spec']['restartPolicy']]
+
+
+def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=False):
     """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``)."""
     host_network = bool(pod['spec'].get('hostNetwork'))
     exposed, bindings = ({}, {}) if host_network else port_bindings(pod)
@@ -75,7 +87,7 @@ def sandbox_body(pod, attempt, sandbox_image, dns_settings=None):
             **({'PidMode': 'host'} if pod['spec'].get('hostPID') else {}),
             'NetworkMode': 'host' if host_network else 'bridge',
             'PortBindings': bindings,
-            'RestartPolicy': {'Name': 'always'},
+            'RestartPolicy': {'Name': restart_policy(pod, supervised=supervised)},
             'CpuShares': 2,
             'Mounts': mounts,
             **(dns_settings or {}),
@@ -144,8 +156,7 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     env = container_environment_of(pod, container, runtime)
     mounts, binds = container_mounts(pod, container, attempt, subpath_sources, runtime)
     host_config = {
-        'RestartPolicy': {'Name': 'always' if podspec.is_sidecar(container)  # a sidecar, whatever the pod's
-                          else 'no' if kind == 'init' else RESTART_POLICIES[pod['spec']['restartPolicy']]},
+        'RestartPolicy': {'Name': restart_policy(pod, container, kind, runtime.get('supervised', False))},
         'Mounts': mounts,
         'Binds': binds,
     }

@@ -14,7 +14,7 @@ import os
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, PodStartError
 from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import handlers
-from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
@@ -70,7 +70,7 @@ def pull(run, step):
 
 def sandbox(run, step):
     settings, _event = dns.resolver_settings(run.pod, run.node.resolv_conf)
-    body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings)
+    body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings, run.node.agent)
     meta = run.pod['metadata']
     nodestate.note_attempt(run.uid, naming.SANDBOX_CONTAINER, step.attempt)
     sandbox_id = run.client.create_container(naming.sandbox_name(meta['name'], meta['namespace'], run.uid, step.attempt),
@@ -189,7 +189,7 @@ def create_and_start(run, container, kind, attempt):
     runtime = run.runtime()
     check_security(run, container, runtime)
     nodestate.note_attempt(run.uid, container['name'], attempt)
-    host.write_file(naming.termination_log_path(run.uid, container['name'], attempt), '', mode=0o666)
+    files.write_file(naming.termination_log_path(run.uid, container['name'], attempt), '', mode=0o666)
     try:
         body = translate.container_body(run.pod, container, kind, attempt, run.sandbox_id, run.node.sandbox_image,
                                         subpath_sources(run, container), runtime)

@@ -16,7 +16,7 @@ import time
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, PodStartError
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import containers
-from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import volumes
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
@@ -86,7 +86,7 @@ class PodRun:
             host_ip = self.node.host_ip
             pod_ip = host_ip if self.pod['spec'].get('hostNetwork') else network.get('IPAddress', '')
             hosts = naming.hosts_path(self.uid)
-            host.write_file(hosts, dns.hosts_file(self.pod, pod_ip, self.node.etc_hosts))
+            files.write_file(hosts, dns.hosts_file(self.pod, pod_ip, self.node.etc_hosts))
             nodestate.write_pod_ip(self.uid, pod_ip)
             self._runtime = dict(self.node.runtime(), podIP=pod_ip, hostsFile=hosts, lookup=self.lookup)
             self._runtime_for = self.sandbox_id

@@ -22,11 +22,13 @@ import json
 import os
 import time
 
-from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import rfc3339
 
 MAX_EVENTS = 50
+HEARTBEAT = '/run/hostpods/agent.json'
+STALE_SECONDS = 30  # a heartbeat older than this: the agent is not running
 
 
 def _path(uid, name):
@@ -44,15 +46,15 @@ def write_desired(pod, sandbox_image, now=time.time):
             'hostpods': {'podHash': naming.pod_hash(pod, sandbox_image), 'sandboxImage': sandbox_image,
                          'containerHashes': {c['name']: naming.container_hash(c) for c in containers},
                          'appliedAt': rfc3339(now()), 'startTime': started}}
-    host.write_file(_path(uid, 'pod.json'), json.dumps(body, sort_keys=True))
+    files.write_file(_path(uid, 'pod.json'), json.dumps(body, sort_keys=True))
 
 
 def read_desired(uid):
-    return host.read_json(_path(uid, 'pod.json'))
+    return files.read_json(_path(uid, 'pod.json'))
 
 
 def remove_desired(uid):
-    host.remove_file(_path(uid, 'pod.json'))
+    files.remove_file(_path(uid, 'pod.json'))
 
 
 def pod_uids():
@@ -67,17 +69,17 @@ def pod_uids():
 
 def read_status(uid):
     """``status.json``: what the agent knows of the pod beyond the engine (back-off, probes, a deadline)."""
-    return host.read_json(_path(uid, 'status.json')) or {}
+    return files.read_json(_path(uid, 'status.json')) or {}
 
 
 def write_status(uid, status):
-    host.write_file(_path(uid, 'status.json'), json.dumps(status, sort_keys=True))
+    files.write_file(_path(uid, 'status.json'), json.dumps(status, sort_keys=True))
 
 
 # ----------------------------------------------------------------------------- attempts
 
 def read_attempts(uid):
-    return host.read_json(_path(uid, 'attempts.json')) or {}
+    return files.read_json(_path(uid, 'attempts.json')) or {}
 
 
 def note_attempt(uid, container, attempt):
@@ -85,18 +87,18 @@ def note_attempt(uid, container, attempt):
     attempts = read_attempts(uid)
     if attempts.get(container, 0) <= attempt:
         attempts[container] = attempt + 1
-        host.write_file(_path(uid, 'attempts.json'), json.dumps(attempts, sort_keys=True))
+        files.write_file(_path(uid, 'attempts.json'), json.dumps(attempts, sort_keys=True))
 
 
 # ----------------------------------------------------------------------------- the pod IP
 
 def write_pod_ip(uid, pod_ip):
-    if host.read_text(_path(uid, 'pod-ip')) != pod_ip:
-        host.write_file(_path(uid, 'pod-ip'), pod_ip)
+    if files.read_text(_path(uid, 'pod-ip')) != pod_ip:
+        files.write_file(_path(uid, 'pod-ip'), pod_ip)
 
 
 def read_pod_ip(uid):
-    return host.read_text(_path(uid, 'pod-ip')) or None
+    return files.read_text(_path(uid, 'pod-ip')) or None
 
 
 # ----------------------------------------------------------------------------- events
@@ -121,15 +123,37 @@ def record_event(pod, type_, reason, message, field_path='', component='hostpods
     os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
     with open(path + '.lock', 'a', encoding='utf-8') as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        events = host.read_json(path) or []
+        events = files.read_json(path) or []
         for index, event in enumerate(events):
             if _same(event, new):  # counted, and moved last: the history stays in lastTimestamp order
                 new = dict(event, count=event['count'] + 1, lastTimestamp=stamp)
                 del events[index]
                 break
         events.append(new)
-        host.write_file(path, json.dumps(events[-MAX_EVENTS:]))
+        files.write_file(path, json.dumps(events[-MAX_EVENTS:]))
 
 
 def read_events(uid):
-    return host.read_json(_path(uid, 'events.json')) or []
+    return files.read_json(_path(uid, 'events.json')) or []
+
+
+# ----------------------------------------------------------------------------- the agent's heartbeat
+
+def write_heartbeat(data, path=None):
+    files.write_file(path or HEARTBEAT, json.dumps(data, sort_keys=True))
+
+
+def read_heartbeat(path=None):
+    return files.read_json(path or HEARTBEAT)
+
+
+def agent_view(heartbeat, now):
+    """``pod_info``'s ``agent``: the heartbeat, ``running`` when it is fresh (and a warning when not)."""
+    if not heartbeat:
+        return {'running': False, 'warning': 'the node agent hostpods-agent is not running here (no heartbeat %s): '
+                'nothing restarts containers or runs probes; install it with the hostpods.core.node role' % HEARTBEAT}
+    age = now - (heartbeat.get('written') or 0)
+    out = dict(heartbeat, running=age <= STALE_SECONDS)
+    if not out['running']:
+        out['warning'] = 'the node agent hostpods-agent last wrote its heartbeat %ds ago: it is not running' % age
+    return out

@@ -8,7 +8,7 @@ the few inspects a plan needs. Reads only.
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import group_pods
-from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
@@ -18,7 +18,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 def read_node_records():
     """``{uid: {'desired', 'attempts', 'pod_ip', 'metadata'}}`` of every pod directory on the node."""
     return {uid: {'desired': nodestate.read_desired(uid), 'attempts': nodestate.read_attempts(uid),
-                  'pod_ip': nodestate.read_pod_ip(uid), 'metadata': host.read_json(naming.metadata_path(uid))}
+                  'pod_ip': nodestate.read_pod_ip(uid), 'metadata': files.read_json(naming.metadata_path(uid))}
             for uid in nodestate.pod_uids()}
 
 
@@ -30,7 +30,7 @@ def read_records(client):
 
 def read_object(kind, namespace, name):
     """A ConfigMap, Secret or PersistentVolumeClaim as the node keeps it, or None."""
-    return host.read_json(configs.store_path(kind, namespace, name))
+    return files.read_json(configs.store_path(kind, namespace, name))
 
 
 def object_lookup(batch):

@@ -12,7 +12,7 @@ import json
 import os
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PodStartError
-from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
@@ -30,7 +30,7 @@ def forget_pod(run, step):
 
 def metadata(run, step):
     """Keep the pod's new labels and annotations on the node."""
-    host.write_file(naming.metadata_path(run.uid), json.dumps(step.metadata, sort_keys=True))
+    files.write_file(naming.metadata_path(run.uid), json.dumps(step.metadata, sort_keys=True))
 
 
 def volume(run, step):
@@ -62,7 +62,7 @@ def fs_group(run, step):
     kubelet's SetVolumeOwnership makes them."""
     root = (run.client.inspect_volume(step.name) or {}).get('Mountpoint')
     if root and os.path.isdir(root):
-        host.set_group_ownership(root, step.group)
+        files.set_group_ownership(root, step.group)
 
 
 def host_path(run, step):
@@ -87,12 +87,12 @@ def project(run, step):
             return
         raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : %s'
                             % (run.pod['metadata']['name'], step.name, exc))
-    host.write_atomic_dir(naming.volume_dir(run.uid, step.name), files)
+    files.write_atomic_dir(naming.volume_dir(run.uid, step.name), files)
 
 
 def remove_data(run, step):
     """A pod UID's node directory and emptyDir volumes (claims stay)."""
-    host.remove_tree(naming.pod_dir(step.uid))
+    files.remove_tree(naming.pod_dir(step.uid))
     for item in run.client.pod_volumes(step.uid):
         if (item.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':
             run.client.remove_volume(item['Name'])
@@ -102,7 +102,7 @@ def remove_data(run, step):
 
 def write_object(client, step):
     kind, namespace, name = step.key
-    host.write_file(configs.store_path(kind, namespace, name), json.dumps(step.obj, sort_keys=True),
+    files.write_file(configs.store_path(kind, namespace, name), json.dumps(step.obj, sort_keys=True),
                     mode=0o600 if kind == 'Secret' else 0o644, private=True)
     if kind == 'PersistentVolumeClaim':
         volume_name = naming.claim_volume_name(namespace, name)
@@ -120,4 +120,4 @@ def delete_object(client, step):
             raise PodStartError('persistentvolumeclaim "%s" is in use by %s; delete those pods first'
                                 % (name, ', '.join(users)))
         client.remove_volume(volume_name)
-    host.remove_file(configs.store_path(kind, namespace, name))
+    files.remove_file(configs.store_path(kind, namespace, name))

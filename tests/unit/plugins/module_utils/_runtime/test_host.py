@@ -6,6 +6,7 @@ import os
 import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 
 GI = 1024 ** 3
@@ -54,7 +55,8 @@ def test_node_from_its_facts_file(tmp_path):
     assert (node.name, node.scheduling['labels']['a'], node.address, node.pod_cidr) == ('n7', 'b', '10.213.0.2', '10.244.1.0/24')
     assert node.allocatable == {'cpu': 1500, 'memory': GI}  # what the downward API reads
     assert node.host_ip == '10.213.0.2' and bridge.reads == 0  # the facts' address: the engine is not asked
-    assert node.runtime() == {'hostIP': '10.213.0.2', 'nodeName': 'n7', 'allocatable': {'cpu': 1500, 'memory': GI}}
+    assert node.runtime() == {'hostIP': '10.213.0.2', 'nodeName': 'n7', 'allocatable': {'cpu': 1500, 'memory': GI},
+                              'supervised': False}
 
 
 def test_node_without_an_address_reports_the_bridge_gateway(tmp_path):
@@ -93,10 +95,10 @@ def test_host_path_kinds(tmp_path):
 
 def test_write_atomic_dir_switches_versions(tmp_path):
     target = str(tmp_path / 'pods' / 'uid' / 'volumes' / 'config')
-    host.write_atomic_dir(target, {'a': (b'1', 0o644), 'sub/b': (b'2', 0o600)})
+    files.write_atomic_dir(target, {'a': (b'1', 0o644), 'sub/b': (b'2', 0o600)})
     assert open(os.path.join(target, 'a')).read() == '1' and open(os.path.join(target, 'sub', 'b')).read() == '2'
     first = os.readlink(os.path.join(target, '..data'))
-    host.write_atomic_dir(target, {'a': (b'3', 0o644)})
+    files.write_atomic_dir(target, {'a': (b'3', 0o644)})
     assert open(os.path.join(target, 'a')).read() == '3'
     assert not os.path.lexists(os.path.join(target, 'sub'))  # gone with the old version
     assert os.readlink(os.path.join(target, '..data')) != first and not os.path.exists(os.path.join(target, first))

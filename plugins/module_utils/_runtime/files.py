@@ -1,0 +1,96 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: reading and writing the node's files: atomic writes, the kubelet's AtomicWriter for
+projected volumes, group ownership of volumes. The only code that writes files on the node."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import time
+
+
+def read_text(path):
+    try:
+        with open(path, encoding='utf-8') as handle:
+            return handle.read()
+    except OSError:
+        return ''
+
+
+def read_json(path):
+    """A JSON file of the node's state, or None when missing or unreadable."""
+    try:
+        with open(path, encoding='utf-8') as handle:
+            return json.load(handle)
+    except (OSError, ValueError):
+        return None
+
+
+def write_file(path, text, mode=0o644, private=False):
+    """Write a file of the node's state atomically (its directory 0755, or 0700 when ``private``)."""
+    os.makedirs(os.path.dirname(path), 0o700 if private else 0o755, exist_ok=True)
+    with open(path + '.tmp', 'w', encoding='utf-8') as handle:
+        handle.write(text)
+    os.chmod(path + '.tmp', mode)
+    os.replace(path + '.tmp', path)
+
+
+def remove_file(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
+
+
+def remove_tree(path):
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def set_group_ownership(root, group):
+    """chgrp -R ``group``, group read-write, setgid on directories (SetVolumeOwnership)."""
+    for directory, _dirs, files in os.walk(root):
+        for path in [directory] + [os.path.join(directory, name) for name in files]:
+            if os.path.islink(path):
+                continue
+            mode = os.stat(path).st_mode
+            os.chown(path, -1, group)
+            extra = stat.S_IRGRP | stat.S_IWGRP | (stat.S_IXGRP | stat.S_ISGID if stat.S_ISDIR(mode) else 0)
+            os.chmod(path, stat.S_IMODE(mode) | extra)
+
+
+def write_atomic_dir(target, files):
+    """The kubelet's AtomicWriter: the files go to a new timestamped directory, ``..data`` is switched
+    to it atomically, each top-level name is a symlink through ``..data``, and older versions go."""
+    parent = os.path.dirname(target)
+    os.makedirs(parent, 0o700, exist_ok=True)  # only root reaches the volumes on the node
+    os.chmod(parent, 0o700)
+    os.makedirs(target, 0o755, exist_ok=True)
+    now = time.time_ns()
+    version = '..' + time.strftime('%Y_%m_%d_%H_%M_%S', time.gmtime(now // 10 ** 9)) + '.%09d' % (now % 10 ** 9)
+    for relative, (data, mode) in files.items():
+        path = os.path.join(target, version, relative)
+        os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+        with open(path, 'wb') as handle:
+            handle.write(data)
+        os.chmod(path, mode)
+    os.makedirs(os.path.join(target, version), 0o755, exist_ok=True)
+    os.symlink(version, os.path.join(target, '..data_tmp'))
+    os.replace(os.path.join(target, '..data_tmp'), os.path.join(target, '..data'))
+    _prune_versions(target, version, {relative.split('/', 1)[0] for relative in files})
+
+
+def _prune_versions(target, version, tops):
+    for name in os.listdir(target):
+        path = os.path.join(target, name)
+        if name.startswith('..'):
+            if name not in ('..data', version) and os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+        elif name not in tops and os.path.islink(path):
+            os.remove(path)
+    for name in tops:
+        if not os.path.lexists(os.path.join(target, name)):
+            os.symlink(os.path.join('..data', name), os.path.join(target, name))
