@@ -55,6 +55,7 @@ class Instance:
         self.restart_count = restart_count
         self.finished_at = None  # epoch seconds, known from an inspect (see from_inspect)
         self.uptime = uptime_bounds(entry.get('Status'))
+        self.image = entry.get('Image', '')
         networks = ((entry.get('NetworkSettings') or {}).get('Networks') or {}).values()
         self.ip = next((network.get('IPAddress') for network in networks if network.get('IPAddress')), None)
         self.container = self.labels.get(naming.CONTAINER_NAME, '')
@@ -72,6 +73,7 @@ class Instance:
         state = info.get('State') or {}
         status = state.get('Status', '')
         entry = {'Id': info['Id'], 'Names': [info.get('Name') or '/'], 'Labels': (info.get('Config') or {}).get('Labels'),
+                 'Image': (info.get('Config') or {}).get('Image', ''),
                  'State': status, 'Status': 'Exited (%d)' % state.get('ExitCode', 0) if status == 'exited' else ''}
         instance = cls(entry, int(info.get('RestartCount') or 0))
         instance.finished_at = epoch_seconds(state.get('FinishedAt'))
@@ -116,6 +118,7 @@ class PodRecord:
         self.stray_uids = []
         self.live_metadata = None  # labels and annotations changed in place (see naming.metadata_path)
         self.desired = None
+        self.agent_status = None  # the node agent's status.json (back-off, probes, a passed deadline)
         self.attempts = {}
         self.volumes = []
         self.pod_ip = None
@@ -221,6 +224,7 @@ def group_pods(entries, node_records=None, volumes=None):
             record = _record(by_uid, uid, meta.get('namespace'), meta.get('name'))
             record.desired, record.attempts = found.get('desired'), found.get('attempts') or {}
             record.pod_ip, record.live_metadata = found.get('pod_ip'), found.get('metadata')
+            record.agent_status = found.get('status')
     for volume in volumes or []:
         labels = volume.get('Labels') or {}
         if labels.get(naming.POD_UID) and labels.get(naming.POD_NAME) and labels.get(naming.POD_NAMESPACE):

@@ -249,6 +249,11 @@ class DockerClient:
             pass
 
     @_call('write')
+    def update_restart_policy(self, container_id, name):
+        """Change who restarts a container, in place (``no``: the node agent does)."""
+        self.api.update_container(container_id, restart_policy={'Name': name})
+
+    @_call('write')
     def remove_container(self, container_id):
         try:
             self.api.remove_container(container_id, v=False, force=True)

@@ -15,11 +15,16 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 
 
+def read_node_record(uid):
+    """``{'desired', 'attempts', 'pod_ip', 'metadata', 'status'}``: the node's record of one pod UID."""
+    return {'desired': nodestate.read_desired(uid), 'attempts': nodestate.read_attempts(uid),
+            'pod_ip': nodestate.read_pod_ip(uid), 'metadata': files.read_json(naming.metadata_path(uid)),
+            'status': nodestate.read_status(uid)}
+
+
 def read_node_records():
-    """``{uid: {'desired', 'attempts', 'pod_ip', 'metadata'}}`` of every pod directory on the node."""
-    return {uid: {'desired': nodestate.read_desired(uid), 'attempts': nodestate.read_attempts(uid),
-                  'pod_ip': nodestate.read_pod_ip(uid), 'metadata': files.read_json(naming.metadata_path(uid))}
-            for uid in nodestate.pod_uids()}
+    """The node's record of every pod UID that has a directory (see ``read_node_record``)."""
+    return {uid: read_node_record(uid) for uid in nodestate.pod_uids()}
 
 
 def read_records(client):

@@ -1,0 +1,255 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: ``hostpods-agent``, the node agent: it keeps the pods an apply last wrote (``pod.json``)
+the way a kubelet keeps pods between API updates.
+
+Every second: one container listing; each pod it keeps is synced by a pod worker (``_plan.keeper``:
+restarts after the kubelet's back-off, dead sandboxes, liveness kills, deadlines; carried out by the
+same executor as the module, under the pod's lock, so an apply and the agent never act on a pod at
+once); the prober runs the probes that are due. Pods applied before the agent existed are adopted.
+A heartbeat (``/run/hostpods/agent.json``) says it runs. Stopping the agent leaves the pods running.
+It needs only Python 3 and the docker SDK.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.hostpods.core.plugins.module_utils._agent.prober import ProbeManager
+from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
+from ansible_collections.hostpods.core.plugins.module_utils._plan import keeper
+from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts, group_pods
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.docker_client import DockerClient
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import try_lock
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.probes import ProbeRunner
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds, rfc3339
+
+VERSION = '0.2.0'
+COMPONENT = 'hostpods-agent'
+SYNC_SECONDS = 1.0
+NODE_SECONDS = 60  # the node's facts are read again this often
+PROBES_STATE = '/var/lib/hostpods/agent/probes.json'
+EXECUTION_BUDGET = 600
+
+
+class Agent:
+    """One node agent. ``run()`` loops until ``stop()``; ``sync_once()`` is one pass (tests call it)."""
+
+    def __init__(self, client_factory=DockerClient, clock=time.time, workers=4):
+        self.client_factory = client_factory
+        self.client = None
+        self.clock = clock
+        self.started_at = clock()
+        self.stopping = threading.Event()
+        self.workers = ThreadPoolExecutor(max_workers=workers)
+        self.in_flight = set()
+        self.lock = threading.Lock()
+        self.node = None
+        self.node_read = 0
+        self.adopted_policies = set()  # container IDs known to have the engine restart nothing
+        self.started = {}              # container ID -> epoch seconds it started (for the probes)
+        self.heartbeat = {'pid': os.getpid(), 'version': VERSION, 'started_at': rfc3339(self.started_at),
+                          'last_sync': None, 'runtime_ready': False, 'pods': 0}
+        self.prober = ProbeManager(None, clock=clock, record_event=self._probe_event, on_change=self._probe_changed)
+
+    # ------------------------------------------------------------------ the loop
+    def run(self):
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_args: self.stop())
+        self.prober.restore(files.read_json(PROBES_STATE) or {})
+        failures = 0
+        while not self.stopping.is_set():
+            started = self.clock()
+            try:
+                self.sync_once()
+                failures = 0
+            except (HostpodsError, OSError) as exc:  # the engine went away: reconnect with a back-off
+                failures += 1
+                self.client = None
+                self.heartbeat.update(runtime_ready=False, error=str(exc)[:300])
+                self._beat()
+                self.stopping.wait(min(30, 2 ** min(failures - 1, 5)))
+                continue
+            self.stopping.wait(max(0.05, SYNC_SECONDS - (self.clock() - started)))
+        self.prober.shutdown(wait=False)
+        files.write_file(PROBES_STATE, _json(self.prober.snapshot()))
+        self.workers.shutdown(wait=True)
+
+    def stop(self):
+        self.stopping.set()
+
+    def _connect(self):
+        if self.client is None:
+            self.client = self.client_factory()
+            self.prober.runtime = ProbeRunner(self.client)
+        if self.node is None or self.clock() - self.node_read > NODE_SECONDS:
+            self.node = _supervising(host.read_node(self.client))
+            self.node_read = self.clock()
+
+    def sync_once(self):
+        """One pass: relist, adopt, sync every kept pod (in the pod workers), run the due probes."""
+        self._connect()
+        records = group_pods(self.client.pod_containers(), observe.read_node_records())
+        kept = {key: record for key, record in records.items() if record.desired is not None}
+        for key, record in records.items():
+            if record.desired is None and record.sandbox is not None and self._adopt(record):
+                kept[key] = record
+        self._restart_policies(kept)
+        facts = HostFacts(self.client.image_references()) if kept else None
+        for key, record in kept.items():
+            self._schedule(key, record, facts)
+        self.prober.sync([self._probe_view(record) for record in kept.values()])
+        self.prober.run_due()
+        if self.clock() - self.heartbeat.get('probes_saved', 0) > 10:
+            files.write_file(PROBES_STATE, _json(self.prober.snapshot()))
+            self.heartbeat['probes_saved'] = self.clock()
+        self.heartbeat.update(runtime_ready=True, error=None, pods=len(kept), last_sync=rfc3339(self.clock()))
+        self._beat()
+
+    def _beat(self):
+        nodestate.write_heartbeat(dict({k: v for k, v in self.heartbeat.items() if k != 'probes_saved'},
+                                       written=self.clock()))
+
+    # ------------------------------------------------------------------ pods
+    def _schedule(self, key, record, facts):
+        with self.lock:
+            if record.uid in self.in_flight:
+                return
+            self.in_flight.add(record.uid)
+        self.workers.submit(self._sync_pod, key, record, facts)
+
+    def _sync_pod(self, key, record, facts):
+        try:
+            locks = try_lock(key, COMPONENT)
+            if locks is None:  # an apply holds the pod: the next pass looks again
+                return
+            with locks:
+                self._keep(key, record, facts)
+        except Exception as exc:  # pylint: disable=broad-except  # one pod must not stop the agent
+            self.heartbeat['last_error'] = '%s/%s: %s' % (key[0], key[1], str(exc)[:300])
+        finally:
+            with self.lock:
+                self.in_flight.discard(record.uid)
+
+    def _keep(self, key, record, facts):
+        """Sync one pod under its lock. Planned from the pass's listing; when there is something to do,
+        planned again from a fresh listing of the pod (the pass's may predate an apply) and carried out."""
+        uid, status = record.uid, record.agent_status or {}
+        outcome = self._outcome(record, facts, status)
+        if outcome.plan.steps:
+            found = observe.read_node_record(uid)
+            if found.get('desired') is None:
+                return  # deleted meanwhile
+            record = group_pods(self.client.pod_containers(uid=uid), {uid: found}).get(key)
+            if record is None or record.uid != uid:
+                return
+            outcome = self._outcome(record, facts, status)
+        for type_, reason, message, name in outcome.events:
+            self._event(record.desired, type_, reason, message, name)
+        if outcome.plan.steps:
+            executor = Executor(self.client, self.node, EXECUTION_BUDGET, lookup=observe.object_lookup({}),
+                                component=COMPONENT)
+            errors = executor.run_pods([outcome.plan])
+            outcome.status['lastError'] = errors.get(key)
+        outcome.status['probes'] = self.prober.results(uid)
+        if outcome.status != status:
+            nodestate.write_status(uid, outcome.status)
+
+    def _outcome(self, record, facts, status):
+        self._inspect_exited(record)
+        return keeper.keep(record.desired, record, facts, self.clock(), status, self.prober.results(record.uid))
+
+    def _inspect_exited(self, record):
+        """When the newest instances that exited finished, and how often the engine restarted them."""
+        for name in record.instances:
+            latest = record.latest(name)
+            if latest is not None and latest.state == 'exited' and latest.finished_at is None:
+                info = self.client.inspect_container(latest.id)
+                if info:
+                    from_inspect = type(latest).from_inspect(info)
+                    latest.finished_at, latest.restart_count = from_inspect.finished_at, from_inspect.restart_count
+
+    def _adopt(self, record):
+        """A pod applied before the agent ran: its pod.json is written from its sandbox's label and the
+        images its containers run, so the agent keeps it from now on."""
+        applied = record.applied
+        if not applied or not record.uid:
+            return False
+        pod = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': dict(applied['metadata'], uid=record.uid),
+               'spec': applied['spec']}
+        for container in (pod['spec'].get('initContainers') or []) + pod['spec']['containers']:
+            latest = record.latest(container['name'])
+            if latest is not None and latest.image:
+                container['image'] = latest.image
+        nodestate.write_desired(pod, record.sandbox.image or self.node.sandbox_image)
+        record.desired = nodestate.read_desired(record.uid)
+        return True
+
+    def _restart_policies(self, kept):
+        """The engine restarts nothing of a kept pod (the agent does): containers made before the agent
+        ran get the restart policy ``no``, once."""
+        for record in kept.values():
+            for instance in record.all_instances():
+                if instance.id in self.adopted_policies:
+                    continue
+                info = self.client.inspect_container(instance.id) or {}
+                if ((info.get('HostConfig') or {}).get('RestartPolicy') or {}).get('Name') not in (None, '', 'no'):
+                    self.client.update_restart_policy(instance.id, 'no')
+                self.adopted_policies.add(instance.id)
+                started = ((info.get('State') or {}).get('StartedAt'))
+                if started:
+                    self.started[instance.id] = started
+
+    # ------------------------------------------------------------------ probes and events
+    def _probe_view(self, record):
+        spec = record.desired['spec']
+        pod_ip = (self.node.host_ip if spec.get('hostNetwork') else (record.sandbox.ip if record.sandbox else None))
+        containers = {}
+        for name in record.instances:
+            latest = record.latest(name)
+            started = epoch_seconds(self.started.get(latest.id))
+            containers[name] = {'id': latest.id, 'running': latest.running, 'startedAt': started,
+                                'exitCode': latest.exit_code}
+        meta = record.desired['metadata']
+        return {'uid': record.uid, 'namespace': meta['namespace'], 'name': meta['name'], 'spec': spec, 'podIP': pod_ip,
+                'containers': containers, 'phase': (record.agent_status or {}).get('phase')}
+
+    def _probe_event(self, uid, type_, reason, message, field_path):
+        desired = nodestate.read_desired(uid)
+        if desired:
+            nodestate.record_event(desired, type_, reason, message, field_path, COMPONENT, self.node.name if self.node else '')
+
+    def _probe_changed(self, uid, _container, _kind, _result):
+        """A published probe result changed: the next pass (within a second) acts on it and records it."""
+
+    def _event(self, desired, type_, reason, message, name):
+        field_path = ''
+        if name:
+            inits = [c['name'] for c in desired['spec'].get('initContainers') or []]
+            field_path = 'spec.%s{%s}' % ('initContainers' if name in inits else 'containers', name)
+        nodestate.record_event(desired, type_, reason, message, field_path, COMPONENT, self.node.name)
+
+
+def _supervising(node):
+    """The agent's node: the containers it creates are restarted by it, never by the engine."""
+    return type(node)(**dict(node.__dict__, agent=True))
+
+
+def _json(data):
+    return json.dumps(data, sort_keys=True)
+
+
+def main():
+    """The ``hostpods-agent`` command."""
+    Agent().run()
