@@ -110,13 +110,10 @@ chmod 755 "$ROOTFS/usr/sbin/policy-rc.d"
 cp /etc/resolv.conf "$ROOTFS/etc/resolv.conf"
 mount -t proc proc "$ROOTFS/proc"
 # shellcheck disable=SC2086  # PACKAGES is a list of words
-# A package whose configuration failed once (seen: ca-certificates) is configured again before one retry.
-chroot "$ROOTFS" /usr/bin/env DEBIAN_FRONTEND=noninteractive LC_ALL=C \
+# The caller's TMPDIR does not exist in the chroot (ca-certificates' postinst runs mktemp there).
+chroot "$ROOTFS" /usr/bin/env -u TMPDIR DEBIAN_FRONTEND=noninteractive LC_ALL=C \
   sh -c "apt-get update -qq && apt-get install -y -qq --no-install-recommends $PACKAGES" \
-  >"$WORK/apt.log" 2>&1 \
-  || chroot "$ROOTFS" /usr/bin/env DEBIAN_FRONTEND=noninteractive LC_ALL=C \
-    sh -c "dpkg --configure -a && apt-get install -y -qq --no-install-recommends $PACKAGES" \
-    >>"$WORK/apt.log" 2>&1 || { tail -n 30 "$WORK/apt.log" >&2; die "apt-get install failed"; }
+  >"$WORK/apt.log" 2>&1 || { tail -n 30 "$WORK/apt.log" >&2; die "apt-get install failed"; }
 umount "$ROOTFS/proc"
 
 log "configuring the node"
