@@ -14,6 +14,7 @@ It needs only Python 3 and the docker SDK.
 
 from __future__ import annotations
 
+import faulthandler
 import json
 import os
 import signal
@@ -67,6 +68,7 @@ class Agent:
     def run(self):
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_args: self.stop())
+        faulthandler.register(signal.SIGUSR1)  # kill -USR1 prints every thread's stack to the log
         self.prober.restore(files.read_json(PROBES_STATE) or {})
         failures = 0
         while not self.stopping.is_set():
@@ -118,8 +120,9 @@ class Agent:
         self._beat()
 
     def _beat(self):
-        nodestate.write_heartbeat(dict({k: v for k, v in self.heartbeat.items() if k != 'probes_saved'},
-                                       written=self.clock()))
+        with self.lock:
+            beat = {key: value for key, value in self.heartbeat.items() if key != 'probes_saved'}
+        nodestate.write_heartbeat(dict(beat, written=self.clock()))
 
     # ------------------------------------------------------------------ pods
     def _schedule(self, key, record, facts):
@@ -134,10 +137,13 @@ class Agent:
             locks = try_lock(key, COMPONENT)
             if locks is None:  # an apply holds the pod: the next pass looks again
                 return
-            with locks:
+            try:
                 self._keep(key, record, facts)
+            finally:
+                locks.release()
         except Exception as exc:  # pylint: disable=broad-except  # one pod must not stop the agent
-            self.heartbeat['last_error'] = '%s/%s: %s' % (key[0], key[1], str(exc)[:300])
+            with self.lock:
+                self.heartbeat['last_error'] = '%s/%s: %s' % (key[0], key[1], str(exc)[:300])
         finally:
             with self.lock:
                 self.in_flight.discard(record.uid)
