@@ -13,6 +13,7 @@ import time
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import read_records
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds
@@ -29,7 +30,14 @@ def pod_info(client, params, node=None):
     chosen = selectors.select(records, requirements, namespace=namespace, name=params['name'])
     pods = describe_records(client, chosen, node)
     now = time.time()
-    return {'changed': False, 'pods': pods, 'rows': [pod_row(pod, now) for pod in pods], 'node': node.scheduling}
+    events = sorted((event for record in chosen if record.uid for event in nodestate.read_events(record.uid)),
+                    key=lambda event: (event['lastTimestamp'], event['firstTimestamp']))
+    agent = nodestate.agent_view(nodestate.read_heartbeat(), now)
+    result = {'changed': False, 'pods': pods, 'rows': [pod_row(pod, now) for pod in pods], 'node': node.scheduling,
+              'events': events, 'agent': agent}
+    if agent.get('warning'):
+        result['warnings'] = [agent['warning']]
+    return result
 
 
 def _find(client, params):

@@ -20,10 +20,12 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan import placeme
 from ansible_collections.hostpods.core.plugins.module_utils._plan import planner
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import PodLocks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
+from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, load_manifests
 from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
@@ -87,7 +89,8 @@ def plan_call(client, params, node, records, batch):
     changed = planner.changed_objects(object_plans)
 
     def plan_pods():
-        return planner.plan_batch(batch.pods, records, facts, node.sandbox_image, params['force'], changed)
+        return planner.plan_batch(batch.pods, records, facts, node.sandbox_image, params['force'], changed,
+                                  restarts=planner.AGENT if node.agent else planner.NOW)
     plans = plan_pods()
     unknown = [instance for plan in plans for instance in planner.needs_restart_counts(plan)]
     if unknown:  # new instances are numbered after the engine's restarts in place: read them, plan again
@@ -146,6 +149,19 @@ def _live(client, keys, node, records=None):
             for obj in describe_records(client, [records.get(key) for key in keys], node)}
 
 
+def _refuse_probes_without_agent(pods, node):
+    """Probes are run by the node agent: without it they would be ignored, so they are refused by path."""
+    if node.agent:
+        return
+    errors = ['%s/%s: %s: probes need the node agent hostpods-agent, which is not running on node %s (no fresh '
+              'heartbeat in %s); install and start it with the hostpods.core.node role (scripts/setup.sh on the '
+              'machine it sets up)' % (pod['metadata']['namespace'], pod['metadata']['name'], path, node.name,
+                                       nodestate.HEARTBEAT)
+              for pod in pods for path in probes.probe_paths(pod)]
+    if errors:
+        raise ManifestError('Cannot apply: ' + '; '.join(errors), errors=errors)
+
+
 def _locked(keys, check_mode, timeout):
     """The pods' locks (one writer per pod on the node, shared with the node agent); none in check mode."""
     return contextlib.nullcontext() if check_mode else PodLocks(keys, timeout)
@@ -182,6 +198,7 @@ def _apply(client, params, check_mode, diff, node, clock):
     deleting = params['state'] == 'absent'
     node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting)
     batch = Batch(params)
+    _refuse_probes_without_agent(batch.pods, node)
     before = observe.read_records(client) if batch.by_selector or batch.others else None
     with _locked(batch.lock_keys(before), check_mode, params['wait_timeout']):
         records = observe.read_records(client)  # under the locks: no other run changes these pods now

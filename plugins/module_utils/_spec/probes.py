@@ -213,3 +213,12 @@ def kill_grace(container, kind, pod_grace):
 def kill_message(name, kind, restart):
     """The kubelet's ``Killing`` message after a failed liveness or startup probe."""
     return 'Container %s failed %s probe%s' % (name, kind, ', will be restarted' if restart else '')
+
+
+def probe_paths(pod):
+    """The paths of a pod's probes (``spec.containers[0].livenessProbe``...): what needs the node agent."""
+    out = []
+    for key in ('initContainers', 'containers'):
+        for index, container in enumerate(pod['spec'].get(key) or []):
+            out.extend('spec.%s[%d].%s' % (key, index, field) for _kind, field, _name in TYPES if container.get(field))
+    return out

@@ -72,5 +72,6 @@ def describe_records(client, records, node):
         sandbox = inspected.get(record.sandbox.id) if record.sandbox else None
         out.append(pod_object(record.applied, record.uid, sandbox, by_container, node_name=node.name,
                               image_present=facts.has_image if facts else None, last_exits=last_exits,
-                              messages=messages, config_error=_config_checker(record), host_ip=node.host_ip or None))
+                              messages=messages, config_error=_config_checker(record), host_ip=node.host_ip or None,
+                              agent_status=record.agent_status))
     return out

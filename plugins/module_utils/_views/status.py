@@ -153,12 +153,13 @@ def _waiting_reason(container, default, image_present, config_error=None):
 
 
 def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node_name=None, image_present=None,
-               last_exits=None, messages=None, config_error=None):
+               last_exits=None, messages=None, config_error=None, agent_status=None):
     """The Pod as ``kubectl get pod -o yaml`` shows it.
 
     ``applied`` is the pod as last applied (metadata and spec), ``sandbox`` the inspected sandbox
     (or None), ``instances_by_container`` ``{name: [inspected instances, oldest first]}``;
-    ``host_ip`` is the node's (``NodeContext.host_ip``).
+    ``host_ip`` is the node's (``NodeContext.host_ip``); ``agent_status`` the node agent's view of the
+    pod (probe results, back-off, a deadline that passed; see ``agent_overlay``).
     """
     meta, spec = applied['metadata'], json.loads(json.dumps(applied['spec']))
     for key in ('initContainers', 'containers'):
@@ -169,6 +170,7 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     with_node(spec, node_name)
     init_statuses, statuses = _statuses(meta, uid, spec, instances_by_container, image_present, config_error,
                                         last_exits, messages)
+    agent_overlay(spec, init_statuses + statuses, instances_by_container, agent_status or {})
     sandbox_ok = bool(sandbox and sandbox['State'].get('Running'))
     pod_ip = ((sandbox or {}).get('NetworkSettings') or {}).get('IPAddress') or None
     if spec.get('hostNetwork') and sandbox_ok:  # the node's address, as on a kubelet
@@ -176,12 +178,16 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
     created = _time((sandbox or {}).get('Created'))
     started = _time((sandbox or {}).get('State', {}).get('StartedAt'))
     phase = _phase(spec, init_statuses, statuses) if sandbox else 'Pending'
+    failed = (agent_status or {}).get('phase') == 'Failed'
+    phase = 'Failed' if failed else phase
     status = {'phase': phase, 'conditions': _conditions(spec, init_statuses, statuses, phase, sandbox_ok and bool(pod_ip),
                                                         started, created),
               'qosClass': qos_class(spec), 'containerStatuses': statuses}
     for key, value in (('hostIP', host_ip), ('podIP', pod_ip)):
         if value:
             status[key], status[key + 's'] = value, [{'ip': value}]
+    if failed:
+        status.update(reason=agent_status.get('reason'), message=agent_status.get('message'))
     if started:
         status['startTime'] = started
     if spec.get('initContainers'):
@@ -212,6 +218,34 @@ def _statuses(meta, uid, spec, instances_by_container, image_present, config_err
         # a sidecar is ready while it runs (no probes yet); a regular init container once it exited 0
         status['ready'] = status['started'] if status['name'] in sidecars else bool(terminated and terminated['exitCode'] == 0)
     return init_statuses, statuses
+
+
+def agent_overlay(spec, statuses, instances_by_container, agent_status):
+    """What the node agent knows beyond the engine, on the container statuses: a container waiting for
+    its restart back-off is ``waiting: CrashLoopBackOff`` (its last run in ``lastState``); a container
+    with a readiness probe is ready only once the probe says so, one with a startup probe started
+    only once it succeeded (the kubelet's starting values until then)."""
+    containers = {c['name']: c for c in (spec.get('initContainers') or []) + spec['containers']}
+    sidecars = set(sidecar_names(spec))
+    regular_init = {c['name'] for c in spec.get('initContainers') or []} - sidecars
+    for status in statuses:
+        name, container = status['name'], containers[status['name']]
+        instances = instances_by_container.get(name) or []
+        current = instances[-1]['Id'] if instances else None
+        waiting = (agent_status.get('waiting') or {}).get(name) or {}
+        if current and waiting.get('containerID') == current and 'terminated' in status['state']:
+            status['lastState'] = {'terminated': status['state']['terminated']}
+            status['state'] = {'waiting': {'reason': waiting['reason'], 'message': waiting['message']}}
+        if name in regular_init or 'running' not in status['state']:
+            continue
+        probed = (agent_status.get('probes') or {}).get(name) or {}
+        known = probed.get('containerID') in (current, 'docker://%s' % current)
+        if container.get('startupProbe'):
+            status['started'] = bool(known and probed.get('started'))
+        if container.get('readinessProbe'):
+            status['ready'] = bool(status['started'] and known and probed.get('ready'))
+        elif container.get('startupProbe'):
+            status['ready'] = status['started']
 
 
 def _conditions(spec, init_statuses, statuses, phase, network_ready, started, created):

@@ -401,3 +401,38 @@ def test_sidecar_status_counts_for_readiness_not_for_completion():
     assert cond(result, 'Initialized')['status'] == 'True' and cond(result, 'Ready')['status'] == 'True'
     down = obj(applied, {'setup': [exited('s0', 0)], 'proxy': [exited('p0', 1)], 'app': [running('a0')]})
     assert cond(down, 'ContainersReady')['message'] == 'containers with unready status: [proxy]'
+
+
+# ----------------------------------------------------------------------------- what the node agent adds
+
+def test_agent_overlay_crash_loop_back_off_and_readiness():
+    probe = {'httpGet': {'path': '/', 'port': 80}}
+    applied = pod(containers=[container('web', readinessProbe=probe), container('job')])
+    instances = {'web': [running('w0')], 'job': [exited('j0', exit_code=3)]}
+    waiting = {'reason': 'CrashLoopBackOff', 'message': 'back-off 20s restarting failed container=job pod=x',
+               'containerID': 'j0'}
+    agent = {'waiting': {'job': waiting}, 'probes': {'web': {'containerID': 'w0', 'ready': False, 'started': True}}}
+    result = pod_object(applied, UID, inspected_sandbox(), instances, host_ip='10.0.0.1', agent_status=agent)
+    st = statuses(result)
+    assert st['job']['state'] == {'waiting': {'reason': 'CrashLoopBackOff', 'message': waiting['message']}}
+    assert st['job']['lastState']['terminated']['exitCode'] == 3
+    assert st['web']['ready'] is False and st['web']['started'] is True  # the probe has not passed yet
+    ready = [c for c in result['status']['conditions'] if c['type'] == 'Ready'][0]
+    assert ready['status'] == 'False' and ready['message'] == 'containers with unready status: [web job]'
+    agent['probes']['web']['ready'] = True
+    assert statuses(pod_object(applied, UID, inspected_sandbox(), instances, agent_status=agent))['web']['ready'] is True
+    # a result of another instance of the container says nothing about this one
+    agent['probes']['web']['containerID'] = 'w-old'
+    assert statuses(pod_object(applied, UID, inspected_sandbox(), instances, agent_status=agent))['web']['ready'] is False
+
+
+def test_agent_overlay_startup_probe_and_deadline():
+    applied = pod(containers=[container('web', startupProbe={'exec': {'command': ['true']}})])
+    instances = {'web': [running('w0')]}
+    not_yet = pod_object(applied, UID, inspected_sandbox(), instances, agent_status={})
+    assert (statuses(not_yet)['web']['started'], statuses(not_yet)['web']['ready']) == (False, False)
+    failed = {'phase': 'Failed', 'reason': 'DeadlineExceeded', 'message': 'Pod was active on the node longer than the '
+              'specified deadline', 'probes': {'web': {'containerID': 'w0', 'started': True, 'ready': True}}}
+    result = pod_object(applied, UID, inspected_sandbox(), instances, agent_status=failed)
+    assert (result['status']['phase'], result['status']['reason']) == ('Failed', 'DeadlineExceeded')
+    assert statuses(result)['web']['started'] is True
