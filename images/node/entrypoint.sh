@@ -82,9 +82,14 @@ else
   # A node without an engine (docker.io removed): the hostpods.core.node role installs and starts it.
   echo "hostpods node: no dockerd installed $(date -u +%Y-%m-%dT%H:%M:%SZ)" >>"$LOG"
 fi
+# The node agent, once the node role installed it (it starts when the engine answers).
+if [ -x /usr/local/sbin/hostpods-agent ]; then
+  HOSTPODS_SERVICES=agent /usr/local/sbin/hostpods-dockerd-supervisor start || true
+fi
 
 # The supervisor is a service of the node, as on a host: stopping it leaves the node running.
 stop() {
+  HOSTPODS_SERVICES=agent /usr/local/sbin/hostpods-dockerd-supervisor stop || true
   /usr/local/sbin/hostpods-dockerd-supervisor stop || true
   exit 0
 }

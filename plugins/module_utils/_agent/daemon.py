@@ -18,6 +18,7 @@ import faulthandler
 import json
 import os
 import signal
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -256,6 +257,14 @@ def _json(data):
     return json.dumps(data, sort_keys=True)
 
 
-def main():
-    """The ``hostpods-agent`` command."""
+def main(argv=None):
+    """The ``hostpods-agent`` command: run the agent, or ``status``: print its heartbeat as JSON."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ['status']:
+        print(_json(nodestate.agent_view(nodestate.read_heartbeat(), time.time())))
+        return 0
+    if argv:
+        print('usage: hostpods-agent [status]', file=sys.stderr)
+        return 2
     Agent().run()
+    return 0

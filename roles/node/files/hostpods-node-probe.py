@@ -122,8 +122,9 @@ def main():
         out['docker_sdk'] = getattr(docker, '__version__', 'unknown')
     except Exception:  # pylint: disable=broad-except
         pass
-    rc, status = run(['dpkg-query', '--show', '--showformat', '${Status}', 'python3-grpcio'])
-    out['python3_grpcio'] = rc == 0 and status == 'install ok installed'
+    for package in ('python3-grpcio', 'python3-docker'):  # the node agent's, for the system's python3
+        rc, status = run(['dpkg-query', '--show', '--showformat', '${Status}', package])
+        out[package.replace('-', '_')] = rc == 0 and status == 'install ok installed'
     if shutil.which('docker'):
         rc, version = run(['docker', 'version', '--format', '{{.Server.Version}}'])
         out['engine'] = version if rc == 0 else ''
