@@ -45,7 +45,8 @@ description:
     C(spec.containers[0].volumeDevices: field not supported by hostpods yet)). A batch with one invalid manifest
     changes no pod."
   - "Fields supported now: metadata C(name), C(namespace), C(labels), C(annotations); spec C(containers),
-    C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds), C(shareProcessNamespace),
+    C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds),
+    C(activeDeadlineSeconds) (the node agent fails the pod past it), C(shareProcessNamespace),
     C(hostname), C(subdomain), C(setHostnameAsFQDN), C(hostAliases), C(dnsPolicy) (V(ClusterFirst) falls back to V(Default):
     there is no cluster DNS), C(dnsConfig), C(enableServiceLinks), C(schedulerName) (only V(default-scheduler)),
     C(nodeName), C(nodeSelector), C(affinity.nodeAffinity)

@@ -30,19 +30,25 @@ def ansible_env():
     return env
 
 
-def docker(*args, check=True):
-    proc = subprocess.run(('docker',) + args, capture_output=True, text=True, check=False)
+def docker(*args, check=True, node=None):
+    """The docker CLI of this machine, or of a node container (``node``)."""
+    proc = subprocess.run((('docker', 'exec', node, 'docker') if node else ('docker',)) + args, capture_output=True,
+                          text=True, check=False)
     if check and proc.returncode != 0:
         raise AssertionError('docker %s failed: %s' % (' '.join(args), proc.stderr))
     return proc.stdout.strip()
 
 
 class Pods:
-    """Runs one module task per call and returns its registered result."""
+    """Runs one module task per call and returns its registered result. With an ``inventory`` and
+    ``hosts`` (for example a node of ``hostpods.core.cluster``) the tasks run there instead of here."""
 
-    def __init__(self, workdir, prefix):
+    def __init__(self, workdir, prefix, inventory=None, hosts='localhost', node=None):
         self.workdir = workdir
         self.prefix = prefix
+        self.inventory = inventory
+        self.hosts = hosts
+        self.node = node  # the node container whose engine runs the pods (None: this machine's)
         self.runs = 0
 
     def name(self, suffix):
@@ -72,13 +78,17 @@ class Pods:
             body.append(dict(keywords, **{module: args, 'register': register, 'ignore_errors': True}))
             names.append(register)
         body.append({'ansible.builtin.copy': {'content': '{{ [%s] | to_json }}' % ', '.join(names), 'dest': out},
-                     'check_mode': False, 'diff': False})
+                     'check_mode': False, 'diff': False, 'delegate_to': 'localhost'})
         playbook = os.path.join(self.workdir, 'play-%d.yml' % self.runs)
         with open(playbook, 'w') as handle:
-            yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'vars': extra_vars or {}, 'tasks': body}],
+            yaml.safe_dump([{'hosts': self.hosts, 'gather_facts': False, 'vars': extra_vars or {}, 'tasks': body}],
                            handle)
-        proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', playbook],
-                              capture_output=True, text=True, env=ansible_env(), cwd=self.workdir, check=False)
+        where = ['-i', self.inventory] if self.inventory else ['-i', 'localhost,', '-c', 'local']
+        env = ansible_env()
+        if self.inventory:  # the nodes' own python3 runs the modules there
+            env.pop('ANSIBLE_PYTHON_INTERPRETER', None)
+        proc = subprocess.run([os.path.join(BIN, 'ansible-playbook')] + where + [playbook],
+                              capture_output=True, text=True, env=env, cwd=self.workdir, check=False)
         if not os.path.exists(out):
             raise AssertionError('ansible-playbook failed:\n%s\n%s' % (proc.stdout[-4000:], proc.stderr[-4000:]))
         with open(out) as handle:
@@ -97,11 +107,11 @@ class Pods:
 
     def four_step(self, definition, **kwargs):
         """check -> apply -> apply again -> check again; asserts the contract and returns the apply result."""
-        before = containers(self.prefix)
+        before = containers(self.prefix, node=self.node)
         checked = self.apply(definition, check=True, **kwargs)
         assert not checked.get('failed'), checked.get('msg')
         assert checked['changed'] is True
-        assert containers(self.prefix) == before, 'check mode changed the host'
+        assert containers(self.prefix, node=self.node) == before, 'check mode changed the host'
         applied = self.apply(definition, **kwargs)
         assert not applied.get('failed'), applied.get('msg')
         assert applied['changed'] is True
@@ -115,10 +125,10 @@ class Pods:
         return applied
 
 
-def containers(prefix, all_states=True):
+def containers(prefix, all_states=True, node=None):
     """``{docker name: state}`` of every container whose pod name starts with ``prefix``."""
     out = docker('ps', '-a' if all_states else '-q', '--filter', 'label=io.kubernetes.pod.name',
-                 '--format', '{{.Names}} {{.State}}')
+                 '--format', '{{.Names}} {{.State}}', node=node)
     found = {}
     for line in out.splitlines():
         name, state = line.split(' ', 1)
@@ -165,15 +175,29 @@ def sleeper(name='main', **extra):
     return body
 
 
-def cleanup(prefix):
-    ids = [line.split(' ', 1)[0] for line in docker('ps', '-a', '--filter', 'label=io.kubernetes.pod.name', '--format',
-                                                    '{{.ID}} {{.Label "io.kubernetes.pod.name"}}').splitlines()
-           if line.split(' ', 1)[1].startswith(prefix)]
-    if ids:
-        docker('rm', '-f', *ids, check=False)
-    for volume in docker('volume', 'ls', '-q').splitlines():
+STATE_DIR = '/var/lib/hostpods/pods'
+
+
+def forget_pods(prefix, node=None):
+    """Remove the node's record of the pods named ``prefix...`` (pod.json first: the node agent lets them go)."""
+    script = ('for f in %s/*/pod.json; do [ -f "$f" ] || continue; '
+              'grep -q \'"name": "%s\' "$f" && rm -rf "$(dirname "$f")"; done; true') % (STATE_DIR, prefix)
+    argv = ['sh', '-c', script]
+    subprocess.run((['docker', 'exec', node] if node else []) + argv, capture_output=True, check=False)
+
+
+def cleanup(prefix, node=None):
+    """Remove every trace of the pods named ``prefix...``: their node records, containers and volumes."""
+    forget_pods(prefix, node)
+    for _sweep in range(2):  # a sync of the node agent under way may still have made one
+        ids = [line.split(' ', 1)[0] for line in docker('ps', '-a', '--filter', 'label=io.kubernetes.pod.name', '--format',
+                                                        '{{.ID}} {{.Label "io.kubernetes.pod.name"}}', node=node).splitlines()
+               if line.split(' ', 1)[1].startswith(prefix)]
+        if ids:
+            docker('rm', '-f', *ids, check=False, node=node)
+    for volume in docker('volume', 'ls', '-q', node=node).splitlines():
         if prefix in volume:
-            docker('volume', 'rm', '-f', volume, check=False)
+            docker('volume', 'rm', '-f', volume, check=False, node=node)
 
 
 def new_prefix():

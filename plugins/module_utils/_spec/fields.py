@@ -132,6 +132,7 @@ POD = {
         'volumes': ListOf(VOLUME),
         'restartPolicy': STR,
         'terminationGracePeriodSeconds': INT,
+        'activeDeadlineSeconds': INT,  # kept by the node agent
         'shareProcessNamespace': BOOL,
         'hostPID': BOOL,
         'hostNetwork': BOOL,

@@ -207,6 +207,10 @@ def semantic_errors(pod):
     errors += scheduling.scheduling_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
+    deadline = spec.get('activeDeadlineSeconds')
+    if deadline is not None and not 0 < deadline <= 2 ** 31 - 1:
+        errors.append('spec.activeDeadlineSeconds: Invalid value: %d: must be between 1 and 2147483647, inclusive'
+                      % deadline)
     if spec['terminationGracePeriodSeconds'] < 0:
         errors.append('spec.terminationGracePeriodSeconds: Invalid value: %d: must be greater than or equal to 0'
                       % spec['terminationGracePeriodSeconds'])
