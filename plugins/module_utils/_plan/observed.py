@@ -13,7 +13,7 @@ import json
 import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming as naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef, epoch_seconds
 
 _EXITED = re.compile(r'^Exited \((-?\d+)\)')
 RUNNING_STATES = ('running', 'restarting', 'paused')
@@ -45,11 +45,7 @@ class Instance:
     @classmethod
     def from_inspect(cls, info):
         """An Instance from ``docker inspect`` output (state, exit code and engine restarts known)."""
-        state = info.get('State') or {}
-        status = state.get('Status', '')
-        entry = {'Id': info['Id'], 'Names': [info.get('Name') or '/'], 'Labels': (info.get('Config') or {}).get('Labels'),
-                 'State': status, 'Status': 'Exited (%d)' % state.get('ExitCode', 0) if status == 'exited' else ''}
-        return cls(entry, int(info.get('RestartCount') or 0))
+        return cls(listing_entry(info), int(info.get('RestartCount') or 0))
 
     @property
     def restarts(self):
@@ -71,6 +67,16 @@ class Instance:
             return int(self.labels.get(naming.GRACE_PERIOD, '30'))
         except ValueError:
             return 30
+
+
+def listing_entry(info):
+    """The entry a sparse ``docker ps -a`` listing has for a container, from its ``docker inspect`` output
+    (for callers that can only inspect, such as the ``hostpods.core.pod`` connection through the CLI)."""
+    state = info.get('State') or {}
+    status = state.get('Status', '')
+    return {'Id': info['Id'], 'Names': [info.get('Name') or '/'], 'Labels': (info.get('Config') or {}).get('Labels'),
+            'State': status, 'Status': 'Exited (%d)' % state.get('ExitCode', 0) if status == 'exited' else '',
+            'Created': epoch_seconds(info.get('Created')) or 0}
 
 
 class PodRecord:
