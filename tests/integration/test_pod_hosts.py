@@ -299,7 +299,8 @@ def test_cluster_pods_as_hosts(cluster, tmp_path):
     a, b = listed['hosts']['default/a'], listed['hosts']['default/b']
     assert (a['ansible_hostpods_node_container'], b['ansible_hostpods_node_container']) == (node1, node3)
     assert a['hostpods_pod']['ip'].startswith('10.157.1.') and b['hostpods_pod']['ip'].startswith('10.157.3.')
-    assert (a['hostpods_pod']['node'], a['hostpods_pod']['host_ip'], a['hostpods_pod']['phase']) == (node1, '10.157.1.1',
+    # hostIP: the node's address on the cluster network (network + 1 + N), from the facts the node role wrote.
+    assert (a['hostpods_pod']['node'], a['hostpods_pod']['host_ip'], a['hostpods_pod']['phase']) == (node1, '10.213.57.2',
                                                                                                      'Running')
     # Explicit nodes: the same pods.
     explicit = sources.listing(sources.source('explicit', nodes=[{'container': node1}, {'container': node3}]))
