@@ -181,6 +181,8 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.display import Display
 
+from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
+from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.plugin_utils._docker_exec import DockerCli
 from ansible_collections.hostpods.core.plugins.plugin_utils._nodes import access_vars, cluster_nodes, node_pods
 from ansible_collections.hostpods.core.plugins.plugin_utils._pod_hosts import HostsError, pod_hosts
@@ -224,8 +226,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _read(self):
         """Every node's answer: ``[{'access': {...connection vars}, 'pods': [...], 'rows': [...]}]``."""
-        nodes = self._nodes()
         params = {'all_namespaces': True, 'label_selectors': list(self.get_option('label_selectors') or [])}
+        try:
+            selectors.parse(params['label_selectors'])
+        except HostpodsError as exc:
+            raise AnsibleParserError('%s: %s' % (self.NAME, exc.msg))
+        nodes = self._nodes()
         cli, timeout = self.get_option('docker_cli'), self.get_option('timeout')
 
         def read(node):
@@ -239,14 +245,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             for node, result, error in pool.map(read, nodes):
                 where = node.get('container') or node.get('docker_host') or 'this machine'
                 if error is not None:
-                    errors.append('%s: %s' % (where, to_native(error.message)))
+                    errors.append((where, to_native(error.message)))
                     continue
                 listings.append({'access': access_vars(node, cli), 'pods': result.get('pods') or [],
                                  'rows': result.get('rows') or []})
-        for error in errors:
-            display.warning('%s: node %s' % (self.NAME, error))
         if nodes and not listings:
-            raise AnsibleParserError('%s: no node could be read: %s' % (self.NAME, '; '.join(errors)))
+            raise AnsibleParserError('%s: no node could be read: %s' % (self.NAME, '; '.join('%s: %s' % e for e in errors)))
+        for where, message in errors:
+            display.warning('%s: node %s left out: %s' % (self.NAME, where, message))
         return listings
 
     def _populate(self, listings):

@@ -59,17 +59,19 @@ class Sources:
             yaml.safe_dump(dict({'plugin': 'hostpods.core.pods'}, **config), handle)
         return path
 
-    def listing(self, *sources):
-        """``{'hosts': {name: vars}, 'groups': {group: sorted hosts}}`` of ``ansible-inventory --list``."""
+    def listing(self, *sources, warnings=False):
+        """``{'hosts': {name: vars}, 'groups': {group: sorted hosts}}`` of ``ansible-inventory --list`` (and its
+        standard error with ``warnings``; without, there must be none)."""
         argv = [os.path.join(BIN, 'ansible-inventory'), '--list']
         for source in sources:
             argv += ['-i', source]
         code, out, err = run(argv, self.workdir)
         assert code == 0, err[-3000:]
-        assert 'WARNING' not in err, err
+        assert warnings or 'WARNING' not in err, err
         data = plain(json.loads(out))
         groups = {name: sorted(body.get('hosts') or []) for name, body in data.items() if name != '_meta'}
-        return {'hosts': data['_meta']['hostvars'], 'groups': {k: v for k, v in groups.items() if v}}
+        listed = {'hosts': data['_meta']['hostvars'], 'groups': {k: v for k, v in groups.items() if v}}
+        return (listed, ' '.join(err.split())) if warnings else listed
 
     def ansible(self, sources, pattern, module, args):
         """``ansible <pattern> -m module -a args``: ``(rc, {host: result})``, each result with its ``status``
@@ -186,6 +188,24 @@ def test_inventory_lists_pods_with_groups_and_variables(local):
     assert proxy['ansible_hostpods_pod_container'] == 'proxy'
     assert proxy['hostpods_container'] == {'name': 'proxy', 'image': BUSYBOX, 'init': True, 'ready': True,
                                            'restart_count': 0, 'state': 'running'}
+
+
+def test_a_node_that_cannot_be_read_and_twice_the_same_pods(local):
+    """A node that cannot be read is left out with a warning; a host name made twice (here: this engine listed
+    twice) keeps the first pod, with a warning; with no node to read, the source fails."""
+    prefix, sources = local['prefix'], local['sources']
+    source = sources.source('partial', label_selectors=local['selector'], namespaces=['default'],
+                            nodes=[{}, {'container': '%s-missing' % prefix}, {}])
+    listed, err = sources.listing(source, warnings=True)
+    assert sorted(listed['hosts']) == ['default/%s-job' % prefix, 'default/%s-web' % prefix]
+    assert 'node %s-missing left out: cannot run python3 in node container %s-missing (rc 1): Error' % (prefix, prefix) in err
+    assert 'host default/%s-web is a pod of node' % prefix in err and 'add {node} to host_format' in err
+    failing = sources.source('failing', nodes=[{'container': '%s-missing' % prefix}])
+    code, out, err = run([os.path.join(BIN, 'ansible-inventory'), '--list', '-i', failing], sources.workdir)
+    assert 'hostpods.core.pods: no node could be read: %s-missing: cannot run python3' % prefix in ' '.join(err.split())
+    code, out, err = run([os.path.join(BIN, 'ansible-inventory'), '--list', '-i',
+                          sources.source('bad', label_selectors=['a b'])], sources.workdir)
+    assert 'hostpods.core.pods: invalid label selector "a b"' in ' '.join(err.split())
 
 
 def test_raw_and_script_in_busybox_containers(local, tmp_path):
