@@ -87,6 +87,7 @@ EXAMPLES = r'''
 
     - name: A module (Python in the container needed)
       ansible.builtin.command: python3 -c 'import platform; print(platform.node())'
+      changed_when: false
 '''
 
 import json
