@@ -12,11 +12,13 @@ import shlex
 import time
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
+from ansible_collections.hostpods.core.plugins.module_utils._options import POD_INFO, defaults
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.docker_client import DockerClient
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import read_records
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
-from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import default_container, epoch_seconds
 from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
 from ansible_collections.hostpods.core.plugins.module_utils._views.status import pod_row
 
@@ -40,26 +42,50 @@ def pod_info(client, params, node=None):
     return result
 
 
+def node_pods(params):
+    """``pod_info`` on this node, with a client of its own: the call the ``hostpods.core.pods`` inventory
+    makes on each node (in its own process for this machine, inside the node container for a cluster's
+    node). ``params``: ``pod_info``'s options (``_options.POD_INFO``), defaults filled in."""
+    params = defaults(POD_INFO, params)
+    return pod_info(DockerClient(params['docker_host']), params)
+
+
 def _find(client, params):
     """The record of the pod and the spec container the call is about (kubectl's rules and messages)."""
     record = read_records(client).get((params['namespace'], params['name']))
+    return record, pick_container(record, params['namespace'], params['name'], params['container'])
+
+
+def pick_container(record, namespace, name, container=None, kubectl_default=False):
+    """The name of the container of pod ``record`` (a PodRecord, or None) a call is about, with kubectl's
+    messages: ``container`` when the pod has it; when None, the only app container, or with
+    ``kubectl_default`` the one ``kubectl exec`` defaults to (``podspec.default_container``). Pure."""
     if record is None or not record.applied:
-        raise HostpodsError('pods "%s" not found in namespace "%s"' % (params['name'], params['namespace']))
+        raise HostpodsError('pods "%s" not found in namespace "%s"' % (name, namespace))
     spec = record.applied['spec']
     apps = [c['name'] for c in spec['containers']]
     inits = [c['name'] for c in spec.get('initContainers') or []]
-    name = params['container']
-    if name is None:
+    if container is None and kubectl_default:
+        container = default_container(record.applied)
+    if container is None:
         if len(apps) == 1:
-            name = apps[0]
-        else:
-            extra = ' or one of the init containers: [%s]' % ' '.join(inits) if inits else ''
-            raise HostpodsError('a container name must be specified for pod %s, choose one of: [%s]%s'
-                                % (params['name'], ' '.join(apps), extra), containers=apps, init_containers=inits)
-    elif name not in apps + inits:
-        raise HostpodsError('container %s is not valid for pod %s' % (name, params['name']),
+            return apps[0]
+        extra = ' or one of the init containers: [%s]' % ' '.join(inits) if inits else ''
+        raise HostpodsError('a container name must be specified for pod %s, choose one of: [%s]%s'
+                            % (name, ' '.join(apps), extra), containers=apps, init_containers=inits)
+    if container not in apps + inits:
+        raise HostpodsError('container %s is not valid for pod %s' % (container, name),
                             containers=apps, init_containers=inits)
-    return record, name
+    return container
+
+
+def running_instance(record, container):
+    """The running instance of ``container`` of pod ``record``, the one an exec goes to. Pure."""
+    latest = record.latest(container)
+    if latest is None or not latest.running:
+        raise HostpodsError('cannot exec in a container that is not running: container %s of pod %s'
+                            % (container, record.name))
+    return latest
 
 
 def pod_logs(client, params):
@@ -98,10 +124,7 @@ def pod_exec(client, params, check_mode=False):
     argv = ['/bin/sh', '-c', command] if isinstance(command, str) else [str(word) for word in command]
     if not argv:
         raise HostpodsError('command must not be empty')
-    latest = record.latest(name)
-    if latest is None or not latest.running:
-        raise HostpodsError('cannot exec in a container that is not running: container %s of pod %s'
-                            % (name, params['name']))
+    latest = running_instance(record, name)
     if check_mode:
         return {'changed': True, 'container': name, 'msg': 'check mode: not run: %s' % shlex.join(argv)}
     stdin = params['stdin'].encode('utf-8') if params['stdin'] is not None else None

@@ -70,13 +70,8 @@ class Instance:
     @classmethod
     def from_inspect(cls, info):
         """An Instance from ``docker inspect`` output (state, exit code and engine restarts known)."""
-        state = info.get('State') or {}
-        status = state.get('Status', '')
-        entry = {'Id': info['Id'], 'Names': [info.get('Name') or '/'], 'Labels': (info.get('Config') or {}).get('Labels'),
-                 'Image': (info.get('Config') or {}).get('Image', ''),
-                 'State': status, 'Status': 'Exited (%d)' % state.get('ExitCode', 0) if status == 'exited' else ''}
-        instance = cls(entry, int(info.get('RestartCount') or 0))
-        instance.finished_at = epoch_seconds(state.get('FinishedAt'))
+        instance = cls(listing_entry(info), int(info.get('RestartCount') or 0))
+        instance.finished_at = epoch_seconds((info.get('State') or {}).get('FinishedAt'))
         return instance
 
     @property
@@ -99,6 +94,17 @@ class Instance:
             return int(self.labels.get(naming.GRACE_PERIOD, '30'))
         except ValueError:
             return 30
+
+
+def listing_entry(info):
+    """The entry a sparse ``docker ps -a`` listing has for a container, from its ``docker inspect`` output
+    (for callers that can only inspect, such as the ``hostpods.core.pod`` connection through the CLI)."""
+    state = info.get('State') or {}
+    status = state.get('Status', '')
+    return {'Id': info['Id'], 'Names': [info.get('Name') or '/'], 'Labels': (info.get('Config') or {}).get('Labels'),
+            'Image': (info.get('Config') or {}).get('Image', ''),
+            'State': status, 'Status': 'Exited (%d)' % state.get('ExitCode', 0) if status == 'exited' else '',
+            'Created': epoch_seconds(info.get('Created')) or 0}
 
 
 class PodRecord:

@@ -19,6 +19,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import quantit
 
 RESTART_POLICIES = ('Always', 'OnFailure', 'Never')
 TERMINAL_PHASES = ('Succeeded', 'Failed')
+DEFAULT_CONTAINER_ANNOTATION = 'kubectl.kubernetes.io/default-container'
 
 
 def is_sidecar(container):
@@ -29,6 +30,18 @@ def is_sidecar(container):
 def sidecar_names(spec):
     """The names of a pod's sidecars, in init order."""
     return [c['name'] for c in spec.get('initContainers') or [] if is_sidecar(c)]
+
+
+def default_container(pod):
+    """The container ``kubectl exec`` and ``kubectl cp`` use when none is named: the one the pod's
+    ``kubectl.kubernetes.io/default-container`` annotation names, when the pod has it, else the first app
+    container."""
+    named = ((pod.get('metadata') or {}).get('annotations') or {}).get(DEFAULT_CONTAINER_ANNOTATION)
+    spec = pod.get('spec') or {}
+    names = [c['name'] for c in spec.get('containers') or []] + [c['name'] for c in spec.get('initContainers') or []]
+    if named in names:
+        return named
+    return names[0] if names else None
 
 
 def should_restart(restart_policy, state, exit_code):

@@ -8,13 +8,12 @@ import sys
 import textwrap
 
 import pytest
-import yaml
 
-from ansible import constants as C
 from ansible.errors import AnsibleConnectionFailure, AnsibleError
-from ansible.playbook.play_context import PlayContext
 
 from ansible_collections.hostpods.core.plugins.connection import docker_node
+
+from plugin_loading import load
 
 FAKE_DOCKER = textwrap.dedent('''\
     #!{python}
@@ -36,13 +35,6 @@ FAKE_DOCKER = textwrap.dedent('''\
 ''')
 
 
-@pytest.fixture(scope='module', autouse=True)
-def plugin_options():
-    """Register the plugin's option definitions, as the plugin loader does."""
-    doc = yaml.safe_load(docker_node.DOCUMENTATION)
-    C.config.initialize_plugin_configuration_definitions('connection', 'hostpods.core.docker_node', doc['options'])
-
-
 @pytest.fixture
 def fake_docker(tmp_path, monkeypatch):
     path = tmp_path / 'docker'
@@ -56,9 +48,7 @@ def fake_docker(tmp_path, monkeypatch):
 
 
 def connect(fake_docker, **options):
-    conn = docker_node.Connection(PlayContext())
-    conn._load_name = 'hostpods.core.docker_node'
-    conn.set_options(direct=dict({'remote_addr': 'node1', 'docker_cli': str(fake_docker[0])}, **options))
+    conn = load(docker_node, **dict({'remote_addr': 'node1', 'docker_cli': str(fake_docker[0])}, **options))
     conn._connect()
     return conn
 

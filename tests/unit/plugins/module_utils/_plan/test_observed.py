@@ -4,10 +4,11 @@ import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import (
-    HostFacts, Instance, group_pods)
+    HostFacts, Instance, group_pods, listing_entry)
 
 from hostpods_fakes import (
-    OTHER_UID, SANDBOX_IMAGE, UID, container, container_entry, entry, pod, sandbox_entry, with_uid)
+    OTHER_UID, SANDBOX_IMAGE, T0, T1, UID, container, container_entry, entry, exited, inspected, pod, sandbox_entry,
+    with_uid)
 
 
 @pytest.mark.parametrize('status, state, code', [
@@ -197,3 +198,22 @@ def test_sparse_entry_helper_matches_docker_shapes():
     raw = entry('id1', 'k8s_app_web_default_u_0', {}, 'exited', 2)
     assert raw['Names'] == ['/k8s_app_web_default_u_0']
     assert Instance(raw).exit_code == 2
+
+
+def test_listing_entry_from_inspect_groups_like_a_listing():
+    """What the pod connection reads through ``docker inspect`` groups as a ``docker ps -a`` listing does."""
+    applied = with_uid(pod('web'))
+    sandbox = inspected('sb', labels=naming.sandbox_labels(applied, 0, SANDBOX_IMAGE), created=T0)
+    first = exited('app-0', exit_code=2, labels=naming.container_labels(applied, applied['spec']['containers'][0],
+                                                                        'container', 0, 'sb', SANDBOX_IMAGE), created=T0)
+    second = inspected('app-1', attempt=1, labels=naming.container_labels(applied, applied['spec']['containers'][0],
+                                                                          'container', 1, 'sb', SANDBOX_IMAGE), created=T1)
+    second['Name'] = '/k8s_app_web'
+    entry_ = listing_entry(second)
+    assert (entry_['Names'], entry_['State'], entry_['Status']) == (['/k8s_app_web'], 'running', '')
+    assert entry_['Created'] == pytest.approx(1714557900.987654321)
+    assert listing_entry(first)['Status'] == 'Exited (2)'
+    record = group_pods([listing_entry(info) for info in (second, sandbox, first)])[('default', 'web')]
+    assert record.applied['metadata']['name'] == 'web'
+    assert [i.id for i in record.instances['app']] == ['app-0', 'app-1']
+    assert record.latest('app').running and record.instances['app'][0].exit_code == 2

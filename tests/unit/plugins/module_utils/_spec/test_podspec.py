@@ -19,6 +19,25 @@ def test_is_sidecar(container, sidecar):
     assert podspec.is_sidecar(container) is sidecar
 
 
+def _pod(containers, init=(), default=None):
+    meta = {'annotations': {podspec.DEFAULT_CONTAINER_ANNOTATION: default}} if default else {}
+    return {'metadata': meta, 'spec': {'containers': [{'name': n} for n in containers],
+                                       'initContainers': [{'name': n} for n in init]}}
+
+
+@pytest.mark.parametrize('pod, expected', [
+    (_pod(['app']), 'app'),
+    (_pod(['app', 'side']), 'app'),
+    (_pod(['app', 'side'], default='side'), 'side'),
+    (_pod(['app', 'side'], init=['proxy'], default='proxy'), 'proxy'),
+    (_pod(['app', 'side'], default='gone'), 'app'),
+    ({'metadata': {}, 'spec': {}}, None),
+])
+def test_default_container(pod, expected):
+    """kubectl exec's: the default-container annotation when it names a container, else the first."""
+    assert podspec.default_container(pod) == expected
+
+
 def test_sidecar_names_keep_init_order():
     spec = {'initContainers': [{'name': 'a', 'restartPolicy': 'Always'}, {'name': 'b'},
                                {'name': 'c', 'restartPolicy': 'Always'}]}
