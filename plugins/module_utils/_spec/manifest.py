@@ -13,6 +13,7 @@ import copy
 import functools
 import re
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks as hooks
@@ -41,16 +42,21 @@ OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'
 # ----------------------------------------------------------------------------- reading text
 
 def parse_text(text, source='definition'):
-    """Split YAML or JSON text into documents; ``kind: List`` is expanded. Errors carry file and line."""
+    """Split YAML or JSON text into documents; ``kind: List`` is expanded. Errors carry file and line.
+
+    The text is read within ``bounds``: its size, its nesting and what its aliases expand to."""
     if not HAS_YAML:
         raise ManifestError('PyYAML is required to read manifests')
+    too_long = bounds.text_problem(bounds.text_size(text))
+    if too_long:
+        raise ManifestError('%s: %s' % (source, too_long), source=source)
     try:
-        docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        docs = [doc for doc in yaml.load_all(text, Loader=bounds.Loader) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, 'problem_mark', None)
         where = '%s:%d:%d' % (source, mark.line + 1, mark.column + 1) if mark else source
         problem = getattr(exc, 'problem', None) or str(exc)
-        raise ManifestError('%s: cannot parse manifest: %s' % (where, problem), source=source)
+        raise ManifestError('%s: cannot parse manifest: %s' % (where, podspec.excerpt(problem, 200)), source=source)
     return [(doc, '%s (document %d)' % (source, index + 1)) for index, doc in enumerate(docs)]
 
 
@@ -71,16 +77,24 @@ def collect_documents(definition, source='definition'):
     if isinstance(definition, str):
         return flatten(parse_text(definition, source))
     if isinstance(definition, dict):
-        return flatten([(definition, source)])
+        return flatten([(_bounded(definition, source), source)])
     if isinstance(definition, list):
         items = []
         for index, item in enumerate(definition):
             if isinstance(item, str):
                 items.extend(parse_text(item, '%s[%d]' % (source, index)))
             else:
-                items.append((item, '%s[%d]' % (source, index)))
+                items.append((_bounded(item, '%s[%d]' % (source, index)), '%s[%d]' % (source, index)))
         return flatten(items)
     raise ManifestError('%s: must be a dict, a list of dicts or YAML/JSON text' % source)
+
+
+def _bounded(document, source):
+    """A document given as data, refused as text would be when it is too deep, recursive or too big."""
+    problem = bounds.data_problem(document)
+    if problem:
+        raise ManifestError('%s: %s' % (source, problem), source=source)
+    return document
 
 
 # ----------------------------------------------------------------------------- schema (optional)
@@ -425,10 +439,7 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
                 item = configs.normalise(doc, namespace)
                 errors = _identity_errors(item) + ([] if deleting else configs.object_errors(item))
         if errors:
-            label = origin
-            if isinstance(doc, dict) and isinstance(doc.get('metadata'), dict) and doc['metadata'].get('name'):
-                label = '%s %s "%s"' % (origin, doc.get('kind') or 'Pod', doc['metadata']['name'])
-            problems.append('%s: %s' % (label, '; '.join(errors)))
+            problems.append('%s: %s' % (_label(doc, origin), '; '.join(bounds.error_lines(errors))))
             continue
         key = (item['kind'] if 'kind' in item else 'Pod', item['metadata']['namespace'], item['metadata']['name'])
         if key in seen:
@@ -437,8 +448,17 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
         seen[key] = origin
         (pods if doc['kind'] == 'Pod' else others).append(item)
     if problems:
+        problems = bounds.batch_lines(problems)
         raise ManifestError('Invalid manifest: ' + ' | '.join(problems), errors=problems)
     return pods, others
+
+
+def _label(doc, origin):
+    """How a problem names its manifest: where it comes from, its kind and name."""
+    meta = doc.get('metadata') if isinstance(doc, dict) else None
+    if isinstance(meta, dict) and isinstance(meta.get('name'), str) and meta['name']:
+        return '%s %s "%s"' % (origin, podspec.excerpt(str(doc.get('kind') or 'Pod')), podspec.excerpt(meta['name']))
+    return origin
 
 
 def load_pods(documents, namespace='default', deleting=False, check_schema=False):
