@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as dns
@@ -118,7 +117,7 @@ def schema_errors(doc):
 
     Returns a list of messages naming the field paths; empty when the document is valid or the
     ``kubernetes-validate`` package is not installed (the supported-field check still refuses
-    every unknown field then).
+    every unknown field then). Values are quoted as short excerpts, a Secret's data never.
     """
     try:
         version, validator = _validator(doc.get('kind', 'Pod'))
@@ -127,13 +126,30 @@ def schema_errors(doc):
     out = []
     for error in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
         path = field_path(error.absolute_path)
-        match = re.match(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)", error.message)
-        if match:
-            out.extend('%s: unknown field (not in the Kubernetes %s %s schema)' % (join_path(path, name), version, doc['kind'])
-                       for name in re.findall(r"'([^']*)'", match.group(1)))
+        if error.validator == 'additionalProperties':
+            out.extend('%s: unknown field (not in the Kubernetes %s %s schema)' % (join_path(path, podspec.excerpt(name)),
+                                                                                     version, doc['kind'])
+                       for name in sorted(set(error.instance) - set(error.schema.get('properties') or {}), key=str))
         else:
-            out.append('%s: %s' % (path or 'document', error.message))
+            hidden = doc['kind'] == 'Secret' and list(error.absolute_path)[:1] in (['data'], ['stringData'])
+            out.append(_schema_message(error, path or 'document', hidden))
     return out
+
+
+def _schema_message(error, path, hidden):
+    """The API server's wording for a schema error, the value cut short (or hidden, for a Secret's data)."""
+    shown = '(the values of a Secret are never shown)' if hidden else podspec.quoted(error.instance)
+    expected = error.validator_value
+    if error.validator == 'type':
+        kinds = [kind for kind in (expected if isinstance(expected, list) else [expected]) if kind != 'null']
+        return '%s: Invalid value: %s: must be of type %s' % (path, shown, ' or '.join(kinds))
+    if error.validator == 'enum':
+        return '%s: Unsupported value: %s: supported values: %s' % (
+            path, shown, ', '.join('"%s"' % value for value in expected if value is not None))
+    if error.validator == 'required':
+        missing = [name for name in expected if isinstance(error.instance, dict) and name not in error.instance]
+        return '%s: Required value' % join_path('' if path == 'document' else path, (missing or ['?'])[0])
+    return '%s: Invalid value: %s: does not match the Kubernetes schema (%s)' % (path, shown, error.validator)
 
 
 def field_path(parts):
@@ -477,10 +493,10 @@ def _document_errors(doc, deleting, check_schema):
     if kind != 'Pod' and kind not in configs.KINDS:
         supported = '", "'.join(('Pod',) + configs.KINDS)
         if kind in OTHER_KINDS:
-            return ['kind: Unsupported value: "%s": hostpods applies only "%s" yet' % (kind, supported)]
-        return ['kind: Unsupported value: "%s": supported values: "%s"' % (kind, supported)]
+            return ['kind: Unsupported value: %s: hostpods applies only "%s" yet' % (podspec.quoted(kind), supported)]
+        return ['kind: Unsupported value: %s: supported values: "%s"' % (podspec.quoted(kind), supported)]
     if api_version != 'v1':
-        return ['apiVersion: Unsupported value: "%s": %s is in apiVersion "v1"' % (api_version, kind)]
+        return ['apiVersion: Unsupported value: %s: %s is in apiVersion "v1"' % (podspec.quoted(api_version), kind)]
     if deleting:
         return []
     errors = schema_errors(doc) if check_schema else []
