@@ -17,6 +17,9 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import dns as 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks as hooks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
+from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
+from ansible_collections.hostpods.core.plugins.module_utils._spec import metadata
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
@@ -31,8 +34,7 @@ except ImportError:  # pragma: no cover - reported by the caller with missing_re
     HAS_YAML = False
 
 RESTART_POLICIES = podspec.RESTART_POLICIES
-PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
-PROTOCOLS = ('TCP', 'UDP', 'SCTP')
+INT32_MAX = 2 ** 31 - 1
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
 VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'configMap', 'secret', 'downwardAPI', 'projected')
 OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job')
@@ -220,16 +222,42 @@ def apply_defaults(doc, namespace):
 # ----------------------------------------------------------------------------- validation
 
 def semantic_errors(pod):
-    """Kubernetes' own validation rules for the fields hostpods supports (on a defaulted pod)."""
+    """Kubernetes' own validation rules for the fields hostpods supports (on a defaulted pod), and the
+    limits of the node and the engine that Kubernetes does not know (names, paths)."""
+    spec = pod['spec']
+    errors = metadata.meta_errors(pod['metadata']) + _pod_spec_errors(spec) + dns.fqdn_errors(pod)
+    volumes, volume_errors = _volumes(spec.get('volumes') or [])
+    errors += volume_errors
+    if not spec.get('containers'):
+        errors.append('spec.containers: Required value')
+    seen, host_ports = {}, {}
+    all_names = [c.get('name') for key in ('initContainers', 'containers') for c in spec.get(key) or []]
+    for key in ('initContainers', 'containers'):
+        for index, container in enumerate(spec.get(key) or []):
+            path = 'spec.%s[%d]' % (key, index)
+            name = container.get('name')
+            errors += podspec.name_errors(name, path + '.name')
+            if name in seen:
+                errors.append('%s.name: Duplicate value: %s' % (path, podspec.quoted(name)))
+            seen[name] = path
+            errors += containers.container_errors(container, path, volumes, all_names)
+            errors += hooks.lifecycle_errors(container, path, key == 'initContainers' and not podspec.is_sidecar(container))
+            if 'restartPolicy' in container and (key == 'containers' or container['restartPolicy'] != 'Always'):
+                errors.append('%s.restartPolicy: %s' % (path, 'Forbidden: may not be set for non-init containers'
+                              if key == 'containers' else 'Unsupported value: %s: supported values: "Always"'
+                              % podspec.quoted(container['restartPolicy'])))
+            errors += containers.ports_errors(container, path, host_ports, key == 'containers', bool(spec.get('hostNetwork')))
+    return errors + naming.host_name_errors(pod)
+
+
+def _pod_spec_errors(spec):
+    """The pod-wide fields: hostname, restart policy, DNS, security, scheduling, namespaces, deadlines."""
     errors = []
-    meta, spec = pod['metadata'], pod['spec']
-    errors += podspec.name_errors(meta.get('name'), 'metadata.name', subdomain=True)
-    errors += podspec.name_errors(meta.get('namespace'), 'metadata.namespace')
     if spec.get('hostname') is not None:
         errors += podspec.name_errors(spec['hostname'], 'spec.hostname')
     if spec['restartPolicy'] not in RESTART_POLICIES:
-        errors.append('spec.restartPolicy: Unsupported value: "%s": supported values: "%s"'
-                      % (spec['restartPolicy'], '", "'.join(RESTART_POLICIES)))
+        errors.append('spec.restartPolicy: Unsupported value: %s: supported values: "%s"'
+                      % (podspec.quoted(spec['restartPolicy']), '", "'.join(RESTART_POLICIES)))
     errors += dns.dns_errors(spec)
     errors += security.security_errors(spec)
     errors += scheduling.scheduling_errors(spec)
@@ -238,39 +266,27 @@ def semantic_errors(pod):
     if spec['terminationGracePeriodSeconds'] < 0:
         errors.append('spec.terminationGracePeriodSeconds: Invalid value: %d: must be greater than or equal to 0'
                       % spec['terminationGracePeriodSeconds'])
-    volumes = {}
-    for index, volume in enumerate(spec.get('volumes') or []):
+    deadline = spec.get('activeDeadlineSeconds')
+    if deadline is not None and not 1 <= deadline <= INT32_MAX:
+        errors.append('spec.activeDeadlineSeconds: Invalid value: %d: must be between 1 and %d, inclusive'
+                      % (deadline, INT32_MAX))
+    return errors
+
+
+def _volumes(items):
+    """``ValidateVolumes``: ``({name: volume}, errors)``, each volume named, once, of one type."""
+    volumes, errors = {}, []
+    for index, volume in enumerate(items):
         path = 'spec.volumes[%d]' % index
         errors += podspec.name_errors(volume.get('name'), path + '.name')
         if volume.get('name') in volumes:
-            errors.append('%s.name: Duplicate value: "%s"' % (path, volume['name']))
+            errors.append('%s.name: Duplicate value: %s' % (path, podspec.quoted(volume['name'])))
         volumes[volume.get('name')] = volume
         sources = [key for key in VOLUME_SOURCES if key in volume]
         if len(sources) > 1:
             errors.append('%s: Forbidden: may not specify more than 1 volume type' % path)
         errors += _volume_source_errors(volume, path)
-    if not spec.get('containers'):
-        errors.append('spec.containers: Required value')
-    seen = {}
-    host_ports = {}
-    all_names = [c.get('name') for key in ('initContainers', 'containers') for c in spec.get(key) or []]
-    for key in ('initContainers', 'containers'):
-        for index, container in enumerate(spec.get(key) or []):
-            path = 'spec.%s[%d]' % (key, index)
-            name = container.get('name')
-            errors += podspec.name_errors(name, path + '.name')
-            if name in seen:
-                errors.append('%s.name: Duplicate value: "%s"' % (path, name))
-            seen[name] = path
-            errors += _container_errors(container, path, volumes, all_names)
-            errors += hooks.lifecycle_errors(container, path, key == 'initContainers' and not podspec.is_sidecar(container))
-            if 'restartPolicy' in container and (key == 'containers' or container['restartPolicy'] != 'Always'):
-                errors.append('%s.restartPolicy: %s' % (path, 'Forbidden: may not be set for non-init containers'
-                              if key == 'containers' else 'Unsupported value: "%s": supported values: "Always"'
-                              % container['restartPolicy']))
-            for pindex, port in enumerate(container.get('ports') or []):
-                errors += _port_errors(port, '%s.ports[%d]' % (path, pindex), host_ports, key, bool(spec.get('hostNetwork')))
-    return errors
+    return volumes, errors
 
 
 def _file_errors(items, path, volume_items=False):
@@ -282,7 +298,9 @@ def _file_errors(items, path, volume_items=False):
         if not target:
             errors.append('%s.path: Required value' % where)
         elif target.startswith('/') or '..' in target.split('/'):
-            errors.append("%s.path: Invalid value: \"%s\": must be a relative path without '..'" % (where, target))
+            errors += podspec.invalid(where + '.path', target, ["must be a relative path without '..'"])
+        else:
+            errors += podspec.invalid(where + '.path', target, naming.path_problems(target))
         if item.get('mode') is not None and not 0 <= item['mode'] <= 0o777:
             errors.append('%s.mode: Invalid value: %d: must be a number between 0 and 0777 (octal), both inclusive'
                           % (where, item['mode']))
@@ -291,7 +309,7 @@ def _file_errors(items, path, volume_items=False):
                 field = item['fieldRef'].get('fieldPath', '')
                 if field not in ('metadata.labels', 'metadata.annotations') and downward.field_path_error(field) is not None \
                         or field.startswith(('spec.', 'status.')):
-                    errors.append('%s.fieldRef.fieldPath: Unsupported value: "%s"' % (where, field))
+                    errors.append('%s.fieldRef.fieldPath: Unsupported value: %s' % (where, podspec.quoted(field)))
             elif 'resourceFieldRef' in item:
                 if not item['resourceFieldRef'].get('containerName'):
                     errors.append('%s.resourceFieldRef.containerName: Required value' % where)
@@ -321,116 +339,42 @@ def _volume_source_errors(volume, path):
         if 'downwardAPI' in source:
             errors += _file_errors(source['downwardAPI'].get('items'), '%s.downwardAPI.items' % where, volume_items=True)
     if 'emptyDir' in volume:
-        medium = (volume['emptyDir'] or {}).get('medium', '')
-        if medium not in ('', 'Memory'):
-            errors.append('%s.emptyDir.medium: Unsupported value: "%s": supported values: "", "Memory"' % (path, medium))
-        size = (volume['emptyDir'] or {}).get('sizeLimit')
-        if size is not None:
-            try:
-                quantity.memory_bytes(size)
-            except ValueError as exc:
-                errors.append('%s.emptyDir.sizeLimit: Invalid value: "%s": %s' % (path, size, exc))
+        errors += _empty_dir_errors(volume['emptyDir'] or {}, path + '.emptyDir')
     if 'hostPath' in volume:
-        host_path = volume['hostPath']
-        if not host_path.get('path'):
-            errors.append('%s.hostPath.path: Required value' % path)
-        elif not host_path['path'].startswith('/'):
-            errors.append('%s.hostPath.path: Invalid value: "%s": must be an absolute path' % (path, host_path['path']))
-        elif '..' in host_path['path'].split('/'):
-            errors.append("%s.hostPath.path: Invalid value: \"%s\": must not contain '..'" % (path, host_path['path']))
-        if host_path.get('type', '') not in HOSTPATH_TYPES:
-            errors.append('%s.hostPath.type: Unsupported value: "%s": supported values: "%s"'
-                          % (path, host_path['type'], '", "'.join(HOSTPATH_TYPES)))
+        errors += _host_path_errors(volume['hostPath'], path + '.hostPath')
     if 'persistentVolumeClaim' in volume:
         claim = volume['persistentVolumeClaim'].get('claimName')
         errors += podspec.name_errors(claim, path + '.persistentVolumeClaim.claimName', subdomain=True)
     return errors
 
 
-def _env_source_errors(item, path, containers):
-    """``valueFrom``: exactly one source, and one the downward API allows for env."""
-    source = item.get('valueFrom')
-    if source is None:
-        return []
-    if 'value' in item and item['value'] != '':
-        return ['%s.valueFrom: Invalid value: "": may not be specified when `value` is not empty' % path]
-    if len(source) != 1:
-        return ['%s.valueFrom: Invalid value: "": may not have more than one field specified at a time' % path]
-    for kind in ('configMapKeyRef', 'secretKeyRef'):
-        if kind in source:
-            ref = source[kind]
-            return ['%s.valueFrom.%s.%s: Required value' % (path, kind, field) for field in ('name', 'key')
-                    if not ref.get(field)]
-    if 'fieldRef' in source:
-        problem = downward.field_path_error(source['fieldRef'].get('fieldPath'))
-        return ['%s.valueFrom.fieldRef.fieldPath: %s' % (path, problem)] if problem else []
-    ref = source['resourceFieldRef']
+def _empty_dir_errors(empty_dir, path):
     errors = []
-    if ref.get('resource') not in downward.RESOURCES:
-        errors.append('%s.valueFrom.resourceFieldRef.resource: Unsupported value: "%s": supported values: "%s"'
-                      % (path, ref.get('resource'), '", "'.join(downward.RESOURCES)))
-    if ref.get('containerName') and ref['containerName'] not in containers:
-        errors.append('%s.valueFrom.resourceFieldRef.containerName: Not found: "%s"' % (path, ref['containerName']))
-    if ref.get('divisor') is not None:
+    medium = empty_dir.get('medium', '')
+    if medium not in ('', 'Memory'):
+        errors.append('%s.medium: Unsupported value: %s: supported values: "", "Memory"' % (path, podspec.quoted(medium)))
+    size = empty_dir.get('sizeLimit')
+    if size is not None:
         try:
-            if quantity.parse(ref['divisor']) <= 0:
-                raise ValueError('must be greater than 0')
+            quantity.memory_bytes(size)
         except ValueError as exc:
-            errors.append('%s.valueFrom.resourceFieldRef.divisor: Invalid value: "%s": %s' % (path, ref['divisor'], exc))
+            errors.append('%s.sizeLimit: Invalid value: %s: %s' % (path, podspec.quoted(size), exc))
     return errors
 
 
-def _container_errors(container, path, volumes, containers=()):
-    errors = quantity.resources_errors(container['resources'], path + '.resources')
-    if not container.get('image') or container['image'] != container['image'].strip():
-        errors.append('%s.image: Required value' % path if not container.get('image')
-                      else '%s.image: Invalid value: "%s": must not have leading or trailing whitespace'
-                      % (path, container['image']))
-    if container['imagePullPolicy'] not in PULL_POLICIES:
-        errors.append('%s.imagePullPolicy: Unsupported value: "%s": supported values: "%s"'
-                      % (path, container['imagePullPolicy'], '", "'.join(PULL_POLICIES)))
-    for index, item in enumerate(container.get('env') or []):
-        if not item.get('name'):
-            errors.append('%s.env[%d].name: Required value' % (path, index))
-        errors += _env_source_errors(item, '%s.env[%d]' % (path, index), containers)
-    mount_paths = set()
-    for index, mount in enumerate(container.get('volumeMounts') or []):
-        mpath = '%s.volumeMounts[%d]' % (path, index)
-        if mount.get('name') not in volumes:
-            errors.append('%s.name: Not found: "%s"' % (mpath, mount.get('name')))
-        mount_path = mount.get('mountPath')
-        if not mount_path:
-            errors.append('%s.mountPath: Required value' % mpath)
-        elif not mount_path.startswith('/'):
-            errors.append('%s.mountPath: Invalid value: "%s": must be an absolute path' % (mpath, mount_path))
-        elif mount_path in mount_paths:
-            errors.append('%s.mountPath: Invalid value: "%s": must be unique' % (mpath, mount_path))
-        mount_paths.add(mount_path)
-        sub_path = mount.get('subPath', '')
-        if sub_path and (sub_path.startswith('/') or '..' in sub_path.split('/')):
-            errors.append("%s.subPath: Invalid value: \"%s\": must be a relative path without '..'" % (mpath, sub_path))
-    return errors
-
-
-def _port_errors(port, path, host_ports, key, host_network=False):
+def _host_path_errors(host_path, path):
     errors = []
-    container_port = port.get('containerPort')
-    if not isinstance(container_port, int) or not 0 < container_port < 65536:
-        errors.append('%s.containerPort: Invalid value: %r: must be between 1 and 65535, inclusive' % (path, container_port))
-    host_port = port.get('hostPort', 0)
-    if not 0 <= host_port < 65536:
-        errors.append('%s.hostPort: Invalid value: %r: must be between 0 and 65535, inclusive' % (path, host_port))
-    if port['protocol'] not in PROTOCOLS:
-        errors.append('%s.protocol: Unsupported value: "%s": supported values: "%s"'
-                      % (path, port['protocol'], '", "'.join(PROTOCOLS)))
-    if host_network and host_port and host_port != container_port:
-        errors.append('%s.hostPort: Invalid value: %r: must match `containerPort` when `hostNetwork` is true'
-                      % (path, host_port))
-    if host_port and key == 'containers':
-        ident = (host_port, port['protocol'], port.get('hostIP', ''))
-        if ident in host_ports:
-            errors.append('%s.hostPort: Duplicate value: "%d/%s"' % (path, host_port, port['protocol']))
-        host_ports[ident] = path
+    if not host_path.get('path'):
+        errors.append('%s.path: Required value' % path)
+    elif not host_path['path'].startswith('/'):
+        errors += podspec.invalid(path + '.path', host_path['path'], ['must be an absolute path'])
+    elif '..' in host_path['path'].split('/'):
+        errors += podspec.invalid(path + '.path', host_path['path'], ["must not contain '..'"])
+    else:
+        errors += podspec.invalid(path + '.path', host_path['path'], naming.path_problems(host_path['path'], bind=True))
+    if host_path.get('type', '') not in HOSTPATH_TYPES:
+        errors.append('%s.type: Unsupported value: %s: supported values: "%s"'
+                      % (path, podspec.quoted(host_path['type']), '", "'.join(HOSTPATH_TYPES)))
     return errors
 
 
@@ -453,7 +397,8 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
                 errors = _identity_errors(item) if deleting else semantic_errors(item)
             else:
                 item = configs.normalise(doc, namespace)
-                errors = _identity_errors(item) + ([] if deleting else configs.object_errors(item))
+                errors = _identity_errors(item) if deleting else metadata.meta_errors(item['metadata']) + \
+                    configs.object_errors(item)
         if errors:
             problems.append('%s: %s' % (_label(doc, origin), '; '.join(bounds.error_lines(errors))))
             continue

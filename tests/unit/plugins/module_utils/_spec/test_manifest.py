@@ -366,10 +366,12 @@ def test_init_container_host_port_does_not_clash_with_app_containers():
 
 
 @pytest.mark.parametrize('port, expected', [
-    ({'containerPort': 0}, 'spec.containers[0].ports[0].containerPort: Invalid value: 0: must be between 1 and 65535'),
-    ({'containerPort': 65536}, 'containerPort: Invalid value: 65536'),
-    ({}, 'containerPort: Invalid value: None'),
-    ({'containerPort': 80, 'hostPort': 70000}, 'hostPort: Invalid value: 70000: must be between 0 and 65535'),
+    # as the API server says it: 0 (or nothing) is a missing port, a hostPort of 0 is no hostPort
+    ({'containerPort': 0}, 'spec.containers[0].ports[0].containerPort: Required value'),
+    ({'containerPort': 65536}, 'containerPort: Invalid value: 65536: must be between 1 and 65535, inclusive'),
+    ({}, 'spec.containers[0].ports[0].containerPort: Required value'),
+    ({'containerPort': 80, 'hostPort': 70000}, 'hostPort: Invalid value: 70000: must be between 1 and 65535, inclusive'),
+    ({'containerPort': 80, 'hostPort': -1}, 'hostPort: Invalid value: -1: must be between 1 and 65535, inclusive'),
     ({'containerPort': 80, 'protocol': 'HTTP'}, 'protocol: Unsupported value: "HTTP": supported values: "TCP", "UDP", "SCTP"'),
 ])
 def test_port_values(port, expected):

@@ -42,6 +42,9 @@ def test_quoted_and_invalid():
 @pytest.mark.parametrize('change, expected', [
     (lambda d: d['spec'].update(terminationGracePeriodSeconds=HUGE),
      'spec.terminationGracePeriodSeconds: Invalid value: "%s...(200000 characters)": must be of type integer' % ('Z' * 64)),
+    (lambda d: d['spec'].update(restartPolicy=HUGE),
+     'spec.restartPolicy: Unsupported value: "%s...(200000 characters)": supported values: "Always", "OnFailure", '
+     '"Never"' % ('Z' * 64)),
     (lambda d: d['spec']['containers'][0].update(ports=[{'hostPort': 80}]),
      'spec.containers[0].ports[0].containerPort: Required value'),
     (lambda d: d['spec']['containers'][0].update(**{HUGE: 1}),
@@ -82,3 +85,40 @@ def test_secret_key_errors_name_the_key_and_hide_the_value():
     secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'creds'}, 'stringData': {'password': 1}}
     assert refusal(secret, check_schema=False).details['errors'] == [
         'm.yaml Secret "creds": stringData[password]: Invalid value: must be a string %s' % NEVER]
+
+
+# ----------------------------------------------------------------------------- every kind of value, cut short
+
+@pytest.mark.parametrize('change', [
+    lambda d: d['spec'].update(hostname=HUGE),
+    lambda d: d['spec'].update(dnsPolicy=HUGE),
+    lambda d: d['spec'].update(nodeName=HUGE),
+    lambda d: d['spec'].update(nodeSelector={HUGE: HUGE}),
+    lambda d: d['spec'].update(hostAliases=[{'ip': HUGE, 'hostnames': [HUGE]}]),
+    lambda d: d['spec'].update(dnsConfig={'nameservers': [HUGE], 'searches': [HUGE]}),
+    lambda d: d['spec'].update(tolerations=[{'key': HUGE, 'operator': HUGE, 'effect': HUGE}]),
+    lambda d: d['spec'].update(volumes=[{'name': HUGE, 'hostPath': {'path': HUGE, 'type': HUGE}}]),
+    lambda d: d['spec'].update(volumes=[{'name': 'v', 'emptyDir': {'medium': HUGE, 'sizeLimit': HUGE}}]),
+    lambda d: d['spec'].update(volumes=[{'name': 'v', 'configMap': {'name': 'c', 'items': [{'key': 'k', 'path': HUGE}]}}]),
+    lambda d: d['spec']['containers'][0].update(image=' %s ' % HUGE, imagePullPolicy=HUGE),
+    lambda d: d['spec']['containers'][0].update(env=[{'name': HUGE, 'valueFrom': {'fieldRef': {'fieldPath': HUGE}}}]),
+    lambda d: d['spec']['containers'][0].update(envFrom=[{'prefix': HUGE, 'configMapRef': {'name': HUGE}}]),
+    lambda d: d['spec']['containers'][0].update(volumeMounts=[{'name': HUGE, 'mountPath': HUGE, 'subPath': HUGE}]),
+    lambda d: d['spec']['containers'][0].update(ports=[{'containerPort': 80, 'name': HUGE, 'protocol': HUGE,
+                                                        'hostIP': HUGE}]),
+    lambda d: d['spec']['containers'][0].update(resources={'limits': {'cpu': HUGE, 'memory': '1' + 'e' * 10}}),
+    lambda d: d['spec']['containers'][0].update(terminationMessagePath=HUGE, terminationMessagePolicy=HUGE),
+    lambda d: d['spec']['containers'][0].update(securityContext={'capabilities': {'add': [HUGE]},
+                                                                 'seccompProfile': {'type': HUGE}}),
+    lambda d: d['spec']['containers'][0].update(lifecycle={'preStop': {'httpGet': {'port': HUGE, 'scheme': HUGE}}}),
+    lambda d: d['metadata'].update(labels={HUGE: HUGE}, annotations={HUGE: 'v'}),
+    lambda d: d.update(kind=HUGE),
+    lambda d: d.update(apiVersion=HUGE),
+], ids=lambda change: '')
+@pytest.mark.parametrize('check_schema', [True, False])
+def test_refusals_never_embed_a_long_value(change, check_schema):
+    document = doc('web', containers=[container('c')])
+    change(document)
+    error = refusal(document, check_schema)
+    assert 'Z' * 65 not in error.msg, error.msg[:2000]
+    assert len(error.msg) < 12000
