@@ -112,6 +112,8 @@ def test_manifests_the_api_server_refuses_are_refused_before_anything_is_touched
          ['spec.hostAliases[0].hostnames[0]: Invalid value']),
         (pod(name, [sleeper()], terminationGracePeriodSeconds='x' * (100 * KIB)),
          ['spec.terminationGracePeriodSeconds: Invalid value: "%s...(102400 characters)"' % ('x' * 64)]),
+        (pod(name, [sleeper(image='BusyBox:1.35')]),     # it used to fail half-way, the other pod created
+         ['spec.containers[0].image: Invalid value: "BusyBox:1.35": InvalidImageName']),
         (with_empty_dir(long_name),
          ['metadata.name: Invalid value', 'too long for hostpods (a limit of hostpods on Docker, not of Kubernetes)',
           'k8s_emptydir_<pod>_<namespace>_<uid>_cache']),

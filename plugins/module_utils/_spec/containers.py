@@ -28,6 +28,11 @@ def container_errors(container, path, volumes, containers=()):
         errors.append('%s.image: Required value' % path)
     elif image != image.strip():
         errors += podspec.invalid(path + '.image', image, ['must not have leading or trailing whitespace'])
+    elif podspec.image_problem(image):  # the kubelet's refusal, made before anything of the batch is touched
+        shown = podspec.excerpt(image)
+        errors += podspec.invalid(path + '.image', image, [
+            'InvalidImageName: Failed to apply default image tag "%s": couldn\'t parse image reference "%s": %s'
+            % (shown, shown, podspec.image_problem(image))])
     if container['imagePullPolicy'] not in PULL_POLICIES:
         errors.append('%s.imagePullPolicy: Unsupported value: %s: supported values: "%s"'
                       % (path, podspec.quoted(container['imagePullPolicy']), '", "'.join(PULL_POLICIES)))

@@ -114,6 +114,25 @@ class ImageRef:
         return name + ('@' + self.digest if self.digest else '')
 
 
+_PATH_COMPONENT = r'[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
+_DOMAIN = (r'(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*'
+           r'[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?')
+_REFERENCE = re.compile(r'^((?:%s/)?%s(?:/%s)*)(?::([\w][\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z]'
+                        r'[A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$' % (_DOMAIN, _PATH_COMPONENT, _PATH_COMPONENT))
+
+
+def image_problem(image):
+    """Why the engine (and a kubelet, ``InvalidImageName``) cannot parse an image reference, or None:
+    the grammar of ``[registry[:port]/]path[:tag][@digest]``, a lowercase path of at most 255 characters."""
+    match = _REFERENCE.match(image)
+    if match is None:
+        lower = _REFERENCE.match(image.lower())
+        return 'invalid reference format%s' % (': repository name must be lowercase' if lower else '')
+    if len(match.group(1)) > 255:
+        return 'invalid reference format: repository name must not be more than 255 characters'
+    return None
+
+
 def same_image(one, other):
     return ImageRef(one).normalized == ImageRef(other).normalized
 

@@ -4,6 +4,7 @@
 import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 from hostpods_fakes import container, doc
 
@@ -175,3 +176,25 @@ def test_file_names_of_projected_files_must_fit_the_node():
     assert semantic_pod(mounted({'configMap': {'name': 'cm', 'items': items}})) == [
         'spec.volumes[0].configMap.items[0].path: Invalid value: "dir/%s...(260 characters)": too long for hostpods '
         '(%s): each part of a path may have at most 255 bytes' % ('f' * 60, DOCKER)]
+
+
+# ----------------------------------------------------------------------------- images the engine can parse
+
+@pytest.mark.parametrize('image, problem', [
+    ('busybox', None), ('busybox:1.35', None), ('registry.k8s.io/pause:3.10', None), ('localhost:5000/a/b:c', None),
+    ('[::1]:5000/x:y', None), ('a@sha256:' + '0' * 64, None), ('sha256:' + 'a' * 64, None), ('a__b.c-d', None),
+    ('Registry.Example.com/x:Tag', None),                       # a registry host and a tag may have capitals
+    ('BusyBox:1.35', 'invalid reference format: repository name must be lowercase'),
+    ('busy box', 'invalid reference format'),
+    ('a..b', 'invalid reference format'),
+    ('nginx:', 'invalid reference format'),
+    ('x/' + 'a' * 300, 'invalid reference format: repository name must not be more than 255 characters'),
+])
+def test_image_problem(image, problem):
+    assert podspec.image_problem(image) == problem
+
+
+def test_an_image_the_engine_cannot_parse_is_refused_as_the_kubelet_refuses_it():
+    assert semantic(image='BusyBox:1.35') == [
+        '%s.image: Invalid value: "BusyBox:1.35": InvalidImageName: Failed to apply default image tag "BusyBox:1.35": '
+        'couldn\'t parse image reference "BusyBox:1.35": invalid reference format: repository name must be lowercase' % C]
