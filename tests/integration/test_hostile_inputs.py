@@ -156,3 +156,20 @@ def test_a_253_character_pod_name_without_volumes_is_applied_whole(pods):
     removed = ok(pods.apply(manifest, state='absent'))
     assert removed['pods'][0]['action'] == 'deleted'
     assert containers(pods.prefix) == {}
+
+
+def test_a_pod_at_the_api_servers_limits_is_applied_whole(pods):
+    """256 KiB of annotations, 63-character label values, the longest name an emptyDir allows: all accepted, applied,
+    re-applied without change and deleted."""
+    name = pods.name('e' * (203 - len('default') - len('cache') - len(pods.prefix) - 1))
+    manifest = with_empty_dir(name)
+    manifest['metadata']['labels'] = {'example.com/' + 'k' * 63: 'v' * 63}
+    manifest['metadata']['annotations'] = {'a': 'x' * (256 * KIB - 1)}
+    manifest['spec']['containers'][0]['env'] = [{'name': 'my.env-name', 'value': '1'}]
+    applied = ok(pods.apply(manifest))
+    assert applied['pods'][0]['action'] == 'created'
+    assert len(volumes(pods.prefix)) == 1 and len(volumes(pods.prefix)[0]) == 255
+    again = ok(pods.apply(manifest))
+    assert again['changed'] is False
+    ok(pods.apply(manifest, state='absent'))
+    assert_nothing_created(pods.prefix)
