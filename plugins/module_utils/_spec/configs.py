@@ -67,8 +67,8 @@ def _data_errors(obj):
                 size += len(value.encode('utf-8'))
     if obj['kind'] == 'ConfigMap':
         both = set(obj.get('data') or {}) & set(obj.get('binaryData') or {})
-        errors.extend('data[%s]: Invalid value: duplicate of key %s in binaryData' % (podspec.excerpt(key), podspec.excerpt(key))
-                      for key in sorted(both))
+        errors.extend('data[%s]: Invalid value: duplicate of key %s in binaryData'
+                      % (podspec.excerpt(key), podspec.excerpt(key)) for key in sorted(both))
     if size > MAX_DATA:
         errors.append('data: Too long: must have at most %d bytes' % MAX_DATA)
     return errors

@@ -173,7 +173,8 @@ def _alias_errors(aliases):
         if not alias.get('hostnames'):
             errors.append('spec.hostAliases[%d].hostnames: Required value' % index)
         for position, hostname in enumerate(alias.get('hostnames') or []):
-            errors += podspec.name_errors(hostname, 'spec.hostAliases[%d].hostnames[%d]' % (index, position), subdomain=True)
+            where = 'spec.hostAliases[%d].hostnames[%d]' % (index, position)
+            errors += podspec.name_errors(hostname, where, subdomain=True)
     return errors
 
 

@@ -158,7 +158,8 @@ OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': S
 OBJECTS = {
     'ConfigMap': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'data': STRMAP, 'binaryData': STRMAP,
                   'immutable': BOOL},
-    'Secret': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'data': Hidden(STRMAP), 'stringData': Hidden(STRMAP),
+    'Secret': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META,
+               'data': Hidden(STRMAP), 'stringData': Hidden(STRMAP),
                'type': STR, 'immutable': BOOL},
     'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': {
         'accessModes': STRLIST, 'resources': {'requests': {'storage': QUANTITY}, 'limits': {'storage': QUANTITY}},

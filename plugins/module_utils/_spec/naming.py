@@ -84,7 +84,8 @@ def host_name_errors(pod):
 def claim_name_errors(path, claim, namespace):
     """A claim's name as the Docker volume ``k8s_pvc_<claim>_<namespace>`` (in a pod or a PersistentVolumeClaim)."""
     what = 'the claim is the Docker volume k8s_pvc_<claim>_<namespace>, a directory of /var/lib/docker/volumes'
-    return name_limit_errors(path, claim, what, claim_volume_name(namespace, claim), 'the claim name (or its namespace)')
+    return name_limit_errors(path, claim, what, claim_volume_name(namespace, claim),
+                             'the claim name (or its namespace)')
 
 
 def path_problems(path, bind=False):

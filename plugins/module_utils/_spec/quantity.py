@@ -42,7 +42,8 @@ def parse(value):
     text = repr(value) if isinstance(value, float) else value
     match = _QUANTITY.match(text)
     if not match:
-        raise ValueError('invalid quantity "%s": quantities must match the regular expression \'%s\'' % (_shown(text), K8S_PATTERN))
+        raise ValueError('invalid quantity "%s": quantities must match the regular expression \'%s\''
+                         % (_shown(text), K8S_PATTERN))
     sign, number, suffix = match.group(1), match.group(2), match.group(3) or ''
     if suffix in _SUFFIXES:
         scale = _SUFFIXES[suffix]

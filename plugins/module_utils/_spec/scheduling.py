@@ -84,7 +84,8 @@ def _field_requirement_errors(requirement, path):
             errors.append("%s.values: Required value: must be only one value when `operator` is 'In' or 'NotIn' for "
                           "node field selector" % path)
     else:
-        errors += podspec.invalid(path + '.operator', requirement.get('operator') or '', ['not a valid selector operator'])
+        errors += podspec.invalid(path + '.operator', requirement.get('operator') or '',
+                                  ['not a valid selector operator'])
     if requirement.get('key') != 'metadata.name':
         errors.append('%s.key: Unsupported value: %s: supported values: "metadata.name"'
                       % (path, podspec.quoted(requirement.get('key') or '')))

@@ -101,7 +101,8 @@ def security_errors(spec):
         name = item.get('name')
         if name not in SAFE_SYSCTLS:
             errors.append('spec.securityContext.sysctls[%d].name: Forbidden: sysctl %s is not in the safe set '
-                          '(SysctlForbidden: a kubelet allows only safe sysctls by default)' % (index, podspec.quoted(name)))
+                          '(SysctlForbidden: a kubelet allows only safe sysctls by default)'
+                          % (index, podspec.quoted(name)))
     contexts = [('spec.securityContext', pod_context)]
     for key in ('initContainers', 'containers'):
         for index, container in enumerate(spec.get(key) or []):
