@@ -4,8 +4,8 @@
 """PRIVATE: what reading and refusing a manifest may cost, so that no input can exhaust the controller. Pure.
 
 - A manifest text (a file, a ``definition`` string, a rendered template) is at most ``MAX_TEXT_BYTES``.
-- YAML is read by ``Loader``, a safe loader that counts what the document would be once its aliases
-  are expanded: a document nested deeper than ``MAX_DEPTH`` levels, a recursive alias, or aliases
+- YAML is read by ``Loader``, a safe loader (libyaml's parser when PyYAML has it) that counts what the
+  document would be once its aliases are expanded: a document nested deeper than ``MAX_DEPTH`` levels, a recursive alias, or aliases
   (merge keys included) that would expand a text past ``MAX_EXPANDED`` are refused while the text is
   composed, before anything is built from it (the "billion laughs" of a kilobyte).
 - Documents given as data (a dict or a list) are measured the same way by ``data_problem``.
@@ -23,8 +23,11 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import
 
 try:
     import yaml
+    from yaml.composer import Composer
+    from yaml.constructor import SafeConstructor
     from yaml.events import AliasEvent
     from yaml.nodes import MappingNode, ScalarNode
+    from yaml.resolver import Resolver
     HAS_YAML = True
 except ImportError:  # pragma: no cover - reported by the caller with missing_required_lib
     HAS_YAML = False
@@ -60,11 +63,10 @@ if HAS_YAML:
     class BoundsError(yaml.MarkedYAMLError):
         """A document over one of the bounds, with the place where the parser noticed it."""
 
-    class Loader(yaml.SafeLoader):  # pylint: disable=too-many-ancestors
-        """PyYAML's safe loader, refusing deep nesting, recursive aliases and alias expansion past the bound."""
+    class _Bounded:
+        """What the loaders share: the bounds, checked while the text is composed, before anything is built."""
 
-        def __init__(self, stream):
-            super().__init__(stream)
+        def _start_bounds(self):
             self._depth = 0
             self._weights = {}
             self._total = 0
@@ -116,7 +118,35 @@ if HAS_YAML:
                 return 1 + sum(self._weights[id(key)] + self._weights[id(value)] for key, value in node.value)
             return 1 + sum(self._weights[id(item)] for item in node.value)
 
-    Loader.add_constructor('tag:yaml.org,2002:int', Loader.construct_yaml_int)
+    class PyLoader(_Bounded, yaml.SafeLoader):  # pylint: disable=too-many-ancestors
+        """PyYAML's safe loader within the bounds (all in Python: the loader when libyaml is missing)."""
+
+        def __init__(self, stream):
+            yaml.SafeLoader.__init__(self, stream)
+            self._start_bounds()
+
+    Loader = PyLoader
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML without libyaml
+        CParser = None
+
+    if CParser is not None:
+        class CLoader(_Bounded, Composer, CParser, SafeConstructor, Resolver):  # pylint: disable=too-many-ancestors
+            """The same on libyaml's parser (many times faster), composing in Python so the bounds hold:
+            libyaml's own composer recurses in C, and a document nested deep enough crashes the process."""
+
+            def __init__(self, stream):  # pylint: disable=super-init-not-called
+                CParser.__init__(self, stream)
+                Composer.__init__(self)
+                SafeConstructor.__init__(self)
+                Resolver.__init__(self)
+                self._start_bounds()
+
+        Loader = CLoader
+
+    for _loader in {PyLoader, Loader}:
+        _loader.add_constructor('tag:yaml.org,2002:int', _loader.construct_yaml_int)
 
 
 def data_problem(value):

@@ -20,6 +20,14 @@ def laughs(levels, width=9, key='labels'):
             'spec: {containers: [{name: c, image: busybox}]}\n' % (key, '\n'.join(lines)))
 
 
+@pytest.fixture(autouse=True, params=['libyaml', 'python'])
+def loader(request, monkeypatch):
+    """Every test twice: with libyaml's parser (when PyYAML has it) and with PyYAML's own."""
+    if request.param == 'python':
+        monkeypatch.setattr(bounds, 'Loader', bounds.PyLoader)
+    return request.param
+
+
 def parse_error(text, source='bomb.yaml'):
     with pytest.raises(ManifestError) as info:
         manifest.parse_text(text, source)
