@@ -145,7 +145,7 @@ if HAS_YAML:
 
         Loader = CLoader
 
-    for _loader in {PyLoader, Loader}:
+    for _loader in (PyLoader, Loader):
         _loader.add_constructor('tag:yaml.org,2002:int', _loader.construct_yaml_int)
 
 

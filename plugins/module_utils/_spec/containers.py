@@ -8,10 +8,10 @@ messages; and the node's and the engine's limits on the paths a container binds.
 
 from __future__ import annotations
 
-from ansible_collections.hostpods.core.plugins.module_utils._spec import downward as downward
+from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
-from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity as quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 
 PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
 PROTOCOLS = ('TCP', 'UDP', 'SCTP')

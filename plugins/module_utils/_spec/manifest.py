@@ -129,9 +129,9 @@ def schema_errors(doc):
     for error in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
         path = field_path(error.absolute_path)
         if error.validator == 'additionalProperties':
-            out.extend('%s: unknown field (not in the Kubernetes %s %s schema)' % (join_path(path, podspec.excerpt(name)),
-                                                                                     version, doc['kind'])
-                       for name in sorted(set(error.instance) - set(error.schema.get('properties') or {}), key=str))
+            unknown = sorted(set(error.instance) - set(error.schema.get('properties') or {}), key=str)
+            out.extend('%s: unknown field (not in the Kubernetes %s %s schema)'
+                       % (join_path(path, podspec.excerpt(name)), version, doc['kind']) for name in unknown)
         else:
             hidden = doc['kind'] == 'Secret' and list(error.absolute_path)[:1] in (['data'], ['stringData'])
             out.append(_schema_message(error, path or 'document', hidden))

@@ -114,7 +114,7 @@ def test_values_the_loader_cannot_build_are_refused_with_their_place(text, where
 
 def test_data_bomb_of_shared_references_is_refused():
     level = ['lol'] * 9
-    for _ in range(10):
+    for _level in range(10):
         level = [level] * 9
     document = doc('bomb', labels={'x': level})
     with pytest.raises(ManifestError) as info:
@@ -132,7 +132,7 @@ def test_data_that_contains_itself_is_refused():
 
 def test_data_nested_too_deeply_is_refused():
     value = 'leaf'
-    for _ in range(200):
+    for _level in range(200):
         value = [value]
     with pytest.raises(ManifestError) as info:
         manifest.collect_documents(doc('deep', labels={'x': value}))

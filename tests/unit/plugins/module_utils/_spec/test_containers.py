@@ -39,8 +39,8 @@ def semantic_pod(document):
     ('..x', ["must not start with '..'"]),
 ])
 def test_env_names(name, expected):
-    assert semantic(env=[{'name': name, 'value': '1'}]) == ['%s.env[0].name: Invalid value: "%s": %s' % (C, name, problem)
-                                                           for problem in expected]
+    expected = ['%s.env[0].name: Invalid value: "%s": %s' % (C, name, problem) for problem in expected]
+    assert semantic(env=[{'name': name, 'value': '1'}]) == expected
 
 
 def test_env_name_is_quoted_short():
@@ -119,8 +119,8 @@ def test_an_init_container_may_not_publish_one_host_port_twice():
         'spec.initContainers[0].ports[1].hostPort: Duplicate value: "TCP//8080"']
 
 
-@pytest.mark.parametrize('host_ip, ok', [('127.0.0.1', True), ('::1', True), ('0.0.0.0', True),
-                                          ('localhost', False), ('1.2.3.4:80', False)])
+@pytest.mark.parametrize('host_ip, ok', [
+    ('127.0.0.1', True), ('::1', True), ('0.0.0.0', True), ('localhost', False), ('1.2.3.4:80', False)])
 def test_host_ip_must_be_an_address_the_engine_can_bind(host_ip, ok):
     errors = semantic(ports=[{'containerPort': 80, 'hostPort': 8080, 'hostIP': host_ip}])
     assert errors == ([] if ok else ['%s.ports[0].hostIP: Invalid value: "%s": must be a valid IP address on hostpods '

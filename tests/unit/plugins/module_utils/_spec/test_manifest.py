@@ -47,8 +47,8 @@ def test_parse_text_reads_json():
     # an unclosed flow sequence: the parser notices at the end of the stream (line 4, column 1)
     ('a: 1\nb: [1,\n  c: d\n', 'f.yaml:4:1', "expected ',' or ']'"),
     # a mapping value where none may be: line 2, column 4 (libyaml's wording, or PyYAML's without it)
-    ('a: 1\n  b: 2\n', 'f.yaml:2:4', ('mapping values are not allowed in this context',
-                                       'mapping values are not allowed here')),
+    ('a: 1\n  b: 2\n', 'f.yaml:2:4',
+     ('mapping values are not allowed in this context', 'mapping values are not allowed here')),
     # a tab for indentation, line 3 column 1
     ('a:\n  b: 1\n\tc: 2\n', 'f.yaml:3:1', ('found a tab character that violates indentation', 'found character')),
 ])
