@@ -52,7 +52,8 @@ def parse_text(text, source='definition'):
     if too_long:
         raise ManifestError('%s: %s' % (source, too_long), source=source)
     try:
-        docs = [doc for doc in yaml.load_all(text, Loader=bounds.Loader) if doc is not None]
+        # str(): libyaml takes only an exact str, and Ansible hands over its own (tagged) subclass
+        docs = [doc for doc in yaml.load_all(str(text), Loader=bounds.Loader) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, 'problem_mark', None)
         where = '%s:%d:%d' % (source, mark.line + 1, mark.column + 1) if mark else source

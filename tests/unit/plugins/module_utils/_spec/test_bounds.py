@@ -72,6 +72,14 @@ def test_ordinary_anchors_and_merge_keys_are_read():
     assert document['spec']['containers'][1]['env'] == [{'name': 'X', 'value': '1'}]
 
 
+def test_text_of_a_str_subclass_is_read():
+    class Tagged(str):
+        """As Ansible hands over a definition string: a subclass of str, which libyaml alone refuses."""
+
+    [(document, _origin)] = manifest.parse_text(Tagged('apiVersion: v1\nkind: Pod\n'), 'tagged')
+    assert document == {'apiVersion': 'v1', 'kind': 'Pod'}
+
+
 def test_recursive_alias_is_refused():
     msg = parse_error('a: &a [1, *a]\n', 'loop.yaml')
     assert msg == 'loop.yaml:1:11: cannot parse manifest: %s' % bounds.RECURSIVE
