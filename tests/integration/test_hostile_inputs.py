@@ -80,6 +80,9 @@ def test_manifest_text_bombs_and_oversized_files(pods):
         files['case%d/a-good.yaml' % index] = good
         files['case%d/%s' % (index, name)] = text
         tasks.append(('hostpods.core.pod', {'src': 'case%d/' % index}))
+    # the full bomb as a definition string too (Ansible hands it over as its own kind of string)
+    tasks.append(('hostpods.core.pod', {'definition': [pod(pods.name('good'), [sleeper()]), laughs(pods.name('b'), 10)]}))
+    cases.append(('definition', None, ['definition[1]:', 'once its aliases are expanded']))
     started = time.monotonic()
     results = pods.play(*tasks, files=files)
     assert time.monotonic() - started < 60
