@@ -15,6 +15,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, flatten, load_manifests, parse_text
 
 try:
@@ -91,5 +92,13 @@ class ActionModule(ActionBase):
 
     @staticmethod
     def _read(path):
-        with open(path, encoding='utf-8') as handle:
-            return handle.read()
+        """A manifest file's text; one over the size bound is refused by name, without reading it all."""
+        try:
+            with open(path, encoding='utf-8') as handle:
+                text = handle.read(bounds.MAX_TEXT_BYTES + 1)
+                size = max(os.fstat(handle.fileno()).st_size, len(text))
+        except UnicodeDecodeError as exc:
+            raise ManifestError('%s: cannot read manifest: not UTF-8 text (%s)' % (os.path.relpath(path), exc.reason))
+        if len(text) > bounds.MAX_TEXT_BYTES:
+            raise ManifestError('%s: %s' % (os.path.relpath(path), bounds.text_problem(size)))
+        return text

@@ -42,8 +42,16 @@ description:
     apply goes on from there. The error names the exit code and shows the end of the container's log.
   - "Every field of a manifest is checked before anything on the host is touched: a field the Kubernetes schema does not
     know, or one hostpods does not support yet, is refused with its path (for example
-    C(spec.containers[0].volumeDevices: field not supported by hostpods yet)). A batch with one invalid manifest
-    changes no pod."
+    C(spec.containers[0].volumeDevices: field not supported by hostpods yet)); so is whatever the API server refuses
+    that the schema cannot express (label keys and values, annotations over 256 KiB in all, env names, envFrom
+    prefixes, port names and numbers, quantities, hostAliases hostnames...), with the API server's message; and so is
+    a valid manifest the node or the engine could not take, naming the field and saying it is a limit of hostpods on
+    Docker, not of Kubernetes (an emptyDir's Docker volume C(k8s_emptydir_<pod>_<namespace>_<uid>_<volume>) may have
+    at most 255 bytes, so the pod name, namespace and volume name together at most 203 characters; paths within
+    Linux' limits; no C(:) in what the engine binds). A batch with one invalid manifest changes no pod."
+  - "Reading is bounded: at most 8 MiB a file or text, nesting at most 100 levels, YAML aliases counted as they expand
+    (an alias bomb is refused at once). A refusal lists at most 10 problems a manifest and 20 manifests, quotes values
+    as short excerpts and never shows a Secret's values."
   - "Fields supported now: metadata C(name), C(namespace), C(labels), C(annotations); spec C(containers),
     C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds),
     C(activeDeadlineSeconds) (the node agent fails the pod past it), C(shareProcessNamespace),

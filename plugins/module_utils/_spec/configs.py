@@ -14,16 +14,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
 
 KINDS = ('ConfigMap', 'Secret', 'PersistentVolumeClaim')
 STORE = '/var/lib/hostpods/objects'
-KEY = re.compile(r'^[-._a-zA-Z0-9]+$')
-ENV_NAME = re.compile(r'^[-._a-zA-Z][-._a-zA-Z0-9]*$')
 MAX_DATA = 1024 * 1024
+ACCESS_MODES = ('ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOnce', 'ReadWriteOncePod')
+VOLUME_MODES = ('Block', 'Filesystem')
 DEFAULT_MODE = 0o644
 PLURAL = {'ConfigMap': 'configmaps', 'Secret': 'secrets', 'PersistentVolumeClaim': 'persistentvolumeclaims'}
 LOWER = {'ConfigMap': 'configmap', 'Secret': 'secret'}
@@ -41,28 +43,67 @@ def _b64(value):
 
 
 def object_errors(obj):
-    """Kubernetes' validation of a normalised ConfigMap, Secret or PersistentVolumeClaim."""
-    errors, kind = [], obj['kind']
-    if kind in ('ConfigMap', 'Secret'):
-        size = 0
-        for field in ('data', 'binaryData'):
-            for key, value in (obj.get(field) or {}).items():
-                if not KEY.match(key):
-                    errors.append("%s[%s]: Invalid value: \"%s\": a valid config key must consist of alphanumeric "
-                                  "characters, '-', '_' or '.'" % (field, key, key))
-                if field == 'binaryData' or kind == 'Secret':
-                    decoded = _b64(value)
-                    if decoded is None:
-                        errors.append('%s[%s]: Invalid value: must be base64 encoded' % (field, key))
-                    size += len(decoded or b'')
-                else:
-                    size += len(value.encode('utf-8'))
-        if kind == 'ConfigMap':
-            both = set(obj.get('data') or {}) & set(obj.get('binaryData') or {})
-            errors.extend('data[%s]: Invalid value: duplicate of key %s in binaryData' % (key, key) for key in sorted(both))
-        if size > MAX_DATA:
-            errors.append('data: Too long: must have at most %d bytes' % MAX_DATA)
+    """Kubernetes' validation of a normalised ConfigMap, Secret or PersistentVolumeClaim (its metadata
+    aside), and the name of the node's file that keeps it."""
+    kind, name = obj['kind'], obj['metadata']['name']
+    errors = _data_errors(obj) if kind in ('ConfigMap', 'Secret') else _claim_errors(obj)
+    what = 'the node keeps it as the file %s (written through <name>.json.tmp)' % store_path(
+        kind, obj['metadata']['namespace'], '<name>')
+    return errors + naming.name_limit_errors('metadata.name', name, what, name + '.json.tmp', 'the name')
+
+
+def _data_errors(obj):
+    """The keys of ``data`` and ``binaryData`` (config keys, base64 where it must be) and their 1 MiB in all."""
+    errors, size = [], 0
+    for field in ('data', 'binaryData'):
+        for key, value in (obj.get(field) or {}).items():
+            errors += podspec.invalid('%s[%s]' % (field, podspec.excerpt(key)), key, podspec.config_key_problems(key))
+            if field == 'binaryData' or obj['kind'] == 'Secret':
+                decoded = _b64(value)
+                if decoded is None:
+                    errors.append('%s[%s]: Invalid value: must be base64 encoded' % (field, podspec.excerpt(key)))
+                size += len(decoded or b'')
+            else:
+                size += len(value.encode('utf-8'))
+    if obj['kind'] == 'ConfigMap':
+        both = set(obj.get('data') or {}) & set(obj.get('binaryData') or {})
+        errors.extend('data[%s]: Invalid value: duplicate of key %s in binaryData'
+                      % (podspec.excerpt(key), podspec.excerpt(key)) for key in sorted(both))
+    if size > MAX_DATA:
+        errors.append('data: Too long: must have at most %d bytes' % MAX_DATA)
     return errors
+
+
+def _claim_errors(obj):
+    """``ValidatePersistentVolumeClaimSpec``: access modes, a positive storage request, and the claim's
+    name as a Docker volume."""
+    spec, errors = obj['spec'], []
+    modes = spec.get('accessModes') or []
+    if not modes:
+        errors.append('spec.accessModes: Required value: at least 1 access mode is required')
+    for mode in modes:
+        if mode not in ACCESS_MODES:
+            errors.append('spec.accessModes: Unsupported value: %s: supported values: "%s"'
+                          % (podspec.quoted(mode), '", "'.join(ACCESS_MODES)))
+    if 'ReadWriteOncePod' in modes and len(set(modes)) > 1:
+        errors.append('spec.accessModes: Forbidden: may not use ReadWriteOncePod with other access modes')
+    storage = ((spec.get('resources') or {}).get('requests') or {}).get('storage')
+    if storage is None:
+        errors.append('spec.resources[storage]: Required value')
+    else:
+        try:
+            if quantity.parse(storage) <= 0:
+                errors.append('spec.resources[storage]: Invalid value: %s: must be greater than zero'
+                              % podspec.quoted(storage))
+        except ValueError as exc:
+            errors.append('spec.resources[storage]: Invalid value: %s' % exc)
+    if spec.get('storageClassName'):
+        errors += podspec.invalid('spec.storageClassName', spec['storageClassName'],
+                                  [] if podspec.is_subdomain(spec['storageClassName']) else [podspec.SUBDOMAIN_MSG])
+    if spec.get('volumeMode') not in VOLUME_MODES:
+        errors.append('spec.volumeMode: Unsupported value: %s: supported values: "%s"'
+                      % (podspec.quoted(spec.get('volumeMode')), '", "'.join(VOLUME_MODES)))
+    return errors + naming.claim_name_errors('metadata.name', obj['metadata']['name'], obj['metadata']['namespace'])
 
 
 def normalise(doc, namespace):
@@ -152,7 +193,7 @@ def env_from(lookup, namespace, sources):
             continue
         for key in sorted(set(obj.get('data') or {}) | set(obj.get('binaryData') or {})):
             name = (source.get('prefix') or '') + key
-            if ENV_NAME.match(name):
+            if not podspec.env_name_problems(name):
                 values[name] = value_of(obj, key).decode('utf-8', errors='replace')
     return values
 

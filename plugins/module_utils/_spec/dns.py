@@ -17,6 +17,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 CLUSTER_DOMAIN = 'cluster.local'
 MAX_NAMESERVERS, MAX_SEARCHES, MAX_SEARCH_CHARS = 3, 32, 2048
+MAX_HOSTNAME = 64  # the kernel's hostname (utsname nodename)
 DNS_POLICIES = ('ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None')
 MISSING_CLUSTER_DNS = ('kubelet does not have ClusterDNS IP configured and cannot create Pod using "ClusterFirst" '
                        'policy. Falling back to "Default" policy.')
@@ -123,18 +124,18 @@ def dns_errors(spec):
     errors = []
     policy, config = spec.get('dnsPolicy', 'ClusterFirst'), spec.get('dnsConfig')
     if policy not in DNS_POLICIES:
-        errors.append('spec.dnsPolicy: Unsupported value: "%s": supported values: "%s"' % (policy, '", "'.join(DNS_POLICIES)))
+        errors.append('spec.dnsPolicy: Unsupported value: %s: supported values: "%s"'
+                      % (podspec.quoted(policy), '", "'.join(DNS_POLICIES)))
     if policy == 'None' and not (config or {}).get('nameservers'):
         errors.append('spec.dnsConfig: Required value: must provide at least one DNS nameserver when DNSPolicy is None'
                       if config is None else
                       'spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when DNSPolicy is None')
     for index, server in enumerate((config or {}).get('nameservers') or []):
-        try:
-            ipaddress.ip_address(server)
-        except ValueError:
-            errors.append('spec.dnsConfig.nameservers[%d]: Invalid value: "%s": must be a valid IP address' % (index, server))
+        if not podspec.is_ip(server):
+            errors += podspec.invalid('spec.dnsConfig.nameservers[%d]' % index, server, ['must be a valid IP address'])
     if len((config or {}).get('nameservers') or []) > MAX_NAMESERVERS:
         errors.append('spec.dnsConfig.nameservers: Invalid value: must not have more than %d nameservers' % MAX_NAMESERVERS)
+    errors += _search_errors((config or {}).get('searches') or [])
     for index, option in enumerate((config or {}).get('options') or []):
         if not option.get('name'):
             errors.append('spec.dnsConfig.options[%d].name: Required value' % index)
@@ -143,11 +144,48 @@ def dns_errors(spec):
                       'supports dnsConfig only without hostNetwork')
     if spec.get('subdomain') is not None:
         errors += podspec.name_errors(spec['subdomain'], 'spec.subdomain')
-    for index, alias in enumerate(spec.get('hostAliases') or []):
-        try:
-            ipaddress.ip_address(alias.get('ip') or '')
-        except ValueError:
-            errors.append('spec.hostAliases[%d].ip: Invalid value: "%s": must be a valid IP address' % (index, alias.get('ip')))
+    return errors + _alias_errors(spec.get('hostAliases') or [])
+
+
+def _search_errors(searches):
+    """``dnsConfig.searches``: at most 32 domains of 2048 characters in all, each a DNS-1123 subdomain
+    (a trailing '.' allowed), as every cluster version accepts them."""
+    errors = []
+    if len(searches) > MAX_SEARCHES:
+        errors.append('spec.dnsConfig.searches: Invalid value: %s: must not have more than %d search paths'
+                      % (podspec.excerpt(searches), MAX_SEARCHES))
+    if len(' '.join(searches)) > MAX_SEARCH_CHARS:
+        errors.append('spec.dnsConfig.searches: Invalid value: %s: must not have more than %d characters (including '
+                      'spaces) in the search list' % (podspec.excerpt(searches), MAX_SEARCH_CHARS))
+    for index, search in enumerate(searches):
+        errors += podspec.name_errors(search[:-1] if search.endswith('.') else search,
+                                      'spec.dnsConfig.searches[%d]' % index, subdomain=True)
+    return errors
+
+
+def _alias_errors(aliases):
+    """``ValidateHostAliases``: an IP address and DNS-1123 subdomains, so nothing but names reaches /etc/hosts."""
+    errors = []
+    for index, alias in enumerate(aliases):
+        if not podspec.is_ip(alias.get('ip') or ''):
+            errors += podspec.invalid('spec.hostAliases[%d].ip' % index, alias.get('ip') or '',
+                                      ['must be a valid IP address'])
         if not alias.get('hostnames'):
             errors.append('spec.hostAliases[%d].hostnames: Required value' % index)
+        for position, hostname in enumerate(alias.get('hostnames') or []):
+            where = 'spec.hostAliases[%d].hostnames[%d]' % (index, position)
+            errors += podspec.name_errors(hostname, where, subdomain=True)
     return errors
+
+
+def fqdn_errors(pod):
+    """The kubelet's refusal of a ``setHostnameAsFQDN`` pod whose FQDN the kernel cannot hold (64 bytes);
+    a kubelet reports it when it creates the sandbox, hostpods before anything is touched."""
+    if not pod['spec'].get('setHostnameAsFQDN') or not domain(pod):
+        return []
+    fqdn = kernel_hostname(pod)
+    if len(fqdn) <= MAX_HOSTNAME:
+        return []
+    return ['spec.setHostnameAsFQDN: Invalid value: true: failed to construct FQDN from pod hostname and cluster '
+            'domain, FQDN %s is too long (%d characters is the max, %d characters requested)'
+            % (podspec.excerpt(fqdn, 128), MAX_HOSTNAME, len(fqdn))]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 
 ENV_FIELD_PATHS = ('metadata.name', 'metadata.namespace', 'metadata.uid', 'spec.nodeName', 'spec.serviceAccountName',
@@ -24,8 +25,8 @@ def field_path_error(path):
     """Kubernetes' message for a fieldRef.fieldPath env cannot use, or None."""
     if path in ENV_FIELD_PATHS or SUBSCRIPTED.match(path or ''):
         return None
-    return 'Unsupported value: "%s": supported values: "%s", "metadata.labels[\'<KEY>\']", ' \
-           '"metadata.annotations[\'<KEY>\']"' % (path, '", "'.join(ENV_FIELD_PATHS))
+    return 'Unsupported value: %s: supported values: "%s", "metadata.labels[\'<KEY>\']", ' \
+           '"metadata.annotations[\'<KEY>\']"' % (podspec.quoted(path), '", "'.join(ENV_FIELD_PATHS))
 
 
 def field_value(pod, path, runtime):

@@ -10,6 +10,8 @@ have; ``Only`` leaves also restrict the values (for fields whose other values ar
 
 from __future__ import annotations
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import excerpt, quoted
+
 
 class Only:
     """A leaf whose value must be one of ``values``; ``why`` explains the others' refusal."""
@@ -25,6 +27,13 @@ class ListOf:
 
     def __init__(self, item):
         self.item = item
+
+
+class Hidden:
+    """A leaf whose values are never shown in a message: a Secret's ``data`` and ``stringData``."""
+
+    def __init__(self, kind):
+        self.kind = kind
 
 
 class Ignored:
@@ -159,7 +168,8 @@ OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': S
 OBJECTS = {
     'ConfigMap': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'data': STRMAP, 'binaryData': STRMAP,
                   'immutable': BOOL},
-    'Secret': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'data': STRMAP, 'stringData': STRMAP,
+    'Secret': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META,
+               'data': Hidden(STRMAP), 'stringData': Hidden(STRMAP),
                'type': STR, 'immutable': BOOL},
     'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': {
         'accessModes': STRLIST, 'resources': {'requests': {'storage': QUANTITY}, 'limits': {'storage': QUANTITY}},
@@ -167,6 +177,7 @@ OBJECTS = {
 }
 
 _PY_TYPES = {STR: str, INT: int, BOOL: bool}
+INT64 = (-2 ** 63, 2 ** 63 - 1)
 
 
 def _type_ok(kind, value):
@@ -195,7 +206,10 @@ def check_fields(value, tree, path, errors):
         if not _type_ok(tree.kind, value):
             errors.append('%s: Invalid value: must be a %s' % (path, tree.kind))
         elif value not in tree.values:
-            errors.append('%s: Unsupported value: %s (%s)' % (path, _show(value), tree.why))
+            errors.append('%s: Unsupported value: %s (%s)' % (path, quoted(value), tree.why))
+        return
+    if isinstance(tree, Hidden):
+        _check_hidden(value, tree.kind, path, errors)
         return
     if isinstance(tree, ListOf):
         if not isinstance(value, list):
@@ -216,8 +230,20 @@ def check_fields(value, tree, path, errors):
                 check_fields(item, tree[key], where, errors)
         return
     if not _type_ok(tree, value):
-        errors.append('%s: Invalid value: %s: must be a %s' % (path, _show(value), tree))
+        errors.append('%s: Invalid value: %s: must be a %s' % (path, quoted(value), tree))
+    elif tree == INT and not INT64[0] <= value <= INT64[1]:
+        errors.append('%s: Invalid value: %s: must be between %d and %d, inclusive (a 64-bit integer)'
+                      % (path, quoted(value), INT64[0], INT64[1]))
 
 
-def _show(value):
-    return '"%s"' % value if isinstance(value, str) else repr(value)
+def _check_hidden(value, kind, path, errors):
+    """The type check of a Secret's values, naming the key at fault and never the value."""
+    never = '(the values of a Secret are never shown)'
+    if kind == STRMAP and isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                errors.append('%s: Invalid value: %s: keys must be strings' % (path, quoted(key)))
+            elif not isinstance(item, str):
+                errors.append('%s[%s]: Invalid value: must be a string %s' % (path, excerpt(key), never))
+    elif not _type_ok(kind, value):
+        errors.append('%s: Invalid value: must be a %s %s' % (path, kind, never))

@@ -11,7 +11,15 @@ under ``FallbackToLogsOnError``.
 
 from __future__ import annotations
 
+import re
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+
 HANDLERS = ('exec', 'httpGet', 'sleep', 'tcpSocket')
+SCHEMES = ('HTTP', 'HTTPS')
+HEADER_NAME = re.compile(r'^[-A-Za-z0-9]+$')
+HEADER_NAME_MSG = ("a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex "
+                   "used for validation is '[-A-Za-z0-9]+')")
 POLICIES = ('File', 'FallbackToLogsOnError')
 MAX_MESSAGE_BYTES = 4096
 FALLBACK_LINES, FALLBACK_BYTES = 80, 2048
@@ -31,16 +39,36 @@ def lifecycle_errors(container, path, regular_init):
                                       else 'Forbidden: may not specify more than 1 handler type'))
         elif given[0] == 'exec' and not handler['exec'].get('command'):
             errors.append('%s.exec.command: Required value' % where)
-        elif given[0] == 'httpGet' and handler['httpGet'].get('port') is None:
-            errors.append('%s.httpGet.port: Required value' % where)
+        elif given[0] in ('httpGet', 'tcpSocket'):
+            errors += _network_handler_errors(handler[given[0]], '%s.%s' % (where, given[0]))
         elif given[0] == 'sleep' and not 0 <= handler['sleep'].get('seconds', -1):
             errors.append('%s.sleep.seconds: Invalid value: must be greater than or equal to 0' % where)
     message_path = container.get('terminationMessagePath', '/dev/termination-log')
     if not message_path.startswith('/'):
-        errors.append('%s.terminationMessagePath: Invalid value: "%s": must be an absolute path' % (path, message_path))
+        errors += podspec.invalid(path + '.terminationMessagePath', message_path, ['must be an absolute path'])
     if container.get('terminationMessagePolicy', 'File') not in POLICIES:
-        errors.append('%s.terminationMessagePolicy: Unsupported value: "%s": supported values: "%s"'
-                      % (path, container['terminationMessagePolicy'], '", "'.join(POLICIES)))
+        errors.append('%s.terminationMessagePolicy: Unsupported value: %s: supported values: "%s"'
+                      % (path, podspec.quoted(container['terminationMessagePolicy']), '", "'.join(POLICIES)))
+    return errors
+
+
+def _network_handler_errors(action, where):
+    """``validateHTTPGetAction`` / ``validateTCPSocketAction``: a port number or name, a known scheme, header
+    names that are header names (nothing else reaches the request the node sends)."""
+    port = action.get('port')
+    if port is None:
+        return ['%s.port: Required value' % where]
+    if isinstance(port, str):
+        errors = podspec.invalid(where + '.port', port, podspec.port_name_problems(port))
+    else:
+        errors = [] if 0 < port < 65536 else ['%s.port: Invalid value: %d: must be between 1 and 65535, inclusive'
+                                              % (where, port)]
+    if action.get('scheme', 'HTTP') not in SCHEMES:
+        errors.append('%s.scheme: Unsupported value: %s: supported values: "%s"'
+                      % (where, podspec.quoted(action['scheme']), '", "'.join(SCHEMES)))
+    for header in action.get('httpHeaders') or []:
+        if not HEADER_NAME.match(header.get('name') or ''):
+            errors += podspec.invalid(where + '.httpHeaders', header.get('name') or '', [HEADER_NAME_MSG])
     return errors
 
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import copy
 import functools
-import re
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
+from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
+from ansible_collections.hostpods.core.plugins.module_utils._spec import metadata
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
@@ -32,8 +35,7 @@ except ImportError:  # pragma: no cover - reported by the caller with missing_re
     HAS_YAML = False
 
 RESTART_POLICIES = podspec.RESTART_POLICIES
-PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
-PROTOCOLS = ('TCP', 'UDP', 'SCTP')
+INT32_MAX = 2 ** 31 - 1
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
 VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'configMap', 'secret', 'downwardAPI', 'projected')
 OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job')
@@ -42,16 +44,22 @@ OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet'
 # ----------------------------------------------------------------------------- reading text
 
 def parse_text(text, source='definition'):
-    """Split YAML or JSON text into documents; ``kind: List`` is expanded. Errors carry file and line."""
+    """Split YAML or JSON text into documents; ``kind: List`` is expanded. Errors carry file and line.
+
+    The text is read within ``bounds``: its size, its nesting and what its aliases expand to."""
     if not HAS_YAML:
         raise ManifestError('PyYAML is required to read manifests')
+    too_long = bounds.text_problem(bounds.text_size(text))
+    if too_long:
+        raise ManifestError('%s: %s' % (source, too_long), source=source)
     try:
-        docs = [doc for doc in yaml.safe_load_all(text) if doc is not None]
+        # str(): libyaml takes only an exact str, and Ansible hands over its own (tagged) subclass
+        docs = [doc for doc in yaml.load_all(str(text), Loader=bounds.Loader) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, 'problem_mark', None)
         where = '%s:%d:%d' % (source, mark.line + 1, mark.column + 1) if mark else source
         problem = getattr(exc, 'problem', None) or str(exc)
-        raise ManifestError('%s: cannot parse manifest: %s' % (where, problem), source=source)
+        raise ManifestError('%s: cannot parse manifest: %s' % (where, podspec.excerpt(problem, 200)), source=source)
     return [(doc, '%s (document %d)' % (source, index + 1)) for index, doc in enumerate(docs)]
 
 
@@ -72,16 +80,24 @@ def collect_documents(definition, source='definition'):
     if isinstance(definition, str):
         return flatten(parse_text(definition, source))
     if isinstance(definition, dict):
-        return flatten([(definition, source)])
+        return flatten([(_bounded(definition, source), source)])
     if isinstance(definition, list):
         items = []
         for index, item in enumerate(definition):
             if isinstance(item, str):
                 items.extend(parse_text(item, '%s[%d]' % (source, index)))
             else:
-                items.append((item, '%s[%d]' % (source, index)))
+                items.append((_bounded(item, '%s[%d]' % (source, index)), '%s[%d]' % (source, index)))
         return flatten(items)
     raise ManifestError('%s: must be a dict, a list of dicts or YAML/JSON text' % source)
+
+
+def _bounded(document, source):
+    """A document given as data, refused as text would be when it is too deep, recursive or too big."""
+    problem = bounds.data_problem(document)
+    if problem:
+        raise ManifestError('%s: %s' % (source, problem), source=source)
+    return document
 
 
 # ----------------------------------------------------------------------------- schema (optional)
@@ -105,7 +121,7 @@ def schema_errors(doc):
 
     Returns a list of messages naming the field paths; empty when the document is valid or the
     ``kubernetes-validate`` package is not installed (the supported-field check still refuses
-    every unknown field then).
+    every unknown field then). Values are quoted as short excerpts, a Secret's data never.
     """
     try:
         version, validator = _validator(doc.get('kind', 'Pod'))
@@ -114,13 +130,30 @@ def schema_errors(doc):
     out = []
     for error in sorted(validator.iter_errors(doc), key=lambda e: [str(p) for p in e.absolute_path]):
         path = field_path(error.absolute_path)
-        match = re.match(r"Additional properties are not allowed \((.*) (?:was|were) unexpected\)", error.message)
-        if match:
-            out.extend('%s: unknown field (not in the Kubernetes %s %s schema)' % (join_path(path, name), version, doc['kind'])
-                       for name in re.findall(r"'([^']*)'", match.group(1)))
+        if error.validator == 'additionalProperties':
+            unknown = sorted(set(error.instance) - set(error.schema.get('properties') or {}), key=str)
+            out.extend('%s: unknown field (not in the Kubernetes %s %s schema)'
+                       % (join_path(path, podspec.excerpt(name)), version, doc['kind']) for name in unknown)
         else:
-            out.append('%s: %s' % (path or 'document', error.message))
+            hidden = doc['kind'] == 'Secret' and list(error.absolute_path)[:1] in (['data'], ['stringData'])
+            out.append(_schema_message(error, path or 'document', hidden))
     return out
+
+
+def _schema_message(error, path, hidden):
+    """The API server's wording for a schema error, the value cut short (or hidden, for a Secret's data)."""
+    shown = '(the values of a Secret are never shown)' if hidden else podspec.quoted(error.instance)
+    expected = error.validator_value
+    if error.validator == 'type':
+        kinds = [kind for kind in (expected if isinstance(expected, list) else [expected]) if kind != 'null']
+        return '%s: Invalid value: %s: must be of type %s' % (path, shown, ' or '.join(kinds))
+    if error.validator == 'enum':
+        return '%s: Unsupported value: %s: supported values: %s' % (
+            path, shown, ', '.join('"%s"' % value for value in expected if value is not None))
+    if error.validator == 'required':
+        missing = [name for name in expected if isinstance(error.instance, dict) and name not in error.instance]
+        return '%s: Required value' % join_path('' if path == 'document' else path, (missing or ['?'])[0])
+    return '%s: Invalid value: %s: does not match the Kubernetes schema (%s)' % (path, shown, error.validator)
 
 
 def field_path(parts):
@@ -192,43 +225,15 @@ def apply_defaults(doc, namespace):
 # ----------------------------------------------------------------------------- validation
 
 def semantic_errors(pod):
-    """Kubernetes' own validation rules for the fields hostpods supports (on a defaulted pod)."""
-    errors = []
-    meta, spec = pod['metadata'], pod['spec']
-    errors += podspec.name_errors(meta.get('name'), 'metadata.name', subdomain=True)
-    errors += podspec.name_errors(meta.get('namespace'), 'metadata.namespace')
-    if spec.get('hostname') is not None:
-        errors += podspec.name_errors(spec['hostname'], 'spec.hostname')
-    if spec['restartPolicy'] not in RESTART_POLICIES:
-        errors.append('spec.restartPolicy: Unsupported value: "%s": supported values: "%s"'
-                      % (spec['restartPolicy'], '", "'.join(RESTART_POLICIES)))
-    errors += dns.dns_errors(spec)
-    errors += security.security_errors(spec)
-    errors += scheduling.scheduling_errors(spec)
-    if spec.get('hostPID') and spec.get('shareProcessNamespace'):
-        errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
-    deadline = spec.get('activeDeadlineSeconds')
-    if deadline is not None and not 0 < deadline <= 2 ** 31 - 1:
-        errors.append('spec.activeDeadlineSeconds: Invalid value: %d: must be between 1 and 2147483647, inclusive'
-                      % deadline)
-    if spec['terminationGracePeriodSeconds'] < 0:
-        errors.append('spec.terminationGracePeriodSeconds: Invalid value: %d: must be greater than or equal to 0'
-                      % spec['terminationGracePeriodSeconds'])
-    volumes = {}
-    for index, volume in enumerate(spec.get('volumes') or []):
-        path = 'spec.volumes[%d]' % index
-        errors += podspec.name_errors(volume.get('name'), path + '.name')
-        if volume.get('name') in volumes:
-            errors.append('%s.name: Duplicate value: "%s"' % (path, volume['name']))
-        volumes[volume.get('name')] = volume
-        sources = [key for key in VOLUME_SOURCES if key in volume]
-        if len(sources) > 1:
-            errors.append('%s: Forbidden: may not specify more than 1 volume type' % path)
-        errors += _volume_source_errors(volume, path)
+    """Kubernetes' own validation rules for the fields hostpods supports (on a defaulted pod), and the
+    limits of the node and the engine that Kubernetes does not know (names, paths)."""
+    spec = pod['spec']
+    errors = metadata.meta_errors(pod['metadata']) + _pod_spec_errors(spec) + dns.fqdn_errors(pod)
+    volumes, volume_errors = _volumes(spec.get('volumes') or [])
+    errors += volume_errors
     if not spec.get('containers'):
         errors.append('spec.containers: Required value')
-    seen = {}
-    host_ports = {}
+    seen, host_ports = {}, {}
     all_names = [c.get('name') for key in ('initContainers', 'containers') for c in spec.get(key) or []]
     for key in ('initContainers', 'containers'):
         for index, container in enumerate(spec.get(key) or []):
@@ -236,19 +241,57 @@ def semantic_errors(pod):
             name = container.get('name')
             errors += podspec.name_errors(name, path + '.name')
             if name in seen:
-                errors.append('%s.name: Duplicate value: "%s"' % (path, name))
+                errors.append('%s.name: Duplicate value: %s' % (path, podspec.quoted(name)))
             seen[name] = path
-            errors += _container_errors(container, path, volumes, all_names)
+            errors += containers.container_errors(container, path, volumes, all_names)
             regular_init = key == 'initContainers' and not podspec.is_sidecar(container)
             errors += hooks.lifecycle_errors(container, path, regular_init)
             errors += probes.probe_errors(container, path, regular_init)
             if 'restartPolicy' in container and (key == 'containers' or container['restartPolicy'] != 'Always'):
                 errors.append('%s.restartPolicy: %s' % (path, 'Forbidden: may not be set for non-init containers'
-                              if key == 'containers' else 'Unsupported value: "%s": supported values: "Always"'
-                              % container['restartPolicy']))
-            for pindex, port in enumerate(container.get('ports') or []):
-                errors += _port_errors(port, '%s.ports[%d]' % (path, pindex), host_ports, key, bool(spec.get('hostNetwork')))
+                              if key == 'containers' else 'Unsupported value: %s: supported values: "Always"'
+                              % podspec.quoted(container['restartPolicy'])))
+            errors += containers.ports_errors(container, path, host_ports, key == 'containers', bool(spec.get('hostNetwork')))
+    return errors + naming.host_name_errors(pod)
+
+
+def _pod_spec_errors(spec):
+    """The pod-wide fields: hostname, restart policy, DNS, security, scheduling, namespaces, deadlines."""
+    errors = []
+    if spec.get('hostname') is not None:
+        errors += podspec.name_errors(spec['hostname'], 'spec.hostname')
+    if spec['restartPolicy'] not in RESTART_POLICIES:
+        errors.append('spec.restartPolicy: Unsupported value: %s: supported values: "%s"'
+                      % (podspec.quoted(spec['restartPolicy']), '", "'.join(RESTART_POLICIES)))
+    errors += dns.dns_errors(spec)
+    errors += security.security_errors(spec)
+    errors += scheduling.scheduling_errors(spec)
+    if spec.get('hostPID') and spec.get('shareProcessNamespace'):
+        errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
+    if spec['terminationGracePeriodSeconds'] < 0:
+        errors.append('spec.terminationGracePeriodSeconds: Invalid value: %d: must be greater than or equal to 0'
+                      % spec['terminationGracePeriodSeconds'])
+    deadline = spec.get('activeDeadlineSeconds')
+    if deadline is not None and not 1 <= deadline <= INT32_MAX:
+        errors.append('spec.activeDeadlineSeconds: Invalid value: %d: must be between 1 and %d, inclusive'
+                      % (deadline, INT32_MAX))
     return errors
+
+
+def _volumes(items):
+    """``ValidateVolumes``: ``({name: volume}, errors)``, each volume named, once, of one type."""
+    volumes, errors = {}, []
+    for index, volume in enumerate(items):
+        path = 'spec.volumes[%d]' % index
+        errors += podspec.name_errors(volume.get('name'), path + '.name')
+        if volume.get('name') in volumes:
+            errors.append('%s.name: Duplicate value: %s' % (path, podspec.quoted(volume['name'])))
+        volumes[volume.get('name')] = volume
+        sources = [key for key in VOLUME_SOURCES if key in volume]
+        if len(sources) > 1:
+            errors.append('%s: Forbidden: may not specify more than 1 volume type' % path)
+        errors += _volume_source_errors(volume, path)
+    return volumes, errors
 
 
 def _file_errors(items, path, volume_items=False):
@@ -260,7 +303,9 @@ def _file_errors(items, path, volume_items=False):
         if not target:
             errors.append('%s.path: Required value' % where)
         elif target.startswith('/') or '..' in target.split('/'):
-            errors.append("%s.path: Invalid value: \"%s\": must be a relative path without '..'" % (where, target))
+            errors += podspec.invalid(where + '.path', target, ["must be a relative path without '..'"])
+        else:
+            errors += podspec.invalid(where + '.path', target, naming.path_problems(target))
         if item.get('mode') is not None and not 0 <= item['mode'] <= 0o777:
             errors.append('%s.mode: Invalid value: %d: must be a number between 0 and 0777 (octal), both inclusive'
                           % (where, item['mode']))
@@ -269,7 +314,7 @@ def _file_errors(items, path, volume_items=False):
                 field = item['fieldRef'].get('fieldPath', '')
                 if field not in ('metadata.labels', 'metadata.annotations') and downward.field_path_error(field) is not None \
                         or field.startswith(('spec.', 'status.')):
-                    errors.append('%s.fieldRef.fieldPath: Unsupported value: "%s"' % (where, field))
+                    errors.append('%s.fieldRef.fieldPath: Unsupported value: %s' % (where, podspec.quoted(field)))
             elif 'resourceFieldRef' in item:
                 if not item['resourceFieldRef'].get('containerName'):
                     errors.append('%s.resourceFieldRef.containerName: Required value' % where)
@@ -299,116 +344,42 @@ def _volume_source_errors(volume, path):
         if 'downwardAPI' in source:
             errors += _file_errors(source['downwardAPI'].get('items'), '%s.downwardAPI.items' % where, volume_items=True)
     if 'emptyDir' in volume:
-        medium = (volume['emptyDir'] or {}).get('medium', '')
-        if medium not in ('', 'Memory'):
-            errors.append('%s.emptyDir.medium: Unsupported value: "%s": supported values: "", "Memory"' % (path, medium))
-        size = (volume['emptyDir'] or {}).get('sizeLimit')
-        if size is not None:
-            try:
-                quantity.memory_bytes(size)
-            except ValueError as exc:
-                errors.append('%s.emptyDir.sizeLimit: Invalid value: "%s": %s' % (path, size, exc))
+        errors += _empty_dir_errors(volume['emptyDir'] or {}, path + '.emptyDir')
     if 'hostPath' in volume:
-        host_path = volume['hostPath']
-        if not host_path.get('path'):
-            errors.append('%s.hostPath.path: Required value' % path)
-        elif not host_path['path'].startswith('/'):
-            errors.append('%s.hostPath.path: Invalid value: "%s": must be an absolute path' % (path, host_path['path']))
-        elif '..' in host_path['path'].split('/'):
-            errors.append("%s.hostPath.path: Invalid value: \"%s\": must not contain '..'" % (path, host_path['path']))
-        if host_path.get('type', '') not in HOSTPATH_TYPES:
-            errors.append('%s.hostPath.type: Unsupported value: "%s": supported values: "%s"'
-                          % (path, host_path['type'], '", "'.join(HOSTPATH_TYPES)))
+        errors += _host_path_errors(volume['hostPath'], path + '.hostPath')
     if 'persistentVolumeClaim' in volume:
         claim = volume['persistentVolumeClaim'].get('claimName')
         errors += podspec.name_errors(claim, path + '.persistentVolumeClaim.claimName', subdomain=True)
     return errors
 
 
-def _env_source_errors(item, path, containers):
-    """``valueFrom``: exactly one source, and one the downward API allows for env."""
-    source = item.get('valueFrom')
-    if source is None:
-        return []
-    if 'value' in item and item['value'] != '':
-        return ['%s.valueFrom: Invalid value: "": may not be specified when `value` is not empty' % path]
-    if len(source) != 1:
-        return ['%s.valueFrom: Invalid value: "": may not have more than one field specified at a time' % path]
-    for kind in ('configMapKeyRef', 'secretKeyRef'):
-        if kind in source:
-            ref = source[kind]
-            return ['%s.valueFrom.%s.%s: Required value' % (path, kind, field) for field in ('name', 'key')
-                    if not ref.get(field)]
-    if 'fieldRef' in source:
-        problem = downward.field_path_error(source['fieldRef'].get('fieldPath'))
-        return ['%s.valueFrom.fieldRef.fieldPath: %s' % (path, problem)] if problem else []
-    ref = source['resourceFieldRef']
+def _empty_dir_errors(empty_dir, path):
     errors = []
-    if ref.get('resource') not in downward.RESOURCES:
-        errors.append('%s.valueFrom.resourceFieldRef.resource: Unsupported value: "%s": supported values: "%s"'
-                      % (path, ref.get('resource'), '", "'.join(downward.RESOURCES)))
-    if ref.get('containerName') and ref['containerName'] not in containers:
-        errors.append('%s.valueFrom.resourceFieldRef.containerName: Not found: "%s"' % (path, ref['containerName']))
-    if ref.get('divisor') is not None:
+    medium = empty_dir.get('medium', '')
+    if medium not in ('', 'Memory'):
+        errors.append('%s.medium: Unsupported value: %s: supported values: "", "Memory"' % (path, podspec.quoted(medium)))
+    size = empty_dir.get('sizeLimit')
+    if size is not None:
         try:
-            if quantity.parse(ref['divisor']) <= 0:
-                raise ValueError('must be greater than 0')
+            quantity.memory_bytes(size)
         except ValueError as exc:
-            errors.append('%s.valueFrom.resourceFieldRef.divisor: Invalid value: "%s": %s' % (path, ref['divisor'], exc))
+            errors.append('%s.sizeLimit: Invalid value: %s: %s' % (path, podspec.quoted(size), exc))
     return errors
 
 
-def _container_errors(container, path, volumes, containers=()):
-    errors = quantity.resources_errors(container['resources'], path + '.resources')
-    if not container.get('image') or container['image'] != container['image'].strip():
-        errors.append('%s.image: Required value' % path if not container.get('image')
-                      else '%s.image: Invalid value: "%s": must not have leading or trailing whitespace'
-                      % (path, container['image']))
-    if container['imagePullPolicy'] not in PULL_POLICIES:
-        errors.append('%s.imagePullPolicy: Unsupported value: "%s": supported values: "%s"'
-                      % (path, container['imagePullPolicy'], '", "'.join(PULL_POLICIES)))
-    for index, item in enumerate(container.get('env') or []):
-        if not item.get('name'):
-            errors.append('%s.env[%d].name: Required value' % (path, index))
-        errors += _env_source_errors(item, '%s.env[%d]' % (path, index), containers)
-    mount_paths = set()
-    for index, mount in enumerate(container.get('volumeMounts') or []):
-        mpath = '%s.volumeMounts[%d]' % (path, index)
-        if mount.get('name') not in volumes:
-            errors.append('%s.name: Not found: "%s"' % (mpath, mount.get('name')))
-        mount_path = mount.get('mountPath')
-        if not mount_path:
-            errors.append('%s.mountPath: Required value' % mpath)
-        elif not mount_path.startswith('/'):
-            errors.append('%s.mountPath: Invalid value: "%s": must be an absolute path' % (mpath, mount_path))
-        elif mount_path in mount_paths:
-            errors.append('%s.mountPath: Invalid value: "%s": must be unique' % (mpath, mount_path))
-        mount_paths.add(mount_path)
-        sub_path = mount.get('subPath', '')
-        if sub_path and (sub_path.startswith('/') or '..' in sub_path.split('/')):
-            errors.append("%s.subPath: Invalid value: \"%s\": must be a relative path without '..'" % (mpath, sub_path))
-    return errors
-
-
-def _port_errors(port, path, host_ports, key, host_network=False):
+def _host_path_errors(host_path, path):
     errors = []
-    container_port = port.get('containerPort')
-    if not isinstance(container_port, int) or not 0 < container_port < 65536:
-        errors.append('%s.containerPort: Invalid value: %r: must be between 1 and 65535, inclusive' % (path, container_port))
-    host_port = port.get('hostPort', 0)
-    if not 0 <= host_port < 65536:
-        errors.append('%s.hostPort: Invalid value: %r: must be between 0 and 65535, inclusive' % (path, host_port))
-    if port['protocol'] not in PROTOCOLS:
-        errors.append('%s.protocol: Unsupported value: "%s": supported values: "%s"'
-                      % (path, port['protocol'], '", "'.join(PROTOCOLS)))
-    if host_network and host_port and host_port != container_port:
-        errors.append('%s.hostPort: Invalid value: %r: must match `containerPort` when `hostNetwork` is true'
-                      % (path, host_port))
-    if host_port and key == 'containers':
-        ident = (host_port, port['protocol'], port.get('hostIP', ''))
-        if ident in host_ports:
-            errors.append('%s.hostPort: Duplicate value: "%d/%s"' % (path, host_port, port['protocol']))
-        host_ports[ident] = path
+    if not host_path.get('path'):
+        errors.append('%s.path: Required value' % path)
+    elif not host_path['path'].startswith('/'):
+        errors += podspec.invalid(path + '.path', host_path['path'], ['must be an absolute path'])
+    elif '..' in host_path['path'].split('/'):
+        errors += podspec.invalid(path + '.path', host_path['path'], ["must not contain '..'"])
+    else:
+        errors += podspec.invalid(path + '.path', host_path['path'], naming.path_problems(host_path['path'], bind=True))
+    if host_path.get('type', '') not in HOSTPATH_TYPES:
+        errors.append('%s.type: Unsupported value: %s: supported values: "%s"'
+                      % (path, podspec.quoted(host_path['type']), '", "'.join(HOSTPATH_TYPES)))
     return errors
 
 
@@ -431,12 +402,10 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
                 errors = _identity_errors(item) if deleting else semantic_errors(item)
             else:
                 item = configs.normalise(doc, namespace)
-                errors = _identity_errors(item) + ([] if deleting else configs.object_errors(item))
+                errors = _identity_errors(item) if deleting else metadata.meta_errors(item['metadata']) + \
+                    configs.object_errors(item)
         if errors:
-            label = origin
-            if isinstance(doc, dict) and isinstance(doc.get('metadata'), dict) and doc['metadata'].get('name'):
-                label = '%s %s "%s"' % (origin, doc.get('kind') or 'Pod', doc['metadata']['name'])
-            problems.append('%s: %s' % (label, '; '.join(errors)))
+            problems.append('%s: %s' % (_label(doc, origin), '; '.join(bounds.error_lines(errors))))
             continue
         key = (item['kind'] if 'kind' in item else 'Pod', item['metadata']['namespace'], item['metadata']['name'])
         if key in seen:
@@ -445,8 +414,17 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
         seen[key] = origin
         (pods if doc['kind'] == 'Pod' else others).append(item)
     if problems:
+        problems = bounds.batch_lines(problems)
         raise ManifestError('Invalid manifest: ' + ' | '.join(problems), errors=problems)
     return pods, others
+
+
+def _label(doc, origin):
+    """How a problem names its manifest: where it comes from, its kind and name."""
+    meta = doc.get('metadata') if isinstance(doc, dict) else None
+    if isinstance(meta, dict) and isinstance(meta.get('name'), str) and meta['name']:
+        return '%s %s "%s"' % (origin, podspec.excerpt(str(doc.get('kind') or 'Pod')), podspec.excerpt(meta['name']))
+    return origin
 
 
 def load_pods(documents, namespace='default', deleting=False, check_schema=False):
@@ -465,10 +443,10 @@ def _document_errors(doc, deleting, check_schema):
     if kind != 'Pod' and kind not in configs.KINDS:
         supported = '", "'.join(('Pod',) + configs.KINDS)
         if kind in OTHER_KINDS:
-            return ['kind: Unsupported value: "%s": hostpods applies only "%s" yet' % (kind, supported)]
-        return ['kind: Unsupported value: "%s": supported values: "%s"' % (kind, supported)]
+            return ['kind: Unsupported value: %s: hostpods applies only "%s" yet' % (podspec.quoted(kind), supported)]
+        return ['kind: Unsupported value: %s: supported values: "%s"' % (podspec.quoted(kind), supported)]
     if api_version != 'v1':
-        return ['apiVersion: Unsupported value: "%s": %s is in apiVersion "v1"' % (api_version, kind)]
+        return ['apiVersion: Unsupported value: %s: %s is in apiVersion "v1"' % (podspec.quoted(api_version), kind)]
     if deleting:
         return []
     errors = schema_errors(doc) if check_schema else []

@@ -13,6 +13,8 @@ import copy
 import hashlib
 import json
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+
 POD_NAME = 'io.kubernetes.pod.name'
 POD_NAMESPACE = 'io.kubernetes.pod.namespace'
 POD_UID = 'io.kubernetes.pod.uid'
@@ -38,6 +40,67 @@ SANDBOX_CONTAINER = 'POD'
 STATE_DIR = '/var/lib/hostpods/pods'
 SANDBOX_TYPE = 'podsandbox'
 CONTAINER_TYPE_DOCKER = 'container'
+
+
+# What the node's file systems and the engine allow, which Kubernetes does not check: hostpods refuses a
+# pod that would break them up front, before anything of its batch is touched.
+NAME_MAX = 255      # bytes of one file name (ext4, xfs, overlayfs): a Docker volume's name is one
+PATH_MAX = 4095     # bytes of a path the kernel takes (4096 with its terminating NUL)
+UID_LENGTH = 36     # the pod UIDs hostpods makes (uuid4)
+NOT_KUBERNETES = 'a limit of hostpods on Docker, not of Kubernetes'
+
+
+def name_limit_errors(path, value, what, made, shorten):
+    """The refusal of a ``value`` at ``path`` that makes ``what``, a file name on the node, longer than
+    ``NAME_MAX`` (``made`` is that name); ``shorten`` says which fields to cut."""
+    length = len(made.encode('utf-8'))
+    if length <= NAME_MAX:
+        return []
+    excess = length - NAME_MAX
+    return ['%s: Invalid value: %s: too long for hostpods (%s): %s, whose name may have at most %d bytes and would '
+            'have %d; shorten %s by %d character%s' % (path, podspec.quoted(value), NOT_KUBERNETES, what, NAME_MAX,
+                                                       length, shorten, excess, '' if excess == 1 else 's')]
+
+
+def host_name_errors(pod):
+    """The pod's names as Docker volume names: an emptyDir is ``k8s_emptydir_<pod>_<namespace>_<uid>_<volume>``
+    and a claim ``k8s_pvc_<claim>_<namespace>``, each a directory of /var/lib/docker/volumes. Container names
+    have no such limit."""
+    meta, errors = pod['metadata'], []
+    for index, volume in enumerate(pod['spec'].get('volumes') or []):
+        if 'emptyDir' in volume:
+            made = emptydir_volume_name(meta['namespace'], meta['name'], 'u' * UID_LENGTH, volume['name'])
+            what = ('its emptyDir volume "%s" (spec.volumes[%d]) is the Docker volume k8s_emptydir_<pod>_<namespace>_'
+                    '<uid>_%s, a directory of /var/lib/docker/volumes' % (volume['name'], index, volume['name']))
+            errors += name_limit_errors('metadata.name', meta['name'], what, made,
+                                        'the pod name (or its namespace or the volume name)')
+        elif 'persistentVolumeClaim' in volume:
+            claim = volume['persistentVolumeClaim'].get('claimName') or ''
+            errors += claim_name_errors('spec.volumes[%d].persistentVolumeClaim.claimName' % index, claim,
+                                        meta['namespace'])
+    return errors
+
+
+def claim_name_errors(path, claim, namespace):
+    """A claim's name as the Docker volume ``k8s_pvc_<claim>_<namespace>`` (in a pod or a PersistentVolumeClaim)."""
+    what = 'the claim is the Docker volume k8s_pvc_<claim>_<namespace>, a directory of /var/lib/docker/volumes'
+    return name_limit_errors(path, claim, what, claim_volume_name(namespace, claim),
+                             'the claim name (or its namespace)')
+
+
+def path_problems(path, bind=False):
+    """Why a path the node or the engine handles (a hostPath, a mount path, a subPath, a file of a volume)
+    cannot be used, although Kubernetes accepts it: Linux' limits, and ':' in a Docker bind."""
+    problems = []
+    if len(path.encode('utf-8')) > PATH_MAX:
+        problems.append('too long for hostpods (%s): a path may have at most %d bytes' % (NOT_KUBERNETES, PATH_MAX))
+    if any(len(part.encode('utf-8')) > NAME_MAX for part in path.split('/')):
+        problems.append('too long for hostpods (%s): each part of a path may have at most %d bytes'
+                        % (NOT_KUBERNETES, NAME_MAX))
+    if bind and ':' in path:
+        problems.append("must not contain ':' on hostpods (%s): the engine's binds are written source:target"
+                        % NOT_KUBERNETES)
+    return problems
 
 
 def canonical(value):

@@ -10,7 +10,9 @@ the QoS class, and Docker's and Kubernetes' timestamps. The unit tests hold one 
 from __future__ import annotations
 
 import calendar
+import ipaddress
 import re
+import reprlib
 import time
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
@@ -125,6 +127,25 @@ class ImageRef:
         return name + ('@' + self.digest if self.digest else '')
 
 
+_PATH_COMPONENT = r'[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
+_DOMAIN = (r'(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*'
+           r'[a-zA-Z0-9]))*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?')
+_REFERENCE = re.compile(r'^((?:%s/)?%s(?:/%s)*)(?::([\w][\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z]'
+                        r'[A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$' % (_DOMAIN, _PATH_COMPONENT, _PATH_COMPONENT))
+
+
+def image_problem(image):
+    """Why the engine (and a kubelet, ``InvalidImageName``) cannot parse an image reference, or None:
+    the grammar of ``[registry[:port]/]path[:tag][@digest]``, a lowercase path of at most 255 characters."""
+    match = _REFERENCE.match(image)
+    if match is None:
+        lower = _REFERENCE.match(image.lower())
+        return 'invalid reference format%s' % (': repository name must be lowercase' if lower else '')
+    if len(match.group(1)) > 255:
+        return 'invalid reference format: repository name must not be more than 255 characters'
+    return None
+
+
 def same_image(one, other):
     return ImageRef(one).normalized == ImageRef(other).normalized
 
@@ -140,10 +161,28 @@ SUBDOMAIN_MSG = ("a lowercase RFC 1123 subdomain must consist of lower case alph
 LABEL_MAX, SUBDOMAIN_MAX = 63, 253
 
 
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxdict, _SHORT.maxlist, _SHORT.maxstring, _SHORT.maxother = 2, 4, 4, 64, 64
+
+
 def excerpt(value, limit=64):
-    """A value as error messages quote it: at most ``limit`` characters, so no message dumps a long value."""
-    text = value if isinstance(value, str) else repr(value)
-    return text if len(text) <= limit else text[:limit] + '...(%d characters)' % len(text)
+    """A value as error messages quote it: at most ``limit`` characters, so no message dumps a long value
+    (a dict or list is summarised without being printed whole)."""
+    if not isinstance(value, str):
+        text = _SHORT.repr(value)
+        return text if len(text) <= limit else text[:limit] + '...'
+    return value if len(value) <= limit else value[:limit] + '...(%d characters)' % len(value)
+
+
+def quoted(value):
+    """A value as the API server shows it in a message: a string in double quotes, anything else as is;
+    both cut by ``excerpt``."""
+    return '"%s"' % excerpt(value) if isinstance(value, str) else excerpt(value)
+
+
+def invalid(path, value, problems):
+    """``field.Invalid`` for each problem of ``value`` at ``path`` (the value cut by ``excerpt``)."""
+    return ['%s: Invalid value: %s: %s' % (path, quoted(value), problem) for problem in problems]
 
 
 def name_errors(value, path, subdomain=False):
@@ -160,8 +199,65 @@ def name_errors(value, path, subdomain=False):
     return errors
 
 
+def is_ip(value):
+    """An IPv4 or IPv6 address (``IsValidIP``)."""
+    try:
+        ipaddress.ip_address(value)
+    except ValueError:
+        return False
+    return True
+
+
 def is_subdomain(value):
     return isinstance(value, str) and len(value) <= SUBDOMAIN_MAX and bool(DNS1123_SUBDOMAIN.match(value))
+
+
+def _regex_error(message, pattern, *examples):
+    """apimachinery's RegexError: the rule, examples and the expression."""
+    shown = ''.join("'%s', %s" % (example, ' or ' if index < len(examples) - 1 else '')
+                    for index, example in enumerate(examples))
+    return "%s (e.g. %sregex used for validation is '%s')" % (message, shown, pattern)
+
+
+def _chdir_problems(value):
+    if value in ('.', '..'):
+        return ["must not be '%s'" % value]
+    return ["must not start with '..'"] if value.startswith('..') else []
+
+
+ENV_NAME = re.compile(r'^[-._a-zA-Z][-._a-zA-Z0-9]*$')
+ENV_NAME_MSG = _regex_error("a valid environment variable name must consist of alphabetic characters, digits, '_', "
+                            "'-', or '.', and must not start with a digit", '[-._a-zA-Z][-._a-zA-Z0-9]*',
+                            'my.env-name', 'MY_ENV.NAME', 'MyEnvName1')
+CONFIG_KEY = re.compile(r'^[-._a-zA-Z0-9]+$')
+CONFIG_KEY_MSG = _regex_error("a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                              '[-._a-zA-Z0-9]+', 'key.name', 'KEY_NAME', 'key-name')
+
+
+def env_name_problems(name):
+    """``IsEnvVarName``: the API server's rule for env names and envFrom prefixes (the rule every cluster
+    version accepts; 1.34's relaxed rule would let more through)."""
+    return ([] if ENV_NAME.match(name) else [ENV_NAME_MSG]) + _chdir_problems(name)
+
+
+def config_key_problems(key):
+    """``IsConfigMapKey``: keys of ConfigMap and Secret data, and the keys pods refer to."""
+    problems = ['must be no more than %d characters' % SUBDOMAIN_MAX] if len(key) > SUBDOMAIN_MAX else []
+    return problems + ([] if CONFIG_KEY.match(key) else [CONFIG_KEY_MSG]) + _chdir_problems(key)
+
+
+def port_name_problems(name):
+    """``IsValidPortName`` (an IANA_SVC_NAME): at most 15 of [-a-z0-9], a letter, no '--', no '-' at either end."""
+    problems = ['must be no more than 15 characters'] if len(name) > 15 else []
+    if not re.match(r'^[-a-z0-9]+$', name):
+        problems.append('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)')
+    if not re.search('[a-z]', name):
+        problems.append('must contain at least one letter (a-z)')
+    if '--' in name:
+        problems.append('must not contain consecutive hyphens')
+    if name.startswith('-') or name.endswith('-'):
+        problems.append('must not begin or end with a hyphen')
+    return problems
 
 
 # ----------------------------------------------------------------------------- ports

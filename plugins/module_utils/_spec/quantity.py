@@ -36,23 +36,30 @@ def parse(value):
     Raises ValueError naming the text and the rule it breaks.
     """
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError('invalid quantity %r: must be a string or a number' % (value,))
+        raise ValueError('invalid quantity %s: must be a string or a number' % _shown(value))
     if isinstance(value, int):
         return Fraction(value)
     text = repr(value) if isinstance(value, float) else value
     match = _QUANTITY.match(text)
     if not match:
-        raise ValueError('invalid quantity "%s": quantities must match the regular expression \'%s\'' % (text, K8S_PATTERN))
+        raise ValueError('invalid quantity "%s": quantities must match the regular expression \'%s\''
+                         % (_shown(text), K8S_PATTERN))
     sign, number, suffix = match.group(1), match.group(2), match.group(3) or ''
     if suffix in _SUFFIXES:
         scale = _SUFFIXES[suffix]
     else:
         exponent = int(suffix[1:])
         if abs(exponent) > MAX_EXPONENT:
-            raise ValueError('invalid quantity "%s": exponent out of range' % text)
+            raise ValueError('invalid quantity "%s": exponent out of range' % _shown(text))
         scale = Fraction(10) ** exponent
     amount = Fraction(number if not number.endswith('.') else number[:-1]) * scale
     return -amount if sign == '-' else amount
+
+
+def _shown(value):
+    """A quantity as a message quotes it (``podspec.excerpt``, imported here: podspec imports this module)."""
+    from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import excerpt
+    return excerpt(value)
 
 
 def _round_away(amount):
@@ -115,12 +122,12 @@ def resources_errors(resources, path):
                 errors.append('%s: Invalid value: %s' % (where, exc))
                 continue
             if amount < 0:
-                errors.append('%s: Invalid value: "%s": must be greater than or equal to 0' % (where, item))
+                errors.append('%s: Invalid value: "%s": must be greater than or equal to 0' % (where, _shown(item)))
                 continue
             parsed[kind, name] = amount
     for (kind, name), amount in sorted(parsed.items()):
         limit = parsed.get(('limits', name))
         if kind == 'requests' and limit is not None and amount > limit:
             errors.append('%s.requests: Invalid value: "%s": must be less than or equal to %s limit of %s'
-                          % (path, resources['requests'][name], name, resources['limits'][name]))
+                          % (path, _shown(resources['requests'][name]), name, _shown(resources['limits'][name])))
     return errors

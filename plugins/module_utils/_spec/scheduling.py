@@ -48,7 +48,16 @@ def label_value_problems(value):
 
 
 def _invalid(path, value, problems):
-    return ['%s: Invalid value: "%s": %s' % (path, value, '; '.join(problems))] if problems else []
+    return podspec.invalid(path, value, ['; '.join(problems)]) if problems else []
+
+
+def labels_errors(labels, path):
+    """``ValidateLabels`` (metadata.labels, nodeSelector): each key a qualified name, each value a label value."""
+    errors = []
+    for key, value in sorted(labels.items()):
+        errors += podspec.invalid(path, key, label_name_problems(key))
+        errors += podspec.invalid(path, value, label_value_problems(value))
+    return errors
 
 
 def _requirement_errors(requirement, path):
@@ -64,7 +73,7 @@ def _requirement_errors(requirement, path):
         if len(values) != 1:
             errors.append("%s.values: Required value: must be specified single value when `operator` is 'Lt' or 'Gt'" % path)
     else:
-        errors.append('%s.operator: Invalid value: "%s": not a valid selector operator' % (path, operator or ''))
+        errors += podspec.invalid(path + '.operator', operator or '', ['not a valid selector operator'])
     return errors + _invalid(path + '.key', requirement.get('key') or '', label_name_problems(requirement.get('key') or ''))
 
 
@@ -75,9 +84,11 @@ def _field_requirement_errors(requirement, path):
             errors.append("%s.values: Required value: must be only one value when `operator` is 'In' or 'NotIn' for "
                           "node field selector" % path)
     else:
-        errors.append('%s.operator: Invalid value: "%s": not a valid selector operator' % (path, requirement.get('operator') or ''))
+        errors += podspec.invalid(path + '.operator', requirement.get('operator') or '',
+                                  ['not a valid selector operator'])
     if requirement.get('key') != 'metadata.name':
-        errors.append('%s.key: Unsupported value: "%s": supported values: "metadata.name"' % (path, requirement.get('key') or ''))
+        errors.append('%s.key: Unsupported value: %s: supported values: "metadata.name"'
+                      % (path, podspec.quoted(requirement.get('key') or '')))
     return errors
 
 
@@ -95,20 +106,23 @@ def _toleration_errors(toleration, path):
     value, effect = toleration.get('value') or '', toleration.get('effect') or ''
     errors = _invalid(path + '.key', key, label_name_problems(key)) if key else []
     if not key and operator != 'Exists':
-        errors.append('%s.operator: Invalid value: "%s": operator must be Exists when `key` is empty, which means '
-                      '"match all values and all keys"' % (path, operator))
+        errors.append('%s.operator: Invalid value: %s: operator must be Exists when `key` is empty, which means '
+                      '"match all values and all keys"' % (path, podspec.quoted(operator)))
     if toleration.get('tolerationSeconds') is not None and effect != 'NoExecute':
-        errors.append("%s.effect: Invalid value: \"%s\": effect must be 'NoExecute' when `tolerationSeconds` is set"
-                      % (path, effect))
+        errors.append("%s.effect: Invalid value: %s: effect must be 'NoExecute' when `tolerationSeconds` is set"
+                      % (path, podspec.quoted(effect)))
     if operator in ('', 'Equal'):
         errors += _invalid(path + '.operator', value, label_value_problems(value))
     elif operator == 'Exists':
         if value:
-            errors.append("%s.operator: Invalid value: \"%s\": value must be empty when `operator` is 'Exists'" % (path, value))
+            errors.append("%s.operator: Invalid value: %s: value must be empty when `operator` is 'Exists'"
+                          % (path, podspec.quoted(value)))
     else:
-        errors.append('%s.operator: Unsupported value: "%s": supported values: "Equal", "Exists"' % (path, operator))
+        errors.append('%s.operator: Unsupported value: %s: supported values: "Equal", "Exists"'
+                      % (path, podspec.quoted(operator)))
     if effect and effect not in EFFECTS:
-        errors.append('%s.effect: Unsupported value: "%s": supported values: "%s"' % (path, effect, '", "'.join(EFFECTS)))
+        errors.append('%s.effect: Unsupported value: %s: supported values: "%s"'
+                      % (path, podspec.quoted(effect), '", "'.join(EFFECTS)))
     return errors
 
 
@@ -118,10 +132,8 @@ def scheduling_errors(spec):
     node_name = spec.get('nodeName')
     if node_name:
         if not podspec.is_subdomain(node_name):
-            errors.append('spec.nodeName: Invalid value: "%s": %s' % (podspec.excerpt(node_name), podspec.SUBDOMAIN_MSG))
-    for key, value in sorted((spec.get('nodeSelector') or {}).items()):
-        errors += _invalid('spec.nodeSelector', key, label_name_problems(key))
-        errors += _invalid('spec.nodeSelector', value, label_value_problems(value))
+            errors += podspec.invalid('spec.nodeName', node_name, [podspec.SUBDOMAIN_MSG])
+    errors += labels_errors(spec.get('nodeSelector') or {}, 'spec.nodeSelector')
     path = 'spec.affinity.nodeAffinity'
     affinity = (spec.get('affinity') or {}).get('nodeAffinity') or {}
     required = affinity.get('requiredDuringSchedulingIgnoredDuringExecution')
@@ -136,7 +148,7 @@ def scheduling_errors(spec):
         where = '%s.preferredDuringSchedulingIgnoredDuringExecution[%d]' % (path, index)
         weight = preferred.get('weight')
         if not isinstance(weight, int) or not 1 <= weight <= 100:
-            errors.append('%s.weight: Invalid value: %s: must be in the range 1-100' % (where, weight))
+            errors.append('%s.weight: Invalid value: %s: must be in the range 1-100' % (where, podspec.excerpt(weight)))
         errors += _term_errors(preferred.get('preference'), where + '.preference')
     for index, toleration in enumerate(spec.get('tolerations') or []):
         errors += _toleration_errors(toleration, 'spec.tolerations[%d]' % index)

@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+
 SAFE_SYSCTLS = ('kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.tcp_syncookies',
                 'net.ipv4.ping_group_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.ip_local_reserved_ports',
                 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout', 'net.ipv4.tcp_keepalive_intvl',
                 'net.ipv4.tcp_keepalive_probes')
 SECCOMP_TYPES = ('RuntimeDefault', 'Unconfined', 'Localhost')
 SECCOMP_ROOT = '/var/lib/kubelet/seccomp'
+MAX_ID = 2 ** 31 - 1  # user and group IDs
 _CAPABILITY = re.compile(r'^(CAP_)?[A-Z_]+$')
 
 
@@ -97,8 +100,9 @@ def security_errors(spec):
     for index, item in enumerate(pod_context.get('sysctls') or []):
         name = item.get('name')
         if name not in SAFE_SYSCTLS:
-            errors.append('spec.securityContext.sysctls[%d].name: Forbidden: sysctl "%s" is not in the safe set '
-                          '(SysctlForbidden: a kubelet allows only safe sysctls by default)' % (index, name))
+            errors.append('spec.securityContext.sysctls[%d].name: Forbidden: sysctl %s is not in the safe set '
+                          '(SysctlForbidden: a kubelet allows only safe sysctls by default)'
+                          % (index, podspec.quoted(name)))
     contexts = [('spec.securityContext', pod_context)]
     for key in ('initContainers', 'containers'):
         for index, container in enumerate(spec.get(key) or []):
@@ -108,25 +112,29 @@ def security_errors(spec):
             for kind in ('add', 'drop'):
                 for cindex, cap in enumerate((context.get('capabilities') or {}).get(kind) or []):
                     if not _CAPABILITY.match(cap):
-                        errors.append('%s.capabilities.%s[%d]: Invalid value: "%s": must be a capability name'
-                                      % (path, kind, cindex, cap))
+                        errors.append('%s.capabilities.%s[%d]: Invalid value: %s: must be a capability name'
+                                      % (path, kind, cindex, podspec.quoted(cap)))
             if context.get('privileged') and context.get('allowPrivilegeEscalation') is False:
                 errors.append('%s: Invalid value: cannot set `allowPrivilegeEscalation` to false and `privileged` to true'
                               % path)
+    groups = [('spec.securityContext.fsGroup', pod_context.get('fsGroup'))]
+    groups += [('spec.securityContext.supplementalGroups[%d]' % index, group)
+               for index, group in enumerate(pod_context.get('supplementalGroups') or [])]
     for path, context in contexts:
-        for field in ('runAsUser', 'runAsGroup'):
-            if context.get(field) is not None and context[field] < 0:
-                errors.append('%s.%s: Invalid value: %d: must be between 0 and 2147483647, inclusive'
-                              % (path, field, context[field]))
+        groups += [('%s.%s' % (path, field), context.get(field)) for field in ('runAsUser', 'runAsGroup')]
+    for where, value in groups:  # IsValidUserID, IsValidGroupID
+        if value is not None and not 0 <= value <= MAX_ID:
+            errors.append('%s: Invalid value: %d: must be between 0 and %d, inclusive' % (where, value, MAX_ID))
+    for path, context in contexts:
         profile = context.get('seccompProfile')
         if profile is not None:
             if profile.get('type') not in SECCOMP_TYPES:
-                errors.append('%s.seccompProfile.type: Unsupported value: "%s": supported values: "%s"'
-                              % (path, profile.get('type'), '", "'.join(SECCOMP_TYPES)))
+                errors.append('%s.seccompProfile.type: Unsupported value: %s: supported values: "%s"'
+                              % (path, podspec.quoted(profile.get('type')), '", "'.join(SECCOMP_TYPES)))
             elif profile['type'] == 'Localhost' and not profile.get('localhostProfile'):
                 errors.append('%s.seccompProfile.localhostProfile: Required value: must be set when seccomp type is '
                               'Localhost' % path)
             elif profile['type'] != 'Localhost' and profile.get('localhostProfile'):
-                errors.append('%s.seccompProfile.localhostProfile: Invalid value: "%s": can only be set when seccomp '
-                              'type is Localhost' % (path, profile['localhostProfile']))
+                errors.append('%s.seccompProfile.localhostProfile: Invalid value: %s: can only be set when seccomp '
+                              'type is Localhost' % (path, podspec.quoted(profile['localhostProfile'])))
     return errors
