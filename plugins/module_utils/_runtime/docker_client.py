@@ -42,6 +42,32 @@ except ImportError as exc:  # pragma: no cover - reported with missing_required_
         pass
 
 DEFAULT_TIMEOUT = 60
+EXEC_EXIT_POLLS, EXEC_EXIT_SECONDS = 50, 0.02
+
+
+class _Seconds(int):
+    """Epoch seconds with their fraction, for the engine's ``since``/``until``: the SDK accepts only
+    ints there before 6.0 (Debian 12's is 5.0.3) and sends ``str(value)``, which keeps the fraction."""
+
+    def __new__(cls, value):
+        seconds = super().__new__(cls, max(1, int(value)))
+        seconds.text = '%.9f' % value
+        return seconds
+
+    def __str__(self):
+        return self.text
+
+    __repr__ = __str__
+
+
+def _log_window(since=None, until=None):
+    """The ``since``/``until`` arguments of a log read (epoch seconds, fractions kept)."""
+    kwargs = {}
+    if since:
+        kwargs['since'] = _Seconds(since)
+    if until:
+        kwargs['until'] = _Seconds(until)
+    return kwargs
 
 
 def _call(kind):
@@ -124,12 +150,23 @@ class DockerClient:
 
     @_call('read')
     def logs(self, container_id, tail='all', timestamps=False, since=None, until=None):
-        kwargs = {'tail': tail, 'timestamps': timestamps}
-        if since:
-            kwargs['since'] = since
-        if until:
-            kwargs['until'] = until
+        kwargs = dict(_log_window(since, until), tail=tail, timestamps=timestamps)
         return self.api.logs(container_id, **kwargs).decode('utf-8', errors='replace')
+
+    @_call('read')
+    def logs_stream(self, container_id, tail='all', timestamps=False, since=None, follow=True):
+        """The log of a container as it is written (``follow``): an iterator of byte chunks that ends
+        when the container stops."""
+        return self.api.logs(container_id, stream=True, follow=follow, tail=tail, timestamps=timestamps,
+                             **_log_window(since))
+
+    @_call('read')
+    def stats(self, container_id):
+        """One sample of the engine's statistics of a running container (cpu over the last second, memory)."""
+        try:
+            return self.api.stats(container_id, stream=False)
+        except NotFound:
+            return None
 
     @_call('read')
     def last_exit_code(self, container_id, since):
@@ -170,6 +207,30 @@ class DockerClient:
             finally:
                 sock.close()
         return self.api.exec_inspect(exec_id).get('ExitCode'), stdout or b'', stderr or b''
+
+    @_call('write')
+    def exec_attach(self, container_id, argv, stdin=False, tty=False):
+        """Start ``argv`` in a running container, attached: ``(exec id, connection, socket)``. The socket
+        carries the terminal's bytes with ``tty``, else the engine's multiplexed stdout/stderr frames;
+        what is sent to it is the command's stdin (when ``stdin``). Keep ``connection`` while using it."""
+        exec_id = self.api.exec_create(container_id, argv, stdin=stdin, tty=tty)['Id']
+        connection = self.api.exec_start(exec_id, tty=tty, socket=True)
+        return exec_id, connection, getattr(connection, '_sock', connection)
+
+    @_call('write')
+    def exec_resize(self, exec_id, height, width):
+        self.api.exec_resize(exec_id, height=height, width=width)
+
+    @_call('read')
+    def exec_exit_code(self, exec_id):
+        """The exit code of a finished exec (the engine may mark it finished a moment after its stream ends)."""
+        info = self.api.exec_inspect(exec_id)
+        for _poll in range(EXEC_EXIT_POLLS):
+            if not info.get('Running'):
+                break
+            time.sleep(EXEC_EXIT_SECONDS)
+            info = self.api.exec_inspect(exec_id)
+        return info.get('ExitCode')
 
     @_call('read')
     def bridge_gateway(self):
