@@ -7,6 +7,8 @@ the few inspects a plan needs. Reads only.
 
 from __future__ import annotations
 
+import os
+
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
@@ -27,6 +29,30 @@ def read_records(client):
 def read_object(kind, namespace, name):
     """A ConfigMap, Secret or PersistentVolumeClaim as the node keeps it, or None."""
     return host.read_json(configs.store_path(kind, namespace, name))
+
+
+def read_events(uid):
+    """The events of one pod, oldest first, as the node agent keeps them (``<pod dir>/events.json``, a JSON
+    list of Kubernetes Event objects), or none. The hook of ``hostpods describe``: events from the agent
+    arrive through ``pod_info``'s ``events`` once it returns them; this file is read until then."""
+    events = host.read_json(os.path.join(naming.pod_dir(uid), 'events.json')) if uid else None
+    return events if isinstance(events, list) else []
+
+
+def list_objects(kind, namespace=None):
+    """``[(object, epoch seconds of its last write)]`` of one kind the node keeps, in ``namespace`` or
+    in all of them, sorted by namespace and name."""
+    out = []
+    namespaces = [namespace] if namespace else sorted(host.list_dir(configs.STORE))
+    for name_space in namespaces:
+        folder = os.path.dirname(configs.store_path(kind, name_space, 'x'))
+        for entry in sorted(host.list_dir(folder)):
+            if entry.endswith('.json'):
+                path = os.path.join(folder, entry)
+                obj = host.read_json(path)
+                if obj is not None:
+                    out.append((obj, host.modified(path)))
+    return out
 
 
 def object_lookup(batch):
