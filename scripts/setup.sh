@@ -65,9 +65,12 @@ build_image hostpods/busybox:1.35 /bin/busybox images/busybox/Dockerfile
 #    (roles/node/tasks/tools.yml, run by scripts/install-tools.yml); skipped when what is installed is current.
 HOSTPODS_LIB_DIR=/usr/local/lib/hostpods/ansible_collections/hostpods/core/plugins/module_utils
 tools_current() {
+  local changes
   cmp -s roles/node/files/hostpods /usr/local/bin/hostpods && [ -d "$HOSTPODS_LIB_DIR" ] || return 1
   # the installed library has one file more: the package __init__.py the role adds to plugins/module_utils
-  ! diff -rq --exclude=__pycache__ plugins/module_utils "$HOSTPODS_LIB_DIR" | grep -qvx "Only in $HOSTPODS_LIB_DIR: __init__.py"
+  changes=$(diff -rq --exclude=__pycache__ plugins/module_utils "$HOSTPODS_LIB_DIR" \
+    | grep -vx "Only in $HOSTPODS_LIB_DIR: __init__.py" || true)
+  [ -z "$changes" ]
 }
 if ! tools_current; then
   log "installing the hostpods command (the node role's tools tasks)"

@@ -143,7 +143,7 @@ def yaml_text(obj):
             return '"' if style == "'" else style
 
     def text(dumper, value):
-        return dumper.represent_scalar('tag:yaml.org,2002:str', value, style='|' if '\n' in value.strip('\n') else None)
+        return dumper.represent_scalar('tag:yaml.org,2002:str', value, style='|' if '\n' in value else None)
     Dumper.add_representer(str, text)
     return yaml.dump(obj, Dumper=Dumper, default_flow_style=False, sort_keys=True, allow_unicode=True)
 
