@@ -17,6 +17,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import
 
 DEFAULT_CONTAINER = 'kubectl.kubernetes.io/default-container'
 NEXT_RUN_SECONDS = 0.5
+GONE_SECONDS = 10  # a pod recreated by an apply has no container for a moment: -f waits this long for it
 
 
 def pod_name(word):
@@ -134,7 +135,7 @@ def follow(ctx, params, out, prefix):
 
 def next_run(ctx, params, last_id, record):
     """``(container id, since)`` of the run after ``last_id`` once it starts, or ``(None, None)`` when the
-    container will not run again (its pod is gone, or its restart policy says so)."""
+    container will not run again (its pod is gone for ``GONE_SECONDS``, or its restart policy says so)."""
     from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import read_records
     from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import is_sidecar, should_restart
     spec = record.applied['spec']
@@ -142,12 +143,18 @@ def next_run(ctx, params, last_id, record):
     init = {c['name']: c for c in spec.get('initContainers') or []}.get(params['container'])
     if init is not None and not is_sidecar(init):  # an init container that succeeded is done
         policy = 'Never' if policy == 'Never' else 'OnFailure'
+    gone_since = None
     while True:
         info = ctx.client.inspect_container(last_id)
         current = read_records(ctx.client).get((params['namespace'], params['name']))
         latest = current.latest(params['container']) if current else None
-        if latest is None:
-            return None, None
+        if latest is None:  # the pod (or the container) is gone: for good, or while an apply recreates it
+            gone_since = gone_since or time.monotonic()
+            if time.monotonic() - gone_since > GONE_SECONDS:
+                return None, None
+            time.sleep(NEXT_RUN_SECONDS)
+            continue
+        gone_since = None
         if latest.id != last_id:
             return latest.id, None
         state = (info or {}).get('State') or {}
