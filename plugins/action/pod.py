@@ -24,6 +24,7 @@ except ImportError:  # ansible-core < 2.19
     def trust_as_template(value):
         return value
 
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _VALID_ARGS = frozenset(options.POD)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from ansible_collections.hostpods.core.plugins.module_utils._cli import parser, verbs
 
 TYPES = 'pods po configmaps cm secrets persistentvolumeclaims pvc'
+EXPLAIN = ('pods pods.metadata pods.spec pods.spec.containers pods.spec.initContainers pods.spec.volumes pods.status '
+           'configmaps secrets persistentvolumeclaims')
 OUTPUTS = {'get': 'json yaml name wide', 'run': 'json yaml name'}
 
 SCRIPT = r'''# bash completion for hostpods                              -*- shell-script -*-
@@ -74,7 +76,7 @@ _hostpods() {
             fi ;;
         logs|exec|port-forward)
             ((positional == 0)) && mapfile -t COMPREPLY < <(compgen -W "$(__hostpods_pods)" -- "$cur") ;;
-        explain) mapfile -t COMPREPLY < <(compgen -W "pods pods.metadata pods.spec pods.spec.containers pods.spec.initContainers pods.spec.volumes pods.status configmaps secrets persistentvolumeclaims" -- "$cur") ;;
+        explain) mapfile -t COMPREPLY < <(compgen -W "@EXPLAIN@" -- "$cur") ;;
         completion) mapfile -t COMPREPLY < <(compgen -W "bash" -- "$cur") ;;
     esac
     return 0
@@ -96,7 +98,8 @@ def bash_script():
     script = SCRIPT
     outputs = '\n'.join('                %s) mapfile -t COMPREPLY < <(compgen -W "%s" -- "$cur") ;;' % (verb, formats)
                         for verb, formats in OUTPUTS.items())
-    for key, value in (('VERBS', ' '.join(verbs.VERBS)), ('FLAGS', cases), ('OUTPUTS', outputs), ('TYPES', TYPES)):
+    for key, value in (('VERBS', ' '.join(verbs.VERBS)), ('FLAGS', cases), ('OUTPUTS', outputs), ('TYPES', TYPES),
+                       ('EXPLAIN', EXPLAIN)):
         script = script.replace('@%s@' % key, value)
     return script
 

@@ -58,8 +58,8 @@ def _option_help(action):
         default = "''"
     else:
         default = action.default if isinstance(action.default, int) else "'%s'" % action.default
-    return '    %s=%s:\n%s\n\n' % (names, default, textwrap.fill(action.help or '', 110, initial_indent='\t',
-                                                                  subsequent_indent='\t'))
+    text = textwrap.fill(action.help or '', 110, initial_indent='\t', subsequent_indent='\t')
+    return '    %s=%s:\n%s\n\n' % (names, default, text)
 
 
 def add_globals(parser):

@@ -206,7 +206,7 @@ class DockerClient:
             if self._reads is not None:
                 self._reads.get('/_ping', raw=True)
             else:
-                _ = self.api  # the SDK's client asks the engine its version
+                self._sdk_client()  # the SDK's client asks the engine its version
         except DockerError:
             raise
         except _engine_errors() as exc:
@@ -224,10 +224,13 @@ class DockerClient:
                 self._api = _sdk().APIClient(**kwargs)
         return self._api
 
-    def _get(self, path, params=None, sdk=None):
-        """A read: through ``http.client`` where it can, else ``sdk()`` (the SDK's same call)."""
+    def _sdk_client(self):
+        return self.api
+
+    def _get(self, path, params, call, *args, **kwargs):
+        """A read: ``GET path?params`` through ``http.client`` where it can, else the SDK's same ``call``."""
         if self._reads is None:
-            return sdk()
+            return getattr(self.api, call)(*args, **kwargs)
         return self._reads.get(path, params)
 
     # ------------------------------------------------------------------ reads
@@ -240,13 +243,13 @@ class DockerClient:
         if namespace:
             filters.append('%s=%s' % (naming.POD_NAMESPACE, namespace))
         return self._get('/containers/json', {'all': 1, 'filters': _filters({'label': filters})},
-                         lambda: self.api.containers(all=True, filters={'label': filters}))
+                         'containers', all=True, filters={'label': filters})
 
     @_call('read')
     def inspect_container(self, container_id):
         try:
-            return self._get('/containers/%s/json' % quote(container_id, safe=''), None,
-                             lambda: self.api.inspect_container(container_id))
+            return self._get('/containers/%s/json' % quote(container_id, safe=''), None, 'inspect_container',
+                             container_id)
         except _engine_errors() as exc:
             if _missing(exc):
                 return None
@@ -256,7 +259,7 @@ class DockerClient:
     def image_references(self):
         """Every tag, digest and ID of the local images."""
         refs = set()
-        for image in self._get('/images/json', None, lambda: self.api.images()):
+        for image in self._get('/images/json', None, 'images'):
             refs.update(image.get('RepoTags') or [])
             refs.update(image.get('RepoDigests') or [])
             refs.add(image['Id'])
@@ -266,7 +269,7 @@ class DockerClient:
     @_call('read')
     def inspect_image(self, image):
         try:
-            return self._get('/images/%s/json' % quote(image, safe='/:@'), None, lambda: self.api.inspect_image(image))
+            return self._get('/images/%s/json' % quote(image, safe='/:@'), None, 'inspect_image', image)
         except _engine_errors() as exc:
             if _missing(exc):
                 return None
@@ -275,7 +278,7 @@ class DockerClient:
     @_call('read')
     def inspect_volume(self, name):
         try:
-            return self._get('/volumes/%s' % quote(name, safe=''), None, lambda: self.api.inspect_volume(name))
+            return self._get('/volumes/%s' % quote(name, safe=''), None, 'inspect_volume', name)
         except _engine_errors() as exc:
             if _missing(exc):
                 return None
@@ -284,7 +287,7 @@ class DockerClient:
     @_call('read')
     def pod_volumes(self, uid):
         filters = {'label': '%s=%s' % (naming.POD_UID, uid)}
-        found = self._get('/volumes', {'filters': _filters(filters)}, lambda: self.api.volumes(filters=filters))
+        found = self._get('/volumes', {'filters': _filters(filters)}, 'volumes', filters=filters)
         return (found or {}).get('Volumes') or []
 
     @_call('read')
@@ -383,7 +386,7 @@ class DockerClient:
     @_call('read')
     def bridge_gateway(self):
         """The address of the node on the engine's default bridge (a hostNetwork pod's IP)."""
-        network = self._get('/networks/bridge', None, lambda: self.api.inspect_network('bridge'))
+        network = self._get('/networks/bridge', None, 'inspect_network', 'bridge')
         configs = ((network.get('IPAM') or {}).get('Config')) or [{}]
         if configs[0].get('Gateway'):
             return configs[0]['Gateway']
@@ -394,7 +397,7 @@ class DockerClient:
     def volume_users(self, name):
         """The containers (sparse listing) that mount a volume."""
         return self._get('/containers/json', {'all': 1, 'filters': _filters({'volume': name})},
-                         lambda: self.api.containers(all=True, filters={'volume': name}))
+                         'containers', all=True, filters={'volume': name})
 
     @_call('write')
     def pull(self, image, auth_config=None):

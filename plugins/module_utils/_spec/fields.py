@@ -219,10 +219,11 @@ def _type_ok(kind, value):
     return True
 
 
-def support(path, tree=POD):
-    """How hostpods takes the field at ``path`` (field names, no list indexes): ``(status, text)`` with
-    status ``supported``, ``restricted`` (some values only), ``ignored`` or ``unsupported`` (refused)."""
-    node, where = tree, []
+def support(path, tree=None):
+    """How hostpods takes the field at ``path`` (field names, no list indexes) of ``tree`` (default: ``POD``):
+    ``(status, text)`` with status ``supported``, ``restricted`` (some values only), ``ignored`` or
+    ``unsupported`` (refused)."""
+    node, where = POD if tree is None else tree, []
     for name in path:
         while isinstance(node, ListOf):
             node = node.item

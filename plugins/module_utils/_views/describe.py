@@ -286,8 +286,10 @@ def _environment(out, pod, container):
             out.write(3, '%s:\t%s (%s)\n' % (item['name'], _resource_value(pod, container, source['resourceFieldRef']),
                                              source['resourceFieldRef'].get('resource')))
         else:
-            kind, ref = ('secret', source['secretKeyRef']) if 'secretKeyRef' in source else ('config map',
-                                                                                            source['configMapKeyRef'])
+            if 'secretKeyRef' in source:
+                kind, ref = 'secret', source['secretKeyRef']
+            else:
+                kind, ref = 'config map', source['configMapKeyRef']
             verb = 'in' if kind == 'secret' else 'of'
             out.write(3, "%s:\t<set to the key '%s' %s %s '%s'>\tOptional: %s\n" % (
                 item['name'], ref.get('key'), verb, kind, ref.get('name'), 'true' if ref.get('optional') else 'false'))

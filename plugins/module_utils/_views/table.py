@@ -27,7 +27,7 @@ def tabwrite(lines, minwidth=0, padding=2, widths=None):
     lines that have that column; a line's last cell is never padded. ``widths`` (a dict kept by the
     caller) remembers the widths of earlier calls, as kubectl's watch does."""
     cells = [line.split('\t') for line in lines]
-    chosen = [[] for _ in cells]
+    chosen = [[] for _line in cells]
 
     def block(first, last, column):
         index = first

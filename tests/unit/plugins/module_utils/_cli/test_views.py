@@ -134,7 +134,7 @@ FIELD: containers <[]Container>
 DESCRIPTION:
     List of containers belonging to the pod.
     A single application container.
-    
+<4 SPACES>
 HOSTPODS:
     supported (field by field): each a Docker container
     k8s_<container>_<pod>_<namespace>_<uid>_<attempt> in the sandbox's network
@@ -149,7 +149,7 @@ FIELDS:
     Periodic probe.
     hostpods: not supported yet: a manifest that sets it is refused
 
-'''
+'''.replace('<4 SPACES>', '    ')  # kubectl's line of four spaces after a description
 
 
 def test_explain_is_kubectls_layout_with_hostpods_support():

@@ -9,7 +9,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._views.describe impo
 from ansible_collections.hostpods.core.plugins.module_utils._views.status import pod_object
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds
 
-from hostpods_fakes import T1, T2, UID, container, exited, inspected, inspected_sandbox, pod
+from hostpods_fakes import T2, UID, container, exited, inspected, inspected_sandbox, pod
 
 NOW = epoch_seconds('2024-05-01T11:00:00Z')
 
