@@ -30,6 +30,8 @@ class Parser(argparse.ArgumentParser):
             words = message.split(': ', 1)[1].split()
             flags = [word for word in words if word.startswith('-')]
             message = 'unknown flag: %s' % flags[0] if flags else 'unexpected argument "%s"' % words[0]
+            if self.verb == 'exec' and not flags:
+                message = 'exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead'
         elif message.startswith('argument '):
             message = message.replace('argument ', 'flag ', 1)
         raise CliError("%s\nSee '%s %s --help' for usage." % (message, PROG, self.verb))

@@ -122,6 +122,7 @@ def test_global_options():
     (['logs'], "error: the following arguments are required: POD\nSee 'hostpods logs --help' for usage.\n"),
     (['run', 'web'], "error: the following arguments are required: --image\n"),
     (['exec', 'web'], 'error: you must specify at least one command for the container'),
+    (['exec', 'web', 'ls'], 'error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead'),
     (['apply'], 'error: must specify one of -f and -k'),
     (['delete'], 'error: You must provide one or more resources by argument or filename.'),
     (['apply', '-f', 'x.yaml', '--prune'], 'error: --prune and --applyset are not supported by hostpods yet'),
