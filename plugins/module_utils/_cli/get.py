@@ -48,7 +48,7 @@ def run(ctx, verb, args, extra):
         raise CliError(NO_TYPE)
     if args.watch and (len(requests) > 1 or requests[0][0] != 'Pod'):
         raise CliError('--watch is only supported for pods on a node')
-    prefix = len(requests) > 1 or len({kind for kind, _names in requests}) > 1
+    prefix = len({kind for kind, _names in requests}) > 1  # kubectl names kind/name when it lists several kinds
     missing, printed = [], False
     for kind, names in _merge(requests):
         if printed and args.output in (None, 'wide'):
