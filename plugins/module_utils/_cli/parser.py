@@ -32,6 +32,9 @@ class Parser(argparse.ArgumentParser):
             message = 'unknown flag: %s' % flags[0] if flags else 'unexpected argument "%s"' % words[0]
             if self.verb == 'exec' and not flags:
                 message = 'exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead'
+        elif message.startswith('the following arguments are required: ') and '--' in message:
+            flags = [word.strip().lstrip('-') for word in message.split(': ', 1)[1].split(',') if word.strip().startswith('--')]
+            message = 'required flag(s) %s not set' % ', '.join('"%s"' % flag for flag in flags)
         elif message.startswith('argument '):
             message = message.replace('argument ', 'flag ', 1)
         raise CliError("%s\nSee '%s %s --help' for usage." % (message, PROG, self.verb))

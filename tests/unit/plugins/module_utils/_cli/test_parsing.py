@@ -120,7 +120,7 @@ def test_global_options():
     (['get'], 'error: You must specify the type of resource to get.'),
     (['get', 'pods', '-o', 'table'], 'error: unable to match a printer suitable for the output format "table"'),
     (['logs'], "error: the following arguments are required: POD\nSee 'hostpods logs --help' for usage.\n"),
-    (['run', 'web'], "error: the following arguments are required: --image\n"),
+    (['run', 'web'], 'error: required flag(s) "image" not set\n'),
     (['exec', 'web'], 'error: you must specify at least one command for the container'),
     (['exec', 'web', 'ls'], 'error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead'),
     (['apply'], 'error: must specify one of -f and -k'),
