@@ -55,6 +55,6 @@ def _run(argv, stdout, stderr):
         stdout.write(command.format_help())
         return 0
     args = command.parse_args(rest)
-    module = importlib.import_module('ansible_collections.hostpods.core.plugins.module_utils._cli.' + verbs.VERBS[verb]['module'])
+    module = importlib.import_module(__name__ + '.' + verbs.VERBS[verb]['module'])
     ctx = common.Context(args, stdout, stderr)
     return module.run(ctx, verb, args, extra)

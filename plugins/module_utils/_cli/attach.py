@@ -29,7 +29,8 @@ def run(ctx, verb, args, extra):
         raise CliError('you must specify at least one command for the container')
     name = pod_name(args.pod)
     container = pick_container(ctx, name, args.container, quiet=args.quiet)
-    _container, container_id = exec_target(ctx.client, {'name': name, 'namespace': ctx.namespace, 'container': container})
+    target = {'name': name, 'namespace': ctx.namespace, 'container': container}
+    _container, container_id = exec_target(ctx.client, target)
     stdin_fd = _fileno(sys.stdin) if args.stdin else None
     tty = bool(args.tty and args.stdin)
     if tty and (stdin_fd is None or not os.isatty(stdin_fd)):

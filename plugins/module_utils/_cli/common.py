@@ -21,7 +21,7 @@ RESOURCES = {
     'Secret': ('secrets', 'secret'),
     'PersistentVolumeClaim': ('persistentvolumeclaims', 'persistentvolumeclaim', 'pvc'),
 }
-SINGULAR = {'Pod': 'pod', 'ConfigMap': 'configmap', 'Secret': 'secret', 'PersistentVolumeClaim': 'persistentvolumeclaim'}
+SINGULAR = {kind: names[1] for kind, names in RESOURCES.items()}
 
 
 class CliError(Exception):

@@ -93,7 +93,8 @@ def flags_of(verb):
 
 
 def bash_script():
-    cases = '\n'.join('            %s) mapfile -t COMPREPLY < <(compgen -W "%s" -- "$cur") ;;' % (verb, ' '.join(flags_of(verb)))
+    line = '            %s) mapfile -t COMPREPLY < <(compgen -W "%s" -- "$cur") ;;'
+    cases = '\n'.join(line % (verb, ' '.join(flags_of(verb)))
                       for verb in verbs.VERBS)
     script = SCRIPT
     outputs = '\n'.join('                %s) mapfile -t COMPREPLY < <(compgen -W "%s" -- "$cur") ;;' % (verb, formats)

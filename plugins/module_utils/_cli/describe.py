@@ -50,8 +50,9 @@ def run(ctx, verb, args, extra):
         raise CliError('describe serves pods on a node; use "hostpods get %s -o yaml" for the others'
                        % ','.join(common.RESOURCES[kind][0] for kind, _names in requests if kind != 'Pod'))
     names = [name for _kind, names in requests for name in names]
-    result = pod_info(ctx.client, {'name': None, 'namespace': ctx.namespace, 'all_namespaces': bool(args.all_namespaces),
-                                   'label_selectors': args.selector or [], 'node_name': None}, node=ctx.node)
+    query = {'name': None, 'namespace': ctx.namespace, 'all_namespaces': bool(args.all_namespaces),
+             'label_selectors': args.selector or [], 'node_name': None}
+    result = pod_info(ctx.client, query, node=ctx.node)
     pods, missing = chosen(result['pods'], names)
     texts = [describe_pod(pod, pod_events(result, pod) if args.show_events == 'true' else None) for pod in pods]
     if texts:

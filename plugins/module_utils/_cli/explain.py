@@ -18,8 +18,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._cli import common
 from ansible_collections.hostpods.core.plugins.module_utils._cli.common import CliError
 from ansible_collections.hostpods.core.plugins.module_utils._spec import fields
 
-DEFINITIONS = {'Pod': 'io.k8s.api.core.v1.Pod', 'ConfigMap': 'io.k8s.api.core.v1.ConfigMap',
-               'Secret': 'io.k8s.api.core.v1.Secret', 'PersistentVolumeClaim': 'io.k8s.api.core.v1.PersistentVolumeClaim'}
+DEFINITIONS = {kind: 'io.k8s.api.core.v1.' + kind for kind in ('Pod', 'ConfigMap', 'Secret', 'PersistentVolumeClaim')}
 NO_SCHEMA = ('The official Kubernetes schema is not installed here (the Python package kubernetes-validate ships it; '
              'or set HOSTPODS_KUBERNETES_SCHEMA to a directory holding its _definitions.json): the fields below are '
              'those hostpods supports.')
@@ -146,7 +145,8 @@ def _field_lines(schema, node, path, tree, recursive, level=1, history=()):
             out += wrap('hostpods: ' + text, 78 - level * 2, level * 2 + 2) + '\n\n'
             continue
         parent = fields.support(path, tree)[0]
-        out += line + (' (hostpods: not supported yet)' if status == 'unsupported' and parent != 'unsupported' else '') + '\n'
+        refused = status == 'unsupported' and parent != 'unsupported'
+        out += line + (' (hostpods: not supported yet)' if refused else '') + '\n'
         inner = schema.properties(sub)[0]
         key = _ref_of(schema, sub)
         if inner and key not in history:

@@ -143,7 +143,8 @@ def get_objects(ctx, args, kind, names, prefix):
     from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
     from ansible_collections.hostpods.core.plugins.module_utils._spec import configs, naming, selectors
     requirements = selectors.parse(args.selector or [])
-    found = [(obj, written) for obj, written in observe.list_objects(kind, None if args.all_namespaces else ctx.namespace)
+    stored = observe.list_objects(kind, None if args.all_namespaces else ctx.namespace)
+    found = [(obj, written) for obj, written in stored
              if (not names or obj['metadata']['name'] in names)
              and selectors.matches(requirements, obj['metadata'].get('labels'))]
     missing = [name for name in names if name not in {obj['metadata']['name'] for obj, _written in found}]

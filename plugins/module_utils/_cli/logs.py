@@ -54,7 +54,8 @@ def all_containers(ctx, name):
     if record is None or not record.applied:
         raise common.NotFound('Pod', name)
     spec = record.applied['spec']
-    return [c['name'] for c in (spec.get('initContainers') or []) + spec['containers'] if record.instances.get(c['name'])]
+    containers = (spec.get('initContainers') or []) + spec['containers']
+    return [c['name'] for c in containers if record.instances.get(c['name'])]
 
 
 def _since_seconds(args):

@@ -33,7 +33,8 @@ class Parser(argparse.ArgumentParser):
             if self.verb == 'exec' and not flags:
                 message = 'exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead'
         elif message.startswith('the following arguments are required: ') and '--' in message:
-            flags = [word.strip().lstrip('-') for word in message.split(': ', 1)[1].split(',') if word.strip().startswith('--')]
+            words = [word.strip() for word in message.split(': ', 1)[1].split(',')]
+            flags = [word.lstrip('-') for word in words if word.startswith('--')]
             message = 'required flag(s) %s not set' % ', '.join('"%s"' % flag for flag in flags)
         elif message.startswith('argument '):
             message = message.replace('argument ', 'flag ', 1)
@@ -71,7 +72,8 @@ def add_globals(parser):
     """The options every verb takes (``hostpods options`` lists them)."""
     parser.add_argument('-n', '--namespace', help='If present, the namespace scope for this CLI request')
     parser.add_argument('--docker-host', dest='docker_host',
-                        help='The Docker engine of the node (as the modules\' docker_host), e.g. unix:///var/run/docker.sock '
+                        help='The Docker engine of the node (as the modules\' docker_host), e.g. '
+                             'unix:///var/run/docker.sock '
                              'or tcp://node1:2375; default: $DOCKER_HOST, else the local engine')
 
 

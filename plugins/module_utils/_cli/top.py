@@ -35,13 +35,16 @@ def memory_bytes(stats):
     return max(0, memory.get('usage', 0) - inactive)
 
 
+def _statuses(pod):
+    return (pod['status'].get('initContainerStatuses') or []) + (pod['status'].get('containerStatuses') or [])
+
+
 def usage_rows(pods, samples, containers=False):
     """Rows of ``kubectl top pod`` (``samples``: ``{docker id: stats}``): per pod, or per container."""
     rows = []
     for pod in pods:
-        statuses = (pod['status'].get('initContainerStatuses') or []) + (pod['status'].get('containerStatuses') or [])
         used = [(status['name'], samples.get(status.get('containerID', '').replace('docker://', '')))
-                for status in statuses if 'running' in (status.get('state') or {})]
+                for status in _statuses(pod) if 'running' in (status.get('state') or {})]
         used = [(name, stats) for name, stats in used if stats]
         meta = pod['metadata']
         if containers:
@@ -76,8 +79,7 @@ def run(ctx, verb, args, extra):
     pods = [pod for pod in pods if not names or pod['metadata']['name'] in names]
     for name in set(names) - {pod['metadata']['name'] for pod in pods}:
         raise common.NotFound('Pod', name)
-    ids = [status['containerID'].replace('docker://', '') for pod in pods
-           for status in (pod['status'].get('initContainerStatuses') or []) + (pod['status'].get('containerStatuses') or [])
+    ids = [status['containerID'].replace('docker://', '') for pod in pods for status in _statuses(pod)
            if 'running' in (status.get('state') or {}) and status.get('containerID')]
     samples = dict(zip(ids, run_concurrently(ctx.client.stats, ids, workers=STATS_WORKERS)))
     rows = usage_rows(pods, samples, args.containers)

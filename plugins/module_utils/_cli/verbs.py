@@ -40,11 +40,13 @@ def _logs(parser):
     p.add_container(parser, 'printed')
     parser.add_argument('-f', '--follow', action='store_true', help='Specify if the logs should be streamed.')
     parser.add_argument('-p', '--previous', action='store_true',
-                        help='If true, print the logs for the previous instance of the container in a pod if it exists.')
+                        help='If true, print the logs for the previous instance of the container in a pod if it '
+                             'exists.')
     parser.add_argument('--tail', type=int, default=-1,
                         help='Lines of recent log file to display. Defaults to -1, showing all log lines.')
     parser.add_argument('--since', default='0s',
-                        help='Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all logs.')
+                        help='Only return logs newer than a relative duration like 5s, 2m, or 3h. Defaults to all '
+                             'logs.')
     parser.add_argument('--since-time', dest='since_time',
                         help='Only return logs after a specific date (RFC3339). Defaults to all logs.')
     parser.add_argument('--timestamps', action='store_true',
@@ -77,7 +79,8 @@ def _run(parser):
     parser.add_argument('--image', required=True, help='The image for the container to run.')
     parser.add_argument('--port', type=int, help='The port that this container exposes.')
     parser.add_argument('--env', action='append', default=None, help='Environment variables to set in the container.')
-    parser.add_argument('-l', '--labels', help='Comma separated labels to apply to the pod. Will override previous values.')
+    parser.add_argument('-l', '--labels',
+                        help='Comma separated labels to apply to the pod. Will override previous values.')
     parser.add_argument('--annotations', action='append', default=None, help='Annotations to apply to the pod.')
     parser.add_argument('--restart', default='Always', choices=['Always', 'OnFailure', 'Never'],
                         help='The restart policy for this Pod.')
@@ -111,7 +114,8 @@ def _delete(parser):
     parser.add_argument('resources', nargs='*', metavar='TYPE [NAME...]')
     p.add_files(parser, 'delete')
     p.add_selector(parser, 'objects')
-    parser.add_argument('--all', action='store_true', help='Delete all resources, in the namespace of the specified resource types.')
+    parser.add_argument('--all', action='store_true',
+                        help='Delete all resources, in the namespace of the specified resource types.')
     parser.add_argument('--grace-period', type=int, default=-1, dest='grace_period',
                         help='Period of time in seconds given to the resource to terminate gracefully. Ignored if '
                              'negative. Set to 1 for immediate shutdown.')
@@ -131,7 +135,7 @@ def _diff(parser):
 
 def _explain(parser):
     parser.add_argument('resource', metavar='TYPE.FIELDSPEC')
-    parser.add_argument('--recursive', action='store_true', help='Print the fields of fields (Currently only 1 level deep)')
+    parser.add_argument('--recursive', action='store_true', help='Print the fields of fields, all the way down.')
 
 
 def _top(parser):
@@ -139,7 +143,8 @@ def _top(parser):
     p.add_selector(parser)
     p.add_all_namespaces(parser)
     parser.add_argument('--containers', action='store_true', help='If present, print usage of containers within a pod.')
-    parser.add_argument('--no-headers', action='store_true', dest='no_headers', help='If present, print output without headers.')
+    parser.add_argument('--no-headers', action='store_true', dest='no_headers',
+                        help='If present, print output without headers.')
     parser.add_argument('--sort-by', dest='sort_by', choices=['cpu', 'memory'],
                         help='If non-empty, sort pods list using specified field.')
 
@@ -155,7 +160,8 @@ def _none(parser):
 VERBS = {
     'get': {'short': 'Display one or many resources',
             'summary': 'Display one or many resources.', 'module': 'get', 'flags': _get,
-            'usage': 'get [(-o|--output=)json|yaml|name|wide] (TYPE [NAME | -l label] | TYPE/NAME ...) [flags] [options]',
+            'usage': 'get [(-o|--output=)json|yaml|name|wide] (TYPE [NAME | -l label] | TYPE/NAME ...) [flags] '
+                     '[options]',
             'examples': '''
 # List all pods in ps output format
 hostpods get pods
@@ -230,8 +236,10 @@ hostpods exec web -c app -i -t -- sh -il
 hostpods exec web -- ls -t /usr
 '''},
     'port-forward': {'short': 'Forward one or more local ports to a pod',
-                     'summary': 'Forward one or more local ports to a pod.', 'module': 'forward', 'flags': _port_forward,
-                     'usage': 'port-forward TYPE/NAME [options] [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]',
+                     'summary': 'Forward one or more local ports to a pod.', 'module': 'forward',
+                     'flags': _port_forward,
+                     'usage': 'port-forward TYPE/NAME [options] [LOCAL_PORT:]REMOTE_PORT '
+                              '[...[LOCAL_PORT_N:]REMOTE_PORT_N]',
                      'examples': '''
 # Listen on ports 5000 and 6000 locally, forwarding data to/from ports 5000 and 6000 in the pod
 hostpods port-forward pod/web 5000 6000
@@ -267,7 +275,8 @@ hostpods run once --image=busybox --restart=Never --command -- sh -c 'date; echo
 '''},
     'apply': {'short': 'Apply a configuration to a resource by file name or stdin',
               'summary': 'Apply a configuration to a resource by file name or stdin (pods, ConfigMaps, Secrets and '
-                         'claims), through the same reconcile as hostpods.core.pod.', 'module': 'apply', 'flags': _apply,
+                         'claims), through the same reconcile as hostpods.core.pod.', 'module': 'apply',
+              'flags': _apply,
               'usage': 'apply (-f FILENAME) [flags] [options]',
               'examples': '''
 # Apply the configuration in web.yaml
@@ -282,7 +291,8 @@ cat pod.json | hostpods apply -f -
 # Show what would change, changing nothing
 hostpods apply -f manifests/ --dry-run=server
 '''},
-    'delete': {'short': 'Delete resources by file names, stdin, resources and names, or by resources and label selector',
+    'delete': {'short': 'Delete resources by file names, stdin, resources and names, or by resources and label '
+                        'selector',
                'summary': 'Delete resources by file names, stdin, resources and names, or by resources and label '
                           'selector.', 'module': 'apply', 'flags': _delete,
                'usage': 'delete ([-f FILENAME] | TYPE [(NAME | -l label | --all)]) [options]',

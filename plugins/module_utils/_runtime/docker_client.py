@@ -210,8 +210,9 @@ class DockerClient:
         except DockerError:
             raise
         except _engine_errors() as exc:
-            raise DockerError('Cannot reach the Docker engine%s: %s'
-                              % (' at %s' % docker_host if docker_host else '', getattr(exc, 'explanation', None) or exc))
+            where = ' at %s' % docker_host if docker_host else ''
+            reason = getattr(exc, 'explanation', None) or exc
+            raise DockerError('Cannot reach the Docker engine%s: %s' % (where, reason))
 
     @property
     def api(self):

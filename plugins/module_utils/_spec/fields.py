@@ -166,7 +166,8 @@ NOTES = {
     'spec.containers.command': 'the entrypoint, $(VAR) expanded from the container\'s env',
     'spec.containers.args': 'the command (cmd), $(VAR) expanded from the container\'s env',
     'spec.containers.env': 'values, the downward API, configMapKeyRef and secretKeyRef',
-    'spec.containers.imagePullPolicy': 'Kubernetes\' defaults; under Never a missing image waits with ErrImageNeverPull',
+    'spec.containers.imagePullPolicy': 'Kubernetes\' defaults; under Never a missing image waits with '
+                                       'ErrImageNeverPull',
     'spec.containers.ports.hostPort': 'published on the sandbox (hostIP and protocol honoured)',
     'spec.containers.resources': 'cpu shares from the request, a CFS quota from the cpu limit, the memory limit '
                                  'without swap',

@@ -94,7 +94,8 @@ def _header(out, pod, now):
     _annotations(out, meta.get('annotations'))
     phase = status.get('phase', '')
     if meta.get('deletionTimestamp') and phase not in ('Failed', 'Succeeded'):
-        out.write(0, 'Status:\tTerminating (lasts %s)\n' % human_duration(epoch_seconds(meta['deletionTimestamp']), now))
+        lasts = human_duration(epoch_seconds(meta['deletionTimestamp']), now)
+        out.write(0, 'Status:\tTerminating (lasts %s)\n' % lasts)
     else:
         out.write(0, 'Status:\t%s\n' % phase)
     for key in ('reason', 'message'):
@@ -265,9 +266,11 @@ def _environment(out, pod, container):
     if container.get('envFrom'):
         out.write(2, 'Environment Variables from:\n')
         for item in container['envFrom']:
-            kind, ref = ('ConfigMap', item['configMapRef']) if 'configMapRef' in item else ('Secret', item.get('secretRef') or {})
+            kind = 'ConfigMap' if 'configMapRef' in item else 'Secret'
+            ref = item.get('configMapRef') or item.get('secretRef') or {}
             source = "%s with prefix '%s'" % (kind, item['prefix']) if item.get('prefix') else kind
-            out.write(3, '%s\t%s\tOptional: %s\n' % (ref.get('name', ''), source, 'true' if ref.get('optional') else 'false'))
+            optional = 'true' if ref.get('optional') else 'false'
+            out.write(3, '%s\t%s\tOptional: %s\n' % (ref.get('name', ''), source, optional))
     out.write(2, 'Environment:%s\n' % ('' if container.get('env') else '\t<none>'))
     status = pod.get('status') or {}
     runtime = {'nodeName': pod['spec'].get('nodeName', ''), 'hostIP': status.get('hostIP', ''),
@@ -381,7 +384,8 @@ def event_age(event, now):
     """The Age column of an event: ``5s``, or ``2m (x4 over 10m)`` for a repeated one."""
     first = human_duration(epoch_seconds(event.get('eventTime') or event.get('firstTimestamp')), now)
     if (event.get('count') or 0) > 1:
-        return '%s (x%d over %s)' % (human_duration(epoch_seconds(event.get('lastTimestamp')), now), event['count'], first)
+        last = human_duration(epoch_seconds(event.get('lastTimestamp')), now)
+        return '%s (x%d over %s)' % (last, event['count'], first)
     return first
 
 

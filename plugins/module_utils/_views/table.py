@@ -18,7 +18,8 @@ DESCRIBE_LAYOUT = {'minwidth': 0, 'padding': 2}
 NONE = '<none>'
 
 POD_COLUMNS = (('NAME', 'name'), ('READY', 'ready'), ('STATUS', 'status'), ('RESTARTS', 'restarts'), ('AGE', 'age'))
-POD_WIDE = (('IP', 'ip'), ('NODE', 'node'), ('NOMINATED NODE', 'nominated_node'), ('READINESS GATES', 'readiness_gates'))
+POD_WIDE = (('IP', 'ip'), ('NODE', 'node'), ('NOMINATED NODE', 'nominated_node'),
+            ('READINESS GATES', 'readiness_gates'))
 
 
 def tabwrite(lines, minwidth=0, padding=2, widths=None):
@@ -46,7 +47,8 @@ def tabwrite(lines, minwidth=0, padding=2, widths=None):
             block(start, index, column + 1)
 
     block(0, len(cells), 0)
-    return [''.join(cell.ljust(width) for cell, width in zip(row, sizes)) + row[-1] for row, sizes in zip(cells, chosen)]
+    return [''.join(cell.ljust(width) for cell, width in zip(row, sizes)) + row[-1]
+            for row, sizes in zip(cells, chosen)]
 
 
 def render(columns, rows, widths=None, header=True):
@@ -116,9 +118,10 @@ def object_row(obj, now, written=None, volume=None):
         row['type'] = obj.get('type', '')
         return row
     spec = obj.get('spec') or {}
+    storage = ((spec.get('resources') or {}).get('requests') or {}).get('storage', '')
+    modes = ','.join(ACCESS_MODES.get(mode, mode) for mode in spec.get('accessModes') or [])
     row.update({'status': 'Bound' if volume else 'Pending', 'volume': volume or '',
-                'capacity': str(((spec.get('resources') or {}).get('requests') or {}).get('storage', '')) if volume else '',
-                'access_modes': ','.join(ACCESS_MODES.get(mode, mode) for mode in spec.get('accessModes') or []) if volume else '',
+                'capacity': str(storage) if volume else '', 'access_modes': modes if volume else '',
                 'storage_class': spec.get('storageClassName') or '<unset>', 'attributes_class': '<unset>'})
     return row
 
