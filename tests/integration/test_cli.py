@@ -116,39 +116,42 @@ def test_apply_prints_kubectls_lines_through_the_same_reconcile(pods, tmp_path):
     web = pod(pods.name('web'), [sleeper('app')], namespace=ns, terminationGracePeriodSeconds=1)
     path = write_manifest(tmp_path, 'web.yaml', config, secret, web)
     apply = ('apply', '-f', path, '--sandbox-image', PAUSE)
-    assert hostpods(*apply, '--dry-run=server', check=0)[1].splitlines() == [
-        'configmap/%s created (server dry run)' % pods.name('cfg'), 'secret/%s created (server dry run)' % pods.name('sec'),
-        'pod/%s created (server dry run)' % pods.name('web')]
-    assert containers(pods.prefix) == {}
-    assert hostpods(*apply, check=0)[1].splitlines() == [
-        'configmap/%s created' % pods.name('cfg'), 'secret/%s created' % pods.name('sec'), 'pod/%s created' % pods.name('web')]
-    assert hostpods(*apply, check=0)[1].splitlines() == [
-        'configmap/%s unchanged' % pods.name('cfg'), 'secret/%s unchanged' % pods.name('sec'),
-        'pod/%s unchanged' % pods.name('web')]
-    # the module sees what the command applied, and agrees nothing is to change
-    module = ok(pods.run({'definition': [config, web], 'secret_definitions': [secret]}))
-    assert module['changed'] is False and {p['action'] for p in module['pods'] + module['objects']} == {'unchanged'}
-    # Secrets show no values
-    _code, out, _err = hostpods('get', 'secret', pods.name('sec'), '-n', ns, '-o', 'yaml', check=0)
-    assert 'password: <redacted>' in out and 'hunter2' not in out and 'aHVudGVyMg' not in out
-    _code, out, _err = hostpods('get', 'cm,secrets', '-n', ns, check=0)
-    assert re.search(r'configmap/%s +1 ' % pods.name('cfg'), out) and re.search(r'secret/%s +Opaque +1 ' % pods.name('sec'), out)
-    # a change: diff shows it (exit 1), apply says configured, the module agrees afterwards
-    config['data']['index.html'] = 'v2\n'
-    write_manifest(tmp_path, 'web.yaml', config, secret, web)
-    code, out, _err = hostpods('diff', '-f', path, '--sandbox-image', PAUSE)
-    assert code == 1 and out.startswith('diff -u -N LIVE/v1.ConfigMap.%s.%s MERGED/' % (ns, pods.name('cfg')))
-    assert '   index.html: |\n-    v1\n+    v2\n' in out
-    assert hostpods(*apply, check=0)[1].splitlines()[0] == 'configmap/%s configured' % pods.name('cfg')
-    assert hostpods('diff', '-f', path, '--sandbox-image', PAUSE)[0] == 0
-    # delete -f, then again: kubectl's NotFound lines and exit code
-    assert hostpods('delete', '-f', path, '--now', check=0)[1].splitlines() == [
-        'configmap "%s" deleted' % pods.name('cfg'), 'secret "%s" deleted' % pods.name('sec'), 'pod "%s" deleted' % pods.name('web')]
-    assert containers(pods.prefix) == {}
-    code, _out, err = hostpods('delete', '-f', path)
-    assert code == 1 and 'Error from server (NotFound): error when deleting "%s": pods "%s" not found' % (
-        path, pods.name('web')) in err
-    assert hostpods('delete', '-f', path, '--ignore-not-found', check=0)[1] == ''
+    try:
+        assert hostpods(*apply, '--dry-run=server', check=0)[1].splitlines() == [
+            'configmap/%s created (server dry run)' % pods.name('cfg'), 'secret/%s created (server dry run)' % pods.name('sec'),
+            'pod/%s created (server dry run)' % pods.name('web')]
+        assert containers(pods.prefix) == {}
+        assert hostpods(*apply, check=0)[1].splitlines() == [
+            'configmap/%s created' % pods.name('cfg'), 'secret/%s created' % pods.name('sec'), 'pod/%s created' % pods.name('web')]
+        assert hostpods(*apply, check=0)[1].splitlines() == [
+            'configmap/%s unchanged' % pods.name('cfg'), 'secret/%s unchanged' % pods.name('sec'),
+            'pod/%s unchanged' % pods.name('web')]
+        # the module sees what the command applied, and agrees nothing is to change
+        module = ok(pods.run({'definition': [config, web], 'secret_definitions': [secret]}))
+        assert module['changed'] is False and {p['action'] for p in module['pods'] + module['objects']} == {'unchanged'}
+        # Secrets show no values
+        _code, out, _err = hostpods('get', 'secret', pods.name('sec'), '-n', ns, '-o', 'yaml', check=0)
+        assert 'password: <redacted>' in out and 'hunter2' not in out and 'aHVudGVyMg' not in out
+        _code, out, _err = hostpods('get', 'cm,secrets', '-n', ns, check=0)
+        assert re.search(r'configmap/%s +1 ' % pods.name('cfg'), out) and re.search(r'secret/%s +Opaque +1 ' % pods.name('sec'), out)
+        # a change: diff shows it (exit 1), apply says configured, the module agrees afterwards
+        config['data']['index.html'] = 'v2\n'
+        write_manifest(tmp_path, 'web.yaml', config, secret, web)
+        code, out, _err = hostpods('diff', '-f', path, '--sandbox-image', PAUSE)
+        assert code == 1 and out.startswith('diff -u -N LIVE/v1.ConfigMap.%s.%s MERGED/' % (ns, pods.name('cfg')))
+        assert '   index.html: |\n-    v1\n+    v2\n' in out
+        assert hostpods(*apply, check=0)[1].splitlines()[0] == 'configmap/%s configured' % pods.name('cfg')
+        assert hostpods('diff', '-f', path, '--sandbox-image', PAUSE)[0] == 0
+        # delete -f, then again: kubectl's NotFound lines and exit code
+        assert hostpods('delete', '-f', path, '--now', check=0)[1].splitlines() == [
+            'configmap "%s" deleted' % pods.name('cfg'), 'secret "%s" deleted' % pods.name('sec'), 'pod "%s" deleted' % pods.name('web')]
+        assert containers(pods.prefix) == {}
+        code, _out, err = hostpods('delete', '-f', path)
+        assert code == 1 and 'Error from server (NotFound): error when deleting "%s": pods "%s" not found' % (
+            path, pods.name('web')) in err
+        assert hostpods('delete', '-f', path, '--ignore-not-found', check=0)[1] == ''
+    finally:  # the node keeps ConfigMaps and Secrets: none left behind, whatever happened
+        hostpods('delete', '-f', path, '--ignore-not-found', '--now')
 
 
 def test_run_and_delete_by_name_and_label(pods):
