@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up this machine for hostpods: Debian packages, a running Docker engine,
-# the project's .venv, and the offline images. Safe to run again.
+# the project's .venv, the offline images and the hostpods command. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '==> %s\n' "$*"; }
@@ -16,6 +16,7 @@ command -v htpasswd >/dev/null 2>&1 || need+=(apache2-utils)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 dpkg -s python3-docker >/dev/null 2>&1 || need+=(python3-docker)   # the node's own python3 drives the core (no Ansible)
 dpkg -s python3-grpcio >/dev/null 2>&1 || need+=(python3-grpcio)   # the node agent's grpc probes
+dpkg -s python3-yaml >/dev/null 2>&1 || need+=(python3-yaml)       # ... and reads YAML (the hostpods command)
 if [ ${#need[@]} -gt 0 ]; then
   log "installing Debian packages: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -60,4 +61,24 @@ build_image() {  # tag, binary, dockerfile, docker build arguments...
 }
 build_image hostpods/pause:3.10 "$(command -v catatonit)" roles/node/files/pause.Dockerfile --build-arg BUILT_BY=scripts/setup.sh
 build_image hostpods/busybox:1.35 /bin/busybox images/busybox/Dockerfile
-log "ready: $(docker version --format 'engine {{.Server.Version}}'), images hostpods/pause:3.10 hostpods/busybox:1.35"
+
+# 5. The hostpods command (kubectl's verbs on this node), installed by the node role's own tasks
+#    (roles/node/tasks/tools.yml, run by scripts/install-tools.yml); skipped when what is installed is current.
+HOSTPODS_LIB_DIR=/usr/local/lib/hostpods/ansible_collections/hostpods/core/plugins/module_utils
+tools_current() {
+  local changes
+  cmp -s roles/node/files/hostpods /usr/local/bin/hostpods && [ -d "$HOSTPODS_LIB_DIR" ] || return 1
+  # the installed library has one file more: the package __init__.py the role adds to plugins/module_utils
+  changes=$(diff -rq --exclude=__pycache__ plugins/module_utils "$HOSTPODS_LIB_DIR" \
+    | grep -vx "Only in $HOSTPODS_LIB_DIR: __init__.py" || true)
+  [ -z "$changes" ]
+}
+if ! tools_current; then
+  log "installing the hostpods command (the node role's tools tasks)"
+  (
+    # shellcheck source=scripts/env.sh
+    source scripts/env.sh
+    ansible-playbook -i localhost, scripts/install-tools.yml >/dev/null
+  )
+fi
+log "ready: $(docker version --format 'engine {{.Server.Version}}'), images hostpods/pause:3.10 hostpods/busybox:1.35, $(command -v hostpods)"

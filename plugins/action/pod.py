@@ -15,6 +15,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.manifests import manifest_files
 from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, flatten, load_manifests, parse_text
 
@@ -23,8 +24,6 @@ try:
 except ImportError:  # ansible-core < 2.19
     def trust_as_template(value):
         return value
-
-MANIFEST_SUFFIXES = ('.yaml', '.yml', '.json')
 
 
 class ActionModule(ActionBase):
@@ -71,12 +70,9 @@ class ActionModule(ActionBase):
             path = args['src']
             if not os.path.exists(path):  # not absolute nor relative to the working directory
                 path = self._find_needle('files', args['src'])
-            files = [path]
-            if os.path.isdir(path):  # like kubectl apply -f dir/: its own files, not sub-directories
-                files = [os.path.join(path, name) for name in sorted(os.listdir(path))
-                         if name.endswith(MANIFEST_SUFFIXES) and os.path.isfile(os.path.join(path, name))]
-                if not files:
-                    raise ManifestError('src %s holds no *.yaml, *.yml or *.json file' % args['src'])
+            files = manifest_files(path)  # like kubectl apply -f dir/: its own files, not sub-directories
+            if not files:
+                raise ManifestError('src %s holds no *.yaml, *.yml or *.json file' % args['src'])
             documents = []
             for name in files:
                 documents.extend(parse_text(self._read(name), os.path.relpath(name)))

@@ -10,7 +10,9 @@ short_description: Render pods as the aligned text table of C(kubectl get pods -
 version_added: 0.1.0
 description:
   - Takes the C(rows) returned by M(hostpods.core.pod_info), or Pod objects such as the C(pods) returned by
-    M(hostpods.core.pod), and renders them as C(kubectl get pods -o wide) does.
+    M(hostpods.core.pod), and renders them as C(kubectl get pods -o wide) does (its columns, aligned as kubectl aligns
+    them; C(NOMINATED NODE) and C(READINESS GATES) are always V(<none>) on a node).
+  - The C(hostpods get pods -o wide) command on a node prints the same table, from the same code.
 options:
   _input:
     description: A list of rows (dicts with C(name), C(ready), C(status), C(restarts), C(age), C(ip), C(node)) or Pod objects.
@@ -36,30 +38,15 @@ _value:
   description: The table, one line per pod under a header line.
   type: str
   sample: |-
-    NAME   READY   STATUS    RESTARTS   AGE   IP           NODE
-    web    1/1     Running   0          12s   172.17.0.2   node1
+    NAME   READY   STATUS    RESTARTS   AGE   IP           NODE    NOMINATED NODE   READINESS GATES
+    web    1/1     Running   0          12s   172.17.0.2   node1   <none>           <none>
 '''
 
-import time
-
-from ansible_collections.hostpods.core.plugins.module_utils._views.status import pod_row
-
-COLUMNS = (('NAME', 'name'), ('READY', 'ready'), ('STATUS', 'status'), ('RESTARTS', 'restarts'), ('AGE', 'age'),
-           ('IP', 'ip'), ('NODE', 'node'))
+from ansible_collections.hostpods.core.plugins.module_utils._views.table import pods_table
 
 
 def pod_table(items, namespaces=False):
-    now = time.time()
-    rows = [item if 'ready' in item and 'metadata' not in item else pod_row(item, now) for item in items or []
-            if 'metadata' not in item or item.get('status')]
-    columns = ((('NAMESPACE', 'namespace'),) if namespaces else ()) + COLUMNS
-    if not rows:
-        return 'No resources found.'
-    widths = [max(len(title), *(len(str(row.get(key, ''))) for row in rows)) for title, key in columns]
-    lines = ['   '.join(title.ljust(width) for (title, _key), width in zip(columns, widths)).rstrip()]
-    for row in rows:
-        lines.append('   '.join(str(row.get(key, '')).ljust(width) for (_t, key), width in zip(columns, widths)).rstrip())
-    return '\n'.join(lines)
+    return pods_table(items, wide=True, namespaces=namespaces) or 'No resources found.'
 
 
 class FilterModule:

@@ -29,3 +29,11 @@ class DockerError(HostpodsError):
 
 class PodStartError(HostpodsError):
     """A pod could not be brought up (an init container failed, an image could not be pulled...)."""
+
+
+class NotFoundError(HostpodsError):
+    """An object a call names is not on the node (``kind``, ``name``, ``namespace`` say which)."""
+
+    def __init__(self, msg, kind, name, namespace, **details):
+        super().__init__(msg, **details)
+        self.kind, self.name, self.namespace = kind, name, namespace

@@ -11,7 +11,7 @@ from __future__ import annotations
 import shlex
 import time
 
-from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
+from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, NotFoundError
 from ansible_collections.hostpods.core.plugins.module_utils._options import POD_INFO, defaults
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
@@ -61,7 +61,7 @@ def pick_container(record, namespace, name, container=None, kubectl_default=Fals
     messages: ``container`` when the pod has it; when None, the only app container, or with
     ``kubectl_default`` the one ``kubectl exec`` defaults to (``podspec.default_container``). Pure."""
     if record is None or not record.applied:
-        raise HostpodsError('pods "%s" not found in namespace "%s"' % (name, namespace))
+        raise NotFoundError('pods "%s" not found in namespace "%s"' % (name, namespace), 'Pod', name, namespace)
     spec = record.applied['spec']
     apps = [c['name'] for c in spec['containers']]
     inits = [c['name'] for c in spec.get('initContainers') or []]
@@ -88,7 +88,9 @@ def running_instance(record, container):
     return latest
 
 
-def pod_logs(client, params):
+def log_source(client, params):
+    """What ``kubectl logs`` reads: ``{container, record, id, tail, timestamps, since, until}`` (the
+    instance and the time window of the run asked for; ``since``/``until`` in epoch seconds or None)."""
     record, name = _find(client, params)
     instances = record.instances.get(name) or []
     if not instances:
@@ -114,21 +116,33 @@ def pod_logs(client, params):
     if params['since_seconds']:
         since = max(since or 0, time.time() - params['since_seconds'])
     tail = params['tail_lines'] if params['tail_lines'] is not None else 'all'
-    text = client.logs(target, tail=tail, timestamps=params['timestamps'], since=since, until=until)
-    return {'changed': False, 'container': name, 'log': text, 'log_lines': text.splitlines()}
+    return {'container': name, 'record': record, 'id': target, 'tail': tail, 'timestamps': params['timestamps'],
+            'since': since, 'until': until}
+
+
+def pod_logs(client, params):
+    source = log_source(client, params)
+    text = client.logs(source['id'], tail=source['tail'], timestamps=source['timestamps'], since=source['since'],
+                       until=source['until'])
+    return {'changed': False, 'container': source['container'], 'log': text, 'log_lines': text.splitlines()}
+
+
+def exec_target(client, params):
+    """``(container name, Docker id)`` of the running container a ``kubectl exec`` runs in."""
+    record, name = _find(client, params)
+    return name, running_instance(record, name).id
 
 
 def pod_exec(client, params, check_mode=False):
-    record, name = _find(client, params)
     command = params['command']
     argv = ['/bin/sh', '-c', command] if isinstance(command, str) else [str(word) for word in command]
     if not argv:
         raise HostpodsError('command must not be empty')
-    latest = running_instance(record, name)
+    name, container_id = exec_target(client, params)
     if check_mode:
         return {'changed': True, 'container': name, 'msg': 'check mode: not run: %s' % shlex.join(argv)}
     stdin = params['stdin'].encode('utf-8') if params['stdin'] is not None else None
-    rc, stdout, stderr = client.exec_run(latest.id, argv, stdin)
+    rc, stdout, stderr = client.exec_run(container_id, argv, stdin)
     out, err = stdout.decode('utf-8', errors='replace'), stderr.decode('utf-8', errors='replace')
     result = {'changed': True, 'container': name, 'rc': rc, 'stdout': out, 'stderr': err,
               'stdout_lines': out.splitlines(), 'stderr_lines': err.splitlines()}

@@ -26,6 +26,7 @@ POD = dict({
     'wait': {'type': 'bool', 'default': False},
     'wait_timeout': {'type': 'int', 'default': 120},
     'force': {'type': 'bool', 'default': False},
+    'grace_period': {'type': 'int'},
     'sandbox_image': {'type': 'str'},
     'label_selectors': {'type': 'list', 'elements': 'str'},
     'node_name': {'type': 'str'},

@@ -84,7 +84,8 @@ def plan_call(client, params, node, records, batch):
     """The whole plan of a call (see ``planner.Plan``)."""
     object_plans = planner.plan_objects(batch.others, batch.stored, batch.deleting)
     if batch.deleting:
-        return planner.Plan([planner.plan_delete(key, records.get(key)) for key in batch.keys], object_plans, True)
+        return planner.Plan([planner.plan_delete(key, records.get(key), params['grace_period']) for key in batch.keys],
+                            object_plans, True)
     facts = HostFacts(client.image_references(), host.host_path_kinds(planner.host_paths(batch.pods)))
     changed = planner.changed_objects(object_plans)
 

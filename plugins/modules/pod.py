@@ -161,6 +161,13 @@ options:
     type: bool
     default: false
     version_added: 0.1.0
+  grace_period:
+    description:
+      - With O(state=absent), the seconds each pod is given to stop (its preStop hooks, then SIGTERM, then SIGKILL)
+        instead of its C(terminationGracePeriodSeconds), as C(kubectl delete --grace-period). The node gives at least
+        2 seconds, as a kubelet does.
+    type: int
+    version_added: 0.1.0
   sandbox_image:
     description:
       - The image of the sandbox (pause) containers, the kubelet's C(--pod-infra-container-image). Pulled when missing.

@@ -175,12 +175,13 @@ def test_pvc_example_keeps_its_data_across_delete_and_reapply(pods):
 # -------------------------------------------------------------------------------------------- 8. ansible-doc
 @pytest.mark.parametrize('kind, plugin, options', [
     ('module', 'hostpods.core.pod', ['definition', 'src', 'template', 'state', 'namespace', 'wait', 'wait_timeout',
-                                     'force', 'sandbox_image', 'label_selectors', 'docker_host']),
+                                     'force', 'grace_period', 'sandbox_image', 'label_selectors', 'docker_host']),
     ('module', 'hostpods.core.pod_info', ['name', 'namespace', 'all_namespaces', 'label_selectors', 'docker_host']),
     ('module', 'hostpods.core.pod_logs', ['name', 'namespace', 'container', 'tail_lines', 'since_seconds',
                                           'previous', 'timestamps']),
     ('module', 'hostpods.core.pod_exec', ['name', 'namespace', 'container', 'command', 'stdin']),
     ('filter', 'hostpods.core.pod_table', ['_input', 'namespaces']),
+    ('filter', 'hostpods.core.pod_describe', ['_input', 'events']),
 ])
 def test_ansible_doc_renders(kind, plugin, options):
     code, out, err = run([os.path.join(BIN, 'ansible-doc'), '-t', kind, plugin], ansible_env(), ROOT)

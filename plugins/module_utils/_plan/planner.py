@@ -96,26 +96,27 @@ class Plan:
 
 # ----------------------------------------------------------------------------- stopping
 
-def stop_steps(instances):
+def stop_steps(instances, grace=None):
     """The kubelet's termination order for the running ``instances`` of a pod: the app containers
-    together (each with its grace period), then the sidecars one by one in reverse start order, then
-    the sandbox."""
+    together (each with its grace period, or ``grace``), then the sidecars one by one in reverse start
+    order, then the sandbox."""
     running = [item for item in instances if item.running]
     sandboxes = [item for item in running if item.container == naming.SANDBOX_CONTAINER]
     sidecars = sorted([item for item in running if item.kind == 'init'], key=lambda item: item.created, reverse=True)
     apps = [item for item in running if item not in sandboxes and item not in sidecars]
-    steps = [S.Stop(tuple(apps))] if apps else []
-    steps.extend(S.Stop((item,)) for item in sidecars)
+    steps = [S.Stop(tuple(apps), grace=grace)] if apps else []
+    steps.extend(S.Stop((item,), grace=grace) for item in sidecars)
     if sandboxes:
         steps.append(S.Stop(tuple(sandboxes), grace=S.SANDBOX_GRACE))
     return steps
 
 
-def removal_steps(record, keep_volumes):
-    """Stop and remove every container of ``record`` and of its strays (other UIDs of the pod), the
-    strays' data and, unless ``keep_volumes``, its own emptyDir volumes and node directory."""
+def removal_steps(record, keep_volumes, grace=None):
+    """Stop (within ``grace`` seconds when given) and remove every container of ``record`` and of its
+    strays (other UIDs of the pod), the strays' data and, unless ``keep_volumes``, its own emptyDir
+    volumes and node directory."""
     instances = record.all_instances() + list(record.strays)
-    steps = stop_steps(instances)
+    steps = stop_steps(instances, grace)
     if instances:
         steps.append(S.Remove(tuple(instances)))
     if not keep_volumes and record.uid:
@@ -411,12 +412,14 @@ def host_paths(pods):
 
 # ----------------------------------------------------------------------------- deleting, and objects
 
-def plan_delete(key, record):
-    """Forget the pod first (the node agent lets it go), then stop and remove every trace of every UID it had."""
+def plan_delete(key, record, grace=None):
+    """Forget the pod first (the node agent lets it go), then stop its containers within their grace
+    periods (or ``grace`` seconds) and remove every trace of every UID it had."""
     if record is None:
         return PodPlan(key, None, None, ABSENT, [])
     forget = [S.ForgetPod(uid) for uid in [record.uid] + record.stray_uids if uid]
-    return PodPlan(key, None, record, DELETED, forget + removal_steps(record, keep_volumes=False), record.uid)
+    return PodPlan(key, None, record, DELETED, forget + removal_steps(record, keep_volumes=False, grace=grace),
+                   record.uid)
 
 
 def plan_objects(items, stored, deleting=False):

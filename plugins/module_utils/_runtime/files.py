@@ -21,6 +21,22 @@ def read_text(path):
         return ''
 
 
+def list_dir(path):
+    """The names in a directory of the node, or none when it is missing or unreadable."""
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []
+
+
+def modified(path):
+    """When a file of the node was last written (epoch seconds), or None."""
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None
+
+
 def read_json(path):
     """A JSON file of the node's state, or None when missing or unreadable."""
     try:

@@ -7,6 +7,8 @@ the few inspects a plan needs. Reads only.
 
 from __future__ import annotations
 
+import os
+
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
@@ -36,6 +38,22 @@ def read_records(client):
 def read_object(kind, namespace, name):
     """A ConfigMap, Secret or PersistentVolumeClaim as the node keeps it, or None."""
     return files.read_json(configs.store_path(kind, namespace, name))
+
+
+def list_objects(kind, namespace=None):
+    """``[(object, epoch seconds of its last write)]`` of one kind the node keeps, in ``namespace`` or
+    in all of them, sorted by namespace and name."""
+    out = []
+    namespaces = [namespace] if namespace else sorted(files.list_dir(configs.STORE))
+    for name_space in namespaces:
+        folder = os.path.dirname(configs.store_path(kind, name_space, 'x'))
+        for entry in sorted(files.list_dir(folder)):
+            if entry.endswith('.json'):
+                path = os.path.join(folder, entry)
+                obj = files.read_json(path)
+                if obj is not None:
+                    out.append((obj, files.modified(path)))
+    return out
 
 
 def object_lookup(batch):

@@ -176,6 +176,49 @@ OBJECTS = {
         'storageClassName': STR, 'volumeMode': STR}, 'status': Ignored('written by the node')},
 }
 
+# How hostpods acts on a field, where a word helps (``hostpods explain`` prints it; paths without list indexes).
+NOTES = {
+    'metadata.labels': 'on the sandbox container; changed in place (nothing restarts)',
+    'metadata.annotations': 'on the sandbox container as annotation.<key>; changed in place (nothing restarts)',
+    'spec.containers': 'each a Docker container k8s_<container>_<pod>_<namespace>_<uid>_<attempt> in the sandbox\'s '
+                       'network and IPC namespaces',
+    'spec.initContainers': 'run one by one to completion before the containers; restartPolicy Always makes a sidecar',
+    'spec.containers.command': 'the entrypoint, $(VAR) expanded from the container\'s env',
+    'spec.containers.args': 'the command (cmd), $(VAR) expanded from the container\'s env',
+    'spec.containers.env': 'values, the downward API, configMapKeyRef and secretKeyRef',
+    'spec.containers.imagePullPolicy': 'Kubernetes\' defaults; under Never a missing image waits with '
+                                       'ErrImageNeverPull',
+    'spec.containers.ports.hostPort': 'published on the sandbox (hostIP and protocol honoured)',
+    'spec.containers.resources': 'cpu shares from the request, a CFS quota from the cpu limit, the memory limit '
+                                 'without swap',
+    'spec.containers.lifecycle': 'postStart right after the start; preStop before every stop the node makes',
+    'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath)',
+    'spec.containers.terminationMessagePath': 'a file of the node bind-mounted at this path',
+    'spec.containers.stdin': 'the engine\'s OpenStdin',
+    'spec.containers.tty': 'the engine\'s Tty',
+    'spec.restartPolicy': 'the engine\'s restart policy (always, on-failure, no)',
+    'spec.terminationGracePeriodSeconds': 'SIGTERM, then SIGKILL after it (at least 2 s, as on a kubelet)',
+    'spec.volumes.emptyDir': 'a Docker volume owned by the pod; medium Memory: one tmpfs shared by its containers',
+    'spec.volumes.hostPath': 'a bind mount, with Kubernetes\' type checks',
+    'spec.volumes.persistentVolumeClaim': 'the Docker volume k8s_pvc_<claim>_<namespace>, kept when the pod goes',
+    'spec.volumes.configMap': 'files the node writes atomically and updates in place',
+    'spec.volumes.secret': 'files the node writes atomically and updates in place (root-only on the node)',
+    'spec.volumes.projected': 'files the node writes atomically and updates in place',
+    'spec.volumes.downwardAPI': 'files the node writes atomically and updates in place',
+    'spec.hostNetwork': 'the node\'s network namespace; the pod IP is the node\'s address',
+    'spec.hostPID': 'the node\'s PID namespace',
+    'spec.hostIPC': 'the node\'s IPC namespace',
+    'spec.shareProcessNamespace': 'the containers join the sandbox\'s PID namespace',
+    'spec.hostname': 'the sandbox\'s host name',
+    'spec.dnsPolicy': 'the sandbox\'s resolver; ClusterFirst falls back to the node\'s (no cluster DNS)',
+    'spec.nodeName': 'the node the pod runs on (hostpods places pods as kube-scheduler does)',
+    'spec.nodeSelector': 'placement on a group of nodes, as kube-scheduler places pods',
+    'spec.affinity': 'placement on a group of nodes (node affinity only)',
+    'spec.tolerations': 'placement on a group of nodes, against the nodes\' taints',
+    'spec.imagePullSecrets': 'kubernetes.io/dockerconfigjson Secrets authenticate the pulls',
+    'spec.enableServiceLinks': 'accepted; a node has no Services, so no variables come of it',
+}
+
 _PY_TYPES = {STR: str, INT: int, BOOL: bool}
 INT64 = (-2 ** 63, 2 ** 63 - 1)
 
@@ -196,6 +239,31 @@ def _type_ok(kind, value):
     if kind == 'object':
         return isinstance(value, dict)
     return True
+
+
+def support(path, tree=None):
+    """How hostpods takes the field at ``path`` (field names, no list indexes) of ``tree`` (default: ``POD``):
+    ``(status, text)`` with status ``supported``, ``restricted`` (some values only), ``ignored`` or
+    ``unsupported`` (refused)."""
+    node, where = POD if tree is None else tree, []
+    for name in path:
+        while isinstance(node, ListOf):
+            node = node.item
+        if isinstance(node, (Ignored, Only)) or not isinstance(node, dict):
+            break  # inside a field taken whole (a map, a quantity...)
+        if name not in node:
+            return 'unsupported', 'not supported yet: a manifest that sets it is refused'
+        node = node[name]
+        where.append(name)
+    while isinstance(node, ListOf):
+        node = node.item
+    if isinstance(node, Ignored):
+        return 'ignored', 'accepted and ignored: %s' % node.why
+    if isinstance(node, Only):
+        return 'restricted', 'only %s (%s)' % (', '.join(quoted(value) for value in node.values), node.why)
+    note = NOTES.get('.'.join(where))
+    partly = ' (field by field)' if isinstance(node, dict) else ''
+    return 'supported', 'supported%s%s' % (partly, ': %s' % note if note else '')
 
 
 def check_fields(value, tree, path, errors):

@@ -282,7 +282,7 @@ def planned_object(pod, uid, node_name):
             'spec': with_node(dict(pod['spec']), node_name), 'status': {'phase': 'Pending'}}
 
 
-def _age(since, now):
+def human_duration(since, now):
     """kubectl's HumanDuration of ``now - since`` (epoch seconds): 45s, 2m30s, 15m, 5h30m, 30h, 3d5h, 20d, 2y."""
     if since is None:
         return '<unknown>'
@@ -386,7 +386,7 @@ def pod_row(pod, now, node=None):
     last_restart = max((stamp for stamp in finished if stamp), default=None)
     restarts_text = str(restarts)
     if restarts and last_restart is not None:
-        restarts_text = '%d (%s ago)' % (restarts, _age(last_restart, now))
+        restarts_text = '%d (%s ago)' % (restarts, human_duration(last_restart, now))
     ips = status.get('podIPs') or []
     return {
         'name': pod['metadata']['name'],
@@ -394,7 +394,7 @@ def pod_row(pod, now, node=None):
         'ready': '%d/%d' % (ready, total),
         'status': reason,
         'restarts': restarts_text,
-        'age': _age(epoch_seconds(pod['metadata'].get('creationTimestamp')), now),
+        'age': human_duration(epoch_seconds(pod['metadata'].get('creationTimestamp')), now),
         'ip': ips[0]['ip'] if ips else '<none>',
         'node': node or spec.get('nodeName') or '<none>',
     }

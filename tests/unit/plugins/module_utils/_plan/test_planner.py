@@ -504,6 +504,17 @@ def test_plan_delete_of_a_pod_on_the_host():
     assert steps_of(p)[-1] == S.RemovePodData(UID)
 
 
+def test_plan_delete_with_a_grace_period_stops_within_it():
+    running = [dict(state_='running')]
+    record = record_of(web(init=[container('proxy', restartPolicy='Always')]),
+                       containers={'proxy': running, 'app': running, 'side': running})
+    stops = [step for step in planner.plan_delete(('default', 'web'), record, grace=1).steps if isinstance(step, S.Stop)]
+    assert [step.grace for step in stops] == [1, 1, S.SANDBOX_GRACE]  # apps, the sidecar, then the sandbox
+    assert 'stop app' in stops[0].describe() and '(grace 1s)' in stops[0].describe()
+    default = [step for step in planner.plan_delete(('default', 'web'), record).steps if isinstance(step, S.Stop)]
+    assert [step.grace for step in default] == [None, None, S.SANDBOX_GRACE]  # each pod's own period
+
+
 def test_plan_delete_of_an_absent_pod():
     p = planner.plan_delete(('default', 'web'), None)
     assert p.action == planner.ABSENT and not p.changed

@@ -1,0 +1,176 @@
+"""Unit tests of what the hostpods command makes of data: kubectl run's manifest, top's units, explain's text."""
+
+import pytest
+
+from ansible_collections.hostpods.core.plugins.module_utils._cli import explain, top
+from ansible_collections.hostpods.core.plugins.module_utils._cli.common import CliError, dump
+from ansible_collections.hostpods.core.plugins.module_utils._cli.run import run_manifest
+from ansible_collections.hostpods.core.plugins.module_utils._spec import fields
+from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import load_pods
+
+RUN_YAML = '''\
+apiVersion: v1
+kind: Pod
+metadata:
+  creationTimestamp: null
+  labels:
+    run: web
+  name: web
+spec:
+  containers:
+  - args:
+    - httpd
+    - -f
+    - -p
+    - "80"
+    image: busybox
+    name: web
+    ports:
+    - containerPort: 80
+    resources: {}
+  dnsPolicy: ClusterFirst
+  restartPolicy: Always
+status: {}'''
+
+
+def test_run_manifest_is_kubectls():
+    pod = run_manifest('web', 'busybox', port=80, args=['httpd', '-f', '-p', '80'])
+    assert dump(pod, 'yaml') == RUN_YAML
+
+
+def test_run_manifest_options():
+    pod = run_manifest('job', 'busybox', env=['A=1', 'B=x=y'], labels='app=job,tier=batch', annotations=['note=hi'],
+                       restart='Never', command=True, args=['sh', '-c', 'date'], pull_policy='IfNotPresent')
+    container = pod['spec']['containers'][0]
+    assert container['command'] == ['sh', '-c', 'date'] and 'args' not in container
+    assert container['env'] == [{'name': 'A', 'value': '1'}, {'name': 'B', 'value': 'x=y'}]
+    assert container['imagePullPolicy'] == 'IfNotPresent'
+    assert pod['metadata']['labels'] == {'app': 'job', 'tier': 'batch'}
+    assert pod['metadata']['annotations'] == {'note': 'hi'}
+    assert pod['spec']['restartPolicy'] == 'Never'
+    # what kubectl run generates is a manifest hostpods applies as it is
+    assert load_pods([(pod, 'run')])[0]['metadata']['name'] == 'job'
+
+
+@pytest.mark.parametrize('kwargs', [{'env': ['NOVALUE']}, {'labels': 'a'}, {'pull_policy': 'Sometimes'}])
+def test_run_manifest_refuses(kwargs):
+    with pytest.raises(CliError):
+        run_manifest('web', 'busybox', **kwargs)
+
+
+# ----------------------------------------------------------------------------- top
+
+def stats(used, system, memory, inactive=0, cpus=2):
+    return {'cpu_stats': {'cpu_usage': {'total_usage': 1000 + used}, 'system_cpu_usage': 10 ** 9 + system,
+                          'online_cpus': cpus},
+            'precpu_stats': {'cpu_usage': {'total_usage': 1000}, 'system_cpu_usage': 10 ** 9},
+            'memory_stats': {'usage': memory, 'stats': {'inactive_file': inactive}}}
+
+
+def test_cpu_millicores_and_working_set():
+    assert top.cpu_millicores(stats(25, 100, 0)) == 500   # a quarter of 2 cpus
+    assert top.cpu_millicores({'cpu_stats': {}, 'precpu_stats': {}}) == 0
+    assert top.memory_bytes(stats(0, 1, 64 * top.MI, inactive=16 * top.MI)) == 48 * top.MI
+    assert top.memory_bytes({'memory_stats': {'usage': 10, 'stats': {'total_inactive_file': 4}}}) == 6
+
+
+def test_top_rows_sum_running_containers():
+    pod = {'metadata': {'name': 'web', 'namespace': 'default'}, 'status': {'containerStatuses': [
+        {'name': 'app', 'containerID': 'docker://a', 'state': {'running': {}}},
+        {'name': 'side', 'containerID': 'docker://b', 'state': {'running': {}}},
+        {'name': 'done', 'containerID': 'docker://c', 'state': {'terminated': {}}}]}}
+    samples = {'a': stats(10, 100, 10 * top.MI), 'b': stats(5, 100, 5 * top.MI), 'c': stats(50, 100, top.MI)}
+    assert top.render(top.usage_rows([pod], samples)).splitlines() == [
+        'NAME   CPU(cores)   MEMORY(bytes)', 'web    300m         15Mi']
+    assert top.render(top.usage_rows([pod], samples, containers=True), containers=True).splitlines() == [
+        'POD   NAME   CPU(cores)   MEMORY(bytes)', 'web   app    200m         10Mi', 'web   side   100m         5Mi']
+
+
+# ----------------------------------------------------------------------------- explain
+
+@pytest.mark.parametrize('path, status', [
+    ([], 'supported'),
+    (['spec', 'containers', 'ports', 'hostPort'], 'supported'),
+    (['spec', 'containers', 'volumeDevices'], 'unsupported'),
+    (['spec', 'containers', 'volumeDevices', 'devicePath'], 'unsupported'),
+    (['spec', 'containers', 'livenessProbe', 'exec'], 'supported'),
+    (['spec', 'schedulerName'], 'restricted'),
+    (['status', 'phase'], 'ignored'),
+    (['metadata', 'labels'], 'supported'),
+])
+def test_support_comes_from_the_field_tree(path, status):
+    assert fields.support(path)[0] == status
+
+
+def test_support_says_how():
+    assert fields.support(['spec', 'containers', 'ports', 'hostPort'])[1] == \
+        'supported: published on the sandbox (hostIP and protocol honoured)'
+    assert fields.support(['spec', 'schedulerName'])[1] == 'only "default-scheduler" (hostpods places pods itself)'
+
+
+DEFINITIONS = {
+    'io.k8s.api.core.v1.Pod': {'description': 'Pod is a collection of containers.', 'properties': {
+        'spec': {'$ref': '#/$defs/io.k8s.api.core.v1.PodSpec', 'description': 'Specification of the pod.'},
+        'kind': {'type': ['string', 'null'], 'description': 'Kind of object.'}}},
+    'io.k8s.api.core.v1.PodSpec': {'description': 'PodSpec is a description of a pod.', 'required': ['containers'],
+                                   'properties': {
+        'containers': {'type': 'array', 'items': {'$ref': '#/$defs/io.k8s.api.core.v1.Container'},
+                       'description': 'List of containers belonging to the pod.'},
+        'nodeSelector': {'type': 'object', 'additionalProperties': {'type': 'string'}, 'description': 'Selector.'},
+        'overhead': {'type': 'object', 'additionalProperties': {'$ref': '#/$defs/Quantity'}, 'description': 'Overhead.'}}},
+    'io.k8s.api.core.v1.Container': {'description': 'A single application container.', 'properties': {
+        'image': {'type': ['string', 'null'], 'description': 'Container image name.'},
+        'volumeDevices': {'type': 'array', 'items': {'$ref': '#/$defs/io.k8s.api.core.v1.VolumeDevice'},
+                          'description': 'Block devices.'}}},
+    'io.k8s.api.core.v1.VolumeDevice': {'description': 'A block device.', 'type': 'object', 'properties': {}},
+    'Quantity': {'oneOf': [{'type': 'string'}, {'type': 'number'}]},
+}
+
+EXPLAINED = '''\
+KIND:       Pod
+VERSION:    v1
+
+FIELD: containers <[]Container>
+
+
+DESCRIPTION:
+    List of containers belonging to the pod.
+    A single application container.
+<4 SPACES>
+HOSTPODS:
+    supported (field by field): each a Docker container
+    k8s_<container>_<pod>_<namespace>_<uid>_<attempt> in the sandbox's network
+    and IPC namespaces
+
+FIELDS:
+  image\t<string>
+    Container image name.
+    hostpods: supported
+
+  volumeDevices\t<[]VolumeDevice>
+    Block devices.
+    hostpods: not supported yet: a manifest that sets it is refused
+
+'''.replace('<4 SPACES>', '    ')  # kubectl's line of four spaces after a description
+
+
+def test_explain_is_kubectls_layout_with_hostpods_support():
+    schema = explain.Schema(DEFINITIONS)
+    assert explain.explain('Pod', ['spec', 'containers'], schema) == EXPLAINED
+    spec = explain.explain('Pod', ['spec'], schema, recursive=True)
+    assert 'FIELD: spec <PodSpec>' in spec
+    assert '  containers\t<[]Container> -required-\n    image\t<string>\n' in spec
+    assert '    volumeDevices\t<[]VolumeDevice> (hostpods: not supported yet)\n' in spec
+    assert '  nodeSelector\t<map[string]string>\n' in spec and '  overhead\t<map[string]Quantity> (hostpods' in spec
+
+
+def test_explain_unknown_field():
+    with pytest.raises(CliError) as info:
+        explain.explain('Pod', ['spec', 'nope'], explain.Schema(DEFINITIONS))
+    assert info.value.message == 'field "nope" does not exist'
+
+
+def test_explain_without_the_schema_shows_the_tree():
+    text = explain.explain_tree('Pod', ['spec', 'containers'])
+    assert 'FIELD: containers <[]Object>' in text and 'kubernetes-validate' in text
+    assert '  image\t<string>\n' in text and 'volumeDevices' not in text
