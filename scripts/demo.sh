@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # shellcheck source=scripts/env.sh
 source scripts/env.sh
-ansible-playbook hostpods.core.apply -e manifests="$PWD/examples" -e sandbox_image=hostpods/pause:3.10
+ansible-playbook hostpods.core.apply -e manifests="$PWD/examples"
 ip=$(docker inspect --format '{{.NetworkSettings.IPAddress}}' "$(docker ps -q --filter label=io.kubernetes.pod.name=web --filter label=io.kubernetes.container.name=POD)")
 echo "==> GET http://$ip:8080/ (pod web, over its pod IP)"
 wget -qO- "http://$ip:8080/" 2>/dev/null || curl -s "http://$ip:8080/"

@@ -46,39 +46,27 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.requirements.tx
   cp requirements.txt .venv/.requirements.txt
 fi
 
-# 4. Offline images, FROM scratch (no registry needed). The pause image from the node role's Dockerfile,
-#    the one the role builds on nodes from.
-build_image() {  # tag, binary, dockerfile, docker build arguments...
-  local tag=$1 bin=$2 dockerfile=$3 ctx
-  shift 3
-  if docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
-  log "building $tag"
+# 4. Offline images, FROM scratch (no registry needed): busybox for the examples and tests. The pause image
+#    is the node role's (built from roles/node/files/pause.Dockerfile, step 5).
+if ! docker image inspect hostpods/busybox:1.35 >/dev/null 2>&1; then
+  log "building hostpods/busybox:1.35"
   ctx=$(mktemp -d)
-  cp "$bin" "$ctx/"
-  cp "$dockerfile" "$ctx/Dockerfile"
-  docker build -q "$@" -t "$tag" "$ctx" >/dev/null
+  cp /bin/busybox images/busybox/Dockerfile "$ctx/"
+  docker build -q -t hostpods/busybox:1.35 "$ctx" >/dev/null
   rm -rf "$ctx"
-}
-build_image hostpods/pause:3.10 "$(command -v catatonit)" roles/node/files/pause.Dockerfile --build-arg BUILT_BY=scripts/setup.sh
-build_image hostpods/busybox:1.35 /bin/busybox images/busybox/Dockerfile
-
-# 5. The hostpods command (kubectl's verbs on this node), installed by the node role's own tasks
-#    (roles/node/tasks/tools.yml, run by scripts/install-tools.yml); skipped when what is installed is current.
-HOSTPODS_LIB_DIR=/usr/local/lib/hostpods/ansible_collections/hostpods/core/plugins/module_utils
-tools_current() {
-  local changes
-  cmp -s roles/node/files/hostpods /usr/local/bin/hostpods && [ -d "$HOSTPODS_LIB_DIR" ] || return 1
-  # the installed library has one file more: the package __init__.py the role adds to plugins/module_utils
-  changes=$(diff -rq --exclude=__pycache__ plugins/module_utils "$HOSTPODS_LIB_DIR" \
-    | grep -vx "Only in $HOSTPODS_LIB_DIR: __init__.py" || true)
-  [ -z "$changes" ]
-}
-if ! tools_current; then
-  log "installing the hostpods command (the node role's tools tasks)"
-  (
-    # shellcheck source=scripts/env.sh
-    source scripts/env.sh
-    ansible-playbook -i localhost, scripts/install-tools.yml >/dev/null
-  )
 fi
-log "ready: $(docker version --format 'engine {{.Server.Version}}'), images hostpods/pause:3.10 hostpods/busybox:1.35, $(command -v hostpods)"
+
+# 5. This machine becomes a node, exactly as the node role leaves one (playbooks/node.yml): the engine's
+#    settings (log rotation, live-restore), the sandbox image hostpods/pause:3.10 built offline, the node facts
+#    that name it (so hostpods.core.apply needs no extra variable here), the node agent (supervised) and the
+#    hostpods command. Idempotent: a second run changes nothing.
+log "making this machine a node (the hostpods.core.node role; log: /var/log/hostpods-setup-node.log)"
+(
+  # shellcheck source=scripts/env.sh
+  source scripts/env.sh
+  ansible-playbook -i localhost, -c local playbooks/node.yml -e node_name="$(hostname)" \
+    -e node_sandbox_image=hostpods/pause:3.10 -e node_sandbox_source=build -e node_pod_network=false \
+    -e ansible_python_interpreter="$PWD/.venv/bin/python" >/var/log/hostpods-setup-node.log 2>&1 \
+    || { tail -n 40 /var/log/hostpods-setup-node.log; echo "the node role failed on this machine" >&2; exit 1; }
+)
+log "ready: $(docker version --format 'engine {{.Server.Version}}'), images hostpods/pause:3.10 hostpods/busybox:1.35, $(command -v hostpods), agent: $(/usr/local/sbin/hostpods-agent status)"

@@ -25,7 +25,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime import obse
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import PodLocks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
-from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
+from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, load_manifests
 from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
@@ -150,15 +150,15 @@ def _live(client, keys, node, records=None):
             for obj in describe_records(client, [records.get(key) for key in keys], node)}
 
 
-def _refuse_probes_without_agent(pods, node):
-    """Probes are run by the node agent: without it they would be ignored, so they are refused by path."""
+def _refuse_what_needs_the_agent(pods, node):
+    """Probes and restart rules are the node agent's: without it they would be ignored, so they are refused by path."""
     if node.agent:
         return
-    errors = ['%s/%s: %s: probes need the node agent hostpods-agent, which is not running on node %s (no fresh '
+    errors = ['%s/%s: %s: needs the node agent hostpods-agent, which is not running on node %s (no fresh '
               'heartbeat in %s); install and start it with the hostpods.core.node role (scripts/setup.sh on the '
               'machine it sets up)' % (pod['metadata']['namespace'], pod['metadata']['name'], path, node.name,
                                        nodestate.HEARTBEAT)
-              for pod in pods for path in probes.probe_paths(pod)]
+              for pod in pods for path in containers.agent_paths(pod)]
     if errors:
         raise ManifestError('Cannot apply: ' + '; '.join(errors), errors=errors)
 
@@ -199,7 +199,7 @@ def _apply(client, params, check_mode, diff, node, clock):
     deleting = params['state'] == 'absent'
     node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting)
     batch = Batch(params)
-    _refuse_probes_without_agent(batch.pods, node)
+    _refuse_what_needs_the_agent(batch.pods, node)
     before = observe.read_records(client) if batch.by_selector or batch.others else None
     with _locked(batch.lock_keys(before), check_mode, params['wait_timeout']):
         records = observe.read_records(client)  # under the locks: no other run changes these pods now

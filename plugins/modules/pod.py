@@ -62,6 +62,8 @@ description:
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values
     and the downward API (C(valueFrom.fieldRef), C(valueFrom.resourceFieldRef)),
     C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty),
+    a container's own C(restartPolicy) and C(restartPolicyRules) (the first rule whose C(exitCodes) match decides a
+    restart, else the container's policy; the rules need the node agent),
     C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass)),
     C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup), safe
     C(sysctls), C(seccompProfile)) and of containers (the same user fields, C(privileged), C(capabilities),

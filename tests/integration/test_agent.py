@@ -243,7 +243,7 @@ def test_pods_applied_before_the_agent_are_adopted_and_a_node_without_it_refuses
         assert listed['agent']['running'] is False and 'hostpods-agent is not running' in listed['warnings'][0]
         probe = {'exec': {'command': ['true']}}
         refused = pods.apply(pod(pods.name('probe'), [sleeper('app', livenessProbe=probe)]))
-        assert refused.get('failed') and 'spec.containers[0].livenessProbe: probes need the node agent' in refused['msg']
+        assert refused.get('failed') and 'spec.containers[0].livenessProbe: needs the node agent' in refused['msg']
         assert docker('ps', '-aq', '--filter', 'label=io.kubernetes.pod.name=%s' % pods.name('probe'), node=node.node) == ''
         old = ok(pods.apply(pod(pods.name('old'), [sleeper('app')], terminationGracePeriodSeconds=1)))
         app = 'k8s_app_%s_default_%s_0' % (pods.name('old'), old['pods'][0]['metadata']['uid'])

@@ -182,8 +182,12 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, cha
 
 
 def _apps(pod, record):
-    return [(latest.state, latest.exit_code) if latest else None
-            for latest in (record.latest(c['name']) for c in pod['spec']['containers'])]
+    out = []
+    for container in pod['spec']['containers']:
+        latest = record.latest(container['name'])
+        policy, rules = podspec.container_policy(container, pod['spec']['restartPolicy'])
+        out.append((latest.state, latest.exit_code, policy, rules) if latest else None)
+    return out
 
 
 def is_finished(pod, record):
@@ -326,7 +330,7 @@ def _resume(pod, record, facts, restarts=NOW):
     for container in spec.get('initContainers') or []:
         name, latest = container['name'], record.latest(container['name'])
         if podspec.is_sidecar(container):  # kept running for the pod's whole life, in init order
-            steps.extend(_keep_running(container, record, 'Always', facts, restarts, sidecar=True))
+            steps.extend(_keep_running(container, record, ('Always', ()), facts, restarts, sidecar=True))
         elif not app_started and not (latest is not None and latest.succeeded):
             # after initialization the kubelet ignores regular init containers
             everything = tuple(item.id for item in record.instances.get(name) or [])
@@ -343,19 +347,21 @@ def _resume(pod, record, facts, restarts=NOW):
                 if restarts == KEEP:
                     return steps
     for container in spec['containers']:
-        steps.extend(_keep_running(container, record, spec['restartPolicy'], facts, restarts))
+        steps.extend(_keep_running(container, record, podspec.container_policy(container, spec['restartPolicy']), facts,
+                                   restarts))
     return steps
 
 
-def _keep_running(container, record, restart_policy, facts, restarts=NOW, sidecar=False):
+def _keep_running(container, record, policy, facts, restarts=NOW, sidecar=False):
     """The step that starts, replaces (changed spec) or restarts one container: zero or one. The
     module on a node whose agent keeps the pod (``AGENT``) leaves starts and restarts to the agent;
     the agent (``KEEP``) never replaces a container whose spec it was not given."""
     latest = record.latest(container['name'])
     image = _image_action(container, facts)
     changed = latest is not None and latest.hash != naming.container_hash(container)
+    restart_policy, rules = policy
     stopped = latest is None or (not latest.running and podspec.should_restart(restart_policy, latest.state,
-                                                                               latest.exit_code))
+                                                                               latest.exit_code, rules))
     if (changed and restarts == KEEP) or (not changed and (not stopped or restarts == AGENT)):
         return []
     if latest is None:

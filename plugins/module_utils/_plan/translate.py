@@ -68,7 +68,7 @@ def restart_policy(pod, container=None, kind='container', supervised=False):
         return 'no'
     if container is None or podspec.is_sidecar(container):
         return 'always'
-    return 'no' if kind == 'init' else RESTART_POLICIES[pod['spec']['restartPolicy']]
+    return 'no' if kind == 'init' else RESTART_POLICIES[podspec.container_policy(container, pod['spec']['restartPolicy'])[0]]
 
 
 def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=False):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 
 PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
@@ -205,3 +206,51 @@ def _port_errors(port, path, host_ports, host_network):
 def _ip_problems(address):
     """A hostIP the engine can bind: an IP address (Kubernetes does not check it; the engine refuses it)."""
     return [] if podspec.is_ip(address) else ['must be a valid IP address on hostpods (%s)' % naming.NOT_KUBERNETES]
+
+
+MAX_RESTART_RULES, MAX_EXIT_CODES = 20, 255
+
+
+def restart_errors(container, path, init):
+    """A container's own ``restartPolicy`` (an init container's ``Always`` makes a sidecar; an app
+    container's overrides the pod's) and its ``restartPolicyRules`` (which need an explicit policy)."""
+    errors, policy = [], container.get('restartPolicy')
+    allowed = ('Always',) if init else podspec.RESTART_POLICIES
+    if policy is not None and policy not in allowed:
+        errors.append('%s.restartPolicy: Unsupported value: %s: supported values: "%s"'
+                      % (path, podspec.quoted(policy), '", "'.join(allowed)))
+    rules = container.get('restartPolicyRules') or []
+    if rules and (init or policy is None):
+        errors.append('%s.restartPolicyRules: Forbidden: %s' % (path, 'may not be set for init containers' if init
+                                                               else 'must be set with an explicit restartPolicy'))
+    if len(rules) > MAX_RESTART_RULES:
+        errors.append('%s.restartPolicyRules: Too many: %d: must have at most %d items' % (path, len(rules),
+                                                                                       MAX_RESTART_RULES))
+    for index, rule in enumerate(rules):
+        where = '%s.restartPolicyRules[%d]' % (path, index)
+        if rule.get('action') != 'Restart':
+            errors.append('%s.action: Unsupported value: %s: supported values: "Restart"'
+                          % (where, podspec.quoted(rule.get('action') or '')))
+        codes = rule.get('exitCodes')
+        if not codes:
+            errors.append('%s.exitCodes: Required value' % where)
+            continue
+        if codes.get('operator') not in ('In', 'NotIn'):
+            errors.append('%s.exitCodes.operator: Unsupported value: %s: supported values: "In", "NotIn"'
+                          % (where, podspec.quoted(codes.get('operator') or '')))
+        values = codes.get('values') or []
+        if len(values) > MAX_EXIT_CODES:
+            errors.append('%s.exitCodes.values: Too many: %d: must have at most %d items' % (where, len(values),
+                                                                                         MAX_EXIT_CODES))
+        if len(set(values)) != len(values):
+            errors.append('%s.exitCodes.values: Duplicate value: the values must be unique' % where)
+    return errors
+
+
+def agent_paths(pod):
+    """The paths of what only the node agent can do for a pod: probes and restartPolicyRules."""
+    out = probes.probe_paths(pod)
+    for index, container in enumerate(pod['spec']['containers']):
+        if container.get('restartPolicyRules'):
+            out.append('spec.containers[%d].restartPolicyRules' % index)
+    return out

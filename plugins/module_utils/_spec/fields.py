@@ -98,7 +98,8 @@ CONTAINER = {
     'readinessProbe': PROBE,
     'startupProbe': PROBE,
     'securityContext': CONTAINER_SECURITY,
-    'restartPolicy': STR,  # init containers only: Always makes a sidecar
+    'restartPolicy': STR,  # Always on an init container makes a sidecar; on an app container it overrides the pod's
+    'restartPolicyRules': ListOf({'action': STR, 'exitCodes': {'operator': STR, 'values': INTLIST}}),
     'stdin': BOOL,
     'stdinOnce': BOOL,
     'tty': BOOL,

@@ -247,10 +247,7 @@ def semantic_errors(pod):
             regular_init = key == 'initContainers' and not podspec.is_sidecar(container)
             errors += hooks.lifecycle_errors(container, path, regular_init)
             errors += probes.probe_errors(container, path, regular_init)
-            if 'restartPolicy' in container and (key == 'containers' or container['restartPolicy'] != 'Always'):
-                errors.append('%s.restartPolicy: %s' % (path, 'Forbidden: may not be set for non-init containers'
-                              if key == 'containers' else 'Unsupported value: %s: supported values: "Always"'
-                              % podspec.quoted(container['restartPolicy'])))
+            errors += containers.restart_errors(container, path, key == 'initContainers')
             errors += containers.ports_errors(container, path, host_ports, key == 'containers', bool(spec.get('hostNetwork')))
     return errors + naming.host_name_errors(pod)
 

@@ -46,11 +46,22 @@ def default_container(pod):
     return names[0] if names else None
 
 
-def should_restart(restart_policy, state, exit_code):
+def rule_matches(rule, exit_code):
+    """Whether a ``restartPolicyRules`` rule's ``exitCodes`` requirement holds for ``exit_code``."""
+    codes = rule.get('exitCodes') or {}
+    inside = exit_code in (codes.get('values') or [])
+    return inside if codes.get('operator') == 'In' else not inside
+
+
+def should_restart(restart_policy, state, exit_code, rules=()):
     """``ShouldContainerBeRestarted`` for a container instance that is not running: one only created
-    is started; an exited one is restarted under Always, and under OnFailure when it failed."""
+    is started; for an exited one the first of ``rules`` (``restartPolicyRules``) whose exit codes
+    match decides, else the restart policy: Always restarts, OnFailure when it failed, Never never."""
     if state == 'created':
         return True
+    for rule in rules or ():
+        if rule_matches(rule, exit_code):
+            return rule.get('action') == 'Restart'
     if restart_policy == 'Always':
         return True
     if restart_policy == 'OnFailure':
@@ -58,21 +69,30 @@ def should_restart(restart_policy, state, exit_code):
     return False
 
 
+def container_policy(container, pod_policy):
+    """``(restart policy, rules)`` of an app container: its own ``restartPolicy`` (and
+    ``restartPolicyRules``) when set, else the pod's."""
+    return container.get('restartPolicy') or pod_policy, container.get('restartPolicyRules') or ()
+
+
 def pod_finished(restart_policy, apps, failed_init=False):
     """Whether a pod has reached Succeeded or Failed (``getPhase``); a terminal phase is sticky.
 
     ``apps`` holds, per app container, ``(state, exit code)`` of its newest instance, or None when it
-    has none; ``failed_init`` tells a regular init container exited non-zero. Under Always a pod never
-    finishes; under Never a failed init container or every app container exited finishes it; under
-    OnFailure only every app container exited 0 does (a failed one is restarted).
+    has none, optionally followed by the container's own restart policy and rules; ``failed_init`` tells
+    a regular init container exited non-zero. A failed init container finishes a Never pod; otherwise the
+    pod finishes once every app container exited and none is to be restarted (so under Always never,
+    under Never once all exited, under OnFailure once all exited 0).
     """
-    if restart_policy == 'Always':
-        return False
     if failed_init and restart_policy == 'Never':
         return True
-    if any(app is None or app[0] != 'exited' for app in apps):
-        return False
-    return restart_policy == 'Never' or all(code == 0 for _state, code in apps)
+    for app in apps:
+        if app is None or app[0] != 'exited':
+            return False
+        policy, rules = (app[2], app[3]) if len(app) > 2 else (restart_policy, ())
+        if should_restart(policy, app[0], app[1], rules):
+            return False
+    return True
 
 
 def is_terminal_phase(phase):

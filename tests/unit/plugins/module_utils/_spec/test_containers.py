@@ -3,6 +3,7 @@
 
 import pytest
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
@@ -198,3 +199,21 @@ def test_an_image_the_engine_cannot_parse_is_refused_as_the_kubelet_refuses_it()
     assert semantic(image='BusyBox:1.35') == [
         '%s.image: Invalid value: "BusyBox:1.35": InvalidImageName: Failed to apply default image tag "BusyBox:1.35": '
         'couldn\'t parse image reference "BusyBox:1.35": invalid reference format: repository name must be lowercase' % C]
+
+
+@pytest.mark.parametrize('container, init, errors', [
+    ({'restartPolicy': 'Never'}, False, []),
+    ({'restartPolicy': 'Sometimes'}, False,
+     ['c.restartPolicy: Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"']),
+    ({'restartPolicy': 'Never'}, True, ['c.restartPolicy: Unsupported value: "Never": supported values: "Always"']),
+    ({'restartPolicyRules': [{'action': 'Restart', 'exitCodes': {'operator': 'In', 'values': [1]}}]}, False,
+     ['c.restartPolicyRules: Forbidden: must be set with an explicit restartPolicy']),
+    ({'restartPolicy': 'Never', 'restartPolicyRules': [{'action': 'Stop', 'exitCodes': {'operator': 'Is', 'values': [1, 1]}}]},
+     False, ['c.restartPolicyRules[0].action: Unsupported value: "Stop": supported values: "Restart"',
+             'c.restartPolicyRules[0].exitCodes.operator: Unsupported value: "Is": supported values: "In", "NotIn"',
+             'c.restartPolicyRules[0].exitCodes.values: Duplicate value: the values must be unique']),
+    ({'restartPolicy': 'Never', 'restartPolicyRules': [{'action': 'Restart'}]}, False,
+     ['c.restartPolicyRules[0].exitCodes: Required value']),
+])
+def test_container_restart_policy_and_rules(container, init, errors):
+    assert containers.restart_errors(container, 'c', init) == errors

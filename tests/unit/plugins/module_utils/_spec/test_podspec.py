@@ -202,3 +202,28 @@ def test_times(docker, kube, epoch):
     assert podspec.epoch_seconds(docker) == pytest.approx(epoch) if epoch else podspec.epoch_seconds(docker) is None
     if epoch:
         assert podspec.rfc3339(epoch) == kube
+
+
+# ----------------------------------------------------------------------------- container restart rules
+
+RULES = [{'action': 'Restart', 'exitCodes': {'operator': 'In', 'values': [42]}}]
+
+
+@pytest.mark.parametrize('policy, rules, code, restart', [
+    ('Never', RULES, 42, True), ('Never', RULES, 1, False),
+    ('Always', [{'action': 'Restart', 'exitCodes': {'operator': 'NotIn', 'values': [0]}}], 0, True),
+    ('Never', [{'action': 'Restart', 'exitCodes': {'operator': 'NotIn', 'values': [0, 3]}}], 3, False),
+    ('Never', [{'action': 'Restart', 'exitCodes': {'operator': 'NotIn', 'values': [0, 3]}}], 4, True),
+    ('OnFailure', (), 0, False),
+])
+def test_restart_rules_decide_before_the_policy(policy, rules, code, restart):
+    assert podspec.should_restart(policy, 'exited', code, rules) is restart
+
+
+def test_a_containers_own_policy_and_the_end_of_its_pod():
+    assert podspec.container_policy({'name': 'a'}, 'Always') == ('Always', ())
+    assert podspec.container_policy({'name': 'a', 'restartPolicy': 'Never', 'restartPolicyRules': RULES},
+                                    'Always') == ('Never', RULES)
+    # an Always pod whose only container says Never finishes once it exited
+    assert podspec.pod_finished('Always', [('exited', 0, 'Never', ())]) is True
+    assert podspec.pod_finished('Always', [('exited', 42, 'Never', RULES)]) is False
