@@ -103,7 +103,11 @@ def test_get_pods_are_pod_infos_rows(pods):
     # describe is describe_pod of pod_info's Pod object, events table included
     _code, out, _err = hostpods('describe', 'pod', pods.name('b'), '-n', ns, check=0)
     [described] = [p for p in info['pods'] if p['metadata']['name'] == pods.name('b')]
-    assert out == describe_pod(described, [])
+    expected = describe_pod(described, info['events'])
+    assert out.split('Events:')[0] == expected.split('Events:')[0]
+    events = out.split('Events:')[1]  # the pod's events (their ages tick between the two reads)
+    assert events.split('\n')[1].split() == ['Type', 'Reason', 'Age', 'From', 'Message']
+    assert 'Created container side' in events and 'Started container side' in events
     assert hostpods('describe', 'pod', 'nope', '-n', ns, check=1)[2] == 'Error from server (NotFound): pods "nope" not found\n'
 
 

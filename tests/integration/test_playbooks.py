@@ -26,7 +26,8 @@ def table(stdout):
     rows, header = {}, None
     for raw in stdout.splitlines():
         line = raw.strip().rstrip(',').strip('"')
-        words = line.split()
+        # kubectl's -o wide has two headers of two words
+        words = line.replace('NOMINATED NODE', 'NOMINATED_NODE').replace('READINESS GATES', 'READINESS_GATES').split()
         if words[:2] in (['NAME', 'READY'], ['NAMESPACE', 'NAME']):
             header = words
         elif header and len(words) == len(header) and raw.strip().startswith('"'):

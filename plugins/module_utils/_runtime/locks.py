@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import hashlib
 import json
 import os
 import time
@@ -20,6 +21,7 @@ import time
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
 
 LOCK_DIR = '/var/lib/hostpods/locks'
+MAX_NAME = 250  # a file name has at most 255 bytes, with .lock
 POLL_SECONDS = 0.1
 
 
@@ -28,6 +30,10 @@ class LockTimeout(HostpodsError):
 
 
 def lock_path(namespace, name):
+    """The pod's lock file; a name too long for a file name (a pod name has up to 253 characters) is
+    shortened with a digest of itself."""
+    if len(name) > MAX_NAME:
+        name = '%s-%s' % (name[:MAX_NAME - 41], hashlib.sha1(name.encode('utf-8')).hexdigest())
     return os.path.join(LOCK_DIR, namespace, name + '.lock')
 
 

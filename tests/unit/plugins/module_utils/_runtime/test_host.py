@@ -102,3 +102,12 @@ def test_write_atomic_dir_switches_versions(tmp_path):
     assert open(os.path.join(target, 'a')).read() == '3'
     assert not os.path.lexists(os.path.join(target, 'sub'))  # gone with the old version
     assert os.readlink(os.path.join(target, '..data')) != first and not os.path.exists(os.path.join(target, first))
+
+
+def test_lock_paths_fit_a_file_name():
+    from ansible_collections.hostpods.core.plugins.module_utils._runtime import locks
+    short = locks.lock_path('default', 'web')
+    assert short == '/var/lib/hostpods/locks/default/web.lock'
+    long_name = 'n' * 253
+    path = locks.lock_path('default', long_name)
+    assert len(os.path.basename(path)) <= 255 and path != locks.lock_path('default', 'n' * 252)
