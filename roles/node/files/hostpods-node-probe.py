@@ -122,7 +122,7 @@ def main():
         out['docker_sdk'] = getattr(docker, '__version__', 'unknown')
     except Exception:  # pylint: disable=broad-except
         pass
-    for package in ('python3-grpcio', 'python3-docker'):  # the node agent's, for the system's python3
+    for package in ('python3-grpcio', 'python3-docker', 'python3-yaml'):  # the agent's and the command's
         rc, status = run(['dpkg-query', '--show', '--showformat', '${Status}', package])
         out[package.replace('-', '_')] = rc == 0 and status == 'install ok installed'
     if shutil.which('docker'):
