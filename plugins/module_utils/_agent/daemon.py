@@ -35,6 +35,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime.docker_clie
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import try_lock
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.probes import ProbeRunner
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds, rfc3339
 
 VERSION = '0.2.0'
@@ -43,6 +44,7 @@ SYNC_SECONDS = 1.0
 NODE_SECONDS = 60  # the node's facts are read again this often
 PROBES_STATE = '/var/lib/hostpods/agent/probes.json'
 EXECUTION_BUDGET = 600
+RESYNC_SECONDS = 10  # a pod whose containers did not change is synced again this often (the kubelet's resync)
 
 
 class Agent:
@@ -61,6 +63,9 @@ class Agent:
         self.node_read = 0
         self.adopted_policies = set()  # container IDs known to have the engine restart nothing
         self.started = {}              # container ID -> epoch seconds it started (for the probes)
+        self.synced = {}               # pod UID -> (what its containers and pod.json were, when) at its last sync
+        self.dirty = set()             # pod UIDs to sync at the next pass (a probe result changed)
+        self.records = {}              # pod UID -> (directory mtime, node record): read again when it changes
         self.heartbeat = {'pid': os.getpid(), 'version': VERSION, 'started_at': rfc3339(self.started_at),
                           'last_sync': None, 'runtime_ready': False, 'pods': 0}
         self.prober = ProbeManager(None, clock=clock, record_event=self._probe_event, on_change=self._probe_changed)
@@ -103,14 +108,15 @@ class Agent:
     def sync_once(self):
         """One pass: relist, adopt, sync every kept pod (in the pod workers), run the due probes."""
         self._connect()
-        records = group_pods(self.client.pod_containers(), observe.read_node_records())
+        records = group_pods(self.client.pod_containers(), self._node_records())
         kept = {key: record for key, record in records.items() if record.desired is not None}
         for key, record in records.items():
             if record.desired is None and record.sandbox is not None and self._adopt(record):
                 kept[key] = record
         self._restart_policies(kept)
-        facts = HostFacts(self.client.image_references()) if kept else None
-        for key, record in kept.items():
+        due = {key: record for key, record in kept.items() if self._due(record)}
+        facts = HostFacts(self.client.image_references()) if due else None
+        for key, record in due.items():
             self._schedule(key, record, facts)
         self.prober.sync([self._probe_view(record) for record in kept.values()])
         self.prober.run_due()
@@ -119,6 +125,29 @@ class Agent:
             self.heartbeat['probes_saved'] = self.clock()
         self.heartbeat.update(runtime_ready=True, error=None, pods=len(kept), last_sync=rfc3339(self.clock()))
         self._beat()
+
+    def _node_records(self):
+        """The node's record of every pod UID, each read again only when its directory changed (every
+        write of the node's state is a rename in it)."""
+        out = {}
+        for uid in nodestate.pod_uids():
+            stamp = files.modified(naming.pod_dir(uid))
+            cached = self.records.get(uid)
+            if cached is None or cached[0] != stamp:
+                cached = self.records[uid] = (stamp, observe.read_node_record(uid))
+            out[uid] = cached[1]
+        for uid in set(self.records) - set(out):
+            del self.records[uid]
+        return out
+
+    def _due(self, record):
+        """Whether a pod is synced at this pass: its containers or its pod.json changed, a probe result
+        changed, a back-off or a deadline may end now, or it was last synced RESYNC_SECONDS ago."""
+        status = record.agent_status or {}
+        last = self.synced.get(record.uid)
+        return (last is None or last[0] != _fingerprint(record) or self.clock() - last[1] >= RESYNC_SECONDS
+                or record.uid in self.dirty or bool(status.get('waiting'))
+                or bool(record.desired['spec'].get('activeDeadlineSeconds') and status.get('reason') != 'DeadlineExceeded'))
 
     def _beat(self):
         with self.lock:
@@ -135,13 +164,9 @@ class Agent:
 
     def _sync_pod(self, key, record, facts):
         try:
-            locks = try_lock(key, COMPONENT)
-            if locks is None:  # an apply holds the pod: the next pass looks again
-                return
-            try:
-                self._keep(key, record, facts)
-            finally:
-                locks.release()
+            self.dirty.discard(record.uid)
+            self._keep(key, record, facts)
+            self.synced[record.uid] = (_fingerprint(record), self.clock())
         except Exception as exc:  # pylint: disable=broad-except  # one pod must not stop the agent
             with self.lock:
                 self.heartbeat['last_error'] = '%s/%s: %s' % (key[0], key[1], str(exc)[:300])
@@ -150,28 +175,41 @@ class Agent:
                 self.in_flight.discard(record.uid)
 
     def _keep(self, key, record, facts):
-        """Sync one pod under its lock. Planned from the pass's listing; when there is something to do,
-        planned again from a fresh listing of the pod (the pass's may predate an apply) and carried out."""
+        """Sync one pod. Planned from the pass's listing; when there is something to do, under the pod's lock
+        (an apply holding it defers the pod to a later pass), planned again from a fresh listing of the pod
+        (the pass's may predate an apply) and carried out."""
         uid, status = record.uid, record.agent_status or {}
         outcome = self._outcome(record, facts, status)
         if outcome.plan.steps:
-            found = observe.read_node_record(uid)
-            if found.get('desired') is None:
-                return  # deleted meanwhile
-            record = group_pods(self.client.pod_containers(uid=uid), {uid: found}).get(key)
-            if record is None or record.uid != uid:
+            locks = try_lock(key, COMPONENT)
+            if locks is None:
                 return
-            outcome = self._outcome(record, facts, status)
+            try:
+                outcome = self._act(key, uid, facts, status)
+            finally:
+                locks.release()
+            if outcome is None:
+                return
         for type_, reason, message, name in outcome.events:
             self._event(record.desired, type_, reason, message, name)
-        if outcome.plan.steps:
-            executor = Executor(self.client, self.node, EXECUTION_BUDGET, lookup=observe.object_lookup({}),
-                                component=COMPONENT)
-            errors = executor.run_pods([outcome.plan])
-            outcome.status['lastError'] = errors.get(key)
         outcome.status['probes'] = self.prober.results(uid)
         if outcome.status != status:
             nodestate.write_status(uid, outcome.status)
+
+    def _act(self, key, uid, facts, status):
+        """Under the pod's lock: plan again from a fresh listing and carry the plan out (None: the pod went)."""
+        found = observe.read_node_record(uid)
+        if found.get('desired') is None:
+            return None  # deleted meanwhile
+        record = group_pods(self.client.pod_containers(uid=uid), {uid: found}).get(key)
+        if record is None or record.uid != uid:
+            return None
+        outcome = self._outcome(record, facts, status)
+        if outcome.plan.steps:
+            executor = Executor(self.client, self.node, EXECUTION_BUDGET, lookup=observe.object_lookup({}),
+                                component=COMPONENT)
+            outcome.status['lastError'] = executor.run_pods([outcome.plan]).get(key)
+        return outcome
 
     def _outcome(self, record, facts, status):
         self._inspect_exited(record)
@@ -239,6 +277,7 @@ class Agent:
 
     def _probe_changed(self, uid, _container, _kind, _result):
         """A published probe result changed: the next pass (within a second) acts on it and records it."""
+        self.dirty.add(uid)
 
     def _event(self, desired, type_, reason, message, name):
         field_path = ''
@@ -251,6 +290,13 @@ class Agent:
 def _supervising(node):
     """The agent's node: the containers it creates are restarted by it, never by the engine."""
     return type(node)(**dict(node.__dict__, agent=True))
+
+
+def _fingerprint(record):
+    """What a pod's sync depends on that the listing shows: its containers' states and its pod.json."""
+    desired = (record.desired or {}).get('hostpods') or {}
+    return (tuple(sorted((item.id, item.state, item.exit_code) for item in record.all_instances())),
+            desired.get('appliedAt'), desired.get('podHash'))
 
 
 def _json(data):
