@@ -114,6 +114,27 @@ def test_persistent_volume_claim_objects(pods):
         docker('volume', 'rm', '-f', volume, check=False)
 
 
+def test_the_last_object_of_a_namespace_takes_its_directories_with_it(pods):
+    """``objects/<namespace>/<kind>`` goes with the last object in it, and the namespace's directory with its last kind."""
+    store = '/var/lib/hostpods/objects/' + pods.prefix
+    cfg = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'a', 'namespace': pods.prefix}, 'data': {'k': 'v'}}
+    other = dict(cfg, metadata={'name': 'b', 'namespace': pods.prefix})
+    secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 's', 'namespace': pods.prefix},
+              'stringData': {'k': 'v'}}
+    try:
+        ok(pods.apply([cfg, other, secret]))
+        assert sorted(os.listdir(store)) == ['configmaps', 'secrets']
+        ok(pods.apply([cfg], state='absent'))
+        assert sorted(os.listdir(store + '/configmaps')) == ['b.json']
+        ok(pods.apply([secret], state='absent'))
+        assert sorted(os.listdir(store)) == ['configmaps']
+        ok(pods.apply([other], state='absent'))
+        assert not os.path.exists(store)
+        assert os.path.isdir('/var/lib/hostpods/objects')   # the store itself stays
+    finally:
+        pods.apply([cfg, other, secret], state='absent')
+
+
 def test_secret_values_stay_out_of_output_diffs_and_verbose_logs(pods, tmp_path):
     import subprocess
     import yaml

@@ -31,19 +31,38 @@ def read_json(path):
 
 
 def write_file(path, text, mode=0o644, private=False):
-    """Write a file of the node's state atomically (its directory 0755, or 0700 when ``private``)."""
-    os.makedirs(os.path.dirname(path), 0o700 if private else 0o755, exist_ok=True)
-    with open(path + '.tmp', 'w', encoding='utf-8') as handle:
-        handle.write(text)
+    """Write a file of the node's state atomically (its directory 0755, or 0700 when ``private``). A
+    directory that a removal pruned meanwhile (see ``remove_file``) is made again."""
+    for again in (True, False):
+        os.makedirs(os.path.dirname(path), 0o700 if private else 0o755, exist_ok=True)
+        try:
+            with open(path + '.tmp', 'w', encoding='utf-8') as handle:
+                handle.write(text)
+            break
+        except FileNotFoundError:
+            if not again:
+                raise
     os.chmod(path + '.tmp', mode)
     os.replace(path + '.tmp', path)
 
 
-def remove_file(path):
+def remove_file(path, prune_up_to=None):
+    """Remove a file; with ``prune_up_to`` (one of its ancestors), the directories it leaves empty
+    go too, up to that ancestor, which stays."""
     try:
         os.remove(path)
     except FileNotFoundError:
         pass
+    if prune_up_to is None:
+        return
+    stop = os.path.normpath(prune_up_to)
+    directory = os.path.dirname(os.path.normpath(path))
+    while directory.startswith(stop + os.sep):
+        try:
+            os.rmdir(directory)
+        except OSError:  # not empty (or gone): what is above it stays
+            return
+        directory = os.path.dirname(directory)
 
 
 def remove_tree(path):

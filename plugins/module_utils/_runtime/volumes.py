@@ -112,6 +112,8 @@ def write_object(client, step):
 
 
 def delete_object(client, step):
+    """Forget an object: its file, the directories of its kind and namespace when it was their last, and a
+    claim's volume (unless a pod uses it)."""
     kind, namespace, name = step.key
     if kind == 'PersistentVolumeClaim':
         volume_name = naming.claim_volume_name(namespace, name)
@@ -120,4 +122,4 @@ def delete_object(client, step):
             raise PodStartError('persistentvolumeclaim "%s" is in use by %s; delete those pods first'
                                 % (name, ', '.join(users)))
         client.remove_volume(volume_name)
-    files.remove_file(configs.store_path(kind, namespace, name))
+    files.remove_file(configs.store_path(kind, namespace, name), prune_up_to=configs.STORE)
