@@ -81,13 +81,13 @@ def project(run, step):
     """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter).
     A refresh keeps the last good files while a reference is missing, as the kubelet does."""
     try:
-        files = configs.volume_files(run.pod, step.volume, run.lookup, run.runtime())
+        contents = configs.volume_files(run.pod, step.volume, run.lookup, run.runtime())
     except configs.ConfigError as exc:
         if step.refresh:
             return
         raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : %s'
                             % (run.pod['metadata']['name'], step.name, exc))
-    files.write_atomic_dir(naming.volume_dir(run.uid, step.name), files)
+    files.write_atomic_dir(naming.volume_dir(run.uid, step.name), contents)
 
 
 def remove_data(run, step):
