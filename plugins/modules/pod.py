@@ -26,7 +26,10 @@ description:
   - C(ConfigMap) and C(Secret) objects given with the pods (any order) are kept on the node, readable by root only,
     and feed C(env) (C(configMapKeyRef), C(secretKeyRef)), C(envFrom) (with C(prefix)) and volumes; a missing
     reference that is not C(optional) leaves the container waiting with C(CreateContainerConfigError) and Kubernetes'
-    message. Secret values never appear in the module's output, its diffs or Ansible's logs.
+    message. Secret values (and their base64) never appear in the module's output, its errors, its diffs or Ansible's
+    logs at any verbosity: the action plugin sends them alone in a C(no_log) option, so Ansible masks those values and
+    nothing else of the manifests (namespaces, names and C(v1) read as they are), and a container's log tail or
+    termination message that the module reports shows the values of the Secrets its pod reads as V(<redacted>).
   - C(imagePullSecrets) naming C(kubernetes.io/dockerconfigjson) Secrets authenticate the pulls.
   - "Re-applying unchanged manifests changes nothing and makes no mutating Docker call. A changed container image
     replaces only that container (its attempt number + 1); a change of labels or annotations is applied in place, as on
@@ -160,12 +163,14 @@ options:
       - Changing it recreates the pods (a new sandbox), as the pod's hash includes it.
     type: str
     version_added: 0.1.0
-  secret_definitions:
+  secret_data:
     description:
-      - Internal. The action plugin moves the C(Secret) manifests of the call here, an option whose values Ansible
-        never logs or returns; give Secrets through O(definition), O(src) or O(template) like any manifest.
+      - Internal. The action plugin moves the values of the call's C(Secret) manifests here (their C(data), with
+        C(stringData) merged in as base64), an option whose values Ansible never logs or returns; the rest of each
+        Secret stays in O(definition), so its namespace and name read as they are. Give Secrets through
+        O(definition), O(src) or O(template) like any manifest.
     type: list
-    elements: raw
+    elements: dict
     version_added: 0.1.0
   node_name:
     description:

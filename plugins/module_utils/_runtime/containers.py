@@ -120,7 +120,8 @@ def run_init(run, step):
         stale = [container_id]
         if code == 0:
             return
-        tail = run.client.logs(container_id, tail=LOG_TAIL_LINES).strip()
+        tail = configs.scrub(run.client.logs(container_id, tail=LOG_TAIL_LINES).strip(),
+                             configs.secret_values(run.pod, run.lookup))
         log = ('; log tail: %s' % tail.replace('\n', ' | ')) if tail else '; no log output'
         if step.on_failure == 'fail':
             raise PodStartError('pod "%s" failed (Init:Error): init container "%s" exited with code %d '

@@ -34,8 +34,9 @@ def _config_checker(record):
     return check
 
 
-def _message(client, info):
-    """The termination message of an exited container: its file on the node, or its log's end."""
+def _message(client, info, secrets):
+    """The termination message of an exited container: its file on the node, or its log's end; the
+    values of the Secrets its pod reads (``secrets``) never show."""
     labels = info['Config'].get('Labels') or {}
     try:
         with open(labels[naming.TERMINATION_LOG], encoding='utf-8', errors='replace') as handle:
@@ -44,7 +45,14 @@ def _message(client, info):
         text = ''
     policy, code = labels.get(naming.TERMINATION_POLICY, 'File'), info['State'].get('ExitCode')
     tail = client.logs(info['Id'], tail=hooks.FALLBACK_LINES) if not text and policy != 'File' and code else ''
-    return hooks.termination_message(policy, code, text, tail)
+    return configs.scrub(hooks.termination_message(policy, code, text, tail), secrets)
+
+
+def _secret_values(records, exited):
+    """``{uid: the values of the Secrets the pod reads}`` of the pods with an exited container."""
+    uids, lookup = {(info['Config'].get('Labels') or {}).get(naming.POD_UID) for info in exited}, object_lookup({})
+    return {record.uid: configs.secret_values(record.applied, lookup) for record in records
+            if record.uid in uids and record.applied}
 
 
 def describe_records(client, records, node):
@@ -59,7 +67,9 @@ def describe_records(client, records, node):
         lambda info: client.last_exit_code(info['Id'], epoch_seconds(info['Created'])), restarted)))
     exited = [info for info in inspected.values() if info and not info['State'].get('Running')
               and (info['Config'].get('Labels') or {}).get(naming.TERMINATION_LOG)]
-    messages = dict(zip([info['Id'] for info in exited], run_concurrently(lambda info: _message(client, info), exited)))
+    secrets = _secret_values(records, exited)
+    messages = dict(zip([info['Id'] for info in exited], run_concurrently(
+        lambda info: _message(client, info, secrets.get(info['Config']['Labels'].get(naming.POD_UID), ())), exited)))
     out = []
     facts = HostFacts(client.image_references()) if any(
         name not in record.instances for record in records
