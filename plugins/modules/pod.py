@@ -27,8 +27,8 @@ description:
     and feed C(env) (C(configMapKeyRef), C(secretKeyRef)), C(envFrom) (with C(prefix)) and volumes; a missing
     reference that is not C(optional) leaves the container waiting with C(CreateContainerConfigError) and Kubernetes'
     message. Secret values (and their base64) never appear in the module's output, its errors, its diffs or Ansible's
-    logs at any verbosity: the action plugin sends them alone in a C(no_log) option, so Ansible masks those values and
-    nothing else of the manifests (namespaces, names and C(v1) read as they are), and a container's log tail or
+    logs at any verbosity. The action plugin sends them alone in a C(no_log) option, so Ansible masks those values and
+    nothing else of the manifests (namespaces, names and C(v1) read as they are); a container's log tail or
     termination message that the module reports shows the values of the Secrets its pod reads as V(<redacted>).
   - C(imagePullSecrets) naming C(kubernetes.io/dockerconfigjson) Secrets authenticate the pulls.
   - "Re-applying unchanged manifests changes nothing and makes no mutating Docker call. A changed container image
