@@ -23,6 +23,17 @@ description:
     removed only with the claim (not while a pod uses it). C(configMap), C(secret), C(downwardAPI) and C(projected)
     volumes are files the node writes the way a kubelet does (C(..data) switched atomically, so a changed ConfigMap or
     Secret updates them in place, except through C(subPath)), mounted read-only.
+  - C(subPath) is made safe as the kubelet makes it since CVE-2017-1002101. A missing subPath is created inside its
+    volume one directory at a time, never following a symlink, with the mode of the volume's root. The subPath is then
+    resolved, refused unless it stays inside its volume (a symlink inside the volume that points inside it is fine),
+    opened again from the volume's root without following any symlink, and that open file is bind-mounted on the pod's
+    node directory C(/var/lib/hostpods/pods/<uid>/volume-subpaths/<volume>/<container>/<index>), which the engine binds
+    into the container; what the pod does in its volume later, or a restart by the engine, cannot change it. A subPath
+    that would leave its volume (a symlink to the node's C(/etc) that an init container planted, say) leaves that
+    container waiting with C(CreateContainerConfigError) and the kubelet's message (C(failed to prepare subPath for
+    volumeMount "<volume>" of container "<container>") or C(failed to create subPath directory for volumeMount ...)),
+    and fails the apply; the pod's other containers run. Deleting the pod unmounts these before its directory goes.
+    C(subPathExpr) is refused.
   - C(ConfigMap) and C(Secret) objects given with the pods (any order) are kept on the node, readable by root only,
     and feed C(env) (C(configMapKeyRef), C(secretKeyRef)), C(envFrom) (with C(prefix)) and volumes; a missing
     reference that is not C(optional) leaves the container waiting with C(CreateContainerConfigError) and Kubernetes'

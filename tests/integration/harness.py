@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -165,15 +166,48 @@ def sleeper(name='main', **extra):
     return body
 
 
+STATE_DIR = '/var/lib/hostpods/pods'
+
+
+def node_uids(prefix):
+    """The pod UIDs whose node directory records a pod named with ``prefix`` (in its pod.json)."""
+    uids = []
+    for uid in sorted(os.listdir(STATE_DIR)) if os.path.isdir(STATE_DIR) else []:
+        try:
+            with open(os.path.join(STATE_DIR, uid, 'pod.json')) as handle:
+                name = json.load(handle)['metadata']['name']
+        except (OSError, ValueError, KeyError):
+            continue
+        if name.startswith(prefix):
+            uids.append(uid)
+    return uids
+
+
+def node_mounts(path):
+    """The mount points of the node under ``path`` (subPath pins, Secret volumes' tmpfs), deepest first."""
+    with open('/proc/self/mountinfo') as handle:
+        points = [line.split()[4].replace('\\040', ' ') for line in handle]
+    return sorted({p for p in points if p.startswith(path.rstrip('/') + '/')}, key=lambda p: -p.count('/'))
+
+
 def cleanup(prefix):
-    ids = [line.split(' ', 1)[0] for line in docker('ps', '-a', '--filter', 'label=io.kubernetes.pod.name', '--format',
-                                                    '{{.ID}} {{.Label "io.kubernetes.pod.name"}}').splitlines()
-           if line.split(' ', 1)[1].startswith(prefix)]
-    if ids:
-        docker('rm', '-f', *ids, check=False)
+    """Remove what the pods named with ``prefix`` left: containers, volumes, and the node's mounts and
+    directories of their UIDs."""
+    listed = [line.split(' ', 2) for line in docker(
+        'ps', '-a', '--filter', 'label=io.kubernetes.pod.name', '--format',
+        '{{.ID}} {{.Label "io.kubernetes.pod.uid"}} {{.Label "io.kubernetes.pod.name"}}').splitlines()]
+    mine = [fields for fields in listed if len(fields) == 3 and fields[2].startswith(prefix)]
+    if mine:
+        docker('rm', '-f', *[fields[0] for fields in mine], check=False)
     for volume in docker('volume', 'ls', '-q').splitlines():
         if prefix in volume:
             docker('volume', 'rm', '-f', volume, check=False)
+    for uid in sorted({fields[1] for fields in mine} | set(node_uids(prefix))):
+        directory = os.path.join(STATE_DIR, uid)
+        for point in node_mounts(directory):
+            subprocess.run(['umount', '-l', point], check=False, capture_output=True)
+        if os.path.isdir(directory) and not node_mounts(directory):
+            shutil.rmtree(directory, ignore_errors=True)
 
 
 def new_prefix():

@@ -27,6 +27,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import rfc3339
 
 MAX_EVENTS = 50
+CREATE_ERROR = 'Error: '  # how the kubelet's Failed event of a container it could not create begins
 HEARTBEAT = '/run/hostpods/agent.json'
 STALE_SECONDS = 30  # a heartbeat older than this: the agent is not running
 

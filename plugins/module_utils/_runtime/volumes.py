@@ -13,6 +13,7 @@ import os
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PodStartError
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import mounts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
@@ -91,7 +92,13 @@ def project(run, step):
 
 
 def remove_data(run, step):
-    """A pod UID's node directory and emptyDir volumes (claims stay)."""
+    """A pod UID's node directory and emptyDir volumes (claims stay). What the node mounted in the directory
+    (subPath pins, Secret volumes' tmpfs) is unmounted first: the removal never reaches into a volume."""
+    try:
+        mounts.unmount_under(naming.pod_dir(step.uid))
+    except OSError as exc:
+        raise PodStartError('pod UID %s: cannot unmount what the node mounted for it, so its directory %s stays: %s'
+                            % (step.uid, naming.pod_dir(step.uid), exc))
     files.remove_tree(naming.pod_dir(step.uid))
     for item in run.client.pod_volumes(step.uid):
         if (item.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':

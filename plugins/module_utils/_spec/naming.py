@@ -91,6 +91,12 @@ def volume_dir(uid, volume):
     return '%s/%s/volumes/%s' % (STATE_DIR, uid, volume)
 
 
+def subpath_pin(uid, volume, container, index):
+    """Where the node bind-mounts a container's subPath (its ``volumeMounts[index]``) for the engine to bind,
+    as the kubelet's ``volume-subpaths`` (see ``_runtime.subpath``)."""
+    return '%s/%s/volume-subpaths/%s/%s/%d' % (STATE_DIR, uid, volume, container, index)
+
+
 def hosts_path(uid):
     """The /etc/hosts the node writes for a pod (bind-mounted into each of its containers)."""
     return '%s/%s/etc-hosts' % (STATE_DIR, uid)

@@ -7,6 +7,7 @@ concurrently, then ``status.pod_object``. Reads only."""
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import object_lookup
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
@@ -17,9 +18,15 @@ from ansible_collections.hostpods.core.plugins.module_utils._views.status import
 
 
 def _config_checker(record):
-    """``check(container)``: the CreateContainerConfigError message of a container whose ConfigMap or
-    Secret references are missing on the node, or None."""
+    """``check(container)``: the CreateContainerConfigError message of a container that has no instance: its
+    ConfigMap or Secret references missing on the node, else the error of its last try to be created (its
+    newest event is the kubelet's ``Failed`` ``Error: ...``, as for a subPath that left its volume), or None."""
     lookup, namespace = object_lookup({}), record.namespace
+    last_errors = {}
+    for event in nodestate.read_events(record.uid) if record.uid else []:
+        field = event['involvedObject'].get('fieldPath') or ''
+        failed = event.get('reason') == 'Failed' and event.get('message', '').startswith(nodestate.CREATE_ERROR)
+        last_errors[field] = event['message'][len(nodestate.CREATE_ERROR):] if failed else None
 
     def check(container):
         try:
@@ -30,7 +37,8 @@ def _config_checker(record):
                     configs.env_ref_value(lookup, namespace, source)
         except configs.ConfigError as exc:
             return str(exc)
-        return None
+        return last_errors.get('spec.containers{%s}' % container['name']) or \
+            last_errors.get('spec.initContainers{%s}' % container['name'])
     return check
 
 
