@@ -22,7 +22,12 @@ description:
     created with its C(PersistentVolumeClaim) object (or when a pod first uses it), kept when the pod is deleted and
     removed only with the claim (not while a pod uses it). C(configMap), C(secret), C(downwardAPI) and C(projected)
     volumes are files the node writes the way a kubelet does (C(..data) switched atomically, so a changed ConfigMap or
-    Secret updates them in place, except through C(subPath)), mounted read-only.
+    Secret updates them in place, except through C(subPath)), mounted read-only. The files of a C(secret) volume, and
+    of a C(projected) one with a secret source, are on a tmpfs of its own that the node mounts on the pod's directory
+    C(/var/lib/hostpods/pods/<uid>/volumes/<volume>), as the kubelet keeps them, never on the node's disk. A node
+    restart empties it; the next apply (or the node agent) writes the files again from the stored Secret, making
+    again the containers that the engine had started on what was left; files removed from a mounted tmpfs are
+    written again in place. Deleting the pod unmounts it.
   - C(subPath) is made safe as the kubelet makes it since CVE-2017-1002101. A missing subPath is created inside its
     volume one directory at a time, never following a symlink, with the mode of the volume's root. The subPath is then
     resolved, refused unless it stays inside its volume (a symlink inside the volume that points inside it is fine),

@@ -81,6 +81,21 @@ def set_group_ownership(root, group):
             os.chmod(path, stat.S_IMODE(mode) | extra)
 
 
+def empty_dir(target):
+    """``target`` as an empty directory (0755) in a root-only parent (0700): whatever it held goes (never
+    following a symlink out of it)."""
+    parent = os.path.dirname(target)
+    os.makedirs(parent, 0o700, exist_ok=True)
+    os.chmod(parent, 0o700)
+    os.makedirs(target, 0o755, exist_ok=True)
+    for name in os.listdir(target):
+        path = os.path.join(target, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
+
+
 def write_atomic_dir(target, files):
     """The kubelet's AtomicWriter: the files go to a new timestamped directory, ``..data`` is switched
     to it atomically, each top-level name is a symlink through ``..data``, and older versions go."""

@@ -79,8 +79,9 @@ def host_path(run, step):
 
 
 def project(run, step):
-    """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter).
-    A refresh keeps the last good files while a reference is missing, as the kubelet does."""
+    """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter), a
+    Secret's on the tmpfs of its volume (``step.tmpfs``). A refresh keeps the last good files while a
+    reference is missing, as the kubelet does."""
     try:
         contents = configs.volume_files(run.pod, step.volume, run.lookup, run.runtime())
     except configs.ConfigError as exc:
@@ -88,7 +89,15 @@ def project(run, step):
             return
         raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : %s'
                             % (run.pod['metadata']['name'], step.name, exc))
-    files.write_atomic_dir(naming.volume_dir(run.uid, step.name), contents)
+    target = naming.volume_dir(run.uid, step.name)
+    if step.tmpfs and mounts.read_mounts().get(target) != 'tmpfs':
+        try:  # never on the disk: a copy an earlier hostpods left there goes before the tmpfs hides it
+            files.empty_dir(target)
+            mounts.mount_tmpfs(target, 0o755)
+        except OSError as exc:
+            raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : cannot mount a '
+                                'tmpfs on %s: %s' % (run.pod['metadata']['name'], step.name, target, exc.strerror or exc))
+    files.write_atomic_dir(target, contents)
 
 
 def remove_data(run, step):

@@ -205,6 +205,12 @@ def env_from(lookup, namespace, sources):
 REFERENCING_VOLUMES = ('configMap', 'secret', 'downwardAPI', 'projected')
 
 
+def on_tmpfs(volume):
+    """Whether the node keeps a volume's files on a tmpfs of its own, as the kubelet keeps them: a ``secret``
+    volume, and a ``projected`` one with a secret source (never on the node's disk)."""
+    return 'secret' in volume or any('secret' in source for source in (volume.get('projected') or {}).get('sources') or [])
+
+
 def references(volume):
     """``[(kind, name)]`` of the objects a volume takes files from."""
     out = []

@@ -86,9 +86,15 @@ def pod_dir(uid):
     return '%s/%s' % (STATE_DIR, uid)
 
 
+def volumes_dir(uid):
+    """The node directory of a pod UID's configMap, secret, downwardAPI and projected volumes (root-only)."""
+    return '%s/%s/volumes' % (STATE_DIR, uid)
+
+
 def volume_dir(uid, volume):
-    """The node directory of a configMap, secret, downwardAPI or projected volume (its parent is root-only)."""
-    return '%s/%s/volumes/%s' % (STATE_DIR, uid, volume)
+    """The node directory of a configMap, secret, downwardAPI or projected volume (a tmpfs is mounted on a
+    Secret's)."""
+    return '%s/%s' % (volumes_dir(uid), volume)
 
 
 def subpath_pin(uid, volume, container, index):
