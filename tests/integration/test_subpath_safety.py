@@ -63,7 +63,7 @@ def test_a_symlink_to_the_nodes_etc_planted_by_an_init_container_is_refused(pods
             assert names(pods.prefix) == {'POD': 'running', 'plant': 'exited', 'side': 'running'}
         uid = result['pods'][0]['metadata']['uid']
         assert waiting_of(pods, name)['app'] == {'reason': 'CreateContainerConfigError',
-                                                  'message': prepare_error('data', 'app')}
+                                                 'message': prepare_error('data', 'app')}
         assert in_container(cname('side', name, uid), 'readlink /data/x') == '/etc'   # the pod's own view is untouched
         events = ok(pods.run({'name': name}, module='hostpods.core.pod_info'))['events']
         assert [e['count'] for e in events if e['reason'] == 'Failed' and

@@ -168,8 +168,8 @@ def lost_mounts(pod, record):
             else:
                 continue
             if path not in record.node_mounts:
-                return 'the node lost %s of volume "%s" that container "%s" mounts' % (what, mount['name'],
-                                                                                      container['name'])
+                return 'the node lost %s of volume "%s" that container "%s" mounts' % (
+                    what, mount['name'], container['name'])
     return ''
 
 
@@ -222,8 +222,8 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, cha
         if strays:
             plan.steps[:0] = strays
             plan.action = UPDATED
-            plan.reason = plan.reason or 'copies of the pod under other UIDs (%s)' % ', '.join(record.stray_uids or
-                                                                                              [record.strays[0].name])
+            plan.reason = plan.reason or 'copies of the pod under other UIDs (%s)' % ', '.join(
+                record.stray_uids or [record.strays[0].name])
     return plan
 
 

@@ -245,8 +245,8 @@ class RunInit(Step):
             str(delay) for delay in self.backoff[1:4]) + '...'
         note = _image_note(self.container, self.image)
         if not self.wait:
-            return '%s %s attempt %d%s (started; a later sync sees it end)' % (self.op, self.container['name'], self.attempt,
-                                                                            note)
+            return '%s %s attempt %d%s (started; a later sync sees it end)' % (
+                self.op, self.container['name'], self.attempt, note)
         return '%s %s attempt %d%s (on failure: %s)' % (self.op, self.container['name'], self.attempt, note, then)
 
 

@@ -78,7 +78,8 @@ def safe_open(path, base):
 
 
 def _existing_prefix(base, path):
-    """``(the longest existing prefix of path, the names still to create)``, symlinks followed (``findExistingPrefix``)."""
+    """``(the longest existing prefix of path, the names still to create)``, symlinks followed
+    (``findExistingPrefix``)."""
     parts = os.path.relpath(path, base).split(os.sep)
     current, fd = base, os.open(base, os.O_RDONLY | os.O_CLOEXEC)
     try:

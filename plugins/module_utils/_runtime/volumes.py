@@ -96,7 +96,8 @@ def project(run, step):
             mounts.mount_tmpfs(target, 0o755)
         except OSError as exc:
             raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : cannot mount a '
-                                'tmpfs on %s: %s' % (run.pod['metadata']['name'], step.name, target, exc.strerror or exc))
+                                'tmpfs on %s: %s' % (run.pod['metadata']['name'], step.name, target,
+                                                     exc.strerror or exc))
     files.write_atomic_dir(target, contents)
 
 
@@ -119,7 +120,7 @@ def remove_data(run, step):
 def write_object(client, step):
     kind, namespace, name = step.key
     files.write_file(configs.store_path(kind, namespace, name), json.dumps(step.obj, sort_keys=True),
-                    mode=0o600 if kind == 'Secret' else 0o644, private=True)
+                     mode=0o600 if kind == 'Secret' else 0o644, private=True)
     if kind == 'PersistentVolumeClaim':
         volume_name = naming.claim_volume_name(namespace, name)
         if client.inspect_volume(volume_name) is None:

@@ -208,7 +208,8 @@ REFERENCING_VOLUMES = ('configMap', 'secret', 'downwardAPI', 'projected')
 def on_tmpfs(volume):
     """Whether the node keeps a volume's files on a tmpfs of its own, as the kubelet keeps them: a ``secret``
     volume, and a ``projected`` one with a secret source (never on the node's disk)."""
-    return 'secret' in volume or any('secret' in source for source in (volume.get('projected') or {}).get('sources') or [])
+    sources = (volume.get('projected') or {}).get('sources') or []
+    return 'secret' in volume or any('secret' in source for source in sources)
 
 
 def references(volume):
