@@ -17,6 +17,7 @@ from ansible_collections.hostpods.core.plugins.module_utils import _options as o
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.manifests import manifest_files
 from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
+from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, flatten, load_manifests, parse_text
 
 try:
@@ -55,11 +56,11 @@ class ActionModule(ActionBase):
         args.pop('src', None)
         args.pop('template', None)
         if not by_selector:
-            # Secrets travel in a no_log option, so their values never reach a log or the task's output
-            args['definition'] = [doc for doc, _origin in documents if doc.get('kind') != 'Secret']
-            secrets = [doc for doc, _origin in documents if doc.get('kind') == 'Secret']
-            if secrets:
-                args['secret_definitions'] = secrets
+            # A Secret's values alone travel in the no_log option: Ansible masks them and nothing else
+            documents, values = configs.split_secret_values(documents)
+            args['definition'] = [doc for doc, _origin in documents]
+            if values:
+                args['secret_data'] = values
         result.update(self._execute_module(module_name='hostpods.core.pod', module_args=args, task_vars=task_vars))
         return result
 

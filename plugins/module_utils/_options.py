@@ -31,7 +31,7 @@ POD = dict({
     'label_selectors': {'type': 'list', 'elements': 'str'},
     'node_name': {'type': 'str'},
     'placement': {'type': 'dict'},
-    'secret_definitions': {'type': 'list', 'elements': 'raw', 'no_log': True},
+    'secret_data': {'type': 'list', 'elements': 'dict', 'no_log': True},
 }, **DOCKER)
 
 POD_INFO = dict({

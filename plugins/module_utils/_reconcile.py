@@ -47,7 +47,7 @@ class Batch:
         self.requirements = selectors.parse(params['label_selectors'])
         self.pods, self.others, self.keys, self.stored = [], [], [], {}
         if params['definition'] is not None:
-            documents = collect_documents(params['definition']) + collect_documents(params['secret_definitions'] or [])
+            documents = configs.join_secret_values(collect_documents(params['definition']), params['secret_data'])
             pods, self.others = load_manifests(documents, params['namespace'], deleting=self.deleting)
             self.pods = [pod for pod in pods if selectors.matches(self.requirements, pod['metadata'].get('labels'))]
             self.keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in self.pods]

@@ -22,11 +22,30 @@ description:
     created with its C(PersistentVolumeClaim) object (or when a pod first uses it), kept when the pod is deleted and
     removed only with the claim (not while a pod uses it). C(configMap), C(secret), C(downwardAPI) and C(projected)
     volumes are files the node writes the way a kubelet does (C(..data) switched atomically, so a changed ConfigMap or
-    Secret updates them in place, except through C(subPath)), mounted read-only.
+    Secret updates them in place, except through C(subPath)), mounted read-only. The files of a C(secret) volume, and
+    of a C(projected) one with a secret source, are on a tmpfs of its own that the node mounts on the pod's directory
+    C(/var/lib/hostpods/pods/<uid>/volumes/<volume>), as the kubelet keeps them, never on the node's disk. A node
+    restart empties it; the next apply (or the node agent) writes the files again from the stored Secret, making
+    again the containers that the engine had started on what was left; files removed from a mounted tmpfs are
+    written again in place. Deleting the pod unmounts it.
+  - C(subPath) is made safe as the kubelet makes it since CVE-2017-1002101. A missing subPath is created inside its
+    volume one directory at a time, never following a symlink, with the mode of the volume's root. The subPath is then
+    resolved, refused unless it stays inside its volume (a symlink inside the volume that points inside it is fine),
+    opened again from the volume's root without following any symlink, and that open file is bind-mounted on the pod's
+    node directory C(/var/lib/hostpods/pods/<uid>/volume-subpaths/<volume>/<container>/<index>), which the engine binds
+    into the container; what the pod does in its volume later, or a restart by the engine, cannot change it. A subPath
+    that would leave its volume (a symlink to the node's C(/etc) that an init container planted, say) leaves that
+    container waiting with C(CreateContainerConfigError) and the kubelet's message (C(failed to prepare subPath for
+    volumeMount "<volume>" of container "<container>") or C(failed to create subPath directory for volumeMount ...)),
+    and fails the apply; the pod's other containers run. Deleting the pod unmounts these before its directory goes.
+    C(subPathExpr) is refused.
   - C(ConfigMap) and C(Secret) objects given with the pods (any order) are kept on the node, readable by root only,
     and feed C(env) (C(configMapKeyRef), C(secretKeyRef)), C(envFrom) (with C(prefix)) and volumes; a missing
     reference that is not C(optional) leaves the container waiting with C(CreateContainerConfigError) and Kubernetes'
-    message. Secret values never appear in the module's output, its diffs or Ansible's logs.
+    message. Secret values (and their base64) never appear in the module's output, its errors, its diffs or Ansible's
+    logs at any verbosity. The action plugin sends them alone in a C(no_log) option, so Ansible masks those values and
+    nothing else of the manifests (namespaces, names and C(v1) read as they are); a container's log tail or
+    termination message that the module reports shows the values of the Secrets its pod reads as V(<redacted>).
   - C(imagePullSecrets) naming C(kubernetes.io/dockerconfigjson) Secrets authenticate the pulls.
   - "Re-applying unchanged manifests changes nothing and makes no mutating Docker call. A changed container image
     replaces only that container (its attempt number + 1); a change of labels or annotations is applied in place, as on
@@ -178,12 +197,14 @@ options:
       - Changing it recreates the pods (a new sandbox), as the pod's hash includes it.
     type: str
     version_added: 0.1.0
-  secret_definitions:
+  secret_data:
     description:
-      - Internal. The action plugin moves the C(Secret) manifests of the call here, an option whose values Ansible
-        never logs or returns; give Secrets through O(definition), O(src) or O(template) like any manifest.
+      - Internal. The action plugin moves the values of the call's C(Secret) manifests here (their C(data), with
+        C(stringData) merged in as base64), an option whose values Ansible never logs or returns; the rest of each
+        Secret stays in O(definition), so its namespace and name read as they are. Give Secrets through
+        O(definition), O(src) or O(template) like any manifest.
     type: list
-    elements: raw
+    elements: dict
     version_added: 0.1.0
   node_name:
     description:

@@ -178,26 +178,66 @@ def sleeper(name='main', **extra):
 STATE_DIR = '/var/lib/hostpods/pods'
 
 
-def forget_pods(prefix, node=None):
-    """Remove the node's record of the pods named ``prefix...`` (pod.json first: the node agent lets them go)."""
-    script = ('for f in %s/*/pod.json; do [ -f "$f" ] || continue; '
-              'grep -q \'"name": "%s\' "$f" && rm -rf "$(dirname "$f")"; done; true') % (STATE_DIR, prefix)
-    argv = ['sh', '-c', script]
+def node_uids(prefix):
+    """The pod UIDs whose node directory records a pod named with ``prefix`` (in its pod.json)."""
+    uids = []
+    for uid in sorted(os.listdir(STATE_DIR)) if os.path.isdir(STATE_DIR) else []:
+        try:
+            with open(os.path.join(STATE_DIR, uid, 'pod.json')) as handle:
+                name = json.load(handle)['metadata']['name']
+        except (OSError, ValueError, KeyError):
+            continue
+        if name.startswith(prefix):
+            uids.append(uid)
+    return uids
+
+
+def node_mounts(path):
+    """The mount points of the node under ``path`` (subPath pins, Secret volumes' tmpfs), deepest first."""
+    with open('/proc/self/mountinfo') as handle:
+        points = [line.split()[4].replace('\\040', ' ') for line in handle]
+    return sorted({p for p in points if p.startswith(path.rstrip('/') + '/')}, key=lambda p: -p.count('/'))
+
+
+# Forget the node directories of the pods named PREFIX... or of the UIDs listed: pod.json first (the node
+# agent lets the pod go), then the mounts under the directory, deepest first (subPath pins and Secret
+# tmpfs: a removal must never reach into a volume through them), then the directory.
+_FORGET = r"""
+cd %s 2>/dev/null || exit 0
+for d in */; do
+  d=${d%%/}
+  case " $2 " in *" $d "*) ;; *) grep -qs "\"name\": \"$1" "$d/pod.json" || continue ;; esac
+  rm -f "$d/pod.json"
+  awk -v p="$PWD/$d/" 'index($5, p) == 1 { print $5 }' /proc/self/mountinfo | sort -r |
+    while read -r point; do umount -l "$point"; done
+  rm -rf "$d"
+done
+true
+""" % STATE_DIR
+
+
+def forget_pods(prefix, node=None, uids=()):
+    """Remove the node's record of the pods named ``prefix...`` (and of ``uids``), as `_FORGET` does."""
+    argv = ['sh', '-c', _FORGET, 'forget', prefix, ' '.join(uids)]
     subprocess.run((['docker', 'exec', node] if node else []) + argv, capture_output=True, check=False)
 
 
 def cleanup(prefix, node=None):
-    """Remove every trace of the pods named ``prefix...``: their node records, containers and volumes."""
+    """Remove every trace of the pods named ``prefix...``: their node records, mounts, containers and volumes."""
     forget_pods(prefix, node)
+    uids = set()
     for _sweep in range(2):  # a sync of the node agent under way may still have made one
-        ids = [line.split(' ', 1)[0] for line in docker('ps', '-a', '--filter', 'label=io.kubernetes.pod.name', '--format',
-                                                        '{{.ID}} {{.Label "io.kubernetes.pod.name"}}', node=node).splitlines()
-               if line.split(' ', 1)[1].startswith(prefix)]
-        if ids:
-            docker('rm', '-f', *ids, check=False, node=node)
+        listed = [line.split(' ', 2) for line in docker(
+            'ps', '-a', '--filter', 'label=io.kubernetes.pod.name', '--format',
+            '{{.ID}} {{.Label "io.kubernetes.pod.uid"}} {{.Label "io.kubernetes.pod.name"}}', node=node).splitlines()]
+        mine = [fields for fields in listed if len(fields) == 3 and fields[2].startswith(prefix)]
+        if mine:
+            docker('rm', '-f', *[fields[0] for fields in mine], check=False, node=node)
+        uids.update(fields[1] for fields in mine)
     for volume in docker('volume', 'ls', '-q', node=node).splitlines():
         if prefix in volume:
             docker('volume', 'rm', '-f', volume, check=False, node=node)
+    forget_pods(prefix, node, sorted(uids))
 
 
 def new_prefix():

@@ -56,7 +56,7 @@ def web(pods, suffix, port=None, init_seconds=0):
 def test_concurrent_applies_make_one_copy_of_each_pod(pods):
     batch = [web(pods, 'a', port=31000 + int(pods.prefix[1:5], 16) % 500, init_seconds=3), web(pods, 'b')]
     results = []
-    runners = [threading.Thread(target=lambda: results.append(pods.apply(batch))) for _ in range(2)]
+    runners = [threading.Thread(target=lambda: results.append(pods.apply(batch))) for _run in range(2)]
     for runner in runners:
         runner.start()
     for runner in runners:

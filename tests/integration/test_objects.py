@@ -1,9 +1,13 @@
 """ConfigMaps, Secrets and PersistentVolumeClaims on the real engine, observed from inside the pod."""
 
+import base64
 import os
 import stat
+import subprocess
 
-from harness import containers, docker, ok, pod, sleeper
+import yaml
+
+from harness import BIN, PAUSE, ansible_env, containers, docker, ok, pod, shell_container, sleeper
 
 
 def objects_of(prefix, color='red'):
@@ -114,22 +118,76 @@ def test_persistent_volume_claim_objects(pods):
         docker('volume', 'rm', '-f', volume, check=False)
 
 
-def test_secret_values_stay_out_of_output_diffs_and_verbose_logs(pods, tmp_path):
-    import subprocess
-    import yaml
-    from harness import BIN, PAUSE, ansible_env
-    value = 'topsecret-' + pods.prefix
-    secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': pods.prefix + '-s'}, 'stringData': {'k': value}}
-    play = [{'hosts': 'localhost', 'gather_facts': False, 'tasks': [
-        {'hostpods.core.pod': {'definition': [secret], 'sandbox_image': PAUSE}, 'diff': True},
-        {'hostpods.core.pod': {'definition': [secret], 'sandbox_image': PAUSE, 'state': 'absent'}, 'diff': True}]}]
+def test_the_last_object_of_a_namespace_takes_its_directories_with_it(pods):
+    """``objects/<namespace>/<kind>`` goes with the last object in it, and the namespace's directory with its last kind."""
+    store = '/var/lib/hostpods/objects/' + pods.prefix
+    cfg = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'a', 'namespace': pods.prefix}, 'data': {'k': 'v'}}
+    other = dict(cfg, metadata={'name': 'b', 'namespace': pods.prefix})
+    secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 's', 'namespace': pods.prefix},
+              'stringData': {'k': 'v'}}
+    try:
+        ok(pods.apply([cfg, other, secret]))
+        assert sorted(os.listdir(store)) == ['configmaps', 'secrets']
+        ok(pods.apply([cfg], state='absent'))
+        assert sorted(os.listdir(store + '/configmaps')) == ['b.json']
+        ok(pods.apply([secret], state='absent'))
+        assert sorted(os.listdir(store)) == ['configmaps']
+        ok(pods.apply([other], state='absent'))
+        assert not os.path.exists(store)
+        assert os.path.isdir('/var/lib/hostpods/objects')   # the store itself stays
+    finally:
+        pods.apply([cfg, other, secret], state='absent')
+
+
+def _verbose_play(tmp_path, tasks):
+    """Run ``tasks`` in one ``ansible-playbook -vvv --diff``: its whole output (stdout and stderr)."""
     path = tmp_path / 'play.yml'
-    path.write_text(yaml.safe_dump(play))
-    proc = subprocess.run([BIN + '/ansible-playbook', '-vvv', '--diff', str(path)], capture_output=True, text=True,
-                          env=ansible_env(), check=False)
-    assert proc.returncode == 0, proc.stdout[-3000:]
-    assert 'changed=2' in proc.stdout and '<redacted>' in proc.stdout
-    assert value not in proc.stdout + proc.stderr
+    path.write_text(yaml.safe_dump([{'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}]))
+    proc = subprocess.run([BIN + '/ansible-playbook', '-vvv', '--diff', '-i', 'localhost,', '-c', 'local', str(path)],
+                          capture_output=True, text=True, env=ansible_env(), check=False)
+    return proc.returncode, proc.stdout + proc.stderr
+
+
+def test_secret_values_never_show_and_nothing_else_is_masked(pods, tmp_path):
+    """Apply, re-apply, check, a failing init container that prints its Secret, pod_info and delete, at -vvv
+    with --diff: the values and their base64 are nowhere in the output, and the namespace, names and ``v1``
+    that the Secret shares with the other pods read as they are (Ansible masks only the values)."""
+    p, password, token = pods.prefix, 'pw-value-' + pods.prefix, 'token-value-' + pods.prefix
+    secret = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': p + '-creds', 'namespace': 'default'},
+              'stringData': {'password': password}, 'data': {'token': base64.b64encode(token.encode()).decode()}}
+    env = [{'name': 'PASSWORD', 'valueFrom': {'secretKeyRef': {'name': p + '-creds', 'key': 'password'}}}]
+    user = pod(p + '-user', [sleeper('app', env=env, volumeMounts=[{'name': 's', 'mountPath': '/s'}])],
+               terminationGracePeriodSeconds=1, volumes=[{'name': 's', 'secret': {'secretName': p + '-creds'}}])
+    other = pod(p + '-other', [sleeper('app')], terminationGracePeriodSeconds=1)
+    leaky = pod(p + '-leaky', [sleeper('app')], restartPolicy='Never', terminationGracePeriodSeconds=1,
+                initContainers=[shell_container('init', 'echo "pw=$PASSWORD"; exit 3', env=env)])
+    apply_ = {'hostpods.core.pod': {'definition': [secret, user, other], 'sandbox_image': PAUSE}, 'register': 'r'}
+    tasks = [apply_, apply_, dict(apply_, check_mode=True),
+             {'hostpods.core.pod': {'definition': [leaky], 'sandbox_image': PAUSE}, 'ignore_errors': True},
+             {'hostpods.core.pod_info': {'namespace': 'default', 'label_selectors': []}},
+             {'hostpods.core.pod': {'definition': [secret, user, other, leaky], 'sandbox_image': PAUSE,
+                                    'state': 'absent'}}]
+    try:
+        rc, output = _verbose_play(tmp_path, tasks)
+        assert rc == 0, output[-3000:]
+        assert 'changed=3' in output and 'ignored=1' in output, output[-1500:]
+        for value in (password, token):
+            for form in (value, base64.b64encode(value.encode()).decode()):
+                assert form not in output, form
+        assert 'log tail: pw=<redacted>' in output                   # the init container's own output, scrubbed
+        assert '"password": "<redacted>"' in output                  # the Secret's diff and result show keys only
+        banners = ('PLAY', 'TASK', 'PLAYBOOK')
+        assert not [line for line in output.splitlines() if '********' in line and not line.startswith(banners)]
+        masked = [line.strip() for line in output.splitlines() if 'VALUE_SPECIFIED_IN_NO_LOG_PARAMETER' in line]
+        assert masked and set(masked) <= {'"password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"',
+                                          '"token": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"',
+                                          '"password": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER",',
+                                          '"token": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER",'}, masked
+        for text in ('+++ after: pod default/%s-other (created)' % p, '+++ after: Secret default/%s-creds (created)' % p,
+                     '"namespace": "default"', '"apiVersion": "v1"', '"name": "%s-creds"' % p):
+            assert text in output, text
+    finally:
+        pods.apply([secret, user, other, leaky], state='absent')
 
 
 def test_downward_api_volume(pods):

@@ -112,7 +112,10 @@ class PodRecord:
 
     ``desired`` is its ``pod.json`` (what was last applied), ``attempts`` the next attempt numbers
     the node remembers, ``volumes`` its labelled Docker volumes, ``pod_ip`` the IP its /etc/hosts
-    holds; ``strays`` are instances of other UIDs of the same pod, ``stray_uids`` those UIDs."""
+    holds; ``strays`` are instances of other UIDs of the same pod, ``stray_uids`` those UIDs.
+    ``node_mounts`` are the node's mount points under the pod's directory (Secret volumes' tmpfs,
+    subPath pins) and ``volume_files`` the names of the volumes whose files the node holds (their
+    ``..data``); both None when the node's directory was not read."""
 
     def __init__(self, namespace, name, uid=None):
         self.namespace = namespace
@@ -128,6 +131,8 @@ class PodRecord:
         self.attempts = {}
         self.volumes = []
         self.pod_ip = None
+        self.node_mounts = None
+        self.volume_files = None
 
     def add(self, instance):
         if instance.container == naming.SANDBOX_CONTAINER:
@@ -211,7 +216,8 @@ def _record(by_uid, uid, namespace, name):
 
 def group_pods(entries, node_records=None, volumes=None):
     """``{(namespace, name): PodRecord}`` from a sparse container listing, the node's records
-    (``{uid: {'desired', 'attempts', 'pod_ip', 'metadata'}}``) and the pods' labelled volumes.
+    (``{uid: {'desired', 'attempts', 'pod_ip', 'metadata', 'status', 'mounts', 'volume_files'}}``) and the
+    pods' labelled volumes.
 
     A pod whose containers were all removed is still known by its node record or its volumes (its
     UID and emptyDir data stay). When several UIDs hold one pod (a leftover of an interrupted or
@@ -231,6 +237,8 @@ def group_pods(entries, node_records=None, volumes=None):
             record.desired, record.attempts = found.get('desired'), found.get('attempts') or {}
             record.pod_ip, record.live_metadata = found.get('pod_ip'), found.get('metadata')
             record.agent_status = found.get('status')
+            for field, key in (('node_mounts', 'mounts'), ('volume_files', 'volume_files')):
+                setattr(record, field, None if found.get(key) is None else frozenset(found[key]))
     for volume in volumes or []:
         labels = volume.get('Labels') or {}
         if labels.get(naming.POD_UID) and labels.get(naming.POD_NAME) and labels.get(naming.POD_NAMESPACE):

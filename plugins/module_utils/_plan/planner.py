@@ -150,6 +150,48 @@ def sandbox_changed(pod, record):
     return ''
 
 
+def lost_mounts(pod, record):
+    """Why the node no longer holds what the pod's running containers were given, or '': a Secret volume's
+    tmpfs or a subPath's pin is missing (the node restarted, and the engine started the containers again
+    on what was left), so the containers are made again (``PodSandboxChanged``). Unknown mounts: ''."""
+    if record.node_mounts is None:
+        return ''
+    uid, tmpfs = record.uid, {v['name'] for v in pod['spec'].get('volumes') or [] if configs.on_tmpfs(v)}
+    for container in (pod['spec'].get('initContainers') or []) + pod['spec']['containers']:
+        latest = record.latest(container['name'])
+        if latest is None or not latest.running:
+            continue
+        for index, mount in enumerate(container.get('volumeMounts') or []):
+            if mount.get('subPath'):
+                path, what = naming.subpath_pin(uid, mount['name'], container['name'], index), 'the subPath'
+            elif mount['name'] in tmpfs:
+                path, what = naming.volume_dir(uid, mount['name']), 'the tmpfs'
+            else:
+                continue
+            if path not in record.node_mounts:
+                return 'the node lost %s of volume "%s" that container "%s" mounts' % (
+                    what, mount['name'], container['name'])
+    return ''
+
+
+def project_step(volume, refresh=False):
+    """The step that writes a configMap, secret, downwardAPI or projected volume's files (a Secret's on a tmpfs)."""
+    return S.Project(volume['name'], volume, refresh, tmpfs=configs.on_tmpfs(volume))
+
+
+def repair_steps(pod, record, skip=()):
+    """Write again the files of the pod's configMap, secret, downwardAPI and projected volumes that the node
+    no longer holds (a tmpfs is empty after a node restart; someone removed them), and put on a tmpfs the
+    Secret files that are not on one; ``skip``: volumes already written. Unknown files: nothing."""
+    if record.volume_files is None or record.node_mounts is None:
+        return []
+    uid = record.uid
+    return [project_step(volume) for volume in pod['spec'].get('volumes') or []
+            if any(key in volume for key in configs.REFERENCING_VOLUMES) and volume['name'] not in skip and (
+                volume['name'] not in record.volume_files or
+                (configs.on_tmpfs(volume) and naming.volume_dir(uid, volume['name']) not in record.node_mounts))]
+
+
 # ----------------------------------------------------------------------------- applying
 
 def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, changed_objects=frozenset(), restarts=NOW):
@@ -160,11 +202,16 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, cha
         restarts = NOW  # a pod the agent does not know yet: the module repairs it
     plan = _plan_spec(pod, record, facts, sandbox_image, force, new_uid, restarts)
     if plan.action in (UNCHANGED, UPDATED) and record:
-        refresh = refresh_steps(plan.pod, changed_objects) if record.sandbox and record.sandbox.running else []
-        if refresh:
-            plan.steps[:0] = refresh
+        # a tmpfs mounted now would not reach containers that lost their mounts: the agent makes them again
+        running = record.sandbox and record.sandbox.running and not lost_mounts(plan.pod, record)
+        refresh = refresh_steps(plan.pod, changed_objects) if running else []
+        repair = repair_steps(plan.pod, record, {step.name for step in refresh}) \
+            if running and not is_finished(plan.pod, record) else []
+        if refresh or repair:
+            plan.steps[:0] = refresh + repair
             plan.action = UPDATED
-            plan.reason = plan.reason or 'a ConfigMap or Secret it mounts changed'
+            plan.reason = plan.reason or ('a ConfigMap or Secret it mounts changed' if refresh else
+                                          'the node lost the files of volume "%s"' % repair[0].name)
         if record.applied and naming.pod_metadata(record.applied) != naming.pod_metadata(pod):
             # Labels and annotations change in place, as on Kubernetes: no container restarts.
             plan.steps.insert(0, S.Metadata(naming.pod_metadata(pod)))
@@ -176,8 +223,8 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, cha
         if strays:
             plan.steps[:0] = strays
             plan.action = UPDATED
-            plan.reason = plan.reason or 'copies of the pod under other UIDs (%s)' % ', '.join(record.stray_uids or
-                                                                                              [record.strays[0].name])
+            plan.reason = plan.reason or 'copies of the pod under other UIDs (%s)' % ', '.join(
+                record.stray_uids or [record.strays[0].name])
     return plan
 
 
@@ -224,7 +271,8 @@ def _plan_spec(pod, record, facts, sandbox_image, force, new_uid, restarts=NOW):
         steps = stop_steps(record.all_instances())
         return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, attempt,
                        'the sandbox died and restartPolicy is Never')
-    changed = 'the sandbox is not running' if sandbox is None or not sandbox.running else sandbox_changed(pod, record)
+    changed = 'the sandbox is not running' if sandbox is None or not sandbox.running else (
+        sandbox_changed(pod, record) or lost_mounts(pod, record))
     if changed and restarts == AGENT:  # the agent restarts the pod
         return PodPlan(key, pod, record, UNCHANGED, [], record.uid, attempt, '')
     if changed:
@@ -253,19 +301,23 @@ def plan_batch(pods, records, facts, sandbox_image, force=False, changed_objects
 def refresh_steps(pod, changed_objects):
     """Rewrite, in place, the volumes of ``pod`` that take files from a changed ConfigMap or Secret."""
     namespace = pod['metadata']['namespace']
-    return [S.Project(volume['name'], volume, refresh=True) for volume in pod['spec'].get('volumes') or []
+    return [project_step(volume, refresh=True) for volume in pod['spec'].get('volumes') or []
             if any((kind, namespace, name) in changed_objects for kind, name in configs.references(volume))]
 
 
 def plan_refreshes(records, changed_objects, skip=()):
     """Plans for the running pods outside the call (``skip``: the keys of the call's pods) whose
-    mounted ConfigMaps or Secrets the call changes, as the kubelet's sync refreshes them."""
+    mounted ConfigMaps or Secrets the call changes, as the kubelet's sync refreshes them. A pod whose
+    containers lost their mounts is left to its next apply (or the node agent), which makes them again:
+    a tmpfs mounted now would hide the files they see."""
     plans = []
     for key, record in sorted(records.items()):
         applied = record.applied
         if key in skip or not applied or not record.sandbox or not record.sandbox.running:
             continue
         pod = dict(applied, metadata=dict(applied['metadata'], uid=record.uid))
+        if lost_mounts(pod, record):
+            continue
         steps = refresh_steps(pod, changed_objects)
         if steps:
             plans.append(PodPlan(key, pod, record, UPDATED, steps, record.uid, record.sandbox.attempt,
@@ -295,7 +347,7 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     steps.append(S.Sandbox(sandbox_attempt))
     if restarts != KEEP:  # the agent keeps the pod.json it was given
         steps.append(S.RecordPod(pod, sandbox_image))
-    steps.extend(S.Project(volume['name'], volume) for volume in pod['spec'].get('volumes') or []
+    steps.extend(project_step(volume) for volume in pod['spec'].get('volumes') or []
                  if any(key_ in volume for key_ in configs.REFERENCING_VOLUMES))
     if record is not None and restart:
         # the new sandbox holds the Memory volumes before the old containers, which hold them too, go

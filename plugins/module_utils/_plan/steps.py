@@ -154,14 +154,17 @@ class HostPath(Step):
 class Project(Step):
     """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter).
     ``refresh``: the pod runs and an object it reads changed; a missing reference then keeps the last
-    good files, as the kubelet does, instead of failing the pod."""
+    good files, as the kubelet does, instead of failing the pod. ``tmpfs``: the files of a Secret go
+    on a tmpfs mounted on the volume's node directory (mounted first when it is not, on the directory
+    emptied of any copy on the disk), never on the node's disk."""
     name: str
     volume: dict
     refresh: bool = False
+    tmpfs: bool = False
     op = 'project'
 
     def describe(self):
-        return '%s %s' % ('refresh' if self.refresh else 'project', self.name)
+        return '%s %s%s' % ('refresh' if self.refresh else 'project', self.name, ' (tmpfs)' if self.tmpfs else '')
 
 
 # ----------------------------------------------------------------------------- the sandbox and containers
@@ -242,8 +245,8 @@ class RunInit(Step):
             str(delay) for delay in self.backoff[1:4]) + '...'
         note = _image_note(self.container, self.image)
         if not self.wait:
-            return '%s %s attempt %d%s (started; a later sync sees it end)' % (self.op, self.container['name'], self.attempt,
-                                                                            note)
+            return '%s %s attempt %d%s (started; a later sync sees it end)' % (
+                self.op, self.container['name'], self.attempt, note)
         return '%s %s attempt %d%s (on failure: %s)' % (self.op, self.container['name'], self.attempt, note, then)
 
 

@@ -112,16 +112,16 @@ def container_environment_of(pod, container, runtime):
 
 
 def container_mounts(pod, container, attempt, subpath_sources, runtime):
-    """``(Mounts, Binds)``: the container's volumes (a subPath as a bind of its host directory), the
-    node's /etc/hosts for the pod and this instance's termination message file."""
+    """``(Mounts, Binds)``: the container's volumes (a subPath as a bind of the node path it was pinned
+    on, by its index in ``volumeMounts``), the node's /etc/hosts for the pod and this instance's
+    termination message file."""
     sources = volume_sources(pod)
     mounts, binds = [], []
-    for mount in container.get('volumeMounts') or []:
+    for index, mount in enumerate(container.get('volumeMounts') or []):
         source_kind, source, source_ro = sources[mount['name']]
         read_only = bool(mount.get('readOnly')) or source_ro
-        sub_path = mount.get('subPath')
-        if sub_path:
-            source_kind, source = 'bind', (subpath_sources or {})[(mount['name'], sub_path)]
+        if mount.get('subPath'):
+            source_kind, source = 'bind', (subpath_sources or {})[index]
         if source_kind == 'bind':
             binds.append('%s:%s%s' % (source, mount['mountPath'], ':ro' if read_only else ''))
         else:
@@ -149,7 +149,7 @@ def _namespaces(pod, sandbox_id):
 def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None, runtime=None):
     """The create body of one init (``kind='init'``) or app container.
 
-    ``subpath_sources`` maps ``(volume name, subPath)`` to the host directory to bind; ``runtime``
+    ``subpath_sources`` maps a subPath mount's index in ``volumeMounts`` to the node path to bind; ``runtime``
     holds the node's facts the downward API needs (see ``_downward``).
     """
     runtime = runtime or {}
@@ -205,11 +205,12 @@ def resource_settings(container):
 
 
 def subpath_mounts(pod, container):
-    """``[(volume name, subPath, docker source kind, source)]`` for the container's subPath mounts."""
+    """``[(index in volumeMounts, volume name, subPath, docker source kind, source)]`` for the container's
+    subPath mounts."""
     sources = volume_sources(pod)
     out = []
-    for mount in container.get('volumeMounts') or []:
+    for index, mount in enumerate(container.get('volumeMounts') or []):
         if mount.get('subPath'):
             kind, source, _ro = sources[mount['name']]
-            out.append((mount['name'], mount['subPath'], kind, source))
+            out.append((index, mount['name'], mount['subPath'], kind, source))
     return out

@@ -16,6 +16,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan import transla
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import handlers
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import subpath
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
@@ -120,7 +121,8 @@ def run_init(run, step):
         stale = [container_id]
         if code == 0:
             return
-        tail = run.client.logs(container_id, tail=LOG_TAIL_LINES).strip()
+        tail = configs.scrub(run.client.logs(container_id, tail=LOG_TAIL_LINES).strip(),
+                             configs.secret_values(run.pod, run.lookup))
         log = ('; log tail: %s' % tail.replace('\n', ' | ')) if tail else '; no log output'
         if step.on_failure == 'fail':
             raise PodStartError('pod "%s" failed (Init:Error): init container "%s" exited with code %d '
@@ -193,8 +195,8 @@ def create_and_start(run, container, kind, attempt):
     try:
         body = translate.container_body(run.pod, container, kind, attempt, run.sandbox_id, run.node.sandbox_image,
                                         subpath_sources(run, container), runtime)
-    except configs.ConfigError as exc:
-        run.event('Warning', 'Failed', 'Error: %s' % exc, container)
+    except (configs.ConfigError, subpath.SubPathError) as exc:
+        run.event('Warning', 'Failed', nodestate.CREATE_ERROR + str(exc), container)
         raise PodStartError('pod "%s": container "%s": CreateContainerConfigError: %s' % (meta['name'], container['name'], exc))
     container_id = run.client.create_container(
         naming.container_name(container['name'], meta['name'], meta['namespace'], run.uid, attempt), body)
@@ -214,18 +216,18 @@ def create_and_start(run, container, kind, attempt):
 
 
 def subpath_sources(run, container):
-    """Create each subPath inside its volume (as a kubelet does) and return the host directories."""
+    """Each subPath of the container made safe as the kubelet makes it (see ``_runtime.subpath``): created
+    inside its volume when missing, and pinned on the pod's node path that the engine binds. Returns
+    ``{index in volumeMounts: that path}``; raises ``subpath.SubPathError``."""
     pod = run.pod
     out = {}
-    for volume_name, sub_path, kind, source in translate.subpath_mounts(pod, container):
+    for index, volume_name, sub_path, kind, source in translate.subpath_mounts(pod, container):
         base = source
         if kind == 'volume':
             base = (run.client.inspect_volume(source) or {}).get('Mountpoint')
             if not base:
                 raise PodStartError('pod "%s": cannot find volume %s for subPath %s'
                                     % (pod['metadata']['name'], source, sub_path))
-        path = os.path.join(base, sub_path)
-        if not os.path.lexists(path):
-            os.makedirs(path, 0o777 if kind == 'volume' else 0o755, exist_ok=True)
-        out[(volume_name, sub_path)] = path
+        pin = naming.subpath_pin(run.uid, volume_name, container['name'], index)
+        out[index] = subpath.prepare(base, sub_path, pin, volume_name, container['name'])
     return out

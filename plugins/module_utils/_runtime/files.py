@@ -47,19 +47,38 @@ def read_json(path):
 
 
 def write_file(path, text, mode=0o644, private=False):
-    """Write a file of the node's state atomically (its directory 0755, or 0700 when ``private``)."""
-    os.makedirs(os.path.dirname(path), 0o700 if private else 0o755, exist_ok=True)
-    with open(path + '.tmp', 'w', encoding='utf-8') as handle:
-        handle.write(text)
+    """Write a file of the node's state atomically (its directory 0755, or 0700 when ``private``). A
+    directory that a removal pruned meanwhile (see ``remove_file``) is made again."""
+    for again in (True, False):
+        os.makedirs(os.path.dirname(path), 0o700 if private else 0o755, exist_ok=True)
+        try:
+            with open(path + '.tmp', 'w', encoding='utf-8') as handle:
+                handle.write(text)
+            break
+        except FileNotFoundError:
+            if not again:
+                raise
     os.chmod(path + '.tmp', mode)
     os.replace(path + '.tmp', path)
 
 
-def remove_file(path):
+def remove_file(path, prune_up_to=None):
+    """Remove a file; with ``prune_up_to`` (one of its ancestors), the directories it leaves empty
+    go too, up to that ancestor, which stays."""
     try:
         os.remove(path)
     except FileNotFoundError:
         pass
+    if prune_up_to is None:
+        return
+    stop = os.path.normpath(prune_up_to)
+    directory = os.path.dirname(os.path.normpath(path))
+    while directory.startswith(stop + os.sep):
+        try:
+            os.rmdir(directory)
+        except OSError:  # not empty (or gone): what is above it stays
+            return
+        directory = os.path.dirname(directory)
 
 
 def remove_tree(path):
@@ -76,6 +95,21 @@ def set_group_ownership(root, group):
             os.chown(path, -1, group)
             extra = stat.S_IRGRP | stat.S_IWGRP | (stat.S_IXGRP | stat.S_ISGID if stat.S_ISDIR(mode) else 0)
             os.chmod(path, stat.S_IMODE(mode) | extra)
+
+
+def empty_dir(target):
+    """``target`` as an empty directory (0755) in a root-only parent (0700): whatever it held goes (never
+    following a symlink out of it)."""
+    parent = os.path.dirname(target)
+    os.makedirs(parent, 0o700, exist_ok=True)
+    os.chmod(parent, 0o700)
+    os.makedirs(target, 0o755, exist_ok=True)
+    for name in os.listdir(target):
+        path = os.path.join(target, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.remove(path)
 
 
 def write_atomic_dir(target, files):

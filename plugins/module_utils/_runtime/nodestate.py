@@ -11,6 +11,8 @@
 - ``events.json``: the pod's Kubernetes events (a bounded history; repeated events are counted).
 - ``pod-ip``: the pod IP the node wrote into the pod's ``/etc/hosts``.
 - ``status.json``: the node agent's view of the pod (back-off, probe results, a deadline that passed).
+- ``volumes/<volume>``: the files of its configMap, secret, downwardAPI and projected volumes (a Secret's on
+  a tmpfs mounted there); ``volume-subpaths/<volume>/<container>/<index>``: its subPaths, bind-mounted.
 
 Every writer holds the pod's lock (``_runtime.locks``), except events, which have a lock of their own.
 """
@@ -27,6 +29,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import rfc3339
 
 MAX_EVENTS = 50
+CREATE_ERROR = 'Error: '  # how the kubelet's Failed event of a container it could not create begins
 HEARTBEAT = '/run/hostpods/agent.json'
 STALE_SECONDS = 30  # a heartbeat older than this: the agent is not running
 
@@ -63,6 +66,17 @@ def pod_uids():
         return sorted(name for name in os.listdir(naming.STATE_DIR) if os.path.isdir(naming.pod_dir(name)))
     except OSError:
         return []
+
+
+def volumes_with_files(uid):
+    """The names of the pod's configMap, secret, downwardAPI and projected volumes whose files the node
+    holds (their ``..data``: a tmpfs is empty after the node restarts)."""
+    root = naming.volumes_dir(uid)
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return []
+    return sorted(name for name in names if os.path.isdir(os.path.join(root, name, '..data')))
 
 
 # ----------------------------------------------------------------------------- the agent's status of the pod

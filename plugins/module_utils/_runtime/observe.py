@@ -11,22 +11,28 @@ import os
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import mounts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 
 
-def read_node_record(uid):
-    """``{'desired', 'attempts', 'pod_ip', 'metadata', 'status'}``: the node's record of one pod UID."""
+def read_node_record(uid, mount_table=None):
+    """``{'desired', 'attempts', 'pod_ip', 'metadata', 'status', 'mounts', 'volume_files'}``: the node's record
+    of one pod UID, with what the node mounted under its directory (``mount_table``: the node's mounts,
+    read when not given) and the volumes whose files it holds."""
+    mount_table = mounts.read_mounts() if mount_table is None else mount_table
     return {'desired': nodestate.read_desired(uid), 'attempts': nodestate.read_attempts(uid),
             'pod_ip': nodestate.read_pod_ip(uid), 'metadata': files.read_json(naming.metadata_path(uid)),
-            'status': nodestate.read_status(uid)}
+            'status': nodestate.read_status(uid), 'mounts': mounts.mounts_under(naming.pod_dir(uid), mount_table),
+            'volume_files': nodestate.volumes_with_files(uid)}
 
 
 def read_node_records():
     """The node's record of every pod UID that has a directory (see ``read_node_record``)."""
-    return {uid: read_node_record(uid) for uid in nodestate.pod_uids()}
+    mount_table = mounts.read_mounts()
+    return {uid: read_node_record(uid, mount_table) for uid in nodestate.pod_uids()}
 
 
 def read_records(client):

@@ -13,6 +13,7 @@ import os
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PodStartError
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import mounts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
@@ -78,8 +79,9 @@ def host_path(run, step):
 
 
 def project(run, step):
-    """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter).
-    A refresh keeps the last good files while a reference is missing, as the kubelet does."""
+    """Write a configMap, secret, downwardAPI or projected volume's files (the kubelet's AtomicWriter), a
+    Secret's on the tmpfs of its volume (``step.tmpfs``). A refresh keeps the last good files while a
+    reference is missing, as the kubelet does."""
     try:
         contents = configs.volume_files(run.pod, step.volume, run.lookup, run.runtime())
     except configs.ConfigError as exc:
@@ -87,11 +89,26 @@ def project(run, step):
             return
         raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : %s'
                             % (run.pod['metadata']['name'], step.name, exc))
-    files.write_atomic_dir(naming.volume_dir(run.uid, step.name), contents)
+    target = naming.volume_dir(run.uid, step.name)
+    if step.tmpfs and mounts.read_mounts().get(target) != 'tmpfs':
+        try:  # never on the disk: a copy an earlier hostpods left there goes before the tmpfs hides it
+            files.empty_dir(target)
+            mounts.mount_tmpfs(target, 0o755)
+        except OSError as exc:
+            raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : cannot mount a '
+                                'tmpfs on %s: %s' % (run.pod['metadata']['name'], step.name, target,
+                                                     exc.strerror or exc))
+    files.write_atomic_dir(target, contents)
 
 
 def remove_data(run, step):
-    """A pod UID's node directory and emptyDir volumes (claims stay)."""
+    """A pod UID's node directory and emptyDir volumes (claims stay). What the node mounted in the directory
+    (subPath pins, Secret volumes' tmpfs) is unmounted first: the removal never reaches into a volume."""
+    try:
+        mounts.unmount_under(naming.pod_dir(step.uid))
+    except OSError as exc:
+        raise PodStartError('pod UID %s: cannot unmount what the node mounted for it, so its directory %s stays: %s'
+                            % (step.uid, naming.pod_dir(step.uid), exc))
     files.remove_tree(naming.pod_dir(step.uid))
     for item in run.client.pod_volumes(step.uid):
         if (item.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':
@@ -103,7 +120,7 @@ def remove_data(run, step):
 def write_object(client, step):
     kind, namespace, name = step.key
     files.write_file(configs.store_path(kind, namespace, name), json.dumps(step.obj, sort_keys=True),
-                    mode=0o600 if kind == 'Secret' else 0o644, private=True)
+                     mode=0o600 if kind == 'Secret' else 0o644, private=True)
     if kind == 'PersistentVolumeClaim':
         volume_name = naming.claim_volume_name(namespace, name)
         if client.inspect_volume(volume_name) is None:
@@ -112,6 +129,8 @@ def write_object(client, step):
 
 
 def delete_object(client, step):
+    """Forget an object: its file, the directories of its kind and namespace when it was their last, and a
+    claim's volume (unless a pod uses it)."""
     kind, namespace, name = step.key
     if kind == 'PersistentVolumeClaim':
         volume_name = naming.claim_volume_name(namespace, name)
@@ -120,4 +139,4 @@ def delete_object(client, step):
             raise PodStartError('persistentvolumeclaim "%s" is in use by %s; delete those pods first'
                                 % (name, ', '.join(users)))
         client.remove_volume(volume_name)
-    files.remove_file(configs.store_path(kind, namespace, name))
+    files.remove_file(configs.store_path(kind, namespace, name), prune_up_to=configs.STORE)

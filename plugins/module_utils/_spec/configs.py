@@ -15,6 +15,7 @@ import base64
 import binascii
 import json
 
+from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
@@ -117,11 +118,8 @@ def normalise(doc, namespace):
         out['binaryData'] = dict(doc.get('binaryData') or {})
         out['immutable'] = bool(doc.get('immutable'))
     elif doc['kind'] == 'Secret':
-        data = dict(doc.get('data') or {})
-        for key, value in (doc.get('stringData') or {}).items():  # stringData wins, as the API server merges it
-            data[key] = base64.b64encode(value.encode('utf-8')).decode('ascii')
         out['type'] = doc.get('type') or 'Opaque'
-        out['data'] = data
+        out['data'] = secret_data(doc)
         out['immutable'] = bool(doc.get('immutable'))
     else:
         spec = dict(doc.get('spec') or {})
@@ -130,11 +128,56 @@ def normalise(doc, namespace):
     return out
 
 
+def secret_data(doc):
+    """A Secret manifest's ``data`` as the API server merges it: ``{key: base64}``, ``stringData`` winning."""
+    data = dict(doc.get('data') or {})
+    for key, value in (doc.get('stringData') or {}).items():
+        data[key] = base64.b64encode(value.encode('utf-8')).decode('ascii')
+    return data
+
+
+SECRET_VALUE_FIELDS = ('data', 'stringData')
+
+
+def split_secret_values(documents):
+    """``(documents, values)``: the ``(doc, origin)`` pairs with every Secret's ``data`` and ``stringData``
+    taken out, and those values, Secret by Secret in order (``secret_data`` of each). The documents go
+    to the module in a logged option and the values alone in a ``no_log`` one, so Ansible masks the
+    values and nothing else (not the namespaces, names or ``v1`` that a Secret manifest shares with
+    every other)."""
+    out, values = [], []
+    for doc, origin in documents:
+        if isinstance(doc, dict) and doc.get('kind') == 'Secret':
+            values.append(secret_data(doc))
+            doc = {key: value for key, value in doc.items() if key not in SECRET_VALUE_FIELDS}
+        out.append((doc, origin))
+    return out, values
+
+
+def join_secret_values(documents, values):
+    """The ``(doc, origin)`` pairs with ``values`` (from ``split_secret_values``) back in their Secrets as
+    ``data``. Without ``values`` the documents are as given (a library call may hold Secrets whole)."""
+    if not values:
+        return list(documents)
+    secrets = [index for index, (doc, _origin) in enumerate(documents)
+               if isinstance(doc, dict) and doc.get('kind') == 'Secret']
+    if len(secrets) != len(values) or any(
+            field in documents[index][0] for index in secrets for field in SECRET_VALUE_FIELDS):
+        raise ManifestError('secret_data: %d value set(s) for %d Secret(s) without data in definition; the action '
+                            'plugin fills this option, give Secrets in definition, src or template'
+                            % (len(values), len(secrets)))
+    out = list(documents)
+    for index, data in zip(secrets, values):
+        doc, origin = out[index]
+        out[index] = (dict(doc, data=dict(data)), origin)
+    return out
+
+
 def redacted(obj):
     """An object fit for output, diffs and logs: a Secret's values are never shown."""
     if obj is None or obj['kind'] != 'Secret':
         return obj
-    return dict(obj, data={key: '<redacted>' for key in obj.get('data') or {}})
+    return dict(obj, data={key: REDACTED for key in obj.get('data') or {}})
 
 
 def value_of(obj, key):
@@ -201,6 +244,13 @@ def env_from(lookup, namespace, sources):
 # ----------------------------------------------------------------------------- volumes
 
 REFERENCING_VOLUMES = ('configMap', 'secret', 'downwardAPI', 'projected')
+
+
+def on_tmpfs(volume):
+    """Whether the node keeps a volume's files on a tmpfs of its own, as the kubelet keeps them: a ``secret``
+    volume, and a ``projected`` one with a secret source (never on the node's disk)."""
+    sources = (volume.get('projected') or {}).get('sources') or []
+    return 'secret' in volume or any('secret' in source for source in sources)
 
 
 def references(volume):
@@ -287,6 +337,43 @@ def volume_files(pod, volume, lookup, runtime):
         elif 'downwardAPI' in source:
             files.update(_downward_files(pod, source['downwardAPI'].get('items'), mode, runtime))
     return files
+
+
+# ----------------------------------------------------------------------------- keeping values out of output
+
+REDACTED = '<redacted>'
+
+
+def secret_names(pod):
+    """The names of the Secrets ``pod`` reads: env, envFrom, volumes and imagePullSecrets."""
+    spec, names = pod['spec'], set()
+    for container in (spec.get('initContainers') or []) + spec['containers']:
+        names.update((source.get('secretRef') or {}).get('name') for source in container.get('envFrom') or [])
+        names.update(((item.get('valueFrom') or {}).get('secretKeyRef') or {}).get('name')
+                     for item in container.get('env') or [])
+    for volume in spec.get('volumes') or []:
+        names.update(name for kind, name in references(volume) if kind == 'Secret')
+    names.update(ref.get('name') for ref in spec.get('imagePullSecrets') or [])
+    return sorted(name for name in names if name)
+
+
+def secret_values(pod, lookup):
+    """The values (as text) of the Secrets ``pod`` reads, longest first: what ``scrub`` hides."""
+    values = set()
+    for name in secret_names(pod):
+        obj = lookup('Secret', pod['metadata']['namespace'], name)
+        for key in (obj or {}).get('data') or {}:
+            text = (value_of(obj, key) or b'').decode('utf-8', errors='replace')
+            values.update(item for item in (text, text.strip()) if item.strip())
+    return sorted(values, key=lambda item: (-len(item), item))
+
+
+def scrub(text, values):
+    """``text`` (a container's log tail or termination message that hostpods reports) with each of the
+    pod's Secret values (``secret_values``) replaced by ``<redacted>``."""
+    for value in values:
+        text = text.replace(value, REDACTED)
+    return text
 
 
 # ----------------------------------------------------------------------------- image pull secrets

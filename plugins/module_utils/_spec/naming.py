@@ -149,9 +149,21 @@ def pod_dir(uid):
     return '%s/%s' % (STATE_DIR, uid)
 
 
+def volumes_dir(uid):
+    """The node directory of a pod UID's configMap, secret, downwardAPI and projected volumes (root-only)."""
+    return '%s/%s/volumes' % (STATE_DIR, uid)
+
+
 def volume_dir(uid, volume):
-    """The node directory of a configMap, secret, downwardAPI or projected volume (its parent is root-only)."""
-    return '%s/%s/volumes/%s' % (STATE_DIR, uid, volume)
+    """The node directory of a configMap, secret, downwardAPI or projected volume (a tmpfs is mounted on a
+    Secret's)."""
+    return '%s/%s' % (volumes_dir(uid), volume)
+
+
+def subpath_pin(uid, volume, container, index):
+    """Where the node bind-mounts a container's subPath (its ``volumeMounts[index]``) for the engine to bind,
+    as the kubelet's ``volume-subpaths`` (see ``_runtime.subpath``)."""
+    return '%s/%s/volume-subpaths/%s/%s/%d' % (STATE_DIR, uid, volume, container, index)
 
 
 def hosts_path(uid):

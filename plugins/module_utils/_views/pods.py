@@ -7,6 +7,7 @@ concurrently, then ``status.pod_object``. Reads only."""
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import object_lookup
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
@@ -17,9 +18,15 @@ from ansible_collections.hostpods.core.plugins.module_utils._views.status import
 
 
 def _config_checker(record):
-    """``check(container)``: the CreateContainerConfigError message of a container whose ConfigMap or
-    Secret references are missing on the node, or None."""
+    """``check(container)``: the CreateContainerConfigError message of a container that has no instance: its
+    ConfigMap or Secret references missing on the node, else the error of its last try to be created (its
+    newest event is the kubelet's ``Failed`` ``Error: ...``, as for a subPath that left its volume), or None."""
     lookup, namespace = object_lookup({}), record.namespace
+    last_errors = {}
+    for event in nodestate.read_events(record.uid) if record.uid else []:
+        field = event['involvedObject'].get('fieldPath') or ''
+        failed = event.get('reason') == 'Failed' and event.get('message', '').startswith(nodestate.CREATE_ERROR)
+        last_errors[field] = event['message'][len(nodestate.CREATE_ERROR):] if failed else None
 
     def check(container):
         try:
@@ -30,12 +37,14 @@ def _config_checker(record):
                     configs.env_ref_value(lookup, namespace, source)
         except configs.ConfigError as exc:
             return str(exc)
-        return None
+        return last_errors.get('spec.containers{%s}' % container['name']) or \
+            last_errors.get('spec.initContainers{%s}' % container['name'])
     return check
 
 
-def _message(client, info):
-    """The termination message of an exited container: its file on the node, or its log's end."""
+def _message(client, info, secrets):
+    """The termination message of an exited container: its file on the node, or its log's end; the
+    values of the Secrets its pod reads (``secrets``) never show."""
     labels = info['Config'].get('Labels') or {}
     try:
         with open(labels[naming.TERMINATION_LOG], encoding='utf-8', errors='replace') as handle:
@@ -44,7 +53,14 @@ def _message(client, info):
         text = ''
     policy, code = labels.get(naming.TERMINATION_POLICY, 'File'), info['State'].get('ExitCode')
     tail = client.logs(info['Id'], tail=hooks.FALLBACK_LINES) if not text and policy != 'File' and code else ''
-    return hooks.termination_message(policy, code, text, tail)
+    return configs.scrub(hooks.termination_message(policy, code, text, tail), secrets)
+
+
+def _secret_values(records, exited):
+    """``{uid: the values of the Secrets the pod reads}`` of the pods with an exited container."""
+    uids, lookup = {(info['Config'].get('Labels') or {}).get(naming.POD_UID) for info in exited}, object_lookup({})
+    return {record.uid: configs.secret_values(record.applied, lookup) for record in records
+            if record.uid in uids and record.applied}
 
 
 def describe_records(client, records, node):
@@ -59,7 +75,9 @@ def describe_records(client, records, node):
         lambda info: client.last_exit_code(info['Id'], epoch_seconds(info['Created'])), restarted)))
     exited = [info for info in inspected.values() if info and not info['State'].get('Running')
               and (info['Config'].get('Labels') or {}).get(naming.TERMINATION_LOG)]
-    messages = dict(zip([info['Id'] for info in exited], run_concurrently(lambda info: _message(client, info), exited)))
+    secrets = _secret_values(records, exited)
+    messages = dict(zip([info['Id'] for info in exited], run_concurrently(
+        lambda info: _message(client, info, secrets.get(info['Config']['Labels'].get(naming.POD_UID), ())), exited)))
     out = []
     facts = HostFacts(client.image_references()) if any(
         name not in record.instances for record in records

@@ -47,7 +47,7 @@ def test_argument_specs_come_from_the_options():
     spec = argument_spec(options.POD)
     assert sorted(spec) == sorted(options.POD)
     assert spec['docker_host']['fallback'][1] == ['DOCKER_HOST'] and 'env' not in spec['docker_host']
-    assert spec['secret_definitions']['no_log'] is True
+    assert spec['secret_data']['no_log'] is True
 
 
 def test_action_plugins_accept_exactly_the_modules_options():

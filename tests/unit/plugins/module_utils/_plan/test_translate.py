@@ -221,12 +221,12 @@ def test_sub_path_mounts_bind_the_given_sources():
     ])])
     spec = p['spec']['containers'][0]
     cache = naming.emptydir_volume_name('default', 'web', UID, 'cache')
-    assert translate.subpath_mounts(p, spec) == [('cache', 'conf', 'volume', cache),
-                                                 ('host', 'logs/app', 'bind', '/srv/data')]
-    sources = {('cache', 'conf'): '/var/lib/docker/volumes/%s/_data/conf' % cache,
-               ('host', 'logs/app'): '/srv/data/logs/app'}
+    assert translate.subpath_mounts(p, spec) == [(0, 'cache', 'conf', 'volume', cache),
+                                                 (1, 'host', 'logs/app', 'bind', '/srv/data')]
+    sources = {0: naming.subpath_pin(UID, 'cache', 'app', 0), 1: naming.subpath_pin(UID, 'host', 'app', 1)}
     host = body_of(p, subpaths=sources)['HostConfig']
-    assert host['Binds'] == ['/var/lib/docker/volumes/%s/_data/conf:/conf' % cache, '/srv/data/logs/app:/logs:ro']
+    assert host['Binds'] == ['/var/lib/hostpods/pods/%s/volume-subpaths/cache/app/0:/conf' % UID,
+                             '/var/lib/hostpods/pods/%s/volume-subpaths/host/app/1:/logs:ro' % UID]
     assert [m['Target'] for m in host['Mounts']] == ['/whole']
 
 

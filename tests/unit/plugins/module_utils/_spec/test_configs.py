@@ -109,3 +109,49 @@ def test_registry_auth_from_docker_config_json():
         'username': 'alice', 'password': 'pw', 'serveraddress': '127.0.0.1:5000'}
     assert configs.registry_auth([pull], 'busybox')['username'] == 'bob'
     assert configs.registry_auth([pull], 'quay.io/x/y') is None
+
+
+# ----------------------------------------------------------------------------- Secrets through Ansible's options
+
+def test_secret_values_travel_apart_from_their_manifests():
+    """The values alone go to the no_log option (stringData merged as base64, winning), the rest stays."""
+    pod_doc = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'name': 'p'}, 'spec': {}}
+    first = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'a', 'namespace': 'shop'}, 'type': 'Opaque',
+             'data': {'x': B64(b'old').decode(), 'y': B64(b'keep').decode()}, 'stringData': {'x': 'new'}}
+    second = {'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'b'}, 'stringData': {'z': 'zz'}}
+    documents = [(first, 'f (document 1)'), (pod_doc, 'f (document 2)'), (second, 'f (document 3)')]
+    split, values = configs.split_secret_values(documents)
+    assert split == [({'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'a', 'namespace': 'shop'},
+                       'type': 'Opaque'}, 'f (document 1)'), (pod_doc, 'f (document 2)'),
+                     ({'apiVersion': 'v1', 'kind': 'Secret', 'metadata': {'name': 'b'}}, 'f (document 3)')]
+    assert values == [{'x': B64(b'new').decode(), 'y': B64(b'keep').decode()}, {'z': B64(b'zz').decode()}]
+    joined = configs.join_secret_values(split, values)
+    assert [configs.normalise(doc, 'shop') for doc, _origin in joined if doc['kind'] == 'Secret'] == \
+        [configs.normalise(doc, 'shop') for doc, _origin in documents if doc['kind'] == 'Secret']
+    assert first['stringData'] == {'x': 'new'}   # the caller's documents are left as they were
+
+
+def test_whole_secrets_without_values_are_kept_and_a_mismatch_is_refused():
+    whole = [({'kind': 'Secret', 'metadata': {'name': 'a'}, 'data': {'k': 'dg=='}}, 'definition[0]')]
+    assert configs.join_secret_values(whole, None) == whole      # a library call may hold Secrets whole
+    assert configs.join_secret_values(whole, []) == whole
+    with pytest.raises(configs.ManifestError, match=r'^secret_data: 1 value set\(s\) for 1 Secret\(s\) without data'):
+        configs.join_secret_values(whole, [{'k': 'dg=='}])
+    with pytest.raises(configs.ManifestError, match=r'^secret_data: 2 value set\(s\) for 1 Secret\(s\)'):
+        configs.join_secret_values([({'kind': 'Secret', 'metadata': {'name': 'a'}}, 'd')], [{}, {}])
+
+
+def test_the_values_of_the_secrets_a_pod_reads_are_scrubbed_from_what_hostpods_reports():
+    consumer = {'metadata': {'name': 'web', 'namespace': 'shop'}, 'spec': {
+        'initContainers': [{'name': 'i', 'envFrom': [{'secretRef': {'name': 'from'}}]}],
+        'containers': [{'name': 'c', 'env': [{'name': 'A', 'valueFrom': {'secretKeyRef': {'name': 'env', 'key': 'k'}}},
+                                             {'name': 'B', 'value': 'plain'}]}],
+        'volumes': [{'name': 'v', 'secret': {'secretName': 'vol'}},
+                    {'name': 'p', 'projected': {'sources': [{'secret': {'name': 'proj'}}]}}],
+        'imagePullSecrets': [{'name': 'pull'}]}}
+    assert configs.secret_names(consumer) == ['env', 'from', 'proj', 'pull', 'vol']
+    lookup = lookup_of(secret('env', string={'k': 'hunter2\n'}), secret('from', string={'k': 'from-env-from'}),
+                       secret('vol', string={'k': 'short', 'blank': '  '}), secret('unread', string={'k': 'other'}))
+    values = configs.secret_values(consumer, lookup)
+    assert values == ['from-env-from', 'hunter2\n', 'hunter2', 'short']   # longest first; missing Secrets skipped
+    assert configs.scrub('pw=hunter2 short and other', values) == 'pw=<redacted> <redacted> and other'

@@ -153,3 +153,11 @@ def test_security_context_fields():
     assert check(minimal_pod(securityContext={'supplementalGroups': ['a']})) == [
         "spec.securityContext.supplementalGroups: Invalid value: ['a']: must be a list of integers"]
     assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: must be an object']
+
+
+def test_sub_path_expr_is_refused_by_path():
+    """``subPathExpr`` is not supported (only ``subPath``, made safe as the kubelet makes it): refused, never ignored."""
+    pod = minimal_pod(containers=[{'name': 'c', 'image': 'busybox',
+                                   'volumeMounts': [{'name': 'v', 'mountPath': '/v', 'subPathExpr': '$(POD_NAME)'}]}])
+    errors = check(pod)
+    assert len(errors) == 1 and errors[0].startswith('spec.containers[0].volumeMounts[0].subPathExpr'), errors
