@@ -65,7 +65,7 @@ class Agent:
         self.started = {}              # container ID -> epoch seconds it started (for the probes)
         self.synced = {}               # pod UID -> (what its containers and pod.json were, when) at its last sync
         self.dirty = set()             # pod UIDs to sync at the next pass (a probe result changed)
-        self.records = {}              # pod UID -> (directory mtime, node record): read again when it changes
+        self.records = {}              # pod UID -> (directory mtime, read at, node record)
         self.heartbeat = {'pid': os.getpid(), 'version': VERSION, 'started_at': rfc3339(self.started_at),
                           'last_sync': None, 'runtime_ready': False, 'pods': 0}
         self.prober = ProbeManager(None, clock=clock, record_event=self._probe_event, on_change=self._probe_changed)
@@ -127,15 +127,16 @@ class Agent:
         self._beat()
 
     def _node_records(self):
-        """The node's record of every pod UID, each read again only when its directory changed (every
-        write of the node's state is a rename in it)."""
-        out = {}
+        """The node's record of every pod UID, each read again when its directory changed (every write of
+        the node's state is a rename in it) or RESYNC_SECONDS after it was read (a volume's files and the
+        node's mounts change below it)."""
+        out, now = {}, self.clock()
         for uid in nodestate.pod_uids():
             stamp = files.modified(naming.pod_dir(uid))
             cached = self.records.get(uid)
-            if cached is None or cached[0] != stamp:
-                cached = self.records[uid] = (stamp, observe.read_node_record(uid))
-            out[uid] = cached[1]
+            if cached is None or cached[0] != stamp or now - cached[1] >= RESYNC_SECONDS:
+                cached = self.records[uid] = (stamp, now, observe.read_node_record(uid))
+            out[uid] = cached[2]
         for uid in set(self.records) - set(out):
             del self.records[uid]
         return out

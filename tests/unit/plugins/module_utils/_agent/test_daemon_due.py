@@ -1,0 +1,87 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Which pods a pass of the node agent syncs, and when it reads a pod's node record again (fake clock)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ansible_collections.hostpods.core.plugins.module_utils._agent import daemon
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def pod(state='running', exit_code=0, applied='2026-11-28T00:00:00Z', deadline=None, status=None):
+    spec = {'containers': [{'name': 'app'}]}
+    if deadline:
+        spec['activeDeadlineSeconds'] = deadline
+    container = SimpleNamespace(id='c1', state=state, exit_code=exit_code)
+    return SimpleNamespace(uid='u1', agent_status=status, all_instances=lambda: [container],
+                           desired={'spec': spec, 'hostpods': {'appliedAt': applied, 'podHash': 'h'}})
+
+
+@pytest.fixture
+def agent():
+    clock = Clock()
+    made = daemon.Agent(clock=clock, workers=1)
+    made.clock_ = clock
+    yield made
+    made.workers.shutdown(wait=False)
+
+
+def synced(agent, record):
+    agent.synced[record.uid] = (daemon._fingerprint(record), agent.clock())
+
+
+def test_a_new_pod_is_due_then_not_until_the_resync(agent):
+    record = pod()
+    assert agent._due(record)
+    synced(agent, record)
+    agent.clock_.now += daemon.RESYNC_SECONDS - 0.5
+    assert not agent._due(record)
+    agent.clock_.now += 0.5
+    assert agent._due(record)
+
+
+@pytest.mark.parametrize('change', [dict(state='exited', exit_code=1), dict(applied='2026-11-28T00:01:00Z')],
+                         ids=['a container exited', 'applied again'])
+def test_a_change_in_the_listing_or_the_record_makes_it_due_at_once(agent, change):
+    synced(agent, pod())
+    assert not agent._due(pod())
+    assert agent._due(pod(**change))
+
+
+def test_a_changed_probe_result_a_waiting_back_off_and_a_pending_deadline_make_it_due(agent):
+    record = pod()
+    synced(agent, record)
+    agent.dirty.add('u1')
+    assert agent._due(record)
+    agent.dirty.clear()
+    assert agent._due(pod(status={'waiting': {'app': 'CrashLoopBackOff'}}))
+    assert agent._due(pod(deadline=30))
+    assert not agent._due(pod(deadline=30, status={'reason': 'DeadlineExceeded'}))
+
+
+def test_node_records_are_read_again_when_the_directory_changes_or_after_the_resync(agent, monkeypatch):
+    reads, stamps = [], {'u1': 1.0}
+    monkeypatch.setattr(daemon.nodestate, 'pod_uids', lambda: sorted(stamps))
+    monkeypatch.setattr(daemon.files, 'modified', lambda path: stamps[path.rstrip('/').rsplit('/', 1)[-1]])
+    monkeypatch.setattr(daemon.observe, 'read_node_record', lambda uid: reads.append(uid) or {'n': len(reads)})
+    assert agent._node_records() == {'u1': {'n': 1}}
+    agent.clock_.now += 1
+    assert agent._node_records() == {'u1': {'n': 1}} and reads == ['u1']
+    stamps['u1'] = 2.0
+    assert agent._node_records() == {'u1': {'n': 2}}
+    agent.clock_.now += daemon.RESYNC_SECONDS
+    assert agent._node_records() == {'u1': {'n': 3}}
+    del stamps['u1']
+    assert agent._node_records() == {} and agent.records == {}
