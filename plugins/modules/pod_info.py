@@ -128,6 +128,61 @@ rows:
       description: The node the pod runs on.
       type: str
       sample: node1
+events:
+  description:
+    - The selected pods' events, oldest first, as Kubernetes Event objects, recorded by M(hostpods.core.pod) (source
+      V(hostpods)) and by the node agent (source V(hostpods-agent)) with the kubelet's reasons and messages
+      (C(Pulling), C(Pulled), C(Created), C(Started), C(Killing), C(Unhealthy), C(BackOff), C(Failed),
+      C(FailedPostStartHook), C(DeadlineExceeded), ...). A repeated event raises its C(count) and C(lastTimestamp);
+      each pod keeps its last 50.
+    - The P(hostpods.core.pod_describe#filter) filter prints them as the C(Events) table of C(kubectl describe pod).
+  returned: always
+  type: list
+  elements: dict
+  version_added: 0.2.0
+  sample:
+    - type: Warning
+      reason: BackOff
+      message: Back-off restarting failed container app in pod web_default(0f6c...)
+      count: 4
+      firstTimestamp: '2026-11-28T10:00:12Z'
+      lastTimestamp: '2026-11-28T10:02:40Z'
+      involvedObject: {kind: Pod, name: web, namespace: default, uid: 0f6c..., fieldPath: 'spec.containers{app}'}
+      source: {component: hostpods-agent, host: node1}
+agent:
+  description:
+    - The node agent C(hostpods-agent) as its heartbeat (C(/run/hostpods/agent.json)) shows it, with C(running)
+      true when the heartbeat is under 30 s old.
+    - When it is missing or stale, C(running) is false, C(warning) says so and the module returns that warning;
+      nothing restarts containers or runs probes on this node.
+  returned: always
+  type: dict
+  version_added: 0.2.0
+  contains:
+    running:
+      description: Whether the agent wrote its heartbeat in the last 30 s.
+      type: bool
+    pid:
+      description: The agent's process ID.
+      type: int
+      returned: when the agent wrote a heartbeat
+    version:
+      description: The agent's version.
+      type: str
+      returned: when the agent wrote a heartbeat
+    started_at:
+      description: When the agent started (RFC 3339).
+      type: str
+      returned: when the agent wrote a heartbeat
+    last_sync:
+      description: When it last finished a pass over the node's pods (RFC 3339).
+      type: str
+      returned: when the agent wrote a heartbeat
+    warning:
+      description: Why the agent is not running here, and how to install it.
+      type: str
+      returned: when RV(agent.running) is false
+  sample: {running: true, pid: 812, version: 0.2.0, started_at: '2026-11-28T09:58:01Z', last_sync: '2026-11-28T10:03:07Z'}
 node:
   description:
     - This node as the scheduler sees it (M(hostpods.core.pod_schedule) reads it), that is its name, labels (with

@@ -78,12 +78,12 @@ def test_apply_get_delete_playbooks_from_the_installed_collection(installed, tmp
             pod(name, [sleeper()], labels={'app': app}, terminationGracePeriodSeconds=1)))
     playbook = os.path.join(BIN, 'ansible-playbook')
 
-    def run_playbook(name, *extra):
+    def run_playbook(name, *extra, expect=0):
         argv = [playbook, 'hostpods.core.%s' % name, '-e', 'namespace=%s' % ns]
         for item in extra:
             argv += ['-e', item]
         code, out, err = run(argv, installed, str(tmp_path))
-        assert code == 0, out[-4000:] + err[-4000:]
+        assert code == expect, out[-4000:] + err[-4000:]
         return out
 
     try:
@@ -103,6 +103,18 @@ def test_apply_get_delete_playbooks_from_the_installed_collection(installed, tmp
         assert set(table(run_playbook('get', '{"selector": "app in (db,cache)"}'))) == {db, cache}
         everywhere = table(run_playbook('get', 'all_namespaces=true', 'selector=app=db'))
         assert everywhere[db]['NAMESPACE'] == ns, everywhere
+
+        described = run_playbook('describe', 'name=%s' % web)   # kubectl describe pod
+        for line in ('Name:         %s' % web, 'Namespace:    %s' % ns, 'Labels:       app=web',
+                     'Status:       Running', 'State:          Running', 'Ready:          True',
+                     'Restart Count:  0', 'Conditions:', 'Events:'):
+            assert line in described, described
+        assert re.search(r'Normal +Started .* Started container main', described), described
+        assert 'Name:         %s' % db not in described
+        described = run_playbook('describe', '{"selector": "app in (db,cache)"}')
+        assert 'Name:         %s' % db in described and 'Name:         %s' % cache in described, described
+        assert 'Name:         %s' % web not in described
+        assert 'pods \\"%s-none\\" not found' % prefix in run_playbook('describe', 'name=%s-none' % prefix, expect=2)
 
         out = run_playbook('delete', 'manifests=%s' % (manifests / 'web.yaml'))
         assert '%s: deleted' % web in out, out
