@@ -1,9 +1,8 @@
-#!/usr/bin/env python3
 """The node agent's cost: N pods, each with an exec liveness probe and an httpGet readiness probe at the
 default period (10 s), kept by hostpods-agent for D seconds; prints the agent's share of one core (CPU
 time / wall time, from /proc) and its resident memory, sampled every 10 s.
 
-    bench/agent.py --node hostpods-bench-node1 --inventory ~/.hostpods/bench/inventory.yml [--pods 50] [--seconds 300]
+    python3 bench/agent.py --node hostpods-bench-node1 --inventory ~/.hostpods/bench/inventory.yml [--pods 50] [--seconds 300]
 
 The node is a node container of hostpods.core.cluster (its agent installed by the node role), so the
 measure is the agent's alone. Run from a shell where scripts/env.sh was sourced.

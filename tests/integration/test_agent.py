@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from harness import BIN, BUSYBOX, PAUSE, Pods, ansible_env, cleanup, docker, new_prefix, ok, pod, shell_container, sleeper
+from harness import BIN, Pods, ansible_env, cleanup, docker, new_prefix, ok, pod, shell_container, sleeper
 
 CLUSTER_SUBNET = '10.213.43.0/24'  # the cluster network; no other test uses it
 POD_SUBNET = '10.243.0.0/16'
@@ -183,8 +183,8 @@ def test_active_deadline_seconds_fails_the_pod_and_stops_it(node, pods):
     ok(pods.apply(manifest))
     failed = poll(lambda: info(pods, pods.name('deadline')), lambda r: r['pods'][0]['status']['phase'] == 'Failed', 60)
     status = failed['pods'][0]['status']
-    assert (status['reason'], status['message']) == ('DeadlineExceeded', 'Pod was active on the node longer than the '
-                                                                          'specified deadline')
+    assert status['reason'] == 'DeadlineExceeded'
+    assert status['message'] == 'Pod was active on the node longer than the specified deadline'
     assert any(e['reason'] == 'DeadlineExceeded' for e in failed['events'])
     poll(lambda: docker('ps', '-q', '--filter', 'label=io.kubernetes.pod.name=%s' % pods.name('deadline'), node=node.node),
          lambda out: out == '', timeout=30)

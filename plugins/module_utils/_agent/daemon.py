@@ -308,10 +308,10 @@ def main(argv=None):
     """The ``hostpods-agent`` command: run the agent, or ``status``: print its heartbeat as JSON."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ['status']:
-        print(_json(nodestate.agent_view(nodestate.read_heartbeat(), time.time())))
+        sys.stdout.write(_json(nodestate.agent_view(nodestate.read_heartbeat(), time.time())) + '\n')
         return 0
     if argv:
-        print('usage: hostpods-agent [status]', file=sys.stderr)
+        sys.stderr.write('usage: hostpods-agent [status]\n')
         return 2
     Agent().run()
     return 0

@@ -221,11 +221,11 @@ def restart_errors(container, path, init):
                       % (path, podspec.quoted(policy), '", "'.join(allowed)))
     rules = container.get('restartPolicyRules') or []
     if rules and (init or policy is None):
-        errors.append('%s.restartPolicyRules: Forbidden: %s' % (path, 'may not be set for init containers' if init
-                                                               else 'must be set with an explicit restartPolicy'))
+        why = 'may not be set for init containers' if init else 'must be set with an explicit restartPolicy'
+        errors.append('%s.restartPolicyRules: Forbidden: %s' % (path, why))
     if len(rules) > MAX_RESTART_RULES:
-        errors.append('%s.restartPolicyRules: Too many: %d: must have at most %d items' % (path, len(rules),
-                                                                                       MAX_RESTART_RULES))
+        errors.append('%s.restartPolicyRules: Too many: %d: must have at most %d items'
+                      % (path, len(rules), MAX_RESTART_RULES))
     for index, rule in enumerate(rules):
         where = '%s.restartPolicyRules[%d]' % (path, index)
         if rule.get('action') != 'Restart':
@@ -240,8 +240,8 @@ def restart_errors(container, path, init):
                           % (where, podspec.quoted(codes.get('operator') or '')))
         values = codes.get('values') or []
         if len(values) > MAX_EXIT_CODES:
-            errors.append('%s.exitCodes.values: Too many: %d: must have at most %d items' % (where, len(values),
-                                                                                         MAX_EXIT_CODES))
+            errors.append('%s.exitCodes.values: Too many: %d: must have at most %d items'
+                          % (where, len(values), MAX_EXIT_CODES))
         if len(set(values)) != len(values):
             errors.append('%s.exitCodes.values: Duplicate value: the values must be unique' % where)
     return errors
