@@ -29,6 +29,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan import keeper
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts, group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import mounts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.docker_client import DockerClient
@@ -130,12 +131,13 @@ class Agent:
         """The node's record of every pod UID, each read again when its directory changed (every write of
         the node's state is a rename in it) or RESYNC_SECONDS after it was read (a volume's files and the
         node's mounts change below it)."""
-        out, now = {}, self.clock()
+        out, now, mount_table = {}, self.clock(), None
         for uid in nodestate.pod_uids():
             stamp = files.modified(naming.pod_dir(uid))
             cached = self.records.get(uid)
             if cached is None or cached[0] != stamp or now - cached[1] >= RESYNC_SECONDS:
-                cached = self.records[uid] = (stamp, now, observe.read_node_record(uid))
+                mount_table = mounts.read_mounts() if mount_table is None else mount_table  # once a pass
+                cached = self.records[uid] = (stamp, now, observe.read_node_record(uid, mount_table))
             out[uid] = cached[2]
         for uid in set(self.records) - set(out):
             del self.records[uid]

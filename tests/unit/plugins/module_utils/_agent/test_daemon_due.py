@@ -75,10 +75,12 @@ def test_node_records_are_read_again_when_the_directory_changes_or_after_the_res
     reads, stamps = [], {'u1': 1.0}
     monkeypatch.setattr(daemon.nodestate, 'pod_uids', lambda: sorted(stamps))
     monkeypatch.setattr(daemon.files, 'modified', lambda path: stamps[path.rstrip('/').rsplit('/', 1)[-1]])
-    monkeypatch.setattr(daemon.observe, 'read_node_record', lambda uid: reads.append(uid) or {'n': len(reads)})
+    monkeypatch.setattr(daemon.mounts, 'read_mounts', lambda: reads.append('mountinfo') or {})
+    monkeypatch.setattr(daemon.observe, 'read_node_record',
+                        lambda uid, table: reads.append(uid) or {'n': len(reads) // 2})
     assert agent._node_records() == {'u1': {'n': 1}}
     agent.clock_.now += 1
-    assert agent._node_records() == {'u1': {'n': 1}} and reads == ['u1']
+    assert agent._node_records() == {'u1': {'n': 1}} and reads == ['mountinfo', 'u1']  # once, and once a pass
     stamps['u1'] = 2.0
     assert agent._node_records() == {'u1': {'n': 2}}
     agent.clock_.now += daemon.RESYNC_SECONDS

@@ -2,6 +2,7 @@
 
 import json
 import socketserver
+import struct
 import threading
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
@@ -42,10 +43,29 @@ class Engine(BaseHTTPRequestHandler):
             self.answer(200, CONTAINER)
         elif url.path == '/containers/gone/json':
             self.answer(404, {'message': 'No such container: gone'})
+        elif url.path == '/exec/e1/json':
+            self.answer(200, {'Running': False, 'ExitCode': 3, 'Pid': 0})
         elif url.path == '/networks/bridge':
             self.answer(200, {'IPAM': {'Config': [{'Subnet': '10.244.1.0/24'}]}})
         elif url.path == '/events':
             self.answer(200, b'{"Actor": {"Attributes": {"exitCode": "3"}}}\n{"Actor": {"Attributes": {"exitCode": "7"}}}\n')
+        else:
+            self.answer(500, {'message': 'boom'})
+
+
+    def do_POST(self):
+        body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
+        Engine.seen.append((self.path, body))
+        if self.path == '/containers/c1/exec':
+            self.answer(201, {'Id': 'e1'})
+        elif self.path == '/containers/stopped/exec':
+            self.answer(409, {'message': 'Container stopped is not running'})
+        elif self.path == '/exec/e1/start':  # the engine hijacks the connection: headers, then frames, then close
+            frames = b''.join(struct.pack('>BxxxL', kind, len(data)) + data
+                              for kind, data in ((1, b'out '), (2, b'err'), (1, b'put')))
+            self.wfile.write(b'HTTP/1.1 200 OK\r\nContent-Type: application/vnd.docker.raw-stream\r\n\r\n' + frames)
+            self.wfile.flush()
+            self.close_connection = True
         else:
             self.answer(500, {'message': 'boom'})
 
@@ -97,3 +117,17 @@ def test_other_engines_are_read_through_the_sdk(monkeypatch):
     monkeypatch.setattr(docker_client.DockerClient, 'api', property(lambda self: made.append(1) or 'sdk'))
     client = DockerClient('ssh://node1')
     assert client._reads is None and made
+
+
+def test_exec_probes_go_through_http_client_without_the_sdk(engine):
+    client = DockerClient(engine)
+    assert client.exec_probe('c1', ['cat', '/ready'], 5, 1024) == (3, b'out put', b'err', None)
+    assert client.exec_probe('c1', ['cat', '/ready'], 5, 4) == (3, b'out ', b'err', None)  # each stream bounded
+    assert [path for path, _ in Engine.seen if not path.startswith('/_ping')][:3] == [
+        '/containers/c1/exec', '/exec/e1/start', '/exec/e1/json']
+    assert Engine.seen[1][1] == {'Cmd': ['cat', '/ready'], 'AttachStdin': False, 'AttachStdout': True,
+                                 'AttachStderr': True, 'Tty': False}
+    with pytest.raises(DockerError) as info:
+        client.exec_probe('stopped', ['true'], 5, 1024)
+    assert info.value.msg == 'Docker exec_probe stopped failed: Container stopped is not running'
+    assert client.calls == {'read': 0, 'write': 3} and client._api is None
