@@ -66,6 +66,7 @@ class Agent:
         self.started = {}              # container ID -> epoch seconds it started (for the probes)
         self.synced = {}               # pod UID -> (what its containers and pod.json were, when) at its last sync
         self.dirty = set()             # pod UIDs to sync at the next pass (a probe result changed)
+        self.probe_events = {}         # pod UID -> the probes' events its next sync records
         self.records = {}              # pod UID -> (directory mtime, read at, node record)
         self.heartbeat = {'pid': os.getpid(), 'version': VERSION, 'started_at': rfc3339(self.started_at),
                           'last_sync': None, 'runtime_ready': False, 'pods': 0}
@@ -120,12 +121,21 @@ class Agent:
         for key, record in due.items():
             self._schedule(key, record, facts)
         self.prober.sync([self._probe_view(record) for record in kept.values()])
+        self._forget_gone({record.uid for record in kept.values()})
         self.prober.run_due()
         if self.clock() - self.heartbeat.get('probes_saved', 0) > 10:
             files.write_file(PROBES_STATE, _json(self.prober.snapshot()))
             self.heartbeat['probes_saved'] = self.clock()
         self.heartbeat.update(runtime_ready=True, error=None, pods=len(kept), last_sync=rfc3339(self.clock()))
         self._beat()
+
+    def _forget_gone(self, uids):
+        """What the agent remembers of pods no longer kept goes (a deleted pod's probe events too)."""
+        with self.lock:
+            for memory in (self.probe_events, self.synced):
+                for uid in set(memory) - uids:
+                    del memory[uid]
+            self.dirty.intersection_update(uids)
 
     def _node_records(self):
         """The node's record of every pod UID, each read again when its directory changed (every write of
@@ -178,23 +188,39 @@ class Agent:
                 self.in_flight.discard(record.uid)
 
     def _keep(self, key, record, facts):
-        """Sync one pod. Planned from the pass's listing; when there is something to do, under the pod's lock
-        (an apply holding it defers the pod to a later pass), planned again from a fresh listing of the pod
-        (the pass's may predate an apply) and carried out."""
+        """Sync one pod. Planned from the pass's listing; when there is something to do or to record, under the
+        pod's lock (an apply holding it defers the pod to a later pass): planned again from a fresh listing of
+        the pod (the pass's may predate an apply) and carried out, then its events and status written, unless
+        it was deleted meanwhile (nothing of a deleted pod is written again)."""
         uid, status = record.uid, record.agent_status or {}
         outcome = self._outcome(record, facts, status)
-        if outcome.plan.steps:
-            locks = try_lock(key, COMPONENT)
-            if locks is None:
-                return
-            try:
+        outcome.status['probes'] = self.prober.results(uid)
+        with self.lock:
+            waiting_events = bool(self.probe_events.get(uid))
+        if not (outcome.plan.steps or outcome.events or waiting_events or outcome.status != status):
+            return
+        locks = try_lock(key, COMPONENT)
+        if locks is None:
+            return
+        try:
+            if outcome.plan.steps:
                 outcome = self._act(key, uid, facts, status)
-            finally:
-                locks.release()
-            if outcome is None:
-                return
+            elif nodestate.read_desired(uid) is None:
+                outcome = None  # deleted meanwhile
+            with self.lock:
+                probe_events = self.probe_events.pop(uid, [])
+            if outcome is not None:
+                self._record(record.desired, outcome, probe_events, status)
+        finally:
+            locks.release()
+
+    def _record(self, desired, outcome, probe_events, status):
+        """Under the pod's lock: the pass's events, the probes' events since the last pass, and the status."""
+        uid = desired['metadata']['uid']
         for type_, reason, message, name in outcome.events:
-            self._event(record.desired, type_, reason, message, name)
+            self._event(desired, type_, reason, message, _field_path(desired, name))
+        for type_, reason, message, field_path in probe_events:
+            self._event(desired, type_, reason, message, field_path)
         outcome.status['probes'] = self.prober.results(uid)
         if outcome.status != status:
             nodestate.write_status(uid, outcome.status)
@@ -274,20 +300,25 @@ class Agent:
                 'containers': containers, 'phase': (record.agent_status or {}).get('phase')}
 
     def _probe_event(self, uid, type_, reason, message, field_path):
-        desired = nodestate.read_desired(uid)
-        if desired:
-            nodestate.record_event(desired, type_, reason, message, field_path, COMPONENT, self.node.name if self.node else '')
+        """A probe's event (from a probe worker): recorded by the pod's next sync, under its lock."""
+        with self.lock:
+            self.probe_events.setdefault(uid, []).append((type_, reason, message, field_path))
+        self.dirty.add(uid)
 
     def _probe_changed(self, uid, _container, _kind, _result):
         """A published probe result changed: the next pass (within a second) acts on it and records it."""
         self.dirty.add(uid)
 
-    def _event(self, desired, type_, reason, message, name):
-        field_path = ''
-        if name:
-            inits = [c['name'] for c in desired['spec'].get('initContainers') or []]
-            field_path = 'spec.%s{%s}' % ('initContainers' if name in inits else 'containers', name)
+    def _event(self, desired, type_, reason, message, field_path):
         nodestate.record_event(desired, type_, reason, message, field_path, COMPONENT, self.node.name)
+
+
+def _field_path(desired, name):
+    """The event's ``involvedObject.fieldPath`` of container ``name`` (none for the pod)."""
+    if not name:
+        return ''
+    inits = [c['name'] for c in desired['spec'].get('initContainers') or []]
+    return 'spec.%s{%s}' % ('initContainers' if name in inits else 'containers', name)
 
 
 def _supervising(node):

@@ -87,3 +87,37 @@ def test_node_records_are_read_again_when_the_directory_changes_or_after_the_res
     assert agent._node_records() == {'u1': {'n': 3}}
     del stamps['u1']
     assert agent._node_records() == {} and agent.records == {}
+
+
+class Locks:
+    released = 0
+
+    def release(self):
+        Locks.released += 1
+
+
+@pytest.mark.parametrize('deleted', [True, False], ids=['deleted meanwhile', 'kept'])
+def test_events_and_status_are_written_under_the_lock_and_never_for_a_deleted_pod(agent, monkeypatch, deleted):
+    desired = {'metadata': {'uid': 'u1', 'name': 'web', 'namespace': 'default'},
+               'spec': {'containers': [{'name': 'app'}], 'initContainers': [{'name': 'init'}]}}
+    record = SimpleNamespace(uid='u1', desired=desired, agent_status={'phase': 'Pending'})
+    written = []
+    outcome = SimpleNamespace(plan=SimpleNamespace(steps=[]), events=[('Normal', 'Started', 'Started container app', 'app')],
+                              status={'phase': 'Running'})
+    monkeypatch.setattr(agent, '_outcome', lambda *args: outcome)
+    monkeypatch.setattr(agent, 'node', SimpleNamespace(name='node1'), raising=False)
+    monkeypatch.setattr(daemon, 'try_lock', lambda key, component: Locks())
+    monkeypatch.setattr(daemon.nodestate, 'read_desired', lambda uid: None if deleted else desired)
+    monkeypatch.setattr(daemon.nodestate, 'record_event',
+                        lambda pod, type_, reason, message, path, *rest: written.append((reason, path)))
+    monkeypatch.setattr(daemon.nodestate, 'write_status', lambda uid, status: written.append(('status', status['phase'])))
+    agent._probe_event('u1', 'Warning', 'Unhealthy', 'Readiness probe failed: no', 'spec.initContainers{init}')
+    assert 'u1' in agent.dirty
+    before = Locks.released
+    agent._keep(('default', 'web'), record, None)
+    assert Locks.released == before + 1 and agent.probe_events == {}
+    if deleted:
+        assert written == []
+    else:
+        assert written == [('Started', 'spec.containers{app}'), ('Unhealthy', 'spec.initContainers{init}'),
+                           ('status', 'Running')]
