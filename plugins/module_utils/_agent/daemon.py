@@ -21,6 +21,7 @@ import signal
 import sys
 import threading
 import time
+import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hostpods.core.plugins.module_utils._agent.prober import ProbeManager
@@ -84,8 +85,10 @@ class Agent:
             try:
                 self.sync_once()
                 failures = 0
-            except (HostpodsError, OSError) as exc:  # the engine went away: reconnect with a back-off
+            except Exception as exc:  # pylint: disable=broad-except  # the engine went away, or a bug: log, back off
                 failures += 1
+                if not isinstance(exc, (HostpodsError, OSError)):
+                    traceback.print_exc()
                 self.client = None
                 self.heartbeat.update(runtime_ready=False, error=str(exc)[:300])
                 self._beat()
@@ -113,7 +116,7 @@ class Agent:
         records = group_pods(self.client.pod_containers(), self._node_records())
         kept = {key: record for key, record in records.items() if record.desired is not None}
         for key, record in records.items():
-            if record.desired is None and record.sandbox is not None and self._adopt(record):
+            if record.desired is None and record.sandbox is not None and self._adopt(key, record):
                 kept[key] = record
         self._restart_policies(kept)
         due = {key: record for key, record in kept.items() if self._due(record)}
@@ -245,21 +248,37 @@ class Agent:
         return keeper.keep(record.desired, record, facts, self.clock(), status, self.prober.results(record.uid))
 
     def _inspect_exited(self, record):
-        """When the newest instances that exited finished, and how often the engine restarted them."""
+        """When the newest instances that exited finished, and how often the engine restarted them; a newest
+        instance only created is inspected too: one the engine could not start is an exited one (exit code
+        128, as dockershim reported it), so its restart waits for the back-off."""
         for name in record.instances:
             latest = record.latest(name)
-            if latest is not None and latest.state == 'exited' and latest.finished_at is None:
+            if latest is not None and latest.state in ('exited', 'created') and latest.finished_at is None:
                 info = self.client.inspect_container(latest.id)
                 if info:
                     from_inspect = type(latest).from_inspect(info)
+                    latest.state, latest.exit_code = from_inspect.state, from_inspect.exit_code
                     latest.finished_at, latest.restart_count = from_inspect.finished_at, from_inspect.restart_count
 
-    def _adopt(self, record):
+    def _adopt(self, key, record):
         """A pod applied before the agent ran: its pod.json is written from its sandbox's label and the
-        images its containers run, so the agent keeps it from now on."""
+        images its containers run, so the agent keeps it from now on. Under the pod's lock, and only while
+        its sandbox still exists and it still has no pod.json (a delete removes pod.json first: a pod being
+        deleted is never adopted back)."""
         applied = record.applied
         if not applied or not record.uid:
             return False
+        locks = try_lock(key, COMPONENT)
+        if locks is None:
+            return False
+        try:
+            if nodestate.read_desired(record.uid) is not None or not self.client.inspect_container(record.sandbox.id):
+                return False
+            return self._write_adopted(record, applied)
+        finally:
+            locks.release()
+
+    def _write_adopted(self, record, applied):
         pod = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': dict(applied['metadata'], uid=record.uid),
                'spec': applied['spec']}
         for container in (pod['spec'].get('initContainers') or []) + pod['spec']['containers']:
@@ -268,7 +287,7 @@ class Agent:
                 container['image'] = latest.image
         nodestate.write_desired(pod, record.sandbox.image or self.node.sandbox_image)
         record.desired = nodestate.read_desired(record.uid)
-        return True
+        return record.desired is not None
 
     def _restart_policies(self, kept):
         """The engine restarts nothing of a kept pod (the agent does): containers made before the agent

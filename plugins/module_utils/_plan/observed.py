@@ -72,6 +72,8 @@ class Instance:
         """An Instance from ``docker inspect`` output (state, exit code and engine restarts known)."""
         instance = cls(listing_entry(info), int(info.get('RestartCount') or 0))
         instance.finished_at = epoch_seconds((info.get('State') or {}).get('FinishedAt'))
+        if instance.finished_at is None and instance.state == 'exited':  # the engine could not start it
+            instance.finished_at = instance.created
         return instance
 
     @property
@@ -96,11 +98,19 @@ class Instance:
             return 30
 
 
+def start_failed(state):
+    """Whether a container's ``docker inspect`` State is one the engine created but could not start: an exited
+    container to the kubelet (dockershim's EXITED, reason ContainerCannotRun, exit code 128), not one being made."""
+    return state.get('Status') == 'created' and bool(state.get('Error') or state.get('ExitCode'))
+
+
 def listing_entry(info):
     """The entry a sparse ``docker ps -a`` listing has for a container, from its ``docker inspect`` output
     (for callers that can only inspect, such as the ``hostpods.core.pod`` connection through the CLI)."""
     state = info.get('State') or {}
     status = state.get('Status', '')
+    if start_failed(state):
+        status = 'exited'
     return {'Id': info['Id'], 'Names': [info.get('Name') or '/'], 'Labels': (info.get('Config') or {}).get('Labels'),
             'Image': (info.get('Config') or {}).get('Image', ''),
             'State': status, 'Status': 'Exited (%d)' % state.get('ExitCode', 0) if status == 'exited' else '',

@@ -86,9 +86,11 @@ def start_container(run, step):
     ensure_image(run, step.container, step.image)
     if step.replaces is not None and step.replaces.running:
         kill(run, step.replaces)
-    container_id = create_and_start(run, step.container, step.kind, step.attempt)
-    for container_id_ in step.prune:
-        run.client.remove_container(container_id_)
+    try:
+        container_id = create_and_start(run, step.container, step.kind, step.attempt)
+    finally:  # a start that failed leaves its instance, and the one it replaces stays the newest dead one
+        for container_id_ in step.prune:
+            run.client.remove_container(container_id_)
     if step.sidecar:
         for _poll in range(SIDECAR_START_POLLS):
             if ((run.client.inspect_container(container_id) or {}).get('State') or {}).get('Running'):
@@ -105,9 +107,11 @@ def run_init(run, step):
     pod_name, name = run.pod['metadata']['name'], step.container['name']
     existing, attempt, tries, stale = step.running, step.attempt, 0, list(step.prune)
     if not step.wait:  # the node agent: start it, and see how it ends at a later sync
-        create_and_start(run, step.container, 'init', attempt)
-        for old in stale[:-1]:  # the newest dead instance stays (its logs, lastState)
-            run.client.remove_container(old)
+        try:
+            create_and_start(run, step.container, 'init', attempt)
+        finally:
+            for old in stale[:-1]:  # the newest dead instance stays (its logs, lastState)
+                run.client.remove_container(old)
         return
     while True:
         container_id = existing.id if existing else create_and_start(run, step.container, 'init', attempt)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import Instance
+from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import Instance, start_failed
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import (
     epoch_seconds, is_sidecar, is_terminal_phase, kube_time as _time, qos_class, sidecar_names)
 
@@ -73,7 +73,7 @@ def container_status(container, instances, pod_ref, waiting, last_exits=None, me
         status['ready'] = True
         if int(info.get('RestartCount') or 0) > 0:
             status['lastState'] = {'terminated': _exited_before_restart(info, (last_exits or {}).get(info['Id']))}
-    elif state.get('Status') == 'created':
+    elif state.get('Status') == 'created' and not start_failed(state):
         status['state'] = {'waiting': {'reason': 'ContainerCreating'}}
     else:
         status['state'] = {'terminated': _terminated(info, (messages or {}).get(info['Id']))}

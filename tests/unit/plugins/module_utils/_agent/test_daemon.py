@@ -121,3 +121,24 @@ def test_events_and_status_are_written_under_the_lock_and_never_for_a_deleted_po
     else:
         assert written == [('Started', 'spec.containers{app}'), ('Unhealthy', 'spec.initContainers{init}'),
                            ('status', 'Running')]
+
+
+@pytest.mark.parametrize('case', ['kept', 'being deleted', 'sandbox gone', 'lock held'])
+def test_a_pod_applied_before_the_agent_is_adopted_under_its_lock_unless_a_delete_got_there(agent, monkeypatch, case):
+    """A delete removes pod.json first, then the containers: a pod seen without pod.json while its lock is held,
+    or whose sandbox went, is never written back."""
+    applied = {'metadata': {'name': 'web', 'namespace': 'default'}, 'spec': {'containers': [{'name': 'app', 'image': 'a'}]}}
+    record = SimpleNamespace(uid='u1', applied=applied, desired=None, sandbox=SimpleNamespace(id='sb', image='pause'),
+                             latest=lambda name: None)
+    files_ = {'u1': None if case != 'being deleted' else {'spec': {}}}
+    monkeypatch.setattr(daemon, 'try_lock', lambda key, component: None if case == 'lock held' else Locks())
+    monkeypatch.setattr(agent, 'client', SimpleNamespace(inspect_container=lambda cid: None if case == 'sandbox gone'
+                                                         else {'Id': cid}), raising=False)
+    monkeypatch.setattr(daemon.nodestate, 'read_desired', lambda uid: files_[uid])
+    monkeypatch.setattr(daemon.nodestate, 'write_desired',
+                        lambda pod, image: files_.__setitem__(pod['metadata']['uid'], dict(pod, hostpods={})))
+    adopted = agent._adopt(('default', 'web'), record)
+    assert adopted == (case == 'kept')
+    assert (record.desired is not None) == (case == 'kept')
+    if case == 'kept':
+        assert record.desired['spec']['containers'][0]['image'] == 'a' and record.desired['metadata']['uid'] == 'u1'

@@ -7,8 +7,8 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan.observed impor
     HostFacts, Instance, group_pods, listing_entry)
 
 from hostpods_fakes import (
-    OTHER_UID, SANDBOX_IMAGE, T0, T1, UID, container, container_entry, entry, exited, inspected, pod, sandbox_entry,
-    with_uid)
+    OTHER_UID, SANDBOX_IMAGE, T0, T1, UID, ZERO, container, container_entry, entry, exited, inspected, pod,
+    sandbox_entry, with_uid)
 
 
 @pytest.mark.parametrize('status, state, code', [
@@ -217,3 +217,14 @@ def test_listing_entry_from_inspect_groups_like_a_listing():
     assert record.applied['metadata']['name'] == 'web'
     assert [i.id for i in record.instances['app']] == ['app-0', 'app-1']
     assert record.latest('app').running and record.instances['app'][0].exit_code == 2
+
+
+def test_a_container_the_engine_could_not_start_is_an_exited_one():
+    """dockershim's EXITED (exit code 128) for a container left ``created`` by a failed start, so its restart
+    waits for the back-off; one only being made stays created."""
+    failed = inspected('c1', status='created', exit_code=128, started=ZERO, error='unable to apply caps')
+    instance = Instance.from_inspect(failed)
+    assert (instance.state, instance.exit_code) == ('exited', 128)
+    assert instance.finished_at == pytest.approx(1714557600.123456789)  # when it was created
+    being_made = Instance.from_inspect(inspected('c2', status='created', exit_code=0, started=ZERO))
+    assert (being_made.state, being_made.finished_at) == ('created', None)

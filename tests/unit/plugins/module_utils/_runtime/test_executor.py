@@ -222,3 +222,17 @@ def test_objects_then_pods_when_applying_and_the_reverse_when_deleting():
     objects_ = [planner.ObjectPlan(obj, planner.CREATED, [])]
     assert [phase for phase, _plans in planner.Plan(pods, objects_).phases()] == ['objects', 'pods']
     assert [phase for phase, _plans in planner.Plan(pods, objects_, deleting=True).phases()] == ['pods', 'objects']
+
+
+def test_a_replacement_that_cannot_start_still_prunes_older_instances():
+    """A start that fails leaves its instance and the one it replaced; older dead ones still go (a container
+    that never starts does not pile up one instance a try)."""
+    applied = pod(containers=[container('app')])
+    record = record_of(applied, containers={'app': [dict(state_='exited', exit_code=1), dict(state_='exited', exit_code=1,
+                                                                                                attempt=1)]})
+    plan = new_plan(applied, record)
+    client = FakeClient(fail={'start': DockerError('unable to apply caps: operation not permitted')})
+    errors, _clock = execute(plan, client)
+    assert 'unable to apply caps' in errors[('default', 'web')]
+    assert [call[0] for call in client.log if call[0] in ('create', 'start', 'remove')] == ['create', 'start', 'remove']
+    assert client.calls('remove') == [('remove', 'app-6a1f-0')]  # attempt 0; attempt 1 stays

@@ -140,6 +140,14 @@ def test_container_that_could_not_run():
     assert term['startedAt'] == term['finishedAt'] == '2024-05-01T10:00:00Z'     # the create time
 
 
+def test_container_the_engine_left_created_after_a_failed_start_could_not_run():
+    """Docker leaves a container whose start failed in ``created`` with exit code 128 and the error."""
+    info = inspected('a0', status='created', exit_code=128, started=ZERO, error='unable to apply caps: operation not permitted')
+    term = statuses(obj(pod(restartPolicy='Never'), {'app': [info]}))['app']['state']['terminated']
+    assert (term['reason'], term['exitCode'], term['message']) == ('ContainerCannotRun', 128,
+                                                                   'unable to apply caps: operation not permitted')
+
+
 @pytest.mark.parametrize('attempt, docker_restarts, expected', [(0, 0, 0), (2, 0, 2), (0, 3, 3), (2, 3, 5)])
 def test_restart_count_is_attempt_plus_docker_restarts(attempt, docker_restarts, expected):
     result = obj(pod(), {'app': [running('a', attempt=attempt, restart_count=docker_restarts)]})
