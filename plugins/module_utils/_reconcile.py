@@ -218,10 +218,10 @@ def _apply(client, params, check_mode, diff, node, clock):
     if diff:
         result['diff'] = _diff(plan, batch.stored)
     if errors:
-        _fail('; '.join(list(errors.values()) + ([batch.gate.message()] if batch.gate.refused else [])), result, client)
+        _fail('; '.join(list(errors.values()) + ([batch.gate.message()] if batch.gate.failing else [])), result, client)
     if params['wait'] and not check_mode and not deleting:
         _wait(client, batch.keys, node, plan, batch, result, remaining(), params['wait_timeout'])
-    if batch.gate.refused:
+    if batch.gate.failing:
         _fail(batch.gate.message(), result, client)
     result['docker_calls'] = dict(client.calls)
     return result
