@@ -115,3 +115,15 @@ def _compare(one, other):
     except ValueError:
         return 0
     return (first > second) - (first < second)
+
+
+def hugepages_warning(pods):
+    """The one warning of a call whose pods limit huge pages: the scheduler counts them, the engine cannot
+    enforce them (Docker's API sets no hugetlb limit). None when no pod asks for any."""
+    names = ['%s/%s' % (pod['metadata']['namespace'], pod['metadata']['name']) for pod in pods
+             if any(is_hugepages(name) for key in ('initContainers', 'containers')
+                    for item in pod['spec'].get(key) or [] for name in (item.get('resources') or {}).get('limits') or {})]
+    if not names:
+        return None
+    return ('hugepages-* of %s: counted against the node\'s allocatable as the scheduler counts them; the containers get '
+            'no hugetlb limit (the Docker engine has no setting for it)' % ', '.join(names))

@@ -56,3 +56,12 @@ def test_refused_resources(requests, limits, expected):
 ])
 def test_resource_kinds(name, extended, overcommit):
     assert (resource_names.is_extended(name), resource_names.overcommit_allowed(name)) == (extended, overcommit)
+
+
+def test_one_warning_names_the_pods_limiting_huge_pages():
+    from hostpods_fakes import container, pod
+    huge = pod('huge', containers=[container('app', resources={'limits': {'hugepages-2Mi': '4Mi', 'memory': '1Gi'}})])
+    assert resource_names.hugepages_warning([pod('plain'), huge]) == (
+        "hugepages-* of default/huge: counted against the node's allocatable as the scheduler counts them; the "
+        "containers get no hugetlb limit (the Docker engine has no setting for it)")
+    assert resource_names.hugepages_warning([pod('plain')]) is None
