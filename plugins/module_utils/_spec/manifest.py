@@ -434,6 +434,19 @@ def _load_one(doc, namespace, deleting):
     return item, _identity_errors(item) if deleting else metadata.meta_errors(item['metadata']) + configs.object_errors(item)
 
 
+def pod_errors(doc, classes=(), namespace='default', check_schema=True):
+    """Every problem of one Pod manifest, as ``load_manifests`` finds them for it (not cut short): its document,
+    then its semantics, then the Priority admission plugin with ``classes`` (normalised PriorityClasses)."""
+    errors = _document_errors(doc, False, check_schema)
+    if errors:
+        return errors
+    pod, errors = _load_one(doc, namespace, False)
+    if errors:
+        return errors
+    default, dummy = priority.default_class(list(classes))
+    return priority.admit(pod, {item['metadata']['name']: item for item in classes}, default)
+
+
 def _admit_priorities(pods, classes, origins):
     """The Priority admission plugin over the batch's pods (see ``priority.admit``)."""
     default, problems = priority.default_class([item for item, dummy in classes.values()])
