@@ -181,14 +181,14 @@ POD = {
 
 OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': STRMAP,
                'creationTimestamp': Ignored('set by the node when the object is created')}
+CLUSTER_META = {key: value for key, value in OBJECT_META.items() if key != 'namespace'}  # cluster-scoped objects
 OBJECTS = {
     'ConfigMap': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'data': STRMAP, 'binaryData': STRMAP,
                   'immutable': BOOL},
     'Secret': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META,
                'data': Hidden(STRMAP), 'stringData': Hidden(STRMAP),
                'type': STR, 'immutable': BOOL},
-    'PriorityClass': {'apiVersion': STR, 'kind': STR, 'metadata': {key: value for key, value in OBJECT_META.items()
-                                                                    if key != 'namespace'},
+    'PriorityClass': {'apiVersion': STR, 'kind': STR, 'metadata': CLUSTER_META,
                       'value': INT, 'globalDefault': BOOL, 'description': STR, 'preemptionPolicy': STR},
     'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': {
         'accessModes': STRLIST, 'resources': {'requests': {'storage': QUANTITY}, 'limits': {'storage': QUANTITY}},

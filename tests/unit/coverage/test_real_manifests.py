@@ -79,9 +79,9 @@ SURVEYS = {source: survey(source) for source in corpus.sources()}
 
 
 def table():
-    rows = ['| %s | %d | %d | %d | %d | %d |' % (source, item['files'], item['pods'], item['accepted'], item['cannot'],
-                                                   item['pending']) for source, item in SURVEYS.items()]
-    total = [sum(item[key] for item in SURVEYS.values()) for key in ('files', 'pods', 'accepted', 'cannot', 'pending')]
+    keys = ('files', 'pods', 'accepted', 'cannot', 'pending')
+    rows = ['| %s | %s |' % (source, ' | '.join(str(item[key]) for key in keys)) for source, item in SURVEYS.items()]
+    total = [sum(item[key] for item in SURVEYS.values()) for key in keys]
     return '\n'.join([HEADER] + rows + ['| all | %d | %d | %d | %d | %d |' % tuple(total)])
 
 

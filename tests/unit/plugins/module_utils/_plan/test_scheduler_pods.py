@@ -63,11 +63,11 @@ def running(*items):
     return {('default', 'running-%d' % index): {'node': where, 'pod': item} for index, (where, item) in enumerate(items)}
 
 
-def decide(pods, nodes=THREE, placed=None):
-    return scheduler.schedule(pods if isinstance(pods, list) else [pods], nodes, placed)
+def decide(pods, nodes=None, placed=None):
+    return scheduler.schedule(pods if isinstance(pods, list) else [pods], THREE if nodes is None else nodes, placed)
 
 
-def last(pods, nodes=THREE, placed=None):
+def last(pods, nodes=None, placed=None):
     return list(decide(pods, nodes, placed).values())[-1]
 
 
