@@ -65,19 +65,19 @@ class ActionModule(PodActionModule):
     @staticmethod
     def _report(pods, decisions, hosts):
         """The task's return values (see the module's RETURN)."""
-        entries, unscheduled, words, refused = [], [], [], []
+        entries, unscheduled, words, refused, waiting = [], [], [], [], []
         for pod in pods:
             key = (pod['metadata']['namespace'], pod['metadata']['name'])
             outcome = decisions[key]
             entries.append({'namespace': key[0], 'name': key[1], 'node': outcome['node'], 'host': outcome['host'],
                             'previous': outcome['previous'], 'sticky': outcome['sticky'], 'phase': outcome['phase'],
                             'reason': outcome['reason'], 'message': outcome['message'], 'nodes': outcome['nodes'],
-                            'scores': outcome['scores']})
+                            'scores': outcome['scores'], 'waiting': outcome['waiting']})
             if outcome['node']:
                 words.append('%s on %s%s' % (_name(key), outcome['node'], ' (stays)' if outcome['sticky'] else ''))
             else:
                 unscheduled.append(placement.not_placed_object(pod, outcome))
-                refused.append((key, outcome))
+                (waiting if outcome['waiting'] else refused).append((key, outcome))
         host_plans = {host: {'node_name': plan['node_name'], 'apply': [_name(key) for key in plan['apply']],
                              'delete': [{'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'namespace': key[0], 'name': key[1]}}
                                         for key in plan['delete']]}
@@ -85,6 +85,9 @@ class ActionModule(PodActionModule):
         msg = 'placed %d pod(s)%s' % (len(words), ': ' + ', '.join(words) if words else '')
         if refused:
             msg += '; %d pod(s) not placed: %s' % (len(refused), placement.refusal_message(refused))
+        if waiting:
+            msg += '; %d pod(s) pending: %s' % (len(waiting), '; '.join('%s: %s' % (_name(key), outcome['message'])
+                                                                        for key, outcome in waiting))
         return {'placement': {_name((entry['namespace'], entry['name'])): entry['node'] for entry in entries},
                 'hosts': host_plans, 'decisions': entries, 'unscheduled': unscheduled,
                 'not_placed': ['%s: %s' % (_name(key), outcome['message']) for key, outcome in refused], 'msg': msg}

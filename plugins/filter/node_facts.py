@@ -47,7 +47,10 @@ options:
     type: bool
     default: false
   allocatable:
-    description: Allocatable resources over the measured capacity (values are written as strings).
+    description:
+      - Allocatable resources over the measured capacity (values are written as strings).
+      - Extended resources (a domain-prefixed name such as C(example.com/dongle)) and C(hugepages-<size>) are the node's
+        declared capacity too, as a device plugin or an administrator advertises them on a Node.
     type: dict
     default: {}
   max_pods:
@@ -110,6 +113,11 @@ _value:
 ARCHITECTURES = {'x86_64': 'amd64', 'aarch64': 'arm64'}
 
 
+def declared(name):
+    """A resource the node declares rather than measures: an extended resource or huge pages."""
+    return '/' in name or name.startswith('hugepages-')
+
+
 def capacity(cpu_millis, memory_bytes, max_pods):
     """CPUs (whole, or in millicores), memory (Ki) and pods as Kubernetes quantities."""
     millis = int(cpu_millis)
@@ -130,7 +138,7 @@ def node_facts(probe, name, architecture, address='', labels=None, taints=None, 
         'labels': {**well_known, **(labels or {})},
         'taints': list(taints or []),
         'unschedulable': bool(unschedulable),
-        'capacity': measured,
+        'capacity': {**measured, **{key: str(amount) for key, amount in (allocatable or {}).items() if declared(key)}},
         'allocatable': {**measured, **{key: str(amount) for key, amount in (allocatable or {}).items()}},
         'podCIDR': pod_cidr or (bridge[0] if bridge else ''),
         'podSubnet': pod_subnet if pod_network and pod_cidr else '',

@@ -26,6 +26,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor im
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import PodLocks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resource_names
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, load_manifests
 from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
@@ -217,11 +218,14 @@ def _apply(client, params, check_mode, diff, node, clock):
                           for p in plan.objects]}
     if diff:
         result['diff'] = _diff(plan, batch.stored)
+    warning = resource_names.hugepages_warning(batch.pods)
+    if warning:
+        result['warnings'] = [warning]
     if errors:
-        _fail('; '.join(list(errors.values()) + ([batch.gate.message()] if batch.gate.refused else [])), result, client)
+        _fail('; '.join(list(errors.values()) + ([batch.gate.message()] if batch.gate.failing else [])), result, client)
     if params['wait'] and not check_mode and not deleting:
         _wait(client, batch.keys, node, plan, batch, result, remaining(), params['wait_timeout'])
-    if batch.gate.refused:
+    if batch.gate.failing:
         _fail(batch.gate.message(), result, client)
     result['docker_calls'] = dict(client.calls)
     return result

@@ -75,15 +75,18 @@ description:
     C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds),
     C(activeDeadlineSeconds) (the node agent fails the pod past it), C(shareProcessNamespace),
     C(hostname), C(subdomain), C(setHostnameAsFQDN), C(hostAliases), C(dnsPolicy) (V(ClusterFirst) falls back to V(Default):
-    there is no cluster DNS), C(dnsConfig), C(enableServiceLinks), C(schedulerName) (only V(default-scheduler)),
-    C(nodeName), C(nodeSelector), C(affinity.nodeAffinity)
-    and C(tolerations) (see scheduling below); every container gets the C(/etc/hosts) a kubelet writes;
+    there is no cluster DNS), C(dnsConfig), C(enableServiceLinks), C(schedulerName), C(nodeName), C(nodeSelector),
+    C(affinity) (C(nodeAffinity), C(podAffinity), C(podAntiAffinity)), C(tolerations), C(topologySpreadConstraints),
+    C(priorityClassName), C(priority), C(preemptionPolicy) and C(schedulingGates) (see scheduling below); every
+    container gets the C(/etc/hosts) a kubelet writes;
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values
     and the downward API (C(valueFrom.fieldRef), C(valueFrom.resourceFieldRef)),
     C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty),
     a container's own C(restartPolicy) and C(restartPolicyRules) (the first rule whose C(exitCodes) match decides a
     restart, else the container's policy; the rules need the node agent),
-    C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass)),
+    C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass);
+    C(hugepages-<size>) and extended resources such as C(example.com/dongle), counted against the node's allocatable
+    as the scheduler counts them),
     C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup), safe
     C(sysctls), C(seccompProfile)) and of containers (the same user fields, C(privileged), C(capabilities),
     C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile)); C(hostNetwork) (the node's network and
@@ -98,12 +101,20 @@ description:
   - "Scheduling on this node. Before touching anything the module checks each pod against this node (O(node_name)) with
     kube-scheduler's filters: C(spec.nodeName), C(nodeSelector) and required node affinity (C(nodeAffinity)
     C(requiredDuringSchedulingIgnoredDuringExecution), C(matchExpressions) and C(matchFields)) against the node's labels,
-    C(NoSchedule) and C(NoExecute) taints against the pod's C(tolerations), a cordon, free host ports, and the pod's
-    cpu/memory requests against the node's allocatable minus what the pods already on it request. The node's labels,
-    taints and allocatable come from the node facts C(/etc/ansible/facts.d/hostpods.fact) (JSON: C(name), C(labels),
-    C(taints), C(allocatable), C(podCIDR); written by the P(hostpods.core.node#role) role); without them the node has
-    only the label C(kubernetes.io/hostname), no taints, and the host's cpu and memory. A pod already on this node
-    stays as long as its node selection still holds (re-applying never fails for want of room)."
+    C(NoSchedule) and C(NoExecute) taints against the pod's C(tolerations) (C(Equal), C(Exists), C(Lt), C(Gt)), a
+    cordon, free host ports, the pod's cpu, memory, C(hugepages-<size>) and extended resource requests against the
+    node's allocatable minus what the pods already on it request, C(topologySpreadConstraints), and C(podAffinity) and
+    C(podAntiAffinity) against the pods of this node (the node is the whole cluster). Pods of higher C(spec.priority)
+    are checked first; C(priorityClassName) is resolved as the Priority admission plugin does, from
+    C(system-node-critical), C(system-cluster-critical) and the C(PriorityClass) objects (C(scheduling.k8s.io/v1)) of
+    the same call (a C(globalDefault) one included); the node keeps no PriorityClass: a pod keeps its resolved
+    C(spec.priority). The node's labels, taints and allocatable come from the node facts
+    C(/etc/ansible/facts.d/hostpods.fact) (JSON: C(name), C(labels), C(taints), C(allocatable), C(podCIDR); written by
+    the P(hostpods.core.node#role) role, whose C(node_allocatable) declares extended resources); without them the node
+    has only the label C(kubernetes.io/hostname), no taints, and the host's cpu and memory. A pod already on this node
+    stays as long as its node selection still holds (re-applying never fails for want of room). A pod that
+    M(hostpods.core.pod_schedule) placed here (O(placement)) is admitted as a kubelet admits a bound pod: its pod
+    affinity and spread were weighed against every node."
   - "A pod the node does not take is neither created nor changed (an older version of it on the node is left as it is),
     is reported with C(action=unschedulable) and C(status.phase=Pending), C(PodScheduled=False) reason
     C(Unschedulable) with kube-scheduler's message (C(0/1 nodes are available: 1 Insufficient cpu. preemption: ...)),
@@ -112,8 +123,14 @@ description:
     C(status.phase=Failed) and the kubelet's reason and message (C(OutOfcpu), C(Pod was rejected: ...)). Every pod
     placed here reports this node in C(spec.nodeName); C(status.hostIP) is the node's address: the C(address) of the
     node facts (the node role records it), else the node's address on its pod network (the engine's bridge)."
-  - "C(podAffinity), C(podAntiAffinity), C(topologySpreadConstraints) and priorities are refused. To place pods across
-    many nodes, use the C(hostpods.core.apply) playbook or M(hostpods.core.pod_schedule) with O(placement)."
+  - "A pod with C(schedulingGates) is not created (C(action=pending), C(status.phase=Pending), C(PodScheduled=False)
+    with reason C(SchedulingGated); kubectl's STATUS column says C(SchedulingGated)) until it is applied without them;
+    a pod whose C(schedulerName) is not C(default-scheduler) is not created either (C(action=pending), Pending without
+    a condition, as on a cluster where that scheduler does not run) unless C(spec.nodeName) binds it. Neither fails
+    the task. hostpods never evicts a pod for one of higher priority (no preemption); where evicting lower-priority
+    pods would make room, the message says so."
+  - "To place pods across many nodes, use the C(hostpods.core.apply) playbook or M(hostpods.core.pod_schedule) with
+    O(placement)."
 author:
   - hostpods developers (@hostpods)
 extends_documentation_fragment:
@@ -321,9 +338,10 @@ pods:
     action:
       description:
         - What this call did to the pod. V(unschedulable) and V(rejected) are pods this node does not take
-          (nothing was done; the task fails).
+          (nothing was done; the task fails). V(pending) is a pod that waits for its scheduling gates to be removed, or
+          for another scheduler (nothing was done; the task does not fail).
       type: str
-      choices: [created, updated, recreated, unchanged, deleted, absent, unschedulable, rejected]
+      choices: [created, updated, recreated, unchanged, deleted, absent, unschedulable, rejected, pending]
       sample: created
     planned_steps:
       description: In check mode, the steps an apply would take.

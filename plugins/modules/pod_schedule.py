@@ -18,25 +18,38 @@ description:
   - "The rules are kube-scheduler's default ones. C(spec.nodeName) pins a pod to a node, which admits it or
     rejects it as a kubelet does (C(phase=Failed), reason C(OutOfcpu), C(OutOfmemory), C(NodeAffinity)...).
     Every other pod goes through the filters, in kube-scheduler's order: a cordon (C(unschedulable) in the node
-    facts), the node name, C(NoSchedule) and C(NoExecute) taints against C(tolerations), C(nodeSelector) and
-    required node affinity (C(matchExpressions) with C(In), C(NotIn), C(Exists), C(DoesNotExist), C(Gt), C(Lt);
-    C(matchFields) on C(metadata.name)) against the node's labels, free host ports, and cpu, memory and pod count
-    against the node's allocatable minus what its pods request. The fitting nodes are scored (untolerated
-    C(PreferNoSchedule) taints, preferred node affinity, the least allocated node, balanced cpu/memory use), so pods
-    without a preference spread by load; equal scores go to the first node name."
-  - "Pods are placed in the order of the manifests, each counting against its node for the next ones. A pod that
-    already runs on a node stays there while that node still admits it (same C(nodeName), node selection still
-    matching, no untolerated C(NoExecute) taint), so re-applying never moves pods. A pod running on several nodes
-    keeps the first one (in O(nodes) order) and is deleted from the others. A pod that must move is deleted from
-    its old node."
+    facts), the node name, C(NoSchedule) and C(NoExecute) taints against C(tolerations) (operators C(Equal),
+    C(Exists), and C(Lt)/C(Gt), which compare the values as integers), C(nodeSelector) and required node affinity
+    (C(matchExpressions) with C(In), C(NotIn), C(Exists), C(DoesNotExist), C(Gt), C(Lt); C(matchFields) on
+    C(metadata.name)) against the node's labels, free host ports, cpu, memory, pod count, C(hugepages-<size>) and
+    extended resources (C(example.com/dongle)) against the node's allocatable minus what its pods request,
+    C(topologySpreadConstraints) (C(maxSkew), any node label as C(topologyKey), C(whenUnsatisfiable=DoNotSchedule),
+    C(labelSelector) with C(matchLabelKeys), C(minDomains), C(nodeAffinityPolicy), C(nodeTaintsPolicy)), and
+    required C(podAffinity) and C(podAntiAffinity) (any node label as C(topologyKey); C(labelSelector),
+    C(namespaces), C(namespaceSelector), C(matchLabelKeys), C(mismatchLabelKeys)), the existing pods'
+    anti-affinity included. The fitting nodes are scored (untolerated C(PreferNoSchedule) taints, preferred node
+    affinity, C(ScheduleAnyway) spread constraints, preferred pod affinity and anti-affinity and the existing pods'
+    terms, the least allocated node, balanced cpu/memory use), so pods without a preference spread by load; equal
+    scores go to the first node name."
+  - "Pods are placed by priority, highest first (C(spec.priority), which C(priorityClassName) gives: the built-in
+    C(system-node-critical) and C(system-cluster-critical), or a C(PriorityClass) of the same manifests), then in
+    the order of the manifests, each counting against its node for the next ones. A pod that already runs on a
+    node stays there while that node still admits it (same C(nodeName), node selection still matching, no
+    untolerated C(NoExecute) taint), so re-applying never moves pods. A pod running on several nodes keeps the
+    first one (in O(nodes) order) and is deleted from the others. A pod that must move is deleted from its old
+    node. Nothing is ever evicted for a pod of higher priority (no preemption): where evicting lower-priority
+    pods would make room, the message says so."
   - "A pod no node takes is reported in RV(unscheduled) as C(kubectl get pod -o yaml) shows such a pod:
     C(phase=Pending), condition C(PodScheduled=False) with reason C(Unschedulable) and kube-scheduler's message,
-    which counts the reasons across nodes (for example C(0/3 nodes are available: 1 Insufficient cpu, 2 Insufficient
-    memory. preemption: ...)); RV(decisions) gives the reasons node by node. An older version
-    of such a pod stays where it runs. The task itself does not fail: the play decides (the C(hostpods.core.apply)
-    playbook fails after applying the other pods)."
-  - Pod affinity and anti-affinity, topology spread constraints, priorities and preemption are not modelled
-    (M(hostpods.core.pod) refuses those fields).
+    which counts the reasons across nodes (for example C(0/3 nodes are available: 1 Insufficient cpu, 2 node(s)
+    didn't match pod anti-affinity rules. preemption: ...)); RV(decisions) gives the reasons node by node. An older
+    version of such a pod stays where it runs. The task itself does not fail: the play decides (the
+    C(hostpods.core.apply) playbook fails after applying the other pods)."
+  - "A pod with C(schedulingGates) waits (C(phase=Pending), C(PodScheduled=False) with reason C(SchedulingGated)),
+    and so does a pod whose C(schedulerName) is not C(default-scheduler) (Pending, with no condition, as on a
+    cluster where that scheduler does not run; with C(spec.nodeName) it runs there). They are in RV(unscheduled)
+    but not in RV(not_placed): waiting is what they ask for, and the play does not fail. Apply them again without
+    the gates to place them."
 author:
   - hostpods developers (@hostpods)
 attributes:
@@ -193,7 +206,7 @@ decisions:
       type: str
       sample: Pending
     reason:
-      description: V(Unschedulable), or the kubelet's rejection reason (V(OutOfcpu)...), else V(null).
+      description: V(Unschedulable), V(SchedulingGated), or the kubelet's rejection reason (V(OutOfcpu)...), else V(null).
       type: str
       sample: Unschedulable
     message:
@@ -208,8 +221,14 @@ decisions:
       description: The scores of the nodes that could take it (the highest wins).
       type: dict
       sample: {node1: 485, node2: 470}
+    waiting:
+      description: Whether the pod waits by design (scheduling gates, another scheduler) rather than for want of a node.
+      type: bool
+      sample: false
 unscheduled:
-  description: The Pod objects of the pods no node takes (C(phase) Pending or Failed, with C(PodScheduled) and the message).
+  description: >-
+    The Pod objects of the pods no node takes (C(phase) Pending or Failed, with C(PodScheduled) and the message),
+    the waiting ones included.
   returned: success
   type: list
   elements: dict
@@ -222,7 +241,7 @@ unscheduled:
         conditions:
           - {type: PodScheduled, status: "False", reason: Unschedulable, message: "0/2 nodes are available: 2 Insufficient cpu. ..."}
 not_placed:
-  description: One line a pod no node takes, C(namespace/name) and the message of RV(decisions).
+  description: One line a pod no node takes, C(namespace/name) and the message of RV(decisions) (not the waiting pods).
   returned: success
   type: list
   elements: str

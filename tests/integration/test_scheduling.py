@@ -9,21 +9,16 @@ removes its pods from the nodes afterwards. The nodes' labels, taints and alloca
 the node facts (/etc/ansible/facts.d/hostpods.fact) this module writes on each node.
 """
 
-import json
-import os
 import socket
-import subprocess
 import uuid
 
 import pytest
-import yaml
 
-from harness import BIN, PAUSE, Pods, ansible_env, cleanup, docker, new_prefix, ok, pod, sleeper
+from clusters import Cluster, applied, message, placement, results
+from harness import Pods, cleanup, docker, new_prefix, ok, pod, sleeper
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 CLUSTER_SUBNET = '10.213.41.0/24'   # the cluster network; no other test uses it
 POD_SUBNET = '10.241.0.0/16'        # node N's pods get 10.241.N.0/24, its engine's bridge is 10.241.N.1
-GI = 1024 ** 3
 NOT_HELPFUL = 'Preemption is not helpful for scheduling'
 NO_VICTIMS = 'No preemption victims found for incoming pod'
 AFFINITY = "node(s) didn't match Pod's node affinity/selector"
@@ -31,98 +26,11 @@ DB_TAINT = 'node(s) had untolerated taint {dedicated: db}'
 TOLERATE_DB = [{'key': 'dedicated', 'operator': 'Equal', 'value': 'db', 'effect': 'NoSchedule'}]
 
 
-def run(argv, env=None, cwd=None, timeout=900):
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env or ansible_env(), cwd=cwd, timeout=timeout,
-                          check=False)
-    return proc.returncode, proc.stdout, proc.stderr
-
-
-def message(reasons, preemption):
-    total = sum(int(part.split(' ', 1)[0]) for part in reasons)
-    return '0/%d nodes are available: %s. preemption: 0/%d nodes are available: %s..' % (
-        total, ', '.join(reasons), total, ', '.join(preemption))
-
-
-class Cluster:
-    """A cluster of the cluster role and the playbook runs against it."""
-
-    def __init__(self, name, workdir):
-        self.name = name
-        self.workdir = workdir
-        self.inventory = os.path.join(workdir, 'inventory', 'inventory.yml')
-        self.nodes = ['hostpods-%s-node%d' % (name, index) for index in (1, 2, 3)]
-        self.runs = 0
-
-    def cluster_playbook(self, state):
-        return run([os.path.join(BIN, 'ansible-playbook'), 'hostpods.core.cluster', '-e', 'cluster_state=%s' % state,
-                    '-e', 'cluster_name=%s' % self.name, '-e', 'cluster_nodes=3', '-e', 'cluster_subnet=%s' % CLUSTER_SUBNET,
-                    '-e', 'cluster_pod_subnet=%s' % POD_SUBNET,
-                    '-e', 'cluster_inventory_dir=%s' % os.path.dirname(self.inventory)], cwd=self.workdir)
-
-    def write_facts(self, index, labels, taints=(), cpu='1000m', memory=GI):
-        name = self.nodes[index - 1]
-        facts = {'name': name, 'labels': dict(labels, **{'kubernetes.io/hostname': name}), 'taints': list(taints),
-                 'allocatable': {'cpu': cpu, 'memory': str(memory), 'pods': '110'},
-                 'podCIDR': '10.241.%d.0/24' % index}
-        proc = subprocess.run(['docker', 'exec', '-i', name, 'sh', '-c',
-                               'mkdir -p /etc/ansible/facts.d && cat > /etc/ansible/facts.d/hostpods.fact'],
-                              input=json.dumps(facts), text=True, capture_output=True, check=False)
-        assert proc.returncode == 0, proc.stderr
-
-    def apply(self, manifests, hosts='hostpods_nodes', namespace='default'):
-        """Run hostpods.core.apply on ``hosts``; returns (rc, stdout, [task results])."""
-        self.runs += 1
-        folder = os.path.join(self.workdir, 'manifests-%d' % self.runs)
-        os.makedirs(folder)
-        for index, item in enumerate(manifests):
-            with open(os.path.join(folder, '%02d-%s.yaml' % (index, item['metadata']['name'])), 'w') as handle:
-                yaml.safe_dump(item, handle)
-        record = os.path.join(self.workdir, 'record-%d.json' % self.runs)
-        env = ansible_env()
-        env.update({'ANSIBLE_CALLBACK_PLUGINS': os.path.join(HERE, 'callback_plugins'),
-                    'ANSIBLE_CALLBACKS_ENABLED': 'hostpods_record', 'HOSTPODS_RECORD': record})
-        code, out, err = run([os.path.join(BIN, 'ansible-playbook'), '-i', self.inventory, 'hostpods.core.apply',
-                              '-e', 'nodes=%s' % hosts, '-e', 'manifests=%s' % folder, '-e', 'sandbox_image=%s' % PAUSE,
-                              '-e', 'namespace=%s' % namespace, '-e', 'wait_timeout=60'], env=env, cwd=self.workdir)
-        assert os.path.exists(record), out[-3000:] + err[-3000:]
-        with open(record) as handle:
-            return code, out + err, json.load(handle)
-
-    def pods_on(self, index):
-        """The pod names whose sandbox runs on node ``index`` (from that node's engine)."""
-        out = docker('exec', self.nodes[index - 1], 'docker', 'ps', '--filter', 'label=io.kubernetes.container.name=POD',
-                     '--format', '{{.Label "io.kubernetes.pod.name"}}')
-        return sorted(out.split())
-
-    def clear_pods(self):
-        for name in self.nodes:
-            docker('exec', name, 'sh', '-c', 'ids=$(docker ps -aq --filter label=io.kubernetes.pod.uid); '
-                   '[ -z "$ids" ] || docker rm -f $ids >/dev/null', check=False)
-
-
-def results(record, task):
-    return {item['host']: item for item in record if item['task'] == task}
-
-
-def applied(record):
-    """``{pod name: (host, Pod object)}`` from the apply task of every node."""
-    out = {}
-    for host, item in results(record, 'Apply the manifests').items():
-        for obj in item['result'].get('pods') or []:
-            out[obj['metadata']['name']] = (host, obj)
-    return out
-
-
-def placement(record):
-    [item] = results(record, 'Place each pod on one node').values()
-    return item['result']
-
-
 @pytest.fixture(scope='module')
 def cluster(tmp_path_factory):
     """Three nodes: node1 disk=ssd zone=a; node2 disk=hdd zone=b; node3 role=db zone=b tainted
     dedicated=db:NoSchedule. Each has 1 cpu and 1Gi of memory to give."""
-    made = Cluster('sched%s' % uuid.uuid4().hex[:6], str(tmp_path_factory.mktemp('scheduling')))
+    made = Cluster('sched%s' % uuid.uuid4().hex[:6], str(tmp_path_factory.mktemp('scheduling')), CLUSTER_SUBNET, POD_SUBNET)
     try:
         code, out, err = made.cluster_playbook('present')
         assert code == 0, out[-4000:] + err[-4000:]

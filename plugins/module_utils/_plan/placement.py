@@ -20,7 +20,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan.planner import
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 HOSTNAME_LABEL = 'kubernetes.io/hostname'
-UNSCHEDULABLE, REJECTED = 'unschedulable', 'rejected'  # the ``action`` of a pod that is not placed
+UNSCHEDULABLE, REJECTED, PENDING = 'unschedulable', 'rejected', 'pending'  # the ``action`` of a pod not placed
 
 
 def node_from_facts(facts, hostname, allocatable, node_name=None):
@@ -58,18 +58,19 @@ def _key(pod):
     return pod['metadata']['namespace'], pod['metadata']['name']
 
 
-def admit(pods, node, records):
+def admit(pods, node, records, bound=()):
     """The pods that may run on ``node``, and ``{key: decision}`` for the others.
 
     ``records`` are the pods on the node now: each holds what it requests (a finished one does
     not), and a pod of the batch already here stays while the node still admits it (stickiness),
-    so re-applying never fails for want of room. The decisions are ``_scheduler``'s.
+    so re-applying never fails for want of room. The decisions are ``_scheduler``'s; the pods of
+    ``bound`` (keys a scheduler placed here) get the kubelet's admission only, as a bound pod does.
     """
     batch = {_key(pod) for pod in pods}
     placed = {key: {'node': node['name'], 'pod': record.applied} for key, record in records.items()
               if record.applied and (key in batch or not is_finished(record.applied, record))}
     try:
-        outcomes = scheduler.schedule(pods, [node], placed)
+        outcomes = scheduler.schedule(pods, [node], placed, {key: node['name'] for key in bound})
     except ValueError as exc:
         raise HostpodsError('cannot schedule on node %s: %s' % (node['name'], exc))
     admitted = [pod for pod in pods if outcomes[_key(pod)]['node'] == node['name']]
@@ -79,7 +80,8 @@ def admit(pods, node, records):
 
 def not_placed_object(pod, outcome):
     """The Pod object of a pod no node runs: Pending with ``PodScheduled=False`` (reason Unschedulable
-    and kube-scheduler's message), or Failed with the kubelet's reason and ``Pod was rejected: ...``."""
+    and kube-scheduler's message, or SchedulingGated), Pending without a condition (another scheduler's
+    pod), or Failed with the kubelet's reason and ``Pod was rejected: ...``."""
     meta = {key: pod['metadata'][key] for key in ('name', 'namespace', 'labels', 'annotations') if key in pod['metadata']}
     status = {'phase': outcome['phase'], 'conditions': [], 'qosClass': podspec.qos_class(pod['spec'])}
     condition = scheduler.pod_scheduled_condition(outcome)
@@ -87,13 +89,15 @@ def not_placed_object(pod, outcome):
         status['conditions'].append(condition)
     if outcome['phase'] == 'Failed':
         status.update(reason=outcome['reason'], message=outcome['message'])
-    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': meta, 'spec': pod['spec'], 'status': status,
-            'action': REJECTED if outcome['phase'] == 'Failed' else UNSCHEDULABLE}
+    action = REJECTED if outcome['phase'] == 'Failed' else PENDING if outcome.get('waiting') else UNSCHEDULABLE
+    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': meta, 'spec': pod['spec'], 'status': status, 'action': action}
 
 
 def refusal_message(outcomes):
-    """One line naming each pod not placed and why: ``default/big: 0/1 nodes are available: ...``."""
-    return '; '.join('%s/%s: %s' % (key[0], key[1], outcome['message']) for key, outcome in outcomes)
+    """One line naming each pod not placed and why: ``default/big: 0/1 nodes are available: ...``
+    (the pods that wait by design, for their gates or their scheduler, are no refusal)."""
+    return '; '.join('%s/%s: %s' % (key[0], key[1], outcome['message']) for key, outcome in outcomes
+                     if not outcome.get('waiting'))
 
 
 def downward_allocatable(node):
@@ -121,17 +125,22 @@ class NodeGate:
     def admit(self, pods, records):
         """The pods to plan here. With a ``placement`` (``{"namespace/name": node or None}``, as
         ``hostpods.core.pod_schedule`` returns it), a pod it places on another node or on none is
-        left out: another node runs it, or the play reports it."""
-        mine = []
+        left out: another node runs it, or the play reports it; a pod it places here is bound here,
+        so this node only admits it as a kubelet does (its pod affinity and spread were weighed
+        against every node's pods, which this node does not see)."""
+        mine, bound = [], []
         for pod in pods:
-            where = self.placement.get('%s/%s' % _key(pod), self.node['name'])
+            name = '%s/%s' % _key(pod)
+            where = self.placement.get(name, self.node['name'])
             if where != self.node['name']:
                 self.elsewhere.add(_key(pod))
             else:
                 mine.append(pod)
+                if name in self.placement:
+                    bound.append(_key(pod))
         self.order = [_key(pod) for pod in mine]
         self.wanted = {_key(pod): pod for pod in mine}
-        admitted, self.refused = admit(mine, self.node, records)
+        admitted, self.refused = admit(mine, self.node, records, bound)
         return admitted
 
     def kept(self, keys):
@@ -145,12 +154,17 @@ class NodeGate:
         ordered = [by_key.pop(key) for key in self.order if key in by_key]
         return ordered + list(by_key.values())
 
+    @property
+    def failing(self):
+        """The refused pods that fail the call: all but those waiting by design (gates, another scheduler)."""
+        return [key for key in self.order if key in self.refused and not self.refused[key].get('waiting')]
+
     def message(self):
         """Why the call fails: the pods this node does not take, each with the scheduler's message."""
-        if not self.refused:
+        if not self.failing:
             return ''
         return '%d pod(s) cannot run on node %s: %s' % (
-            len(self.refused), self.node['name'], refusal_message((key, self.refused[key]) for key in self.order if key in self.refused))
+            len(self.failing), self.node['name'], refusal_message((key, self.refused[key]) for key in self.failing))
 
 
 # ----------------------------------------------------------------------------- many nodes (hostpods.core.pod_schedule)

@@ -16,22 +16,29 @@ decision a pod. The rules, in the order they apply to a pod:
 3. Every other pod (and one whose ``nodeName`` is no node) runs the Filter plugins in
    kube-scheduler order, each node stopping at its first failure: NodeUnschedulable, NodeName,
    TaintToleration (NoSchedule, NoExecute), NodeAffinity (PreFilter on ``matchFields`` included),
-   NodePorts, NodeResourcesFit. The fitting nodes are scored as the default profile does
-   (TaintToleration x3, NodeAffinity x2, NodeResourcesFit LeastAllocated x1,
-   NodeResourcesBalancedAllocation x1, each normalised to 0..100); the highest total wins, ties go
+   NodePorts, NodeResourcesFit (cpu, memory, pods, hugepages and extended resources),
+   PodTopologySpread and InterPodAffinity (``_plan.spread``, ``_plan.podaffinity``). The fitting nodes
+   are scored as the default profile does (TaintToleration x3, NodeAffinity x2, PodTopologySpread x2,
+   InterPodAffinity x2, NodeResourcesFit LeastAllocated x1, NodeResourcesBalancedAllocation x1, each
+   normalised to 0..100); the highest total wins, ties go
    to the first node name (kube-scheduler picks at random). No node fits: ``phase: Pending``,
    ``reason: Unschedulable`` and kube-scheduler's exact message, preemption part included.
 
-Pods are taken in the given order; each placement counts against its node for the pods after it.
-Not modelled: pod (anti-)affinity, topology spread, image locality, volume plugins, priorities
-(every pod has priority 0, so preemption never finds a victim), percentageOfNodesToScore.
+Pods are taken by priority (``spec.priority``, highest first; ``_spec.priority`` resolves it), then in
+the given order; each placement counts against its node for the pods after it. Gated pods
+(``schedulingGates``) and pods for another ``schedulerName`` wait (Pending), as kube-scheduler leaves
+them. Not modelled: image locality, volume plugins, percentageOfNodesToScore, and preemption itself:
+hostpods never evicts a pod; where evicting lower-priority pods would make room, the message says so.
 """
 
 from __future__ import annotations
 
-import re
-
+from ansible_collections.hostpods.core.plugins.module_utils._plan.nodeaffinity import (
+    prefilter_node_names, required_affinity_matches, term_matches, tolerates, untolerated_taint)
+from ansible_collections.hostpods.core.plugins.module_utils._plan import podaffinity
+from ansible_collections.hostpods.core.plugins.module_utils._plan import spread
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+from ansible_collections.hostpods.core.plugins.module_utils._spec import priority
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 
 MAX_NODE_SCORE = 100
@@ -41,6 +48,8 @@ DEFAULT_MAX_PODS = 110  # the kubelet's default --max-pods, used when a node doe
 UNLIMITED_WHEN_MISSING = ('cpu', 'memory', 'ephemeral-storage')  # a node that does not report these is not limited by them
 SCORED_RESOURCES = ('cpu', 'memory')
 WEIGHT_TAINT, WEIGHT_AFFINITY, WEIGHT_FIT, WEIGHT_BALANCED = 3, 2, 1, 1
+WEIGHT_SPREAD, WEIGHT_INTERPOD = 2, 2
+DEFAULT_SCHEDULER = 'default-scheduler'
 
 UNSCHEDULABLE = 'Unschedulable'  # status codes: preemption could help / could not
 UNRESOLVABLE = 'UnschedulableAndUnresolvable'
@@ -58,8 +67,10 @@ REASON_KUBELET_TAINTS = "node(s) had taints that the pod didn't tolerate"
 PREEMPTION_NOT_HELPFUL = 'Preemption is not helpful for scheduling'
 PREEMPTION_NO_VICTIMS = 'No preemption victims found for incoming pod'
 PREEMPTION_NEVER = 'not eligible due to preemptionPolicy=Never.'
+PREEMPTION_NOT_DONE = 'node(s) would fit with lower-priority pods evicted (hostpods does not preempt pods)'
+REASON_GATED = 'SchedulingGated'
+GATED_MESSAGE = 'Scheduling is blocked due to non-empty scheduling gates'
 NO_NODES = 'no nodes available to schedule pods'
-_DECIMAL = re.compile(r'^[+-]?[0-9]+$')
 RESOURCE_ORDER = {'pods': 0, 'cpu': 1, 'memory': 2, 'ephemeral-storage': 3}  # then the others by name
 UNSCHEDULABLE_NODE_TAINT = {'key': 'node.kubernetes.io/unschedulable', 'effect': 'NoSchedule'}
 
@@ -130,13 +141,18 @@ def host_ports(pod):
 
 
 class Usage:
-    """What one pod takes on its node: requests, non-zero requests (for scoring) and host ports."""
+    """What one pod takes on its node (requests, non-zero requests for scoring, host ports) and what other
+    pods' constraints see of it (namespace, labels, pod (anti-)affinity terms, priority)."""
 
     def __init__(self, key, requests=None, nonzero=None, ports=None):
         self.key = key
         self.requests = requests or {}
         self.nonzero = nonzero or {'cpu': DEFAULT_MILLI_CPU_REQUEST, 'memory': DEFAULT_MEMORY_REQUEST}
         self.ports = ports or []
+        self.namespace = key[0]
+        self.labels = {}
+        self.terms = podaffinity.NO_TERMS
+        self.priority = priority.DEFAULT_PRIORITY
 
 
 class PodInfo(Usage):
@@ -157,6 +173,12 @@ class PodInfo(Usage):
         self.preferred = node_affinity.get('preferredDuringSchedulingIgnoredDuringExecution') or []
         self.tolerations = spec.get('tolerations') or []
         self.preemption_policy = spec.get('preemptionPolicy') or 'PreemptLowerPriority'
+        self.labels = meta.get('labels') or {}
+        self.terms = podaffinity.PodTerms(spec, self.namespace, self.labels)
+        self.spread = spread.constraints_of(spec, self.labels)
+        self.priority = priority.pod_priority(spec)
+        self.gated = bool(spec.get('schedulingGates'))
+        self.scheduler_name = spec.get('schedulerName') or DEFAULT_SCHEDULER
 
 
 def _placed_node(entry):
@@ -184,6 +206,7 @@ class NodeInfo:
     """A node and what the pods placed on it so far take."""
 
     def __init__(self, node):
+        self.node = node
         self.name = node['name']
         self.labels = node.get('labels') or {}
         self.taints = node.get('taints') or []
@@ -205,115 +228,18 @@ class NodeInfo:
         return None if name in UNLIMITED_WHEN_MISSING else 0
 
     def add(self, usage):
-        self.pods.append(usage.key)
+        self.pods.append(usage)
         _add(self.requested, usage.requests)
         _add(self.nonzero, {name: usage.nonzero.get(name, 0) for name in SCORED_RESOURCES})
         self.ports.extend(usage.ports)
 
-
-# ----------------------------------------------------------------------------- taints and affinity
-
-def tolerates(toleration, taint):
-    """``Toleration.ToleratesTaint``: an empty effect or key matches all; Exists matches every value."""
-    effect = toleration.get('effect') or ''
-    if effect and effect != (taint.get('effect') or ''):
-        return False
-    key = toleration.get('key') or ''
-    if key and key != (taint.get('key') or ''):
-        return False
-    operator = toleration.get('operator') or 'Equal'
-    if operator == 'Equal':
-        return (toleration.get('value') or '') == (taint.get('value') or '')
-    return operator == 'Exists'
-
-
-def untolerated_taint(tolerations, taints, effects):
-    """The first taint with one of ``effects`` that no toleration tolerates, or None."""
-    for taint in taints:
-        if taint.get('effect') in effects and not any(tolerates(item, taint) for item in tolerations):
-            return taint
-    return None
-
-
-def _int64(text):
-    """``strconv.ParseInt(text, 10, 64)``: None when it is not a decimal int64."""
-    if not isinstance(text, str) or not _DECIMAL.match(text):
-        return None
-    number = int(text)
-    return number if -2 ** 63 <= number < 2 ** 63 else None
-
-
-def _expression_matches(expression, labels):
-    """One ``matchExpressions`` requirement against node labels; None when the requirement is invalid."""
-    key = expression.get('key') or ''
-    operator = expression.get('operator')
-    values = expression.get('values') or []
-    present = key in labels
-    if operator in ('In', 'NotIn'):
-        if not values:
-            return None
-        found = present and labels[key] in values
-        return found if operator == 'In' else not found
-    if operator in ('Exists', 'DoesNotExist'):
-        if values:
-            return None
-        return present if operator == 'Exists' else not present
-    if operator in ('Gt', 'Lt'):
-        wanted = _int64(values[0]) if len(values) == 1 else None
-        if wanted is None:
-            return None
-        have = _int64(labels[key]) if present else None
-        if have is None:
-            return False
-        return have > wanted if operator == 'Gt' else have < wanted
-    return None
-
-
-def _field_matches(expression, node_name):
-    """One ``matchFields`` requirement (In/NotIn, one value; only ``metadata.name`` is a node field)."""
-    values = expression.get('values') or []
-    operator = expression.get('operator')
-    if operator not in ('In', 'NotIn') or len(values) != 1:
-        return None
-    actual = node_name if expression.get('key') == 'metadata.name' else ''
-    return (actual == values[0]) if operator == 'In' else (actual != values[0])
-
-
-def term_matches(term, node):
-    """A NodeSelectorTerm: its requirements are ANDed; an empty or invalid term matches no node."""
-    expressions = (term or {}).get('matchExpressions') or []
-    fields = (term or {}).get('matchFields') or []
-    if not expressions and not fields:
-        return False
-    return all(_expression_matches(item, node.labels) is True for item in expressions) and \
-        all(_field_matches(item, node.name) is True for item in fields)
-
-
-def required_affinity_matches(info, node):
-    """``nodeSelector`` (every label equal) and required node affinity (any term) both hold."""
-    for key, value in info.node_selector.items():
-        if key not in node.labels or node.labels[key] != value:
-            return False
-    if info.required is None:
-        return True
-    return any(term_matches(term, node) for term in info.required.get('nodeSelectorTerms') or [])
-
-
-def prefilter_node_names(info):
-    """NodeAffinity PreFilter: the node names ``matchFields metadata.name In`` allows in every term, or None for all."""
-    if info.required is None:
-        return None
-    names = None
-    for term in info.required.get('nodeSelectorTerms') or []:
-        term_names = None
-        for field in term.get('matchFields') or []:
-            if field.get('key') == 'metadata.name' and field.get('operator') == 'In':
-                allowed = set(field.get('values') or [])
-                term_names = allowed if term_names is None else term_names & allowed
-        if term_names is None:  # this term does not pin names, and terms are ORed
-            return None
-        names = term_names if names is None else names | term_names
-    return names
+    def keeping(self, keep):
+        """A copy of this node holding only the pods ``keep(pod)`` keeps."""
+        copy = NodeInfo(self.node)
+        for usage in self.pods:
+            if keep(usage):
+                copy.add(usage)
+        return copy
 
 
 # ----------------------------------------------------------------------------- filters
@@ -348,7 +274,22 @@ def insufficient_resources(info, node, skip_unknown_extended=False):
     return out
 
 
-def run_filters(info, node):
+def tolerates_node(info, node):
+    """No ``NoSchedule`` or ``NoExecute`` taint of the node is left untolerated by the pod."""
+    return untolerated_taint(info.tolerations, node.taints, ('NoSchedule', 'NoExecute')) is None
+
+
+class Cycle:
+    """One pod's PreFilter over every node, for the plugins that look at the other pods: PodTopologySpread
+    and InterPodAffinity (``_plan.spread``, ``_plan.podaffinity``)."""
+
+    def __init__(self, info, table):
+        self.nodes = list(table.values())
+        self.spread = spread.State(info, self.nodes, required_affinity_matches, tolerates_node)
+        self.affinity = podaffinity.State(info, self.nodes)
+
+
+def run_filters(info, node, cycle=None):
     """The Filter plugins in kube-scheduler order: None when the node fits, else ``(code, [reasons])``."""
     if node.unschedulable and not any(tolerates(item, UNSCHEDULABLE_NODE_TAINT) for item in info.tolerations):
         return UNRESOLVABLE, [REASON_NODE_UNSCHEDULABLE]
@@ -364,6 +305,10 @@ def run_filters(info, node):
     short = insufficient_resources(info, node)
     if short:
         return UNSCHEDULABLE, [item[1] for item in short]
+    for state in (cycle.spread, cycle.affinity) if cycle else ():
+        status = state.filter(node, UNRESOLVABLE, UNSCHEDULABLE)
+        if status is not None:
+            return status
     return None
 
 
@@ -424,16 +369,20 @@ def balanced_allocation(info, node):
     return int((1 - deviation) * MAX_NODE_SCORE)
 
 
-def score_nodes(info, feasible):
-    """``{node name: total score}`` of the fitting nodes, as the default profile weighs its plugins."""
+def score_nodes(info, feasible, nodes=()):
+    """``{node name: total score}`` of the fitting nodes, as the default profile weighs its plugins (``nodes``:
+    every node, whose pods the spread and inter-pod affinity scores count)."""
     prefer = [item for item in info.tolerations if (item.get('effect') or '') in ('', 'PreferNoSchedule')]
     taints = normalize({node.name: sum(1 for taint in node.taints if taint.get('effect') == 'PreferNoSchedule'
                                        and not any(tolerates(item, taint) for item in prefer)) for node in feasible}, reverse=True)
     affinity = normalize({node.name: sum(term.get('weight') or 0 for term in info.preferred
                                          if term.get('weight') and term_matches(term.get('preference'), node)) for node in feasible})
     best_effort = not any(info.requests.get(name, 0) for name in SCORED_RESOURCES)
+    spreading = spread.scores(info, feasible, nodes, required_affinity_matches, tolerates_node)
+    interpod = podaffinity.scores(info, feasible, nodes)
     return {node.name: WEIGHT_TAINT * taints[node.name] + WEIGHT_AFFINITY * affinity[node.name]
             + WEIGHT_FIT * least_allocated(info, node) + (0 if best_effort else WEIGHT_BALANCED * balanced_allocation(info, node))
+            + WEIGHT_SPREAD * spreading[node.name] + WEIGHT_INTERPOD * interpod[node.name]
             for node in feasible}
 
 
@@ -456,34 +405,65 @@ def fit_error_message(total, statuses, prefilter_message='', postfilter_message=
     return message
 
 
-def preemption_message(info, statuses, total):
-    """DefaultPreemption's PostFilter message. Every pod has priority 0 here, so no node has a victim."""
+def _eviction_would_help(info, table, name):
+    """DefaultPreemption's victim search on one node: the pod would pass every filter there once the node's
+    pods of lower priority were gone."""
+    if not any(usage.priority < info.priority for usage in table[name].pods):
+        return False
+    trial = dict(table)
+    trial[name] = table[name].keeping(lambda usage: usage.priority >= info.priority)
+    return run_filters(info, trial[name], Cycle(info, trial)) is None
+
+
+def preemption_message(info, statuses, table):
+    """DefaultPreemption's PostFilter message: nodes where preemption is not helpful (an unresolvable
+    reason), nodes without victims, and nodes where evicting lower-priority pods would make room, which
+    hostpods does not do (it never evicts a pod)."""
     if info.preemption_policy == 'Never':
         return 'preemption: %s' % PREEMPTION_NEVER
-    outcome = {name: (UNRESOLVABLE, [PREEMPTION_NOT_HELPFUL if code == UNRESOLVABLE else PREEMPTION_NO_VICTIMS])
-               for name, (code, dummy) in statuses.items()}
-    return 'preemption: %s' % fit_error_message(total, outcome)
+    outcome = {}
+    for name, (code, dummy) in statuses.items():
+        if code == UNRESOLVABLE:
+            outcome[name] = (UNRESOLVABLE, [PREEMPTION_NOT_HELPFUL])
+        else:
+            outcome[name] = (UNRESOLVABLE, [PREEMPTION_NOT_DONE if _eviction_would_help(info, table, name)
+                                            else PREEMPTION_NO_VICTIMS])
+    return 'preemption: %s' % fit_error_message(len(table), outcome)
 
 
-def decision(node=None, phase=None, reason=None, message=None, nodes=None, scores=None, sticky=False, previous=None):
-    """One pod's outcome. ``node`` is where it runs (None: nowhere); ``nodes`` the reasons per refusing node."""
+def decision(node=None, phase=None, reason=None, message=None, nodes=None, scores=None, sticky=False, previous=None,
+             waiting=False):
+    """One pod's outcome. ``node`` is where it runs (None: nowhere); ``nodes`` the reasons per refusing node;
+    ``waiting``: Pending by design (scheduling gates, another scheduler), not for want of a node."""
     return {'node': node, 'phase': phase, 'reason': reason, 'message': message, 'nodes': nodes or {},
-            'scores': scores or {}, 'sticky': sticky, 'previous': previous}
+            'scores': scores or {}, 'sticky': sticky, 'previous': previous, 'waiting': waiting}
 
 
 def pod_scheduled_condition(outcome):
-    """The ``PodScheduled`` condition (without timestamps) a decision gives the pod; None for a rejected pod."""
+    """The ``PodScheduled`` condition (without timestamps) a decision gives the pod; None for a rejected pod
+    and for a pod no scheduler has looked at (another ``schedulerName``)."""
     if outcome['node']:
         return {'type': 'PodScheduled', 'status': 'True'}
-    if outcome['phase'] == 'Pending':
+    if outcome['phase'] == 'Pending' and outcome['reason']:
         return {'type': 'PodScheduled', 'status': 'False', 'reason': outcome['reason'], 'message': outcome['message']}
+    return None
+
+
+def waiting_decision(info):
+    """The decision of a pod no scheduler places yet: gated (SchedulingGates' PreEnqueue, as kube-scheduler
+    reports it) or for another scheduler; None for the others."""
+    if info.gated:
+        return decision(phase='Pending', reason=REASON_GATED, message=GATED_MESSAGE, waiting=True)
+    if info.scheduler_name != DEFAULT_SCHEDULER and not info.node_name:
+        return decision(phase='Pending', message='waiting for scheduler "%s", which hostpods is not (a pod bound by '
+                        'spec.nodeName runs)' % info.scheduler_name, waiting=True)
     return None
 
 
 # ----------------------------------------------------------------------------- placing
 
 def _unschedulable(info, table, statuses, prefilter_message=''):
-    message = fit_error_message(len(table), statuses, prefilter_message, preemption_message(info, statuses, len(table)))
+    message = fit_error_message(len(table), statuses, prefilter_message, preemption_message(info, statuses, table))
     return decision(phase='Pending', reason='Unschedulable', message=message,
                     nodes={name: list(reasons) for name, (dummy, reasons) in statuses.items()})
 
@@ -495,16 +475,17 @@ def _schedule_one(info, table):
     names = prefilter_node_names(info)
     if names is not None and not names:
         return _unschedulable(info, table, {name: (UNRESOLVABLE, [REASON_AFFINITY_CONFLICT]) for name in table}, REASON_AFFINITY_CONFLICT)
-    statuses, feasible = {}, []
+    statuses, feasible, cycle = {}, [], Cycle(info, table)
     for node in table.values():
-        status = (UNRESOLVABLE, [REASON_PREFILTERED]) if names is not None and node.name not in names else run_filters(info, node)
+        status = (UNRESOLVABLE, [REASON_PREFILTERED]) if names is not None and node.name not in names \
+            else run_filters(info, node, cycle)
         if status is None:
             feasible.append(node)
         else:
             statuses[node.name] = status
     if not feasible:
         return _unschedulable(info, table, statuses)
-    scores = score_nodes(info, feasible)
+    scores = score_nodes(info, feasible, cycle.nodes)
     best = min(feasible, key=lambda node: (-scores[node.name], node.name))
     return decision(node=best.name, message='Successfully assigned %s/%s to %s' % (info.key[0], info.key[1], best.name),
                     nodes={name: list(reasons) for name, (dummy, reasons) in statuses.items()}, scores=scores)
@@ -520,33 +501,39 @@ def _place(info, table):
     return _schedule_one(info, table)
 
 
-def schedule(pods, nodes, placed=None):
+def schedule(pods, nodes, placed=None, bound=None):
     """Decide a node for each pod; returns ``{(namespace, name): decision}`` in the order of ``pods``.
 
     ``nodes``: ``[{'name', 'labels', 'taints', 'allocatable': {'cpu': millicores, 'memory': bytes,
     'pods': count}, 'unschedulable': bool}]`` (ints as given; strings are read as quantities).
     ``placed``: ``{(namespace, name): {'node': name, 'pod': applied Pod}}`` for the pods that already
     run (a bare node name counts as a pod without requests). Pods in ``pods`` are defaulted Pods.
+    ``bound``: ``{key: node name}`` of pods a scheduler already placed, which that node's kubelet admits
+    as if ``spec.nodeName`` named it. Gated pods and pods for another scheduler wait; pods that stay where
+    they are hold their place first; the others are placed by priority, highest first, then in order.
     """
     placed = placed or {}
     table = {}
     for node in nodes:
         table[node['name']] = NodeInfo(node)
     infos = [PodInfo(pod) for pod in pods]
+    for info in infos:
+        info.node_name = (bound or {}).get(info.key, info.node_name)
     batch = {info.key for info in infos}
     for key, entry in placed.items():
         node, usage = _usage_of(key, entry)
         if key not in batch and node in table:
             table[node].add(usage)
     outcomes = {}
-    for info in infos:  # pods that stay where they are hold their place before any pod is placed
+    for info in infos:
         previous = _placed_node(placed.get(info.key))
-        if previous in table and still_admits(info, table[previous]):
+        waiting = waiting_decision(info)
+        if waiting:
+            outcomes[info.key] = dict(waiting, previous=previous)
+        elif previous in table and still_admits(info, table[previous]):
             table[previous].add(info)
             outcomes[info.key] = decision(node=previous, sticky=True, previous=previous)
-    for info in infos:
-        if info.key in outcomes:
-            continue
+    for info in sorted((info for info in infos if info.key not in outcomes), key=lambda item: -item.priority):
         outcome = _place(info, table)
         outcome['previous'] = _placed_node(placed.get(info.key))
         if outcome['node']:

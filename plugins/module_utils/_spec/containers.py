@@ -13,6 +13,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resource_names
 
 PULL_POLICIES = ('Always', 'IfNotPresent', 'Never')
 PROTOCOLS = ('TCP', 'UDP', 'SCTP')
@@ -24,6 +25,7 @@ def container_errors(container, path, volumes, containers=()):
     """One container: ``volumes`` maps the pod's volume names to the volumes, ``containers`` lists every
     container name of the pod (for ``resourceFieldRef.containerName``)."""
     errors = quantity.resources_errors(container['resources'], path + '.resources')
+    errors += resource_names.resources_errors(container['resources'], path + '.resources')
     image = container.get('image')
     if not image:
         errors.append('%s.image: Required value' % path)

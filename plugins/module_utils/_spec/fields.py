@@ -46,6 +46,7 @@ class Ignored:
 STR, INT, BOOL, STRMAP, STRLIST, QUANTITY = 'string', 'integer', 'boolean', 'map of strings', 'list of strings', 'quantity'
 INTLIST = 'list of integers'
 INTORSTR = 'integer or string'
+RESOURCE_LIST = 'map of resource names to quantities'  # names checked by _spec.resource_names
 HANDLER = {'exec': {'command': STRLIST},
            'httpGet': {'path': STR, 'port': INTORSTR, 'host': STR, 'scheme': STR,
                        'httpHeaders': ListOf({'name': STR, 'value': STR})},
@@ -76,7 +77,7 @@ ENV_VAR = {'name': STR, 'value': STR, 'valueFrom': {
 ENV_FROM = {'prefix': STR, 'configMapRef': {'name': STR, 'optional': BOOL}, 'secretRef': {'name': STR, 'optional': BOOL}}
 KEY_TO_PATH = ListOf({'key': STR, 'path': STR, 'mode': INT})
 DOWNWARD_ITEMS = ListOf({'path': STR, 'fieldRef': FIELD_REF, 'resourceFieldRef': RESOURCE_REF, 'mode': INT})
-RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # other resources (hugepages, devices...) are refused by name
+RESOURCES = RESOURCE_LIST  # cpu, memory, hugepages-<size> and extended resources (_spec.resource_names)
 PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
 VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR}
 CONTAINER = {
@@ -106,10 +107,19 @@ CONTAINER = {
 }
 NODE_SELECTOR_REQUIREMENT = {'key': STR, 'operator': STR, 'values': STRLIST}
 NODE_SELECTOR_TERM = {'matchExpressions': ListOf(NODE_SELECTOR_REQUIREMENT), 'matchFields': ListOf(NODE_SELECTOR_REQUIREMENT)}
-NODE_AFFINITY = {  # podAffinity and podAntiAffinity are refused by name: the scheduler does not model them
+NODE_AFFINITY = {
     'requiredDuringSchedulingIgnoredDuringExecution': {'nodeSelectorTerms': ListOf(NODE_SELECTOR_TERM)},
     'preferredDuringSchedulingIgnoredDuringExecution': ListOf({'weight': INT, 'preference': NODE_SELECTOR_TERM}),
 }
+LABEL_SELECTOR = {'matchLabels': STRMAP, 'matchExpressions': ListOf({'key': STR, 'operator': STR, 'values': STRLIST})}
+POD_AFFINITY_TERM = {'labelSelector': LABEL_SELECTOR, 'namespaces': STRLIST, 'topologyKey': STR,
+                     'namespaceSelector': LABEL_SELECTOR, 'matchLabelKeys': STRLIST, 'mismatchLabelKeys': STRLIST}
+POD_AFFINITY = {
+    'requiredDuringSchedulingIgnoredDuringExecution': ListOf(POD_AFFINITY_TERM),
+    'preferredDuringSchedulingIgnoredDuringExecution': ListOf({'weight': INT, 'podAffinityTerm': POD_AFFINITY_TERM}),
+}
+SPREAD_CONSTRAINT = {'maxSkew': INT, 'topologyKey': STR, 'whenUnsatisfiable': STR, 'labelSelector': LABEL_SELECTOR,
+                     'minDomains': INT, 'nodeAffinityPolicy': STR, 'nodeTaintsPolicy': STR, 'matchLabelKeys': STRLIST}
 TOLERATION = {'key': STR, 'operator': STR, 'value': STR, 'effect': STR, 'tolerationSeconds': INT}
 VOLUME = {
     'name': STR,
@@ -153,11 +163,16 @@ POD = {
         'subdomain': STR,
         'setHostnameAsFQDN': BOOL,
         'hostAliases': ListOf({'ip': STR, 'hostnames': STRLIST}),
-        'schedulerName': Only(STR, ['default-scheduler'], 'hostpods places pods itself'),
+        'schedulerName': STR,
         'nodeName': STR,
         'nodeSelector': STRMAP,
-        'affinity': {'nodeAffinity': NODE_AFFINITY},
+        'affinity': {'nodeAffinity': NODE_AFFINITY, 'podAffinity': POD_AFFINITY, 'podAntiAffinity': POD_AFFINITY},
         'tolerations': ListOf(TOLERATION),
+        'topologySpreadConstraints': ListOf(SPREAD_CONSTRAINT),
+        'priorityClassName': STR,
+        'priority': INT,
+        'preemptionPolicy': STR,
+        'schedulingGates': ListOf({'name': STR}),
         'enableServiceLinks': BOOL,
         'securityContext': POD_SECURITY,
     },
@@ -166,12 +181,15 @@ POD = {
 
 OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': STRMAP,
                'creationTimestamp': Ignored('set by the node when the object is created')}
+CLUSTER_META = {key: value for key, value in OBJECT_META.items() if key != 'namespace'}  # cluster-scoped objects
 OBJECTS = {
     'ConfigMap': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'data': STRMAP, 'binaryData': STRMAP,
                   'immutable': BOOL},
     'Secret': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META,
                'data': Hidden(STRMAP), 'stringData': Hidden(STRMAP),
                'type': STR, 'immutable': BOOL},
+    'PriorityClass': {'apiVersion': STR, 'kind': STR, 'metadata': CLUSTER_META,
+                      'value': INT, 'globalDefault': BOOL, 'description': STR, 'preemptionPolicy': STR},
     'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': {
         'accessModes': STRLIST, 'resources': {'requests': {'storage': QUANTITY}, 'limits': {'storage': QUANTITY}},
         'storageClassName': STR, 'volumeMode': STR}, 'status': Ignored('written by the node')},
@@ -191,7 +209,8 @@ NOTES = {
                                        'ErrImageNeverPull',
     'spec.containers.ports.hostPort': 'published on the sandbox (hostIP and protocol honoured)',
     'spec.containers.resources': 'cpu shares from the request, a CFS quota from the cpu limit, the memory limit '
-                                 'without swap',
+                                 'without swap; hugepages-<size> and extended resources (example.com/dongle) are '
+                                 'counted against the node\'s allocatable, as the scheduler counts them',
     'spec.containers.lifecycle': 'postStart right after the start; preStop before every stop the node makes',
     'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath)',
     'spec.containers.terminationMessagePath': 'a file of the node bind-mounted at this path',
@@ -214,8 +233,18 @@ NOTES = {
     'spec.dnsPolicy': 'the sandbox\'s resolver; ClusterFirst falls back to the node\'s (no cluster DNS)',
     'spec.nodeName': 'the node the pod runs on (hostpods places pods as kube-scheduler does)',
     'spec.nodeSelector': 'placement on a group of nodes, as kube-scheduler places pods',
-    'spec.affinity': 'placement on a group of nodes (node affinity only)',
-    'spec.tolerations': 'placement on a group of nodes, against the nodes\' taints',
+    'spec.affinity': 'placement on a group of nodes: node affinity, pod affinity and anti-affinity (any node label '
+                     'as topologyKey), as kube-scheduler filters and scores them',
+    'spec.tolerations': 'placement on a group of nodes, against the nodes\' taints (Equal, Exists, Lt, Gt)',
+    'spec.topologySpreadConstraints': 'placement on a group of nodes: maxSkew, minDomains and the node inclusion '
+                                      'policies, as kube-scheduler filters (DoNotSchedule) and scores (ScheduleAnyway)',
+    'spec.priorityClassName': 'resolved as the Priority admission plugin does (system-node-critical, '
+                              'system-cluster-critical, PriorityClass objects of the same apply) into spec.priority',
+    'spec.priority': 'higher priority pods are placed first; must equal the value of the pod\'s PriorityClass',
+    'spec.preemptionPolicy': 'accepted; hostpods never evicts pods to make room (no preemption)',
+    'spec.schedulingGates': 'the pod stays Pending (SchedulingGated) and nothing runs until an apply without gates',
+    'spec.schedulerName': 'default-scheduler is hostpods\' scheduler; a pod for another scheduler stays Pending, '
+                          'as on a cluster where that scheduler does not run',
     'spec.imagePullSecrets': 'kubernetes.io/dockerconfigjson Secrets authenticate the pulls',
     'spec.enableServiceLinks': 'accepted; a node has no Services, so no variables come of it',
 }
@@ -237,6 +266,8 @@ def _type_ok(kind, value):
         return isinstance(value, (str, int)) and not isinstance(value, bool)
     if kind == QUANTITY:
         return isinstance(value, (str, int)) and not isinstance(value, bool)
+    if kind == RESOURCE_LIST:
+        return isinstance(value, dict) and all(isinstance(k, str) and _type_ok(QUANTITY, v) for k, v in value.items())
     if kind == 'object':
         return isinstance(value, dict)
     return True

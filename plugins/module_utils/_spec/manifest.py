@@ -16,11 +16,13 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
+from ansible_collections.hostpods.core.plugins.module_utils._spec import interpod
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import metadata
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+from ansible_collections.hostpods.core.plugins.module_utils._spec import priority
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
@@ -39,6 +41,8 @@ INT32_MAX = 2 ** 31 - 1
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
 VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'configMap', 'secret', 'downwardAPI', 'projected')
 OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job')
+API_VERSIONS = {priority.KIND: priority.API_VERSION}  # every other kind is v1
+SCHEMA_FILES = {priority.KIND: 'priorityclass-scheduling-v1'}  # the schema file of a kind, where not <kind>-v1
 
 
 # ----------------------------------------------------------------------------- reading text
@@ -110,7 +114,7 @@ def _validator(kind='Pod'):
     from referencing import Registry, Resource
     version = utils.latest_version()
     schema_dir = 'kubernetes-json-schema/v%s-local-strict' % version
-    schema = utils.schema_contents('%s/%s-v1.json' % (schema_dir, kind.lower()), version)
+    schema = utils.schema_contents('%s/%s.json' % (schema_dir, SCHEMA_FILES.get(kind, '%s-v1' % kind.lower())), version)
     definitions = utils.schema_contents('%s/_definitions.json' % schema_dir, version)
     registry = Resource.from_contents(definitions) @ (Resource.from_contents(schema) @ Registry())
     return version, jsonschema.validators.Draft202012Validator(schema, registry=registry)
@@ -263,6 +267,7 @@ def _pod_spec_errors(spec):
     errors += dns.dns_errors(spec)
     errors += security.security_errors(spec)
     errors += scheduling.scheduling_errors(spec)
+    errors += interpod.interpod_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
     if spec['terminationGracePeriodSeconds'] < 0:
@@ -384,36 +389,74 @@ def _host_path_errors(host_path, path):
 
 def load_manifests(documents, namespace='default', deleting=False, check_schema=False):
     """Validate and default every document: ``(pods, objects)`` in order, objects being the
-    ConfigMaps, Secrets and PersistentVolumeClaims of the batch (see ``_objects``).
+    ConfigMaps, Secrets and PersistentVolumeClaims of the batch (see ``_objects``). The batch's
+    PriorityClasses give the pods their priority (``_spec.priority``); a node keeps none of them.
 
     Raises one ManifestError listing every problem of the batch. With ``deleting`` only what
     identifies a document (kind, name, namespace) is checked.
     """
-    pods, others, problems, seen = [], [], [], {}
+    pods, others, classes, problems, seen = [], [], {}, [], {}
     for doc, origin in documents:
         errors = _document_errors(doc, deleting, check_schema)
         item = None
         if not errors:
-            if doc['kind'] == 'Pod':
-                item = apply_defaults(doc, namespace)
-                errors = _identity_errors(item) if deleting else semantic_errors(item)
-            else:
-                item = configs.normalise(doc, namespace)
-                errors = _identity_errors(item) if deleting else metadata.meta_errors(item['metadata']) + \
-                    configs.object_errors(item)
+            item, errors = _load_one(doc, namespace, deleting)
         if errors:
             problems.append('%s: %s' % (_label(doc, origin), '; '.join(bounds.error_lines(errors))))
             continue
-        key = (item['kind'] if 'kind' in item else 'Pod', item['metadata']['namespace'], item['metadata']['name'])
+        key = (item['kind'] if 'kind' in item else 'Pod', item['metadata'].get('namespace', ''), item['metadata']['name'])
         if key in seen:
-            problems.append('%s: %s "%s" in namespace "%s" is also defined in %s' % (origin, key[0], key[2], key[1], seen[key]))
+            problems.append('%s: %s "%s"%s is also defined in %s' % (
+                origin, key[0], key[2], ' in namespace "%s"' % key[1] if key[1] else '', seen[key]))
             continue
         seen[key] = origin
-        (pods if doc['kind'] == 'Pod' else others).append(item)
+        if doc['kind'] == priority.KIND:
+            classes[key[2]] = (item, origin)
+        else:
+            (pods if doc['kind'] == 'Pod' else others).append(item)
+    if not deleting:
+        problems += _admit_priorities(pods, classes, seen)
     if problems:
         problems = bounds.batch_lines(problems)
         raise ManifestError('Invalid manifest: ' + ' | '.join(problems), errors=problems)
     return pods, others
+
+
+def _load_one(doc, namespace, deleting):
+    """``(the defaulted document, its errors)``."""
+    if doc['kind'] == 'Pod':
+        item = apply_defaults(doc, namespace)
+        return item, _identity_errors(item) if deleting else semantic_errors(item)
+    if doc['kind'] == priority.KIND:
+        item = priority.normalise(doc)
+        return item, [] if deleting else priority.class_errors(item)
+    item = configs.normalise(doc, namespace)
+    return item, _identity_errors(item) if deleting else metadata.meta_errors(item['metadata']) + configs.object_errors(item)
+
+
+def pod_errors(doc, classes=(), namespace='default', check_schema=True):
+    """Every problem of one Pod manifest, as ``load_manifests`` finds them for it (not cut short): its document,
+    then its semantics, then the Priority admission plugin with ``classes`` (normalised PriorityClasses)."""
+    errors = _document_errors(doc, False, check_schema)
+    if errors:
+        return errors
+    pod, errors = _load_one(doc, namespace, False)
+    if errors:
+        return errors
+    default, dummy = priority.default_class(list(classes))
+    return priority.admit(pod, {item['metadata']['name']: item for item in classes}, default)
+
+
+def _admit_priorities(pods, classes, origins):
+    """The Priority admission plugin over the batch's pods (see ``priority.admit``)."""
+    default, problems = priority.default_class([item for item, dummy in classes.values()])
+    found = {name: item for name, (item, dummy) in classes.items()}
+    for pod in pods:
+        errors = priority.admit(pod, found, default)
+        if errors:
+            key = ('Pod', pod['metadata']['namespace'], pod['metadata']['name'])
+            problems.append('%s Pod "%s": %s' % (origins[key], podspec.excerpt(key[2]), '; '.join(errors)))
+    return problems
 
 
 def _label(doc, origin):
@@ -437,13 +480,14 @@ def _document_errors(doc, deleting, check_schema):
         return ['kind: Required value']
     if not api_version:
         return ['apiVersion: Required value']
-    if kind != 'Pod' and kind not in configs.KINDS:
-        supported = '", "'.join(('Pod',) + configs.KINDS)
+    if kind != 'Pod' and kind not in configs.KINDS + (priority.KIND,):
+        supported = '", "'.join(('Pod',) + configs.KINDS + (priority.KIND,))
         if kind in OTHER_KINDS:
             return ['kind: Unsupported value: %s: hostpods applies only "%s" yet' % (podspec.quoted(kind), supported)]
         return ['kind: Unsupported value: %s: supported values: "%s"' % (podspec.quoted(kind), supported)]
-    if api_version != 'v1':
-        return ['apiVersion: Unsupported value: %s: %s is in apiVersion "v1"' % (podspec.quoted(api_version), kind)]
+    if api_version != API_VERSIONS.get(kind, 'v1'):
+        return ['apiVersion: Unsupported value: %s: %s is in apiVersion "%s"'
+                % (podspec.quoted(api_version), kind, API_VERSIONS.get(kind, 'v1'))]
     if deleting:
         return []
     errors = schema_errors(doc) if check_schema else []

@@ -2,7 +2,9 @@
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: the API server's validation of label keys and values and of the scheduling fields
-(``nodeName``, ``nodeSelector``, node affinity, tolerations), with its messages. Pure."""
+(``nodeName``, ``nodeSelector``, node affinity, tolerations, ``schedulingGates``, ``schedulerName``,
+``priorityClassName``, ``preemptionPolicy``), with its messages. Pure. Pod (anti-)affinity and topology
+spread are ``_spec.interpod``."""
 
 from __future__ import annotations
 
@@ -19,6 +21,10 @@ _VALUE_RULE = ("a valid label must be an empty string or consist of alphanumeric
                "start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used "
                "for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')")
 EFFECTS = ('NoExecute', 'NoSchedule', 'PreferNoSchedule')
+TOLERATION_OPERATORS = ('Equal', 'Exists', 'Gt', 'Lt')
+PREEMPTION_POLICIES = ('Never', 'PreemptLowerPriority')
+_DECIMAL_INTEGER = re.compile(r'^(0|-?[1-9][0-9]*)$')
+DECIMAL_INTEGER_MSG = 'must be a valid decimal integer in canonical form'
 
 
 def label_name_problems(key):
@@ -117,9 +123,12 @@ def _toleration_errors(toleration, path):
         if value:
             errors.append("%s.operator: Invalid value: %s: value must be empty when `operator` is 'Exists'"
                           % (path, podspec.quoted(value)))
+    elif operator in ('Gt', 'Lt'):  # compared as int64 with the taint's value (TaintTolerationComparisonOperators)
+        if not _DECIMAL_INTEGER.match(value) or not -2 ** 63 <= int(value) < 2 ** 63:
+            errors += podspec.invalid(path + '.value', value, [DECIMAL_INTEGER_MSG])
     else:
-        errors.append('%s.operator: Unsupported value: %s: supported values: "Equal", "Exists"'
-                      % (path, podspec.quoted(operator)))
+        errors.append('%s.operator: Unsupported value: %s: supported values: "%s"'
+                      % (path, podspec.quoted(operator), '", "'.join(TOLERATION_OPERATORS)))
     if effect and effect not in EFFECTS:
         errors.append('%s.effect: Unsupported value: %s: supported values: "%s"'
                       % (path, podspec.quoted(effect), '", "'.join(EFFECTS)))
@@ -152,6 +161,33 @@ def scheduling_errors(spec):
         errors += _term_errors(preferred.get('preference'), where + '.preference')
     for index, toleration in enumerate(spec.get('tolerations') or []):
         errors += _toleration_errors(toleration, 'spec.tolerations[%d]' % index)
+    return errors + _gate_errors(spec) + _priority_errors(spec)
+
+
+def _gate_errors(spec):
+    """``validateSchedulingGates`` (qualified names, no duplicates), and no ``nodeName`` while gated."""
+    errors, seen = [], set()
+    for index, gate in enumerate(spec.get('schedulingGates') or []):
+        name, where = gate.get('name') or '', 'spec.schedulingGates[%d]' % index
+        errors += _invalid(where, name, label_name_problems(name))
+        if name in seen:
+            errors.append('%s: Duplicate value: %s' % (where, podspec.quoted(name)))
+        seen.add(name)
+    if spec.get('schedulingGates') and spec.get('nodeName'):
+        errors.append('spec.nodeName: Forbidden: cannot be set until all schedulingGates have been removed')
+    if spec.get('schedulerName') is not None:
+        errors += podspec.name_errors(spec['schedulerName'], 'spec.schedulerName', subdomain=True)
+    return errors
+
+
+def _priority_errors(spec):
+    errors = []
+    if spec.get('priorityClassName'):
+        errors += podspec.name_errors(spec['priorityClassName'], 'spec.priorityClassName', subdomain=True)
+    policy = spec.get('preemptionPolicy')
+    if policy is not None and policy not in PREEMPTION_POLICIES:
+        errors.append('spec.preemptionPolicy: Unsupported value: %s: supported values: "%s"'
+                      % (podspec.quoted(policy), '", "'.join(PREEMPTION_POLICIES)))
     return errors
 
 

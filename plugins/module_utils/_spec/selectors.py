@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: Kubernetes label selectors (``app=web``, ``tier!=db``, ``env in (a,b)``, ``!legacy``). Pure."""
+"""PRIVATE: Kubernetes label selectors: kubectl's text (``app=web``, ``tier!=db``, ``env in (a,b)``,
+``!legacy``) and the API's ``LabelSelector`` objects, as one list of requirements. Pure."""
 
 from __future__ import annotations
 
@@ -52,6 +53,20 @@ def parse(selectors):
                 continue
             raise ManifestError('invalid label selector "%s": expected key=value, key!=value, key in (a,b), '
                                 'key notin (a,b), key or !key' % text)
+    return requirements
+
+
+SELECTOR_OPERATORS = {'In': 'in', 'NotIn': 'notin', 'Exists': 'exists', 'DoesNotExist': '!'}
+
+
+def from_label_selector(selector):
+    """``metav1.LabelSelectorAsSelector``: the requirements of a LabelSelector object (``matchLabels`` and
+    ``matchExpressions``), or None for a null selector, which matches nothing (``{}`` matches everything)."""
+    if selector is None:
+        return None
+    requirements = [(key, '=', {value}) for key, value in sorted((selector.get('matchLabels') or {}).items())]
+    for item in selector.get('matchExpressions') or []:
+        requirements.append((item.get('key'), SELECTOR_OPERATORS[item.get('operator')], set(item.get('values') or [])))
     return requirements
 
 

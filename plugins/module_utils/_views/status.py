@@ -368,6 +368,13 @@ def _app_progress(status, sidecars, reason):
     return reason, ready, restarts, counted
 
 
+def _pod_reason(status):
+    """kubectl's starting STATUS: the pod's reason, else its phase; SchedulingGated for a gated pod."""
+    if any(c['type'] == 'PodScheduled' and c.get('reason') == 'SchedulingGated' for c in status.get('conditions') or []):
+        return 'SchedulingGated'
+    return status.get('reason') or status.get('phase') or 'Pending'
+
+
 def pod_row(pod, now, node=None):
     """The ``kubectl get pods -o wide`` columns of a Pod object (kubectl's ``printPod``)."""
     status, spec = pod.get('status') or {}, pod['spec']
@@ -375,7 +382,7 @@ def pod_row(pod, now, node=None):
     total = len(spec['containers']) + len(sidecars)
     init_reason, ready, restarts, counted = _init_progress(status.get('initContainerStatuses') or [],
                                                            len(spec.get('initContainers') or []), sidecars)
-    reason = init_reason or status.get('reason') or status.get('phase') or 'Pending'
+    reason = init_reason or _pod_reason(status)
     initialized = any(c['type'] == 'Initialized' and c['status'] == 'True' for c in status.get('conditions') or [])
     if init_reason is None or initialized:
         reason, app_ready, restarts, counted = _app_progress(status, sidecars, reason)

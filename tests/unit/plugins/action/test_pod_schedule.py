@@ -79,8 +79,8 @@ def test_only_pods_are_placed_and_namespace_applies():
     ({'definition': manifest('a'), 'src': 'x', 'nodes': {}}, 'exactly one of definition, src or template is required'),
     ({'definition': manifest('a'), 'nodes': ['n1']}, 'nodes must be a dict'),
     ({'definition': manifest('A'), 'nodes': {}}, 'metadata.name: Invalid value: "A"'),
-    ({'definition': manifest('a', affinity={'podAntiAffinity': {}}), 'nodes': {}},
-     'spec.affinity.podAntiAffinity: field not supported by hostpods yet'),
+    ({'definition': manifest('a', priorityClassName='gold'), 'nodes': {}},
+     'pods "a" is forbidden: no PriorityClass with name gold was found'),
     ({'definition': manifest('a'), 'nodes': {'h1': seen('n1'), 'h2': seen('n1')}},
      'hosts h1 and h2 are both node "n1": give each node its own name'),
 ])

@@ -63,3 +63,12 @@ def test_pod_cidr_and_subnet(pod_cidr, pod_network, bridge, pod_cidr_fact, subne
 def test_engine_from_the_probe_unless_given():
     assert node_facts(PROBE, name='n', architecture='x86_64')['engine'] == '24.0.5'
     assert node_facts(PROBE, name='n', architecture='x86_64', engine='')['engine'] == ''
+
+
+def test_extended_resources_and_huge_pages_are_declared_capacity():
+    facts = node_facts(PROBE, name='n', architecture='x86_64',
+                       allocatable={'example.com/dongle': 2, 'hugepages-2Mi': '64Mi', 'cpu': '1'})
+    assert facts['capacity'] == {'cpu': '2', 'memory': '8388608Ki', 'pods': '110', 'example.com/dongle': '2',
+                                 'hugepages-2Mi': '64Mi'}
+    assert facts['allocatable'] == {'cpu': '1', 'memory': '8388608Ki', 'pods': '110', 'example.com/dongle': '2',
+                                    'hugepages-2Mi': '64Mi'}

@@ -11,8 +11,8 @@ import yaml
 from ansible_collections.hostpods.core.plugins.module_utils._spec import fields
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
-REFUSED_EXAMPLES = ('livenessProbe', 'readinessProbe', 'startupProbe', 'podAffinity', 'topologySpreadConstraints',
-                    'serviceAccountName', 'priorityClassName', 'ephemeralContainers')
+REFUSED_EXAMPLES = ('serviceAccountName', 'ephemeralContainers', 'volumeDevices', 'hostUsers', 'resourceClaims',
+                    'runtimeClassName')
 
 
 def module_text():

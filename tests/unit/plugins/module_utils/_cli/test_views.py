@@ -94,7 +94,8 @@ def test_top_rows_sum_running_containers():
     (['spec', 'containers', 'volumeDevices'], 'unsupported'),
     (['spec', 'containers', 'volumeDevices', 'devicePath'], 'unsupported'),
     (['spec', 'containers', 'livenessProbe', 'exec'], 'supported'),
-    (['spec', 'schedulerName'], 'restricted'),
+    (['spec', 'schedulerName'], 'supported'),
+    (['spec', 'affinity', 'podAntiAffinity', 'requiredDuringSchedulingIgnoredDuringExecution', 'topologyKey'], 'supported'),
     (['status', 'phase'], 'ignored'),
     (['metadata', 'labels'], 'supported'),
 ])
@@ -105,7 +106,7 @@ def test_support_comes_from_the_field_tree(path, status):
 def test_support_says_how():
     assert fields.support(['spec', 'containers', 'ports', 'hostPort'])[1] == \
         'supported: published on the sandbox (hostIP and protocol honoured)'
-    assert fields.support(['spec', 'schedulerName'])[1] == 'only "default-scheduler" (hostpods places pods itself)'
+    assert fields.support(['spec', 'schedulerName'])[1].startswith('supported: default-scheduler is hostpods\' scheduler')
 
 
 DEFINITIONS = {

@@ -282,3 +282,45 @@ def test_place_refuses_two_hosts_with_one_node_name():
     with pytest.raises(HostpodsError) as info:
         placement.place([pod('a')], [view('n1'), dict(view('n1'), host='other')])
     assert info.value.msg == 'hosts host-n1 and other are both node "n1": give each node its own name'
+
+
+# ----------------------------------------------------------------------------- constraints between pods
+
+def anti_web(name):
+    return pod(name, labels={'app': 'web'}, affinity={'podAntiAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': [
+        {'labelSelector': {'matchLabels': {'app': 'web'}}, 'topologyKey': 'kubernetes.io/hostname'}]}})
+
+
+def test_place_keeps_anti_affine_replicas_apart_across_nodes():
+    decisions, hosts = placement.place([anti_web('web-0'), anti_web('web-1'), anti_web('web-2')],
+                                       [view('n1'), view('n2', pods=[running(anti_web('web-9'), 'n2')])])
+    assert [decisions[key('web-%d' % index)]['node'] for index in range(3)] == ['n1', None, None]
+    assert decisions[key('web-1')]['message'] == message(["2 node(s) didn't match pod anti-affinity rules"],
+                                                         ['2 ' + NO_VICTIMS])
+    plain = placement.place([pod('plain', labels={'app': 'web'})], [view('n1', pods=[running(anti_web('web-9'), 'n1')])])[0]
+    assert plain[key('plain')]['message'] == message(["1 node(s) didn't satisfy existing pods anti-affinity rules"],
+                                                     ['1 ' + NO_VICTIMS])
+
+
+def test_gate_admits_a_pod_placed_here_as_a_kubelet_does():
+    """pod_schedule weighed its anti-affinity against every node; this node alone cannot, and does not try."""
+    here = {('default', 'web-9'): record_of(anti_web('web-9'))}
+    alone = placement.NodeGate(ONE)
+    assert alone.admit([anti_web('web-0')], here) == [] and alone.failing == [key('web-0')]
+    placed = placement.NodeGate(ONE, {'default/web-0': 'n1'})
+    assert [p['metadata']['name'] for p in placed.admit([anti_web('web-0')], here)] == ['web-0']
+
+
+def test_gate_reports_gated_pods_and_pods_of_other_schedulers_without_failing():
+    pods = [pod('gated', schedulingGates=[{'name': 'example.com/wait'}]), pod('other', schedulerName='my-scheduler'),
+            pod('free', tolerations=TOLERATE_DB)]
+    gate = placement.NodeGate(ONE)
+    assert [p['metadata']['name'] for p in gate.admit(pods, {})] == ['free']
+    assert gate.failing == [] and gate.message() == ''
+    report = {p['metadata']['name']: p for p in gate.report([entry(pods[2])])}
+    assert (report['gated']['action'], report['gated']['status']['conditions']) == ('pending', [{
+        'type': 'PodScheduled', 'status': 'False', 'reason': 'SchedulingGated',
+        'message': 'Scheduling is blocked due to non-empty scheduling gates'}])
+    assert (report['other']['action'], report['other']['status']['phase'], report['other']['status']['conditions']) == (
+        'pending', 'Pending', [])
+    assert placement.refusal_message(gate.refused.items()) == ''

@@ -607,7 +607,8 @@ def test_host_ports(mine, theirs, conflict):
 def test_a_placed_pod_decision():
     outcome = one(pod('web', namespace='team'), [node('a'), node('b', taints=[taint('t')])])
     assert outcome == {'node': 'a', 'phase': None, 'reason': None, 'message': 'Successfully assigned team/web to a',
-                       'nodes': {'b': ['node(s) had untolerated taint {t: }']}, 'scores': {'a': 397}, 'sticky': False, 'previous': None}
+                       'nodes': {'b': ['node(s) had untolerated taint {t: }']}, 'scores': {'a': 397}, 'sticky': False, 'previous': None,
+                       'waiting': False}
 
 
 def test_results_keep_the_order_of_the_pods():

@@ -103,12 +103,18 @@ def test_not_a_mapping_at_the_top():
     assert check(['a']) == ['document: Invalid value: must be an object']
 
 
-@pytest.mark.parametrize('field, value, fragment', [
-    ('schedulerName', 'other', 'spec.schedulerName: Unsupported value: "other" (hostpods places pods itself)'),
+@pytest.mark.parametrize('value, expected', [
+    ('a', []),
+    ('other', ['spec.mode: Unsupported value: "other" (only a is built)']),
+    (3, ['spec.mode: Invalid value: must be a string']),
 ])
-def test_only_leaves_restrict_values(field, value, fragment):
-    errors = check(minimal_pod(**{field: value}))
-    assert len(errors) == 1 and errors[0].startswith(fragment)
+def test_only_leaves_restrict_values(value, expected):
+    tree = {'spec': {'mode': Only(fields.STR, ['a'], 'only a is built')}}
+    assert check({'spec': {'mode': value}}, tree) == expected
+
+
+def test_any_scheduler_name_is_a_string_field():
+    assert check(minimal_pod(schedulerName='my-scheduler')) == []
 
 
 @pytest.mark.parametrize('policy', ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'])

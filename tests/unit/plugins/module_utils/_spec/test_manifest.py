@@ -442,7 +442,7 @@ def test_load_pods_raises_one_error_listing_every_problem_of_the_batch():
     assert len(errors) == 4
     assert errors[0].startswith('a.yaml (document 2) Pod "Bad": metadata.name: Invalid value: "Bad"')
     assert errors[1] == ('b.yaml (document 1) Service "svc": kind: Unsupported value: "Service": '
-                         'hostpods applies only "Pod", "ConfigMap", "Secret", "PersistentVolumeClaim" yet')
+                         'hostpods applies only "Pod", "ConfigMap", "Secret", "PersistentVolumeClaim", "PriorityClass" yet')
     assert errors[2] == ('c.yaml (document 1) Pod "web": spec.containers[0].volumeDevices: '
                          'field not supported by hostpods yet')
     assert errors[3] == 'd.yaml (document 1): a manifest must be a mapping, not str'
@@ -469,9 +469,9 @@ def test_load_pods_refuses_the_same_pod_twice():
     ({'kind': 'Pod', 'metadata': {'name': 'a'}}, 'apiVersion: Required value'),
     (dict(doc('a'), apiVersion='apps/v1'), 'apiVersion: Unsupported value: "apps/v1": Pod is in apiVersion "v1"'),
     (dict(doc('a'), kind='Deployment'), 'kind: Unsupported value: "Deployment": hostpods applies only "Pod", "ConfigMap", '
-                                        '"Secret", "PersistentVolumeClaim" yet'),
+                                        '"Secret", "PersistentVolumeClaim", "PriorityClass" yet'),
     (dict(doc('a'), kind='CronJob'), 'kind: Unsupported value: "CronJob": supported values: "Pod", "ConfigMap", "Secret", '
-                                     '"PersistentVolumeClaim"'),
+                                     '"PersistentVolumeClaim", "PriorityClass"'),
 ])
 def test_kind_and_api_version(document, expected):
     assert errors_of(document) == ['m.yaml %s "a": ' % document.get('kind', 'Pod') + expected]
@@ -479,7 +479,8 @@ def test_kind_and_api_version(document, expected):
 
 @pytest.mark.parametrize('path, fields', [
     ('spec.readinessGates', {'readinessGates': [{'conditionType': 'x'}]}),
-    ('spec.affinity.podAntiAffinity', {'affinity': {'podAntiAffinity': {}}}),
+    ('spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm', {'affinity': {
+        'podAntiAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': [{'podAffinityTerm': {}}]}}}),
     ('spec.containers[0].volumeDevices', {'containers': [container('c', volumeDevices=[{'name': 'v', 'devicePath': '/dev/xvda'}])]}),
     ('spec.initContainers[0].volumeDevices', {'initContainers': [container('i', volumeDevices=[])]}),
     ('spec.volumes[0].csi', {'volumes': [{'name': 'v', 'csi': {'driver': 'x'}}]}),
@@ -492,12 +493,10 @@ def test_unsupported_fields_are_named_by_path(path, fields):
     assert errors_of(raw) == ['m.yaml Pod "a": %s: field not supported by hostpods yet' % path]
 
 
-def test_unsupported_field_values_are_explained():
-    raw = doc('a', schedulerName='other',
-              containers=[container('c', resources={'limits': {'hugepages-2Mi': '64Mi'}})])
+def test_unsupported_resources_are_named_by_path():
+    raw = doc('a', containers=[container('c', resources={'limits': {'ephemeral-storage': '1Gi', 'memory': '1Gi'}})])
     [error] = errors_of(raw)
-    assert 'spec.containers[0].resources.limits.hugepages-2Mi: field not supported by hostpods yet' in error
-    assert 'spec.schedulerName: Unsupported value: "other"' in error
+    assert error == 'm.yaml Pod "a": spec.containers[0].resources.limits[ephemeral-storage]: field not supported by hostpods yet'
 
 
 def test_requests_default_to_limits_and_are_validated():

@@ -94,7 +94,7 @@ def test_valid_scheduling_fields_have_no_errors():
     ({'tolerations': [{'key': 'k', 'operator': 'Exists', 'value': 'v'}]},
      ["spec.tolerations[0].operator: Invalid value: \"v\": value must be empty when `operator` is 'Exists'"]),
     ({'tolerations': [{'key': 'k', 'operator': 'In'}]},
-     ['spec.tolerations[0].operator: Unsupported value: "In": supported values: "Equal", "Exists"']),
+     ['spec.tolerations[0].operator: Unsupported value: "In": supported values: "Equal", "Exists", "Gt", "Lt"']),
     ({'tolerations': [{'key': 'k', 'operator': 'Exists', 'effect': 'NoSchedule', 'tolerationSeconds': 5}]},
      ["spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set"]),
     ({'tolerations': [{'key': 'k', 'operator': 'Exists', 'effect': 'Never'}]},
@@ -108,14 +108,13 @@ def test_scheduling_errors(spec, expected):
     assert errors_of(**spec) == expected
 
 
-def test_load_pods_accepts_the_scheduling_fields_and_refuses_pod_affinity():
+def test_load_pods_accepts_the_scheduling_fields():
     raw = doc('p', nodeName='n1', nodeSelector={'disk': 'ssd'}, tolerations=[{'operator': 'Exists'}],
               affinity=required({'matchExpressions': [req('disk', 'In', 'ssd')]}))
     [loaded] = manifest.load_pods([(raw, 'm.yaml')])
     assert loaded['spec']['nodeName'] == 'n1' and loaded['spec']['tolerations'] == [{'operator': 'Exists'}]
-    with pytest.raises(ManifestError) as info:
-        manifest.load_pods([(doc('p', affinity={'podAffinity': {}}), 'm.yaml')])
-    assert 'spec.affinity.podAffinity: field not supported by hostpods yet' in info.value.msg
+    [loaded] = manifest.load_pods([(doc('p', affinity={'podAffinity': {}}, schedulerName='other'), 'm.yaml')])
+    assert loaded['spec']['affinity'] == {'podAffinity': {}} and loaded['spec']['schedulerName'] == 'other'
     with pytest.raises(ManifestError) as info:
         manifest.load_pods([(doc('p', tolerations=[{'key': 'k', 'operator': 'In'}]), 'm.yaml')])
     assert 'spec.tolerations[0].operator: Unsupported value: "In"' in info.value.msg

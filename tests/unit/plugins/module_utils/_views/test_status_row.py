@@ -126,3 +126,16 @@ def test_restarts_column_counts_init_restarts_while_initializing():
 def test_age_column_is_kubectl_human_duration(seconds, shown):
     result = pod_object(two(), UID, inspected_sandbox(), {})
     assert pod_row(result, CREATED + seconds)['age'] == shown
+
+
+def test_gated_and_unschedulable_pods():
+    """kubectl says SchedulingGated for a gated pod (its PodScheduled condition), Pending for the others."""
+    from ansible_collections.hostpods.core.plugins.module_utils._plan import placement
+    node = {'name': 'n1', 'labels': {}, 'taints': [], 'allocatable': {'cpu': 1000, 'memory': 2 ** 30}}
+    gated = pod('gated', schedulingGates=[{'name': 'example.com/wait'}])
+    other = pod('other', schedulerName='my-scheduler')
+    refused = placement.admit([gated, other], node, {})[1]
+    rows = [pod_row(placement.not_placed_object(item, refused[('default', item['metadata']['name'])]), NOW)
+            for item in (gated, other)]
+    assert [(item['status'], item['ready'], item['node']) for item in rows] == [
+        ('SchedulingGated', '0/1', '<none>'), ('Pending', '0/1', '<none>')]
