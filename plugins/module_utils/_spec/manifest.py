@@ -26,7 +26,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import quantit
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
-from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import OBJECTS, POD, check_fields
+from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import OBJECTS, POD, check_fields, stand_in
 
 try:
     import yaml
@@ -116,12 +116,13 @@ def _validator(kind='Pod'):
     return version, jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
-def schema_errors(doc):
+def schema_errors(doc, mistyped=None):
     """Check a manifest against the official Kubernetes schema (strict: unknown fields are errors).
 
     Returns a list of messages naming the field paths; empty when the document is valid or the
     ``kubernetes-validate`` package is not installed (the supported-field check still refuses
-    every unknown field then). Values are quoted as short excerpts, a Secret's data never.
+    every unknown field then). Values are quoted as short excerpts, a Secret's data never. Each value
+    of the wrong type is added to ``mistyped`` as ``_spec.fields.Checker`` adds them.
     """
     try:
         version, validator = _validator(doc.get('kind', 'Pod'))
@@ -134,19 +135,44 @@ def schema_errors(doc):
             unknown = sorted(set(error.instance) - set(error.schema.get('properties') or {}), key=str)
             out.extend('%s: unknown field (not in the Kubernetes %s %s schema)'
                        % (join_path(path, podspec.excerpt(name)), version, doc['kind']) for name in unknown)
-        else:
-            hidden = doc['kind'] == 'Secret' and list(error.absolute_path)[:1] in (['data'], ['stringData'])
-            out.append(_schema_message(error, path or 'document', hidden))
+            continue
+        hidden = doc['kind'] == 'Secret' and list(error.absolute_path)[:1] in (['data'], ['stringData'])
+        kinds = _expected_types(error)
+        if kinds and mistyped is not None:
+            mistyped.append((tuple(error.absolute_path), _ZERO.get(kinds[0])))
+        out.append(_schema_message(error, path or 'document', hidden, kinds))
     return out
 
 
-def _schema_message(error, path, hidden):
-    """The API server's wording for a schema error, the value cut short (or hidden, for a Secret's data)."""
-    shown = '(the values of a Secret are never shown)' if hidden else podspec.quoted(error.instance)
-    expected = error.validator_value
+_ZERO = {'string': '', 'integer': 0, 'number': 0, 'boolean': False, 'array': [], 'object': {}}
+_TYPE_WORDS = {'string': 'a string', 'integer': 'an integer', 'number': 'a number', 'boolean': 'a boolean',
+               'array': 'a list', 'object': 'a map'}
+
+
+def _expected_types(error):
+    """The JSON types a value of the wrong type must have (``type``, or a ``oneOf`` of types: an int-or-string
+    or a quantity); empty for any other error."""
     if error.validator == 'type':
-        kinds = [kind for kind in (expected if isinstance(expected, list) else [expected]) if kind != 'null']
-        return '%s: Invalid value: %s: must be of type %s' % (path, shown, ' or '.join(kinds))
+        given = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    elif error.validator in ('oneOf', 'anyOf') and all(set(item) == {'type'} for item in error.validator_value):
+        given = [kind for item in error.validator_value for kind in
+                 (item['type'] if isinstance(item['type'], list) else [item['type']])]
+    else:
+        return []
+    return [kind for kind in given if kind != 'null']
+
+
+def _schema_message(error, path, hidden, kinds):
+    """The API server's wording for a schema error, in one line: a value of the wrong type names the type it must
+    have, and shows the value only as a short excerpt (a map or a list is named, a Secret's data hidden)."""
+    never = '(the values of a Secret are never shown)'
+    if kinds:
+        expected = ' or '.join(_TYPE_WORDS.get(kind, kind) for kind in kinds)
+        if hidden:
+            return '%s: Invalid value: must be %s %s' % (path, expected, never)
+        return podspec.wrong_type(path, error.instance, expected)
+    shown = never if hidden else podspec.quoted(error.instance)
+    expected = error.validator_value
     if error.validator == 'enum':
         return '%s: Unsupported value: %s: supported values: %s' % (
             path, shown, ', '.join('"%s"' % value for value in expected if value is not None))
@@ -369,7 +395,7 @@ def _host_path_errors(host_path, path):
     if not host_path.get('path'):
         errors.append('%s.path: Required value' % path)
     elif not host_path['path'].startswith('/'):
-        errors += podspec.invalid(path + '.path', host_path['path'], ['must be an absolute path'])
+        errors += podspec.invalid(path + '.path', host_path['path'], [naming.ABSOLUTE])
     elif '..' in host_path['path'].split('/'):
         errors += podspec.invalid(path + '.path', host_path['path'], ["must not contain '..'"])
     else:
@@ -386,21 +412,13 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
     """Validate and default every document: ``(pods, objects)`` in order, objects being the
     ConfigMaps, Secrets and PersistentVolumeClaims of the batch (see ``_objects``).
 
-    Raises one ManifestError listing every problem of the batch. With ``deleting`` only what
-    identifies a document (kind, name, namespace) is checked.
+    Raises one ManifestError listing every problem of the batch, each manifest's in one round: its
+    schema errors, the fields hostpods refuses and the API server's rules together. With ``deleting``
+    only what identifies a document (kind, name, namespace) is checked.
     """
     pods, others, problems, seen = [], [], [], {}
     for doc, origin in documents:
-        errors = _document_errors(doc, deleting, check_schema)
-        item = None
-        if not errors:
-            if doc['kind'] == 'Pod':
-                item = apply_defaults(doc, namespace)
-                errors = _identity_errors(item) if deleting else semantic_errors(item)
-            else:
-                item = configs.normalise(doc, namespace)
-                errors = _identity_errors(item) if deleting else metadata.meta_errors(item['metadata']) + \
-                    configs.object_errors(item)
+        errors, item = _problems(doc, namespace, deleting, check_schema)
         if errors:
             problems.append('%s: %s' % (_label(doc, origin), '; '.join(bounds.error_lines(errors))))
             continue
@@ -414,6 +432,49 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
         problems = bounds.batch_lines(problems)
         raise ManifestError('Invalid manifest: ' + ' | '.join(problems), errors=problems)
     return pods, others
+
+
+def _problems(doc, namespace, deleting, check_schema):
+    """``(errors, item)``: every problem of one document, and the document defaulted (when it has none).
+
+    The API server's rules are checked on a stand-in of the document whose values of the wrong type are
+    left out (``fields.stand_in``); what they say of a field already named is not said again."""
+    errors, sound = _document_errors(doc, deleting, check_schema)
+    if sound is None:
+        return errors, None
+    try:
+        item, more = _defaulted(sound, namespace, deleting)
+    except (TypeError, AttributeError, KeyError, ValueError):
+        if not errors:  # a document without a named problem must never fail here: that would be a bug
+            raise
+        return errors, None  # a stand-in the rules cannot read: the problems already named must do
+    named = [_path_of(error) for error in errors]
+    return errors + [error for error in more if not any(_related(_path_of(error), path) for path in named)], item
+
+
+def _defaulted(doc, namespace, deleting):
+    """The document defaulted, and the API server's errors of it (only its identity when ``deleting``)."""
+    if doc['kind'] == 'Pod':
+        item = apply_defaults(doc, namespace)
+        return item, _identity_errors(item) if deleting else semantic_errors(item)
+    item = configs.normalise(doc, namespace)
+    if deleting:
+        return item, _identity_errors(item)
+    return item, metadata.meta_errors(item['metadata']) + configs.object_errors(item)
+
+
+def _path_of(error):
+    return error.split(': ', 1)[0]
+
+
+def _within(path, other):
+    """``path`` is ``other`` or a field inside it."""
+    return path == other or path.startswith(other + '.') or path.startswith(other + '[')
+
+
+def _related(path, other):
+    """One of ``path`` and ``other`` is the other or inside it: what is said of one is a consequence of the other."""
+    return _within(path, other) or _within(other, path)
 
 
 def _label(doc, origin):
@@ -430,26 +491,33 @@ def load_pods(documents, namespace='default', deleting=False, check_schema=False
 
 
 def _document_errors(doc, deleting, check_schema):
+    """``(errors, sound)``: the document's schema errors and the fields hostpods does not take, and the document
+    with its values of the wrong type stood in for (None when it is no manifest of a kind hostpods applies)."""
     if not isinstance(doc, dict):
-        return ['a manifest must be a mapping, not %s' % type(doc).__name__]
+        return ['a manifest must be a mapping, not %s' % type(doc).__name__], None
     kind, api_version = doc.get('kind'), doc.get('apiVersion')
     if not kind:
-        return ['kind: Required value']
+        return ['kind: Required value'], None
     if not api_version:
-        return ['apiVersion: Required value']
+        return ['apiVersion: Required value'], None
     if kind != 'Pod' and kind not in configs.KINDS:
         supported = '", "'.join(('Pod',) + configs.KINDS)
         if kind in OTHER_KINDS:
-            return ['kind: Unsupported value: %s: hostpods applies only "%s" yet' % (podspec.quoted(kind), supported)]
-        return ['kind: Unsupported value: %s: supported values: "%s"' % (podspec.quoted(kind), supported)]
+            return ['kind: Unsupported value: %s: hostpods applies only "%s" yet'
+                    % (podspec.quoted(kind), supported)], None
+        return ['kind: Unsupported value: %s: supported values: "%s"' % (podspec.quoted(kind), supported)], None
     if api_version != 'v1':
-        return ['apiVersion: Unsupported value: %s: %s is in apiVersion "v1"' % (podspec.quoted(api_version), kind)]
+        return ['apiVersion: Unsupported value: %s: %s is in apiVersion "v1"'
+                % (podspec.quoted(api_version), kind)], None
     if deleting:
-        return []
-    errors = schema_errors(doc) if check_schema else []
-    if not errors:
-        check_fields(doc, POD if kind == 'Pod' else OBJECTS[kind], '', errors)
-    return errors
+        return [], doc
+    mistyped = []
+    errors = schema_errors(doc, mistyped) if check_schema else []
+    ours = []
+    check_fields(doc, POD if kind == 'Pod' else OBJECTS[kind], '', ours, mistyped)
+    named = [_path_of(error) for error in errors]  # the schema's word on a field comes first, and alone
+    errors += [error for error in ours if not any(_related(_path_of(error), path) for path in named)]
+    return errors, stand_in(doc, mistyped)
 
 
 def _identity_errors(pod):

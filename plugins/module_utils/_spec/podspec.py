@@ -200,6 +200,21 @@ def quoted(value):
     return '"%s"' % excerpt(value) if isinstance(value, str) else excerpt(value)
 
 
+def shown(value):
+    """A value as a type error shows it: a map or a list is named, never printed; anything else is ``quoted``."""
+    if isinstance(value, dict):
+        return 'a map'
+    if isinstance(value, list):
+        return 'a list'
+    return quoted(value)
+
+
+def wrong_type(path, value, expected):
+    """The one line of a value of the wrong type: the field, the value (see ``shown``) and what it must be
+    (``expected``: "a string", "a list of strings"...)."""
+    return '%s: Invalid value: %s: must be %s' % (path, shown(value), expected)
+
+
 def invalid(path, value, problems):
     """``field.Invalid`` for each problem of ``value`` at ``path`` (the value cut by ``excerpt``)."""
     return ['%s: Invalid value: %s: %s' % (path, quoted(value), problem) for problem in problems]
