@@ -26,6 +26,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor im
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import PodLocks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
+from ansible_collections.hostpods.core.plugins.module_utils._spec import notices
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, load_manifests
 from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
@@ -45,12 +46,13 @@ class Batch:
         self.params = params
         self.deleting = params['state'] == 'absent'
         self.requirements = selectors.parse(params['label_selectors'])
-        self.pods, self.others, self.keys, self.stored = [], [], [], {}
+        self.pods, self.others, self.keys, self.stored, notes = [], [], [], {}, []
         if params['definition'] is not None:
             documents = configs.join_secret_values(collect_documents(params['definition']), params['secret_data'])
-            pods, self.others = load_manifests(documents, params['namespace'], deleting=self.deleting)
+            pods, self.others = load_manifests(documents, params['namespace'], deleting=self.deleting, warnings=notes)
             self.pods = [pod for pod in pods if selectors.matches(self.requirements, pod['metadata'].get('labels'))]
             self.keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in self.pods]
+        self.warnings = notices.grouped([(key, message) for key, message in notes if key in self.keys])
         self.gate = placement.NodeGate(None, params['placement'])
 
     @property
@@ -212,6 +214,7 @@ def _apply(client, params, check_mode, diff, node, clock):
     keys = batch.keys + [p.key for p in plan.pods if p.key not in batch.keys]
     live = {} if deleting else _live(client, keys, node, None if plan.changed and not check_mode else records)
     result = {'changed': plan.changed,
+              **({'warnings': batch.warnings} if batch.warnings else {}),
               'pods': batch.gate.report([_pod_result(p, live, check_mode, errors, node) for p in plan.pods]),
               'objects': [dict(configs.redacted(p.obj), action=p.action, **({'error': errors[p.key]} if p.key in errors else {}))
                           for p in plan.objects]}

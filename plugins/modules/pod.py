@@ -76,6 +76,10 @@ description:
     C(activeDeadlineSeconds) (the node agent fails the pod past it), C(shareProcessNamespace),
     C(hostname), C(subdomain), C(setHostnameAsFQDN), C(hostAliases), C(dnsPolicy) (V(ClusterFirst) falls back to V(Default):
     there is no cluster DNS), C(dnsConfig), C(enableServiceLinks), C(schedulerName) (only V(default-scheduler)),
+    C(serviceAccountName) (and the deprecated C(serviceAccount)) and C(automountServiceAccountToken) (accepted: the name
+    feeds the downward API; no token is mounted, as there is no API server to issue one, and the apply warns once,
+    naming the pods, unless C(automountServiceAccountToken=false); C(projected) C(serviceAccountToken),
+    C(clusterTrustBundle) and C(podCertificate) sources are refused, because they need an API server),
     C(nodeName), C(nodeSelector), C(affinity.nodeAffinity)
     and C(tolerations) (see scheduling below); every container gets the C(/etc/hosts) a kubelet writes;
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values

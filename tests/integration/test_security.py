@@ -91,3 +91,40 @@ def test_seccomp_localhost_profile_from_the_node(pods):
         assert 'Operation not permitted' in in_pod(container, 'mkdir /tmp/x 2>&1; true')
     finally:
         os.remove(profile)
+
+
+# ----------------------------------------------------------------------------- service accounts
+
+def test_service_accounts_are_accepted_without_a_token_and_warned_about_once(pods):
+    """A kubelet without an API server: the name feeds the downward API, no token is mounted; one warning an
+    apply names both pods that would have had one (not the one that says automountServiceAccountToken: false)."""
+    env = [{'name': 'SA', 'valueFrom': {'fieldRef': {'fieldPath': 'spec.serviceAccountName'}}}]
+    names = [pods.name('sa-a'), pods.name('sa-b'), pods.name('sa-none')]
+    manifests = [pod(names[0], [sleeper('app', env=env)], serviceAccountName='builder',
+                     terminationGracePeriodSeconds=1),
+                 pod(names[1], [sleeper('app')], serviceAccount='legacy', terminationGracePeriodSeconds=1),
+                 pod(names[2], [sleeper('app')], serviceAccountName='quiet', automountServiceAccountToken=False,
+                     terminationGracePeriodSeconds=1)]
+    applied = pods.four_step(manifests)
+    warnings = [w for w in applied.get('warnings', []) if 'service account token' in w]
+    assert warnings == ['serviceAccountName: no service account token is mounted: hostpods has no API server to '
+                        'issue one (the name only feeds the downward API; automountServiceAccountToken: false says so '
+                        'and silences this warning): pods default/%s, default/%s' % (names[0], names[1])]
+    first = applied['pods'][0]
+    assert first['spec']['serviceAccountName'] == first['spec']['serviceAccount'] == 'builder'
+    assert applied['pods'][1]['spec']['serviceAccountName'] == 'legacy'
+    container = 'k8s_app_%s_default_%s_0' % (names[0], first['metadata']['uid'])
+    assert in_pod(container, 'echo $SA') == 'builder'
+    assert in_pod(container, 'ls /var/run/secrets/kubernetes.io/serviceaccount 2>&1; true').endswith(
+        'No such file or directory')
+    again = pods.apply(manifests, check=True)
+    assert [w for w in again.get('warnings', []) if 'service account token' in w] == warnings  # check mode too
+
+
+def test_a_token_source_is_refused_before_anything_is_touched(pods):
+    volume = {'name': 'token', 'projected': {'sources': [{'serviceAccountToken': {'path': 'token'}}]}}
+    result = pods.apply(pod(pods.name('token'), [sleeper('app')], volumes=[volume]))
+    assert result.get('failed')
+    assert 'spec.volumes[0].projected.sources[0].serviceAccountToken: not supported by hostpods: needs the ' \
+           'TokenRequest API, from an API server, which hostpods does not have' in result['msg']
+    assert containers(pods.prefix) == {}

@@ -124,6 +124,7 @@ NODE_AFFINITY = {  # podAffinity and podAntiAffinity are refused by name: the sc
     'preferredDuringSchedulingIgnoredDuringExecution': ListOf({'weight': INT, 'preference': NODE_SELECTOR_TERM}),
 }
 TOLERATION = {'key': STR, 'operator': STR, 'value': STR, 'effect': STR, 'tolerationSeconds': INT}
+NO_API_SERVER = 'needs %s, from an API server, which hostpods does not have'
 VOLUME = {
     'name': STR,
     'emptyDir': {'medium': STR, 'sizeLimit': QUANTITY},
@@ -136,6 +137,9 @@ VOLUME = {
         'configMap': {'name': STR, 'items': KEY_TO_PATH, 'optional': BOOL},
         'secret': {'name': STR, 'items': KEY_TO_PATH, 'optional': BOOL},
         'downwardAPI': {'items': DOWNWARD_ITEMS},
+        'serviceAccountToken': Refused(NO_API_SERVER % 'the TokenRequest API'),
+        'clusterTrustBundle': Refused(NO_API_SERVER % 'ClusterTrustBundle objects'),
+        'podCertificate': Refused(NO_API_SERVER % 'the PodCertificateRequest API and a signer'),
     })},
 }
 POD = {
@@ -172,6 +176,9 @@ POD = {
         'affinity': {'nodeAffinity': NODE_AFFINITY},
         'tolerations': ListOf(TOLERATION),
         'enableServiceLinks': BOOL,
+        'serviceAccountName': STR,
+        'serviceAccount': STR,  # deprecated: the same as serviceAccountName
+        'automountServiceAccountToken': BOOL,
         'securityContext': POD_SECURITY,
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
@@ -231,6 +238,12 @@ NOTES = {
     'spec.tolerations': 'placement on a group of nodes, against the nodes\' taints',
     'spec.imagePullSecrets': 'kubernetes.io/dockerconfigjson Secrets authenticate the pulls',
     'spec.enableServiceLinks': 'accepted; a node has no Services, so no variables come of it',
+    'spec.serviceAccountName': 'accepted: the downward API\'s spec.serviceAccountName; no token is mounted (there is '
+                               'no API server to issue one), and the apply warns once unless '
+                               'automountServiceAccountToken is false',
+    'spec.serviceAccount': 'the deprecated name of serviceAccountName, defaulted from it as the API server does',
+    'spec.automountServiceAccountToken': 'accepted: false is exact (no token); true or unset with a service account '
+                                         'gives the apply\'s one warning that no token is mounted',
 }
 
 _PY_TYPES = {STR: str, INT: int, BOOL: bool}

@@ -20,6 +20,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import metadata
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import notices
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
@@ -211,6 +212,12 @@ def apply_defaults(doc, namespace):
     spec.setdefault('schedulerName', 'default-scheduler')
     spec.setdefault('securityContext', {})
     spec.setdefault('enableServiceLinks', True)
+    account = spec.get('serviceAccountName') or spec.get('serviceAccount')  # v1's deprecated serviceAccount is the same
+    for key in ('serviceAccountName', 'serviceAccount'):
+        if account:
+            spec[key] = account
+        else:
+            spec.pop(key, None)
     for key in ('initContainers', 'containers'):
         for container in spec.get(key) or []:
             container.setdefault('imagePullPolicy', podspec.ImageRef(container.get('image') or '').default_pull_policy)
@@ -286,6 +293,8 @@ def _pod_spec_errors(spec):
     if spec['restartPolicy'] not in RESTART_POLICIES:
         errors.append('spec.restartPolicy: Unsupported value: %s: supported values: "%s"'
                       % (podspec.quoted(spec['restartPolicy']), '", "'.join(RESTART_POLICIES)))
+    if spec.get('serviceAccountName'):
+        errors += podspec.name_errors(spec['serviceAccountName'], 'spec.serviceAccountName', subdomain=True)
     errors += dns.dns_errors(spec)
     errors += security.security_errors(spec)
     errors += scheduling.scheduling_errors(spec)
@@ -408,9 +417,10 @@ def _host_path_errors(host_path, path):
 
 # ----------------------------------------------------------------------------- the whole batch
 
-def load_manifests(documents, namespace='default', deleting=False, check_schema=False):
+def load_manifests(documents, namespace='default', deleting=False, check_schema=False, warnings=None):
     """Validate and default every document: ``(pods, objects)`` in order, objects being the
-    ConfigMaps, Secrets and PersistentVolumeClaims of the batch (see ``_objects``).
+    ConfigMaps, Secrets and PersistentVolumeClaims of the batch (see ``_objects``). ``warnings`` (a list)
+    gets ``(pod key, message)`` for what each pod's manifest warns about (``_spec.notices``).
 
     Raises one ManifestError listing every problem of the batch, each manifest's in one round: its
     schema errors, the fields hostpods refuses and the API server's rules together. With ``deleting``
@@ -428,6 +438,8 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
             continue
         seen[key] = origin
         (pods if doc['kind'] == 'Pod' else others).append(item)
+        if warnings is not None and doc['kind'] == 'Pod' and not deleting:
+            warnings.extend((key[1:], message) for message in notices.pod_notices(doc))
     if problems:
         problems = bounds.batch_lines(problems)
         raise ManifestError('Invalid manifest: ' + ' | '.join(problems), errors=problems)
