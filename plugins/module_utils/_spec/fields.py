@@ -71,11 +71,17 @@ PROBE = {
     'failureThreshold': INT, 'terminationGracePeriodSeconds': INT,
 }
 SECCOMP = {'type': STR, 'localhostProfile': STR}
+APPARMOR = {'type': STR, 'localhostProfile': STR}
+SELINUX = {'user': STR, 'role': STR, 'type': STR, 'level': STR}
+WINDOWS = {'gmsaCredentialSpecName': STR, 'gmsaCredentialSpec': STR, 'runAsUserName': STR, 'hostProcess': BOOL}
 POD_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'supplementalGroups': INTLIST, 'fsGroup': INT,
-                'sysctls': ListOf({'name': STR, 'value': STR}), 'seccompProfile': SECCOMP}
+                'sysctls': ListOf({'name': STR, 'value': STR}), 'seccompProfile': SECCOMP, 'appArmorProfile': APPARMOR,
+                'supplementalGroupsPolicy': STR, 'seLinuxOptions': SELINUX, 'seLinuxChangePolicy': STR,
+                'windowsOptions': WINDOWS}
 CONTAINER_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'privileged': BOOL,
                       'capabilities': {'add': STRLIST, 'drop': STRLIST}, 'readOnlyRootFilesystem': BOOL,
-                      'allowPrivilegeEscalation': BOOL, 'seccompProfile': SECCOMP}
+                      'allowPrivilegeEscalation': BOOL, 'seccompProfile': SECCOMP, 'appArmorProfile': APPARMOR,
+                      'procMount': STR, 'seLinuxOptions': SELINUX, 'windowsOptions': WINDOWS}
 
 FIELD_REF = {'apiVersion': STR, 'fieldPath': STR}
 RESOURCE_REF = {'containerName': STR, 'resource': STR, 'divisor': QUANTITY}
@@ -164,6 +170,10 @@ POD = {
         'hostPID': BOOL,
         'hostNetwork': BOOL,
         'hostIPC': BOOL,
+        'hostUsers': Only(BOOL, [True], 'a pod of its own user namespace needs what the Docker engine cannot give one '
+                                        'container: its user namespaces (userns-remap) are one mapping for the whole '
+                                        'daemon'),
+        'os': {'name': STR},
         'hostname': STR,
         'dnsPolicy': STR,
         'dnsConfig': {'nameservers': STRLIST, 'searches': STRLIST, 'options': ListOf({'name': STR, 'value': STR})},
@@ -241,6 +251,21 @@ NOTES = {
     'spec.serviceAccountName': 'accepted: the downward API\'s spec.serviceAccountName; no token is mounted (there is '
                                'no API server to issue one), and the apply warns once unless '
                                'automountServiceAccountToken is false',
+    'spec.securityContext.appArmorProfile': 'the engine\'s apparmor= option of each container without its own (and '
+                                            'the deprecated container.apparmor.security.beta.kubernetes.io '
+                                            'annotations); on a node without AppArmor the pod is rejected, as by a '
+                                            'kubelet (Cannot enforce AppArmor)',
+    'spec.containers.securityContext.appArmorProfile': 'the engine\'s apparmor= option (RuntimeDefault: the engine\'s '
+                                                       'docker-default; Unconfined; Localhost: a profile loaded on '
+                                                       'the node)',
+    'spec.securityContext.supplementalGroupsPolicy': 'Merge: the engine\'s own way; Strict is rejected, as by a '
+                                                     'kubelet whose runtime cannot do it',
+    'spec.containers.securityContext.procMount': 'Default: the engine\'s masked /proc (Unmasked needs hostUsers: '
+                                                 'false)',
+    'spec.securityContext.seLinuxOptions': 'no effect on a node without SELinux (the apply warns); refused on a node '
+                                           'with SELinux',
+    'spec.securityContext.windowsOptions': 'validated; no effect on a Linux node (the apply warns)',
+    'spec.os': 'linux; another OS is rejected, as by a kubelet (PodOSNotSupported)',
     'spec.serviceAccount': 'the deprecated name of serviceAccountName, defaulted from it as the API server does',
     'spec.automountServiceAccountToken': 'accepted: false is exact (no token); true or unset with a service account '
                                          'gives the apply\'s one warning that no token is mounted',

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import apparmor
 from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
@@ -262,6 +263,7 @@ def semantic_errors(pod):
     limits of the node and the engine that Kubernetes does not know (names, paths)."""
     spec = pod['spec']
     errors = metadata.meta_errors(pod['metadata']) + _pod_spec_errors(spec) + dns.fqdn_errors(pod)
+    errors += apparmor.errors(pod) + security.seccomp_annotation_errors(pod)
     volumes, volume_errors = _volumes(spec.get('volumes') or [])
     errors += volume_errors
     if not spec.get('containers'):
@@ -296,7 +298,7 @@ def _pod_spec_errors(spec):
     if spec.get('serviceAccountName'):
         errors += podspec.name_errors(spec['serviceAccountName'], 'spec.serviceAccountName', subdomain=True)
     errors += dns.dns_errors(spec)
-    errors += security.security_errors(spec)
+    errors += security.security_errors(spec) + security.linux_errors(spec)
     errors += scheduling.scheduling_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')

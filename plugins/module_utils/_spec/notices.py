@@ -5,14 +5,25 @@
 
 - ``pod_notices(doc)``: of one Pod manifest as written: the fields hostpods accepts although only the
   control plane acts on them (a service account's token), and the API server's own warnings
-  (deprecated annotations), in its words.
+  (deprecated annotations: AppArmor's and seccomp's too), in its words. What has no effect on this
+  node (SELinux options without SELinux, Windows options) is ``_spec.security.node_notices``.
 - ``grouped(entries)``: one line a message, naming the pods that gave it, in the order first given.
 """
 
 from __future__ import annotations
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import apparmor
+from ansible_collections.hostpods.core.plugins.module_utils._spec import security
+
 MAX_NAMED = 10  # pods named in one warning; the others are counted
 
+# The API server's warnings of annotations no kubelet reads any more (pkg/api/pod/warnings.go)
+DEPRECATED_ANNOTATIONS = (
+    ('scheduler.alpha.kubernetes.io/critical-pod',
+     'non-functional in v1.16+; use the "priorityClassName" field instead'),
+    ('security.alpha.kubernetes.io/sysctls', 'non-functional in v1.11+; use the "sysctls" field instead'),
+    ('security.alpha.kubernetes.io/unsafe-sysctls', 'non-functional in v1.11+; use the "sysctls" field instead'),
+)
 NO_TOKEN = ('serviceAccountName: no service account token is mounted: hostpods has no API server to issue one (the '
             'name only feeds the downward API; automountServiceAccountToken: false says so and silences this warning)')
 
@@ -21,11 +32,14 @@ def pod_notices(doc):
     """The warnings of one valid Pod manifest ``doc`` (as written, before defaults)."""
     spec = doc.get('spec') or {}
     out = []
-    wants_token = spec.get('automountServiceAccountToken') or (
-        spec.get('automountServiceAccountToken') is None and (spec.get('serviceAccountName') or spec.get('serviceAccount')))
+    automount = spec.get('automountServiceAccountToken')
+    wants_token = automount or (automount is None and (spec.get('serviceAccountName') or spec.get('serviceAccount')))
     if wants_token:
         out.append(NO_TOKEN)
-    return out
+    annotations = (doc.get('metadata') or {}).get('annotations') or {}
+    out += ['metadata.annotations[%s]: %s' % (key, message) for key, message in DEPRECATED_ANNOTATIONS
+            if key in annotations]
+    return out + apparmor.deprecation_notices(doc) + security.seccomp_notices(doc)
 
 
 def grouped(entries):

@@ -195,8 +195,10 @@ def excerpt(value, limit=64):
 
 
 def quoted(value):
-    """A value as the API server shows it in a message: a string in double quotes, anything else as is;
-    both cut by ``excerpt``."""
+    """A value as the API server shows it in a message: a string in double quotes, a boolean or null as in JSON,
+    anything else as is; cut by ``excerpt``."""
+    if isinstance(value, bool) or value is None:
+        return {True: 'true', False: 'false', None: 'null'}[value]
     return '"%s"' % excerpt(value) if isinstance(value, str) else excerpt(value)
 
 

@@ -71,7 +71,7 @@ def test_unknown_fields_are_named_by_path(mutate, expected):
      'spec.terminationGracePeriodSeconds: Invalid value: "30": must be an integer'),
     # a bool is not an integer, although Python says so
     (lambda p: p['spec'].update(terminationGracePeriodSeconds=True),
-     'spec.terminationGracePeriodSeconds: Invalid value: True: must be an integer'),
+     'spec.terminationGracePeriodSeconds: Invalid value: true: must be an integer'),
     (lambda p: p['spec'].update(shareProcessNamespace='yes'),
      'spec.shareProcessNamespace: Invalid value: "yes": must be a boolean'),
     (lambda p: p['metadata'].update(labels={'a': 1}), 'metadata.labels.a: Invalid value: 1: must be a string'),
@@ -82,7 +82,7 @@ def test_unknown_fields_are_named_by_path(mutate, expected):
      'spec.containers[0].args[1]: Invalid value: 1: must be a string'),
     (lambda p: p['spec'].update(containers={'name': 'c'}), 'spec.containers: Invalid value: a map: must be a list'),
     (lambda p: p['spec'].update(volumes=[{'name': 'v', 'emptyDir': {'sizeLimit': True}}]),
-     'spec.volumes[0].emptyDir.sizeLimit: Invalid value: True: must be a quantity (a string such as "100m" or "64Mi", '
+     'spec.volumes[0].emptyDir.sizeLimit: Invalid value: true: must be a quantity (a string such as "100m" or "64Mi", '
      'or a number)'),
     (lambda p: p.update(spec='text'), 'spec: Invalid value: "text": must be a map'),
     (lambda p: p['spec']['containers'].append('text'), 'spec.containers[1]: Invalid value: "text": must be a map'),
@@ -150,8 +150,8 @@ def test_errors_are_appended_to_the_given_list():
 
 def test_security_context_fields():
     assert check(minimal_pod(securityContext={'runAsUser': 1000, 'fsGroup': 2000, 'supplementalGroups': [3, 4]})) == []
-    assert check(minimal_pod(securityContext={'seLinuxOptions': {'level': 's0'}})) == [
-        'spec.securityContext.seLinuxOptions: field not supported by hostpods yet']
+    assert check(minimal_pod(securityContext={'fsGroupChangePolicy': 'OnRootMismatch'})) == [
+        'spec.securityContext.fsGroupChangePolicy: field not supported by hostpods yet']
     assert check(minimal_pod(securityContext={'supplementalGroups': ['a']})) == [
         'spec.securityContext.supplementalGroups[0]: Invalid value: "a": must be an integer']
     assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: "x": must be a map']

@@ -5,6 +5,7 @@ import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext
 from ansible_collections.hostpods.core.plugins.module_utils._reconcile import Batch
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest
@@ -61,7 +62,8 @@ def test_sources_that_need_an_api_server_are_refused_with_the_reason(source, why
 
 
 def test_a_pod_certificate_source_is_refused_with_the_reason():
-    volumes = [{'name': 'v', 'projected': {'sources': [{'podCertificate': {'signerName': 'x/y', 'keyType': 'ED25519'}}]}}]
+    source = {'podCertificate': {'signerName': 'x/y', 'keyType': 'ED25519'}}
+    volumes = [{'name': 'v', 'projected': {'sources': [source]}}]
     line = refusal(doc('web', containers=[container('app')], volumes=volumes), check_schema=False)
     assert 'spec.volumes[0].projected.sources[0].podCertificate: not supported by hostpods: needs the ' \
            'PodCertificateRequest API and a signer' in line
@@ -98,11 +100,11 @@ def test_an_apply_warns_once_naming_the_pods():
             doc('c', containers=[container('app')], serviceAccountName='sa', automountServiceAccountToken=False),
             doc('d', containers=[container('app')])]
     batch = Batch(options.defaults(options.POD, {'definition': pods}))
-    assert batch.warnings == ['%s: pods default/a, default/b' % NO_TOKEN]
+    assert batch.warnings(NodeContext(name='n')) == ['%s: pods default/a, default/b' % NO_TOKEN]
 
 
 def test_pods_left_out_by_the_label_selector_are_not_named():
     pods = [doc('a', containers=[container('app')], labels={'tier': 'web'}, serviceAccountName='sa'),
             doc('b', containers=[container('app')], labels={'tier': 'db'}, serviceAccountName='sa')]
     batch = Batch(options.defaults(options.POD, {'definition': pods, 'label_selectors': ['tier=web']}))
-    assert batch.warnings == ['%s: pod default/a' % NO_TOKEN]
+    assert batch.warnings(NodeContext(name='n')) == ['%s: pod default/a' % NO_TOKEN]
