@@ -409,7 +409,10 @@ def check_fields(value, tree, path, errors, mistyped=None):
 
 def stand_in(document, mistyped):
     """A copy of ``document`` in which each value of the wrong type (``mistyped``, as ``Checker`` collects them) is
-    gone from its map, or replaced by its ``zero`` in a list, so that the rules of its other fields can be checked."""
+    gone from its map, or replaced by its ``zero`` in a list, so that the rules of its other fields can be checked
+    (``document`` itself when nothing is of the wrong type)."""
+    if not mistyped:
+        return document
     document = copy.deepcopy(document)
     for parts, zero in sorted(mistyped, key=lambda item: len(item[0]), reverse=True):
         if not parts:

@@ -163,3 +163,16 @@ def test_sub_path_expr_is_refused_by_path():
                                    'volumeMounts': [{'name': 'v', 'mountPath': '/v', 'subPathExpr': '$(POD_NAME)'}]}])
     errors = check(pod)
     assert len(errors) == 1 and errors[0].startswith('spec.containers[0].volumeMounts[0].subPathExpr'), errors
+
+
+def test_a_stand_in_leaves_out_the_values_of_the_wrong_type():
+    pod = minimal_pod(hostPID='yes')
+    pod['spec']['containers'].append('text')
+    errors, mistyped = [], []
+    check_fields(pod, POD, '', errors, mistyped)
+    assert sorted(mistyped, key=str) == sorted([(('spec', 'hostPID'), False), (('spec', 'containers', 1), {})], key=str)
+    stand_in = fields.stand_in(pod, mistyped)
+    assert 'hostPID' not in stand_in['spec'] and stand_in['spec']['containers'][1] == {}
+    assert pod['spec']['hostPID'] == 'yes' and pod['spec']['containers'][1] == 'text'   # the manifest is untouched
+    assert fields.stand_in(pod, []) is pod                                              # nothing to leave out: no copy
+    assert fields.stand_in(['a'], [((), {})]) is None                                   # not a map at all
