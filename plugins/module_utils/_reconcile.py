@@ -53,7 +53,8 @@ class Batch:
             pods, self.others = load_manifests(documents, params['namespace'], deleting=self.deleting, warnings=notes)
             self.pods = [pod for pod in pods if selectors.matches(self.requirements, pod['metadata'].get('labels'))]
             self.keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in self.pods]
-        self.notes = [(key, message) for key, message in notes if key in self.keys]
+        kept = set(self.keys)
+        self.notes = [(key, message) for key, message in notes if key in kept]
         self.gate = placement.NodeGate(None, params['placement'])
 
     def warnings(self, node):

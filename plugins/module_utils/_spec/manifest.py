@@ -486,9 +486,9 @@ def _within(path, other):
     return path == other or path.startswith(other + '.') or path.startswith(other + '[')
 
 
-def _related(path, other):
-    """One of ``path`` and ``other`` is the other or inside it: what is said of one is a consequence of the other."""
-    return _within(path, other) or _within(other, path)
+def _related(one, two):
+    """One of the paths ``one`` and ``two`` is the other or inside it: what is said of one follows from the other."""
+    return _within(one, two) or _within(two, one)
 
 
 def _label(doc, origin):
