@@ -26,7 +26,9 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor im
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import PodLocks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
+from ansible_collections.hostpods.core.plugins.module_utils._spec import notices
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resource_names
+from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, load_manifests
 from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
@@ -46,13 +48,21 @@ class Batch:
         self.params = params
         self.deleting = params['state'] == 'absent'
         self.requirements = selectors.parse(params['label_selectors'])
-        self.pods, self.others, self.keys, self.stored = [], [], [], {}
+        self.pods, self.others, self.keys, self.stored, notes = [], [], [], {}, []
         if params['definition'] is not None:
             documents = configs.join_secret_values(collect_documents(params['definition']), params['secret_data'])
-            pods, self.others = load_manifests(documents, params['namespace'], deleting=self.deleting)
+            pods, self.others = load_manifests(documents, params['namespace'], deleting=self.deleting, warnings=notes)
             self.pods = [pod for pod in pods if selectors.matches(self.requirements, pod['metadata'].get('labels'))]
             self.keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in self.pods]
+        kept = set(self.keys)
+        self.notes = [(key, message) for key, message in notes if key in kept]
         self.gate = placement.NodeGate(None, params['placement'])
+
+    def warnings(self, node):
+        """What the call warns about, once a message, naming its pods (see ``_spec.notices``)."""
+        return notices.grouped(self.notes + [
+            ((pod['metadata']['namespace'], pod['metadata']['name']), message)
+            for pod in self.pods for message in security.node_notices(pod, node.security)])
 
     @property
     def by_selector(self):
@@ -74,7 +84,8 @@ class Batch:
         """Read the call's objects as the node keeps them and keep the pods this node takes (the others
         are reported, never planned; see ``placement.NodeGate``)."""
         if not self.deleting:
-            self.gate = placement.NodeGate(node.scheduling, self.params['placement'])
+            self.gate = placement.NodeGate(node.scheduling, self.params['placement'],
+                                           lambda pod: security.admission_error(pod, node.security))
             self.pods = self.gate.admit(self.pods, records)
             self.keys = self.gate.kept(self.keys)
         self.stored = {key: observe.read_object(*key) for key in
@@ -151,15 +162,16 @@ def _live(client, keys, node, records=None):
             for obj in describe_records(client, [records.get(key) for key in keys], node)}
 
 
-def _refuse_what_needs_the_agent(pods, node):
-    """Probes and restart rules are the node agent's: without it they would be ignored, so they are refused by path."""
-    if node.agent:
-        return
-    errors = ['%s/%s: %s: needs the node agent hostpods-agent, which is not running on node %s (no fresh '
-              'heartbeat in %s); install and start it with the hostpods.core.node role (scripts/setup.sh on the '
-              'machine it sets up)' % (pod['metadata']['namespace'], pod['metadata']['name'], path, node.name,
-                                       nodestate.HEARTBEAT)
-              for pod in pods for path in containers.agent_paths(pod)]
+def _refuse_what_the_node_cannot_do(pods, node):
+    """What this node would ignore is refused by path: probes and restart rules without the node agent (they are
+    its), SELinux settings on a node with SELinux (hostpods does not label volumes)."""
+    errors = [] if node.agent else [
+        '%s/%s: %s: needs the node agent hostpods-agent, which is not running on node %s (no fresh heartbeat in %s); '
+        'install and start it with the hostpods.core.node role (scripts/setup.sh on the machine it sets up)'
+        % (pod['metadata']['namespace'], pod['metadata']['name'], path, node.name, nodestate.HEARTBEAT)
+        for pod in pods for path in containers.agent_paths(pod)]
+    errors += ['%s/%s: %s' % (pod['metadata']['namespace'], pod['metadata']['name'], problem)
+               for pod in pods for problem in security.node_problems(pod, node.security)]
     if errors:
         raise ManifestError('Cannot apply: ' + '; '.join(errors), errors=errors)
 
@@ -200,7 +212,8 @@ def _apply(client, params, check_mode, diff, node, clock):
     deleting = params['state'] == 'absent'
     node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting)
     batch = Batch(params)
-    _refuse_what_needs_the_agent(batch.pods, node)
+    _refuse_what_the_node_cannot_do(batch.pods, node)
+    warnings = batch.warnings(node)
     before = observe.read_records(client) if batch.by_selector or batch.others else None
     with _locked(batch.lock_keys(before), check_mode, params['wait_timeout']):
         records = observe.read_records(client)  # under the locks: no other run changes these pods now
@@ -213,6 +226,7 @@ def _apply(client, params, check_mode, diff, node, clock):
     keys = batch.keys + [p.key for p in plan.pods if p.key not in batch.keys]
     live = {} if deleting else _live(client, keys, node, None if plan.changed and not check_mode else records)
     result = {'changed': plan.changed,
+              **({'warnings': warnings} if warnings else {}),
               'pods': batch.gate.report([_pod_result(p, live, check_mode, errors, node) for p in plan.pods]),
               'objects': [dict(configs.redacted(p.obj), action=p.action, **({'error': errors[p.key]} if p.key in errors else {}))
                           for p in plan.objects]}

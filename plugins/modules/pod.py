@@ -75,7 +75,12 @@ description:
     C(initContainers), C(volumes), C(restartPolicy), C(terminationGracePeriodSeconds),
     C(activeDeadlineSeconds) (the node agent fails the pod past it), C(shareProcessNamespace),
     C(hostname), C(subdomain), C(setHostnameAsFQDN), C(hostAliases), C(dnsPolicy) (V(ClusterFirst) falls back to V(Default):
-    there is no cluster DNS), C(dnsConfig), C(enableServiceLinks), C(schedulerName), C(nodeName), C(nodeSelector),
+    there is no cluster DNS), C(dnsConfig), C(enableServiceLinks), C(schedulerName),
+    C(serviceAccountName) (and the deprecated C(serviceAccount)) and C(automountServiceAccountToken) (accepted: the name
+    feeds the downward API; no token is mounted, as there is no API server to issue one, and the apply warns once,
+    naming the pods, unless C(automountServiceAccountToken=false); C(projected) C(serviceAccountToken),
+    C(clusterTrustBundle) and C(podCertificate) sources are refused, because they need an API server),
+    C(nodeName), C(nodeSelector),
     C(affinity) (C(nodeAffinity), C(podAffinity), C(podAntiAffinity)), C(tolerations), C(topologySpreadConstraints),
     C(priorityClassName), C(priority), C(preemptionPolicy) and C(schedulingGates) (see scheduling below); every
     container gets the C(/etc/hosts) a kubelet writes;
@@ -88,8 +93,18 @@ description:
     C(hugepages-<size>) and extended resources such as C(example.com/dongle), counted against the node's allocatable
     as the scheduler counts them),
     C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup), safe
-    C(sysctls), C(seccompProfile)) and of containers (the same user fields, C(privileged), C(capabilities),
-    C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile)); C(hostNetwork) (the node's network and
+    C(sysctls), C(seccompProfile), C(appArmorProfile), C(supplementalGroupsPolicy), C(seLinuxOptions),
+    C(seLinuxChangePolicy), C(windowsOptions)) and of containers (the same user fields, C(privileged), C(capabilities),
+    C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile), C(appArmorProfile), C(procMount),
+    C(seLinuxOptions), C(windowsOptions)); AppArmor profiles (and the deprecated
+    C(container.apparmor.security.beta.kubernetes.io/<container>) annotations) become the engine's C(apparmor=) option,
+    and a pod that asks for one on a node without AppArmor is rejected as a kubelet rejects it (C(reason=AppArmor),
+    C(Cannot enforce AppArmor: AppArmor is not enabled on the host)); C(supplementalGroupsPolicy=Strict) and an C(os)
+    other than V(linux) are rejected as by a kubelet (C(SupplementalGroupsPolicyNotSupported), C(PodOSNotSupported));
+    C(procMount=Unmasked) needs C(hostUsers=false), which is refused (C(hostUsers) may only be V(true): the engine
+    cannot give a pod its own user namespace); SELinux settings have no effect on a node without SELinux and are
+    refused on one with it, Windows options have no effect (the apply warns once about each, naming the pods);
+    C(hostNetwork) (the node's network and
     hostname; C(hostPort) defaults to C(containerPort); the pod IP is the node's address on the engine's bridge),
     C(hostPID), C(hostIPC); sidecars (init
     containers with C(restartPolicy=Always): started in init order, kept running beside the app containers, stopped

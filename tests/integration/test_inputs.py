@@ -218,10 +218,19 @@ def _mount_without_volume(name):
             ['spec.containers[0].volumeMounts[0].name', 'Not found', '"data"'])
 
 
+def _every_problem_at_once(name):
+    """A schema error, a field hostpods refuses and an API server rule, reported together in one round."""
+    device = {'name': 'v', 'devicePath': '/x'}
+    bad = pod(name, [sleeper('main', env={'A': 'b'}), sleeper('main', volumeDevices=[device])])
+    return bad, ['spec.containers[0].env: Invalid value: a map: must be a list',
+                 'spec.containers[1].volumeDevices: field not supported by hostpods yet',
+                 'spec.containers[1].name: Duplicate value: "main"']
+
+
 @pytest.mark.parametrize('case', [_bad_api_version, _bad_kind, _bad_name, _duplicate_containers, _unknown_field,
-                                  _unsupported_field, _mount_without_volume],
+                                  _unsupported_field, _mount_without_volume, _every_problem_at_once],
                          ids=['apiVersion', 'kind-Deployment', 'name-Web_1', 'duplicate-container', 'unknown-field',
-                              'unsupported-field', 'mount-without-volume'])
+                              'unsupported-field', 'mount-without-volume', 'every-problem-at-once'])
 def test_bad_manifest_is_refused_before_anything_is_touched(pods, case):
     good = pod(pods.name('good'), [sleeper()])
     bad, expected = case(pods.name('bad'))

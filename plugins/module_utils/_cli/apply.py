@@ -80,6 +80,8 @@ def apply(ctx, args):
     if args.wait:
         extra = {'wait': True, 'wait_timeout': max(1, int(common.parse_duration(args.timeout)))}
     result, error = call(ctx, _params(ctx, args, docs, **extra), check_mode=args.dry_run != 'none')
+    for warning in result.get('warnings') or []:  # kubectl shows the API server's warnings so, on stderr
+        ctx.err('Warning: %s' % warning)
     done = actions(result, ctx.namespace)
     for doc, _origin in docs:
         key = _key(doc['kind'], doc.get('metadata') or {}, ctx.namespace)

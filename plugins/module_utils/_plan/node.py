@@ -25,7 +25,8 @@ class NodeContext:
     node facts' ``address``, else the engine's bridge gateway, as a kubelet reports its node's IP;
     ``allocatable`` is cpu (millicores) and memory (bytes) for the downward API; ``resolv_conf`` the
     node's resolver (parsed); ``etc_hosts`` the node's ``/etc/hosts`` text (hostNetwork pods);
-    ``agent`` whether the node agent runs (its heartbeat is fresh)."""
+    ``agent`` whether the node agent runs (its heartbeat is fresh); ``security`` the kernel's security modules
+    that are enabled (``apparmor``, ``selinux``), as the kubelet checks them before it admits a pod."""
     name: str
     sandbox_image: str = DEFAULT_SANDBOX_IMAGE
     host_ip: str = ''
@@ -37,6 +38,7 @@ class NodeContext:
     etc_hosts: str = ''
     facts: dict = field(default_factory=dict)
     agent: bool = False  # the node agent runs: it restarts containers (the engine does not)
+    security: tuple = ()
 
     def runtime(self):
         """What containers get from the node: the downward API's facts, and who restarts them."""

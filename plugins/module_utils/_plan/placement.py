@@ -114,9 +114,10 @@ class NodeGate:
     given.
     """
 
-    def __init__(self, node, placement=None):
+    def __init__(self, node, placement=None, admission=None):
         self.node = node
         self.placement = placement or {}
+        self.admission = admission  # the kubelet's other admit handlers: pod -> (reason, message) or None
         self.order = []
         self.refused = {}
         self.wanted = {}
@@ -141,6 +142,12 @@ class NodeGate:
         self.order = [_key(pod) for pod in mine]
         self.wanted = {_key(pod): pod for pod in mine}
         admitted, self.refused = admit(mine, self.node, records, bound)
+        for pod in list(admitted) if self.admission else []:
+            rejection = self.admission(pod)
+            if rejection:
+                admitted.remove(pod)
+                self.refused[_key(pod)] = scheduler.decision(
+                    phase='Failed', reason=rejection[0], message='Pod was rejected: %s' % rejection[1])
         return admitted
 
     def kept(self, keys):

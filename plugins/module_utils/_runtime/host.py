@@ -69,6 +69,23 @@ def host_resolv_conf():
     return dns.parse_resolv_conf('')
 
 
+APPARMOR_FS, APPARMOR_ENABLED = '/sys/kernel/security/apparmor', '/sys/module/apparmor/parameters/enabled'
+SELINUX_FS = '/sys/fs/selinux/enforce'
+
+
+def security_modules(root='/'):
+    """The kernel's security modules that are on: ``apparmor`` as the kubelet (and the engine) tell it (its file
+    system is there and its module says Y), ``selinux`` when its file system is mounted."""
+    def path(name):
+        return os.path.join(root, name.lstrip('/'))
+    found = []
+    if os.path.exists(path(APPARMOR_FS)) and read_text(path(APPARMOR_ENABLED)).startswith('Y'):
+        found.append('apparmor')
+    if os.path.exists(path(SELINUX_FS)):
+        found.append('selinux')
+    return tuple(found)
+
+
 def read_node(client=None, node_name=None, sandbox_image=None, facts_path=NODE_FACTS, strict=True):
     """This node, read once: its facts (the node role's), else the host itself.
 
@@ -88,7 +105,7 @@ def read_node(client=None, node_name=None, sandbox_image=None, facts_path=NODE_F
     return NodeContext(agent=agent, name=scheduling['name'], sandbox_image=sandbox_image or facts.get('sandboxImage') or DEFAULT_SANDBOX_IMAGE,
                        host_ip=host_ip, address=address, pod_cidr=facts.get('podCIDR') or '', allocatable=allocatable,
                        scheduling=scheduling, resolv_conf=host_resolv_conf(), etc_hosts=read_text('/etc/hosts'),
-                       facts=facts)
+                       facts=facts, security=security_modules())
 
 
 def host_path_kinds(paths):

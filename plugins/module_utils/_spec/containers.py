@@ -144,7 +144,7 @@ def mount_errors(mounts, path, volumes):
         if not mount_path:
             errors.append('%s.mountPath: Required value' % where)
         elif not mount_path.startswith('/'):
-            errors += podspec.invalid(where + '.mountPath', mount_path, ['must be an absolute path'])
+            errors += podspec.invalid(where + '.mountPath', mount_path, [naming.ABSOLUTE])
         elif mount_path in seen:
             errors += podspec.invalid(where + '.mountPath', mount_path, ['must be unique'])
         else:

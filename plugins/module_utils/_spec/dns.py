@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 CLUSTER_DOMAIN = 'cluster.local'
@@ -140,8 +141,8 @@ def dns_errors(spec):
         if not option.get('name'):
             errors.append('spec.dnsConfig.options[%d].name: Required value' % index)
     if spec.get('hostNetwork') and config:
-        errors.append('spec.dnsConfig: Forbidden: the engine cannot set the resolver of a hostNetwork pod; hostpods '
-                      'supports dnsConfig only without hostNetwork')
+        errors.append('spec.dnsConfig: Forbidden: not supported by hostpods with hostNetwork (%s): the engine cannot '
+                      'set the resolver of a hostNetwork pod' % naming.NOT_KUBERNETES)
     if spec.get('subdomain') is not None:
         errors += podspec.name_errors(spec['subdomain'], 'spec.subdomain')
     return errors + _alias_errors(spec.get('hostAliases') or [])

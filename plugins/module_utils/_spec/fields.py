@@ -5,11 +5,17 @@
 
 Every field of a manifest is checked against this tree: a field that is not here is refused by
 name ("not supported by hostpods yet"), never silently ignored. Leaves name the type a value must
-have; ``Only`` leaves also restrict the values (for fields whose other values are not built yet).
+have; ``Only`` leaves also restrict the values (for fields whose other values hostpods cannot take),
+``Refused`` leaves refuse a field a Docker host cannot honour, with the reason. A field accepted
+because only the control plane acts on it is an ordinary leaf: ``_spec.notices`` warns about it once
+an apply.
 """
 
 from __future__ import annotations
 
+import copy
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import excerpt, quoted
 
 
@@ -36,6 +42,13 @@ class Hidden:
         self.kind = kind
 
 
+class Refused:
+    """A field a Docker host cannot honour: refused by path, ``why`` saying what it would need."""
+
+    def __init__(self, why):
+        self.why = why
+
+
 class Ignored:
     """A field accepted and not acted upon, the way the API server treats it on create."""
 
@@ -59,11 +72,17 @@ PROBE = {
     'failureThreshold': INT, 'terminationGracePeriodSeconds': INT,
 }
 SECCOMP = {'type': STR, 'localhostProfile': STR}
+APPARMOR = {'type': STR, 'localhostProfile': STR}
+SELINUX = {'user': STR, 'role': STR, 'type': STR, 'level': STR}
+WINDOWS = {'gmsaCredentialSpecName': STR, 'gmsaCredentialSpec': STR, 'runAsUserName': STR, 'hostProcess': BOOL}
 POD_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'supplementalGroups': INTLIST, 'fsGroup': INT,
-                'sysctls': ListOf({'name': STR, 'value': STR}), 'seccompProfile': SECCOMP}
+                'sysctls': ListOf({'name': STR, 'value': STR}), 'seccompProfile': SECCOMP, 'appArmorProfile': APPARMOR,
+                'supplementalGroupsPolicy': STR, 'seLinuxOptions': SELINUX, 'seLinuxChangePolicy': STR,
+                'windowsOptions': WINDOWS}
 CONTAINER_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'privileged': BOOL,
                       'capabilities': {'add': STRLIST, 'drop': STRLIST}, 'readOnlyRootFilesystem': BOOL,
-                      'allowPrivilegeEscalation': BOOL, 'seccompProfile': SECCOMP}
+                      'allowPrivilegeEscalation': BOOL, 'seccompProfile': SECCOMP, 'appArmorProfile': APPARMOR,
+                      'procMount': STR, 'seLinuxOptions': SELINUX, 'windowsOptions': WINDOWS}
 
 FIELD_REF = {'apiVersion': STR, 'fieldPath': STR}
 RESOURCE_REF = {'containerName': STR, 'resource': STR, 'divisor': QUANTITY}
@@ -121,6 +140,7 @@ POD_AFFINITY = {
 SPREAD_CONSTRAINT = {'maxSkew': INT, 'topologyKey': STR, 'whenUnsatisfiable': STR, 'labelSelector': LABEL_SELECTOR,
                      'minDomains': INT, 'nodeAffinityPolicy': STR, 'nodeTaintsPolicy': STR, 'matchLabelKeys': STRLIST}
 TOLERATION = {'key': STR, 'operator': STR, 'value': STR, 'effect': STR, 'tolerationSeconds': INT}
+NO_API_SERVER = 'needs %s, from an API server, which hostpods does not have'
 VOLUME = {
     'name': STR,
     'emptyDir': {'medium': STR, 'sizeLimit': QUANTITY},
@@ -133,6 +153,9 @@ VOLUME = {
         'configMap': {'name': STR, 'items': KEY_TO_PATH, 'optional': BOOL},
         'secret': {'name': STR, 'items': KEY_TO_PATH, 'optional': BOOL},
         'downwardAPI': {'items': DOWNWARD_ITEMS},
+        'serviceAccountToken': Refused(NO_API_SERVER % 'the TokenRequest API'),
+        'clusterTrustBundle': Refused(NO_API_SERVER % 'ClusterTrustBundle objects'),
+        'podCertificate': Refused(NO_API_SERVER % 'the PodCertificateRequest API and a signer'),
     })},
 }
 POD = {
@@ -157,6 +180,10 @@ POD = {
         'hostPID': BOOL,
         'hostNetwork': BOOL,
         'hostIPC': BOOL,
+        'hostUsers': Only(BOOL, [True], 'a pod of its own user namespace needs what the Docker engine cannot give one '
+                                        'container: its user namespaces (userns-remap) are one mapping for the whole '
+                                        'daemon'),
+        'os': {'name': STR},
         'hostname': STR,
         'dnsPolicy': STR,
         'dnsConfig': {'nameservers': STRLIST, 'searches': STRLIST, 'options': ListOf({'name': STR, 'value': STR})},
@@ -174,6 +201,9 @@ POD = {
         'preemptionPolicy': STR,
         'schedulingGates': ListOf({'name': STR}),
         'enableServiceLinks': BOOL,
+        'serviceAccountName': STR,
+        'serviceAccount': STR,  # deprecated: the same as serviceAccountName
+        'automountServiceAccountToken': BOOL,
         'securityContext': POD_SECURITY,
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
@@ -247,10 +277,35 @@ NOTES = {
                           'as on a cluster where that scheduler does not run',
     'spec.imagePullSecrets': 'kubernetes.io/dockerconfigjson Secrets authenticate the pulls',
     'spec.enableServiceLinks': 'accepted; a node has no Services, so no variables come of it',
+    'spec.serviceAccountName': 'accepted: the downward API\'s spec.serviceAccountName; no token is mounted (there is '
+                               'no API server to issue one), and the apply warns once unless '
+                               'automountServiceAccountToken is false',
+    'spec.securityContext.appArmorProfile': 'the engine\'s apparmor= option of each container without its own (and '
+                                            'the deprecated container.apparmor.security.beta.kubernetes.io '
+                                            'annotations); on a node without AppArmor the pod is rejected, as by a '
+                                            'kubelet (Cannot enforce AppArmor)',
+    'spec.containers.securityContext.appArmorProfile': 'the engine\'s apparmor= option (RuntimeDefault: the engine\'s '
+                                                       'docker-default; Unconfined; Localhost: a profile loaded on '
+                                                       'the node)',
+    'spec.securityContext.supplementalGroupsPolicy': 'Merge: the engine\'s own way; Strict is rejected, as by a '
+                                                     'kubelet whose runtime cannot do it',
+    'spec.containers.securityContext.procMount': 'Default: the engine\'s masked /proc (Unmasked needs hostUsers: '
+                                                 'false)',
+    'spec.securityContext.seLinuxOptions': 'no effect on a node without SELinux (the apply warns); refused on a node '
+                                           'with SELinux',
+    'spec.securityContext.windowsOptions': 'validated; no effect on a Linux node (the apply warns)',
+    'spec.os': 'linux; another OS is rejected, as by a kubelet (PodOSNotSupported)',
+    'spec.serviceAccount': 'the deprecated name of serviceAccountName, defaulted from it as the API server does',
+    'spec.automountServiceAccountToken': 'accepted: false is exact (no token); true or unset with a service account '
+                                         'gives the apply\'s one warning that no token is mounted',
 }
 
 _PY_TYPES = {STR: str, INT: int, BOOL: bool}
 INT64 = (-2 ** 63, 2 ** 63 - 1)
+# What a value of each kind must be, as a message says it
+EXPECTED = {STR: 'a string', INT: 'an integer', BOOL: 'a boolean', STRMAP: 'a map of strings',
+            STRLIST: 'a list of strings', INTLIST: 'a list of integers', INTORSTR: 'an integer or a string',
+            QUANTITY: 'a quantity (a string such as "100m" or "64Mi", or a number)', 'object': 'a map'}
 
 
 def _type_ok(kind, value):
@@ -273,15 +328,29 @@ def _type_ok(kind, value):
     return True
 
 
+def _type_error(kind, value, path):
+    """The line of a value that is not of ``kind``: a map or a list of the wrong items names the first bad item."""
+    item = {STRMAP: (dict, STR), STRLIST: (list, STR), INTLIST: (list, INT)}.get(kind)
+    if item and isinstance(value, item[0]):
+        pairs = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, entry in pairs:
+            where = '%s.%s' % (path, excerpt(key)) if isinstance(value, dict) else '%s[%d]' % (path, key)
+            if isinstance(value, dict) and not isinstance(key, str):
+                return podspec.wrong_type(path, value, '%s (key %s is not a string)' % (EXPECTED[kind], quoted(key)))
+            if not _type_ok(item[1], entry):
+                return podspec.wrong_type(where, entry, EXPECTED[item[1]])
+    return podspec.wrong_type(path, value, EXPECTED.get(kind, 'a %s' % kind))
+
+
 def support(path, tree=None):
     """How hostpods takes the field at ``path`` (field names, no list indexes) of ``tree`` (default: ``POD``):
-    ``(status, text)`` with status ``supported``, ``restricted`` (some values only), ``ignored`` or
-    ``unsupported`` (refused)."""
+    ``(status, text)`` with status ``supported``, ``restricted`` (some values only), ``ignored``, ``refused``
+    (with the reason) or ``unsupported`` (refused: not built yet)."""
     node, where = POD if tree is None else tree, []
     for name in path:
         while isinstance(node, ListOf):
             node = node.item
-        if isinstance(node, (Ignored, Only)) or not isinstance(node, dict):
+        if isinstance(node, (Ignored, Only, Refused)) or not isinstance(node, dict):
             break  # inside a field taken whole (a map, a quantity...)
         if name not in node:
             return 'unsupported', 'not supported yet: a manifest that sets it is refused'
@@ -291,6 +360,8 @@ def support(path, tree=None):
         node = node.item
     if isinstance(node, Ignored):
         return 'ignored', 'accepted and ignored: %s' % node.why
+    if isinstance(node, Refused):
+        return 'refused', 'refused: %s' % node.why
     if isinstance(node, Only):
         return 'restricted', 'only %s (%s)' % (', '.join(quoted(value) for value in node.values), node.why)
     note = NOTES.get('.'.join(where))
@@ -298,42 +369,93 @@ def support(path, tree=None):
     return 'supported', 'supported%s%s' % (partly, ': %s' % note if note else '')
 
 
-def check_fields(value, tree, path, errors):
-    """Append to ``errors`` a message for every field of ``value`` that ``tree`` does not accept."""
-    if isinstance(tree, Ignored) or value is None:  # null is the same as unset, as in the API
-        return
-    if isinstance(tree, Only):
+ZERO = {STR: '', INT: 0, BOOL: False, STRMAP: {}, STRLIST: [], INTLIST: [], INTORSTR: '', QUANTITY: '0'}
+
+
+class Checker:
+    """Checks a document against a tree: ``errors`` gets a message for every field the tree does not accept;
+    ``mistyped`` gets ``(path parts, zero)`` for every value of the wrong type, ``zero`` being a value of the
+    right type that may stand in for it (see ``stand_in``), so the document's other rules can still be checked."""
+
+    def __init__(self, errors, mistyped=None):
+        self.errors = errors
+        self.mistyped = mistyped if mistyped is not None else []
+
+    def check(self, value, tree, path, parts=()):
+        if isinstance(tree, Ignored) or value is None:  # null is the same as unset, as in the API
+            return
+        if isinstance(tree, Refused):
+            self.errors.append('%s: not supported by hostpods: %s' % (path, tree.why))
+        elif isinstance(tree, Only):
+            self._only(value, tree, path, parts)
+        elif isinstance(tree, Hidden):
+            count = len(self.errors)
+            _check_hidden(value, tree.kind, path, self.errors)
+            if len(self.errors) > count:
+                self.mistyped.append((parts, ZERO.get(tree.kind)))
+        elif isinstance(tree, ListOf):
+            self._list(value, tree, path, parts)
+        elif isinstance(tree, dict):
+            self._object(value, tree, path, parts)
+        elif not _type_ok(tree, value):
+            self._mistyped(_type_error(tree, value, path), parts, ZERO.get(tree))
+        elif tree == INT and not INT64[0] <= value <= INT64[1]:
+            self.errors.append('%s: Invalid value: %s: must be between %d and %d, inclusive (a 64-bit integer)'
+                               % (path, quoted(value), INT64[0], INT64[1]))
+
+    def _mistyped(self, message, parts, zero):
+        self.errors.append(message)
+        self.mistyped.append((parts, zero))
+
+    def _only(self, value, tree, path, parts):
         if not _type_ok(tree.kind, value):
-            errors.append('%s: Invalid value: must be a %s' % (path, tree.kind))
+            self._mistyped(podspec.wrong_type(path, value, EXPECTED.get(tree.kind, tree.kind)), parts, None)
         elif value not in tree.values:
-            errors.append('%s: Unsupported value: %s (%s)' % (path, quoted(value), tree.why))
-        return
-    if isinstance(tree, Hidden):
-        _check_hidden(value, tree.kind, path, errors)
-        return
-    if isinstance(tree, ListOf):
+            self.errors.append('%s: Unsupported value: %s: not supported by hostpods, which takes only %s (%s)'
+                               % (path, quoted(value), ', '.join(quoted(v) for v in tree.values), tree.why))
+
+    def _list(self, value, tree, path, parts):
         if not isinstance(value, list):
-            errors.append('%s: Invalid value: must be a list' % path)
+            self._mistyped(podspec.wrong_type(path, value, 'a list'), parts, [])
             return
         for index, item in enumerate(value):
-            check_fields(item, tree.item, '%s[%d]' % (path, index), errors)
-        return
-    if isinstance(tree, dict):
+            self.check(item, tree.item, '%s[%d]' % (path, index), parts + (index,))
+
+    def _object(self, value, tree, path, parts):
         if not isinstance(value, dict):
-            errors.append('%s: Invalid value: must be an object' % (path or 'document'))
+            self._mistyped(podspec.wrong_type(path or 'document', value, 'a map'), parts, {})
             return
         for key, item in value.items():
-            where = '%s.%s' % (path, key) if path else str(key)
+            where = '%s.%s' % (path, excerpt(key)) if path else excerpt(key)
             if key not in tree:
-                errors.append('%s: field not supported by hostpods yet' % where)
+                self.errors.append('%s: field not supported by hostpods yet' % where)
             else:
-                check_fields(item, tree[key], where, errors)
-        return
-    if not _type_ok(tree, value):
-        errors.append('%s: Invalid value: %s: must be a %s' % (path, quoted(value), tree))
-    elif tree == INT and not INT64[0] <= value <= INT64[1]:
-        errors.append('%s: Invalid value: %s: must be between %d and %d, inclusive (a 64-bit integer)'
-                      % (path, quoted(value), INT64[0], INT64[1]))
+                self.check(item, tree[key], where, parts + (key,))
+
+
+def check_fields(value, tree, path, errors, mistyped=None):
+    """Append to ``errors`` a message for every field of ``value`` that ``tree`` does not accept (see ``Checker``)."""
+    Checker(errors, mistyped).check(value, tree, path)
+
+
+def stand_in(document, mistyped):
+    """A copy of ``document`` in which each value of the wrong type (``mistyped``, as ``Checker`` collects them) is
+    gone from its map, or replaced by its ``zero`` in a list, so that the rules of its other fields can be checked
+    (``document`` itself when nothing is of the wrong type)."""
+    if not mistyped:
+        return document
+    document = copy.deepcopy(document)
+    for parts, zero in sorted(mistyped, key=lambda item: len(item[0]), reverse=True):
+        if not parts:
+            return None
+        parent = document
+        for part in parts[:-1]:
+            parent = parent[part] if isinstance(parent, (dict, list)) else None
+        if isinstance(parent, dict):
+            parent.pop(parts[-1], None)
+        elif isinstance(parent, list):
+            parent[parts[-1]] = copy.deepcopy(zero) if zero is not None else {}
+    return document
 
 
 def _check_hidden(value, kind, path, errors):
@@ -346,4 +468,4 @@ def _check_hidden(value, kind, path, errors):
             elif not isinstance(item, str):
                 errors.append('%s[%s]: Invalid value: must be a string %s' % (path, excerpt(key), never))
     elif not _type_ok(kind, value):
-        errors.append('%s: Invalid value: must be a %s %s' % (path, kind, never))
+        errors.append('%s: Invalid value: must be %s %s' % (path, EXPECTED.get(kind, kind), never))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 HANDLERS = ('exec', 'httpGet', 'sleep', 'tcpSocket')
@@ -45,7 +46,7 @@ def lifecycle_errors(container, path, regular_init):
             errors.append('%s.sleep.seconds: Invalid value: must be greater than or equal to 0' % where)
     message_path = container.get('terminationMessagePath', '/dev/termination-log')
     if not message_path.startswith('/'):
-        errors += podspec.invalid(path + '.terminationMessagePath', message_path, ['must be an absolute path'])
+        errors += podspec.invalid(path + '.terminationMessagePath', message_path, [naming.ABSOLUTE])
     if container.get('terminationMessagePolicy', 'File') not in POLICIES:
         errors.append('%s.terminationMessagePolicy: Unsupported value: %s: supported values: "%s"'
                       % (path, podspec.quoted(container['terminationMessagePolicy']), '", "'.join(POLICIES)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import functools
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import apparmor
 from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
@@ -21,6 +22,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import metadata
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import notices
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import priority
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
@@ -28,7 +30,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import quantit
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
-from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import OBJECTS, POD, check_fields
+from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import OBJECTS, POD, check_fields, stand_in
 
 try:
     import yaml
@@ -120,12 +122,13 @@ def _validator(kind='Pod'):
     return version, jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
-def schema_errors(doc):
+def schema_errors(doc, mistyped=None):
     """Check a manifest against the official Kubernetes schema (strict: unknown fields are errors).
 
     Returns a list of messages naming the field paths; empty when the document is valid or the
     ``kubernetes-validate`` package is not installed (the supported-field check still refuses
-    every unknown field then). Values are quoted as short excerpts, a Secret's data never.
+    every unknown field then). Values are quoted as short excerpts, a Secret's data never. Each value
+    of the wrong type is added to ``mistyped`` as ``_spec.fields.Checker`` adds them.
     """
     try:
         version, validator = _validator(doc.get('kind', 'Pod'))
@@ -138,19 +141,44 @@ def schema_errors(doc):
             unknown = sorted(set(error.instance) - set(error.schema.get('properties') or {}), key=str)
             out.extend('%s: unknown field (not in the Kubernetes %s %s schema)'
                        % (join_path(path, podspec.excerpt(name)), version, doc['kind']) for name in unknown)
-        else:
-            hidden = doc['kind'] == 'Secret' and list(error.absolute_path)[:1] in (['data'], ['stringData'])
-            out.append(_schema_message(error, path or 'document', hidden))
+            continue
+        hidden = doc['kind'] == 'Secret' and list(error.absolute_path)[:1] in (['data'], ['stringData'])
+        kinds = _expected_types(error)
+        if kinds and mistyped is not None:
+            mistyped.append((tuple(error.absolute_path), _ZERO.get(kinds[0])))
+        out.append(_schema_message(error, path or 'document', hidden, kinds))
     return out
 
 
-def _schema_message(error, path, hidden):
-    """The API server's wording for a schema error, the value cut short (or hidden, for a Secret's data)."""
-    shown = '(the values of a Secret are never shown)' if hidden else podspec.quoted(error.instance)
-    expected = error.validator_value
+_ZERO = {'string': '', 'integer': 0, 'number': 0, 'boolean': False, 'array': [], 'object': {}}
+_TYPE_WORDS = {'string': 'a string', 'integer': 'an integer', 'number': 'a number', 'boolean': 'a boolean',
+               'array': 'a list', 'object': 'a map'}
+
+
+def _expected_types(error):
+    """The JSON types a value of the wrong type must have (``type``, or a ``oneOf`` of types: an int-or-string
+    or a quantity); empty for any other error."""
     if error.validator == 'type':
-        kinds = [kind for kind in (expected if isinstance(expected, list) else [expected]) if kind != 'null']
-        return '%s: Invalid value: %s: must be of type %s' % (path, shown, ' or '.join(kinds))
+        given = error.validator_value if isinstance(error.validator_value, list) else [error.validator_value]
+    elif error.validator in ('oneOf', 'anyOf') and all(set(item) == {'type'} for item in error.validator_value):
+        given = [kind for item in error.validator_value for kind in
+                 (item['type'] if isinstance(item['type'], list) else [item['type']])]
+    else:
+        return []
+    return [kind for kind in given if kind != 'null']
+
+
+def _schema_message(error, path, hidden, kinds):
+    """The API server's wording for a schema error, in one line: a value of the wrong type names the type it must
+    have, and shows the value only as a short excerpt (a map or a list is named, a Secret's data hidden)."""
+    never = '(the values of a Secret are never shown)'
+    if kinds:
+        expected = ' or '.join(_TYPE_WORDS.get(kind, kind) for kind in kinds)
+        if hidden:
+            return '%s: Invalid value: must be %s %s' % (path, expected, never)
+        return podspec.wrong_type(path, error.instance, expected)
+    shown = never if hidden else podspec.quoted(error.instance)
+    expected = error.validator_value
     if error.validator == 'enum':
         return '%s: Unsupported value: %s: supported values: %s' % (
             path, shown, ', '.join('"%s"' % value for value in expected if value is not None))
@@ -189,6 +217,12 @@ def apply_defaults(doc, namespace):
     spec.setdefault('schedulerName', 'default-scheduler')
     spec.setdefault('securityContext', {})
     spec.setdefault('enableServiceLinks', True)
+    account = spec.get('serviceAccountName') or spec.get('serviceAccount')  # v1's deprecated serviceAccount is the same
+    for key in ('serviceAccountName', 'serviceAccount'):
+        if account:
+            spec[key] = account
+        else:
+            spec.pop(key, None)
     for key in ('initContainers', 'containers'):
         for container in spec.get(key) or []:
             container.setdefault('imagePullPolicy', podspec.ImageRef(container.get('image') or '').default_pull_policy)
@@ -233,6 +267,7 @@ def semantic_errors(pod):
     limits of the node and the engine that Kubernetes does not know (names, paths)."""
     spec = pod['spec']
     errors = metadata.meta_errors(pod['metadata']) + _pod_spec_errors(spec) + dns.fqdn_errors(pod)
+    errors += apparmor.errors(pod) + security.seccomp_annotation_errors(pod)
     volumes, volume_errors = _volumes(spec.get('volumes') or [])
     errors += volume_errors
     if not spec.get('containers'):
@@ -264,8 +299,10 @@ def _pod_spec_errors(spec):
     if spec['restartPolicy'] not in RESTART_POLICIES:
         errors.append('spec.restartPolicy: Unsupported value: %s: supported values: "%s"'
                       % (podspec.quoted(spec['restartPolicy']), '", "'.join(RESTART_POLICIES)))
+    if spec.get('serviceAccountName'):
+        errors += podspec.name_errors(spec['serviceAccountName'], 'spec.serviceAccountName', subdomain=True)
     errors += dns.dns_errors(spec)
-    errors += security.security_errors(spec)
+    errors += security.security_errors(spec) + security.linux_errors(spec)
     errors += scheduling.scheduling_errors(spec)
     errors += interpod.interpod_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
@@ -374,7 +411,7 @@ def _host_path_errors(host_path, path):
     if not host_path.get('path'):
         errors.append('%s.path: Required value' % path)
     elif not host_path['path'].startswith('/'):
-        errors += podspec.invalid(path + '.path', host_path['path'], ['must be an absolute path'])
+        errors += podspec.invalid(path + '.path', host_path['path'], [naming.ABSOLUTE])
     elif '..' in host_path['path'].split('/'):
         errors += podspec.invalid(path + '.path', host_path['path'], ["must not contain '..'"])
     else:
@@ -387,20 +424,20 @@ def _host_path_errors(host_path, path):
 
 # ----------------------------------------------------------------------------- the whole batch
 
-def load_manifests(documents, namespace='default', deleting=False, check_schema=False):
+def load_manifests(documents, namespace='default', deleting=False, check_schema=False, warnings=None):
     """Validate and default every document: ``(pods, objects)`` in order, objects being the
     ConfigMaps, Secrets and PersistentVolumeClaims of the batch (see ``_objects``). The batch's
     PriorityClasses give the pods their priority (``_spec.priority``); a node keeps none of them.
+    ``warnings`` (a list) gets ``(pod key, message)`` for what each pod's manifest warns about
+    (``_spec.notices``).
 
-    Raises one ManifestError listing every problem of the batch. With ``deleting`` only what
-    identifies a document (kind, name, namespace) is checked.
+    Raises one ManifestError listing every problem of the batch, each manifest's in one round: its
+    schema errors, the fields hostpods refuses and the API server's rules together. With ``deleting``
+    only what identifies a document (kind, name, namespace) is checked.
     """
     pods, others, classes, problems, seen = [], [], {}, [], {}
     for doc, origin in documents:
-        errors = _document_errors(doc, deleting, check_schema)
-        item = None
-        if not errors:
-            item, errors = _load_one(doc, namespace, deleting)
+        errors, item = _problems(doc, namespace, deleting, check_schema)
         if errors:
             problems.append('%s: %s' % (_label(doc, origin), '; '.join(bounds.error_lines(errors))))
             continue
@@ -414,6 +451,8 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
             classes[key[2]] = (item, origin)
         else:
             (pods if doc['kind'] == 'Pod' else others).append(item)
+        if warnings is not None and doc['kind'] == 'Pod' and not deleting:
+            warnings.extend((key[1:], message) for message in notices.pod_notices(doc))
     if not deleting:
         problems += _admit_priorities(pods, classes, seen)
     if problems:
@@ -422,8 +461,26 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
     return pods, others
 
 
-def _load_one(doc, namespace, deleting):
-    """``(the defaulted document, its errors)``."""
+def _problems(doc, namespace, deleting, check_schema):
+    """``(errors, item)``: every problem of one document, and the document defaulted (when it has none).
+
+    The API server's rules are checked on a stand-in of the document whose values of the wrong type are
+    left out (``fields.stand_in``); what they say of a field already named is not said again."""
+    errors, sound = _document_errors(doc, deleting, check_schema)
+    if sound is None:
+        return errors, None
+    try:
+        item, more = _defaulted(sound, namespace, deleting)
+    except (TypeError, AttributeError, KeyError, ValueError):
+        if not errors:  # a document without a named problem must never fail here: that would be a bug
+            raise
+        return errors, None  # a stand-in the rules cannot read: the problems already named must do
+    named = [_path_of(error) for error in errors]
+    return errors + [error for error in more if not any(_related(_path_of(error), path) for path in named)], item
+
+
+def _defaulted(doc, namespace, deleting):
+    """The document defaulted, and the API server's errors of it (only its identity when ``deleting``)."""
     if doc['kind'] == 'Pod':
         item = apply_defaults(doc, namespace)
         return item, _identity_errors(item) if deleting else semantic_errors(item)
@@ -431,16 +488,16 @@ def _load_one(doc, namespace, deleting):
         item = priority.normalise(doc)
         return item, [] if deleting else priority.class_errors(item)
     item = configs.normalise(doc, namespace)
-    return item, _identity_errors(item) if deleting else metadata.meta_errors(item['metadata']) + configs.object_errors(item)
+    if deleting:
+        return item, _identity_errors(item)
+    return item, metadata.meta_errors(item['metadata']) + configs.object_errors(item)
 
 
 def pod_errors(doc, classes=(), namespace='default', check_schema=True):
-    """Every problem of one Pod manifest, as ``load_manifests`` finds them for it (not cut short): its document,
-    then its semantics, then the Priority admission plugin with ``classes`` (normalised PriorityClasses)."""
-    errors = _document_errors(doc, False, check_schema)
-    if errors:
-        return errors
-    pod, errors = _load_one(doc, namespace, False)
+    """Every problem of one Pod manifest, as ``load_manifests`` finds them for it (not cut short): its document
+    and its semantics in one round, then the Priority admission plugin with ``classes`` (normalised
+    PriorityClasses)."""
+    errors, pod = _problems(doc, namespace, False, check_schema)
     if errors:
         return errors
     default, dummy = priority.default_class(list(classes))
@@ -459,6 +516,20 @@ def _admit_priorities(pods, classes, origins):
     return problems
 
 
+def _path_of(error):
+    return error.split(': ', 1)[0]
+
+
+def _within(path, other):
+    """``path`` is ``other`` or a field inside it."""
+    return path == other or path.startswith(other + '.') or path.startswith(other + '[')
+
+
+def _related(one, two):
+    """One of the paths ``one`` and ``two`` is the other or inside it: what is said of one follows from the other."""
+    return _within(one, two) or _within(two, one)
+
+
 def _label(doc, origin):
     """How a problem names its manifest: where it comes from, its kind and name."""
     meta = doc.get('metadata') if isinstance(doc, dict) else None
@@ -473,27 +544,33 @@ def load_pods(documents, namespace='default', deleting=False, check_schema=False
 
 
 def _document_errors(doc, deleting, check_schema):
+    """``(errors, sound)``: the document's schema errors and the fields hostpods does not take, and the document
+    with its values of the wrong type stood in for (None when it is no manifest of a kind hostpods applies)."""
     if not isinstance(doc, dict):
-        return ['a manifest must be a mapping, not %s' % type(doc).__name__]
+        return ['a manifest must be a mapping, not %s' % type(doc).__name__], None
     kind, api_version = doc.get('kind'), doc.get('apiVersion')
     if not kind:
-        return ['kind: Required value']
+        return ['kind: Required value'], None
     if not api_version:
-        return ['apiVersion: Required value']
+        return ['apiVersion: Required value'], None
     if kind != 'Pod' and kind not in configs.KINDS + (priority.KIND,):
         supported = '", "'.join(('Pod',) + configs.KINDS + (priority.KIND,))
         if kind in OTHER_KINDS:
-            return ['kind: Unsupported value: %s: hostpods applies only "%s" yet' % (podspec.quoted(kind), supported)]
-        return ['kind: Unsupported value: %s: supported values: "%s"' % (podspec.quoted(kind), supported)]
+            return ['kind: Unsupported value: %s: hostpods applies only "%s" yet'
+                    % (podspec.quoted(kind), supported)], None
+        return ['kind: Unsupported value: %s: supported values: "%s"' % (podspec.quoted(kind), supported)], None
     if api_version != API_VERSIONS.get(kind, 'v1'):
         return ['apiVersion: Unsupported value: %s: %s is in apiVersion "%s"'
-                % (podspec.quoted(api_version), kind, API_VERSIONS.get(kind, 'v1'))]
+                % (podspec.quoted(api_version), kind, API_VERSIONS.get(kind, 'v1'))], None
     if deleting:
-        return []
-    errors = schema_errors(doc) if check_schema else []
-    if not errors:
-        check_fields(doc, POD if kind == 'Pod' else OBJECTS[kind], '', errors)
-    return errors
+        return [], doc
+    mistyped = []
+    errors = schema_errors(doc, mistyped) if check_schema else []
+    ours = []
+    check_fields(doc, POD if kind == 'Pod' else OBJECTS[kind], '', ours, mistyped)
+    named = [_path_of(error) for error in errors]  # the schema's word on a field comes first, and alone
+    errors += [error for error in ours if not any(_related(_path_of(error), path) for path in named)]
+    return errors, stand_in(doc, mistyped)
 
 
 def _identity_errors(pod):

@@ -48,6 +48,8 @@ NAME_MAX = 255      # bytes of one file name (ext4, xfs, overlayfs): a Docker vo
 PATH_MAX = 4095     # bytes of a path the kernel takes (4096 with its terminating NUL)
 UID_LENGTH = 36     # the pod UIDs hostpods makes (uuid4)
 NOT_KUBERNETES = 'a limit of hostpods on Docker, not of Kubernetes'
+# Kubernetes takes a Windows path (C:\\data) for a Windows node; the node here is Linux
+ABSOLUTE = 'must be an absolute Linux path on hostpods (%s, which takes Windows paths too)' % NOT_KUBERNETES
 
 
 def name_limit_errors(path, value, what, made, shorten):

@@ -195,9 +195,26 @@ def excerpt(value, limit=64):
 
 
 def quoted(value):
-    """A value as the API server shows it in a message: a string in double quotes, anything else as is;
-    both cut by ``excerpt``."""
+    """A value as the API server shows it in a message: a string in double quotes, a boolean or null as in JSON,
+    anything else as is; cut by ``excerpt``."""
+    if isinstance(value, bool) or value is None:
+        return {True: 'true', False: 'false', None: 'null'}[value]
     return '"%s"' % excerpt(value) if isinstance(value, str) else excerpt(value)
+
+
+def shown(value):
+    """A value as a type error shows it: a map or a list is named, never printed; anything else is ``quoted``."""
+    if isinstance(value, dict):
+        return 'a map'
+    if isinstance(value, list):
+        return 'a list'
+    return quoted(value)
+
+
+def wrong_type(path, value, expected):
+    """The one line of a value of the wrong type: the field, the value (see ``shown``) and what it must be
+    (``expected``: "a string", "a list of strings"...)."""
+    return '%s: Invalid value: %s: must be %s' % (path, shown(value), expected)
 
 
 def invalid(path, value, problems):

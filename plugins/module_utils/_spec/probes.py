@@ -143,7 +143,8 @@ def port_errors(port, path, ports):
     if problems:
         return ['%s: Invalid value: "%s": %s' % (path, port, problem) for problem in problems]
     if not any(item.get('name') == port for item in ports or []):
-        return ['%s: Not found: "%s" (not a name in this container\'s ports)' % (path, port)]
+        return ['%s: Not found: "%s": no port of this container has that name (a rule of hostpods, not of Kubernetes, '
+                'whose kubelet would fail every probe)' % (path, port)]
     return []
 
 

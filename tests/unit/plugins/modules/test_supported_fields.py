@@ -48,3 +48,20 @@ def test_no_refused_field_is_claimed_supported(field):
     readme = readme_text()
     table = readme[readme.index('## What it does, field by field'):readme.index('Every field of a manifest is checked')]
     assert '`%s`' % field not in table, field
+
+
+def refused(tree, path=()):
+    """The fields ``tree`` refuses with a reason (``fields.Refused``), as paths."""
+    while isinstance(tree, fields.ListOf):
+        tree = tree.item
+    if isinstance(tree, fields.Refused):
+        return [path]
+    if not isinstance(tree, dict):
+        return []
+    return [found for key, value in tree.items() for found in refused(value, path + (key,))]
+
+
+@pytest.mark.parametrize('path', refused(fields.POD), ids='.'.join)
+def test_the_readme_and_the_module_documentation_name_every_field_refused_with_a_reason(path):
+    assert re.search(r'`%s`' % re.escape(path[-1]), readme_text()), path
+    assert 'C(%s)' % path[-1] in module_text(), path

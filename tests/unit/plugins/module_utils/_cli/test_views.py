@@ -175,3 +175,12 @@ def test_explain_without_the_schema_shows_the_tree():
     text = explain.explain_tree('Pod', ['spec', 'containers'])
     assert 'FIELD: containers <[]Object>' in text and 'kubernetes-validate' in text
     assert '  image\t<string>\n' in text and 'volumeDevices' not in text
+
+
+def test_support_of_a_field_refused_with_its_reason():
+    path = ['spec', 'volumes', 'projected', 'sources', 'serviceAccountToken']
+    assert fields.support(path) == ('refused', 'refused: needs the TokenRequest API, from an API server, which '
+                                               'hostpods does not have')
+    assert fields.support(path + ['audience'])[0] == 'refused'
+    assert explain.explain_tree('Pod', path).startswith('KIND:       Pod\nVERSION:    v1\n\nFIELD: serviceAccountToken '
+                                                        '<Object>')

@@ -191,6 +191,22 @@ def test_gate_with_a_placement_plans_only_the_pods_placed_here():
     assert [p['metadata']['name'] for p in gate.report([entry(p) for p in admitted])] == ['a', 'd']
 
 
+def test_gate_rejects_what_the_kubelets_other_admit_handlers_reject():
+    """A pod that fits is still rejected by the kubelet's other handlers (AppArmor, the pod's OS...): Failed, with
+    their reason and ``Pod was rejected: <message>``, never planned."""
+    pods = [pod('a', tolerations=TOLERATE_DB), pod('b', tolerations=TOLERATE_DB)]
+    gate = placement.NodeGate(ONE, admission=lambda p: ('AppArmor', 'Cannot enforce AppArmor: AppArmor is not enabled '
+                                                        'on the host') if p['metadata']['name'] == 'b' else None)
+    assert [p['metadata']['name'] for p in gate.admit(pods, {})] == ['a']
+    rejected = gate.report([entry(pods[0])])[1]
+    assert (rejected['action'], rejected['status']['phase'], rejected['status']['reason']) == ('rejected', 'Failed',
+                                                                                               'AppArmor')
+    assert rejected['status']['message'] == \
+        'Pod was rejected: Cannot enforce AppArmor: AppArmor is not enabled on the host'
+    assert gate.message() == ('1 pod(s) cannot run on node n1: default/b: Pod was rejected: Cannot enforce AppArmor: '
+                              'AppArmor is not enabled on the host')
+
+
 def test_gate_when_deleting_changes_nothing():
     gate = placement.NodeGate(None)
     entries = [{'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'namespace': 'default', 'name': 'a'}, 'action': 'deleted'}]

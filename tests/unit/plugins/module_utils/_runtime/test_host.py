@@ -112,3 +112,25 @@ def test_lock_paths_fit_a_file_name():
     long_name = 'n' * 253
     path = locks.lock_path('default', long_name)
     assert len(os.path.basename(path)) <= 255 and path != locks.lock_path('default', 'n' * 252)
+
+
+def security_root(tmp_path, apparmor_fs=False, enabled=None, selinux=False):
+    for wanted, path, text in ((apparmor_fs, 'sys/kernel/security/apparmor/profiles', ''),
+                               (enabled is not None, 'sys/module/apparmor/parameters/enabled', enabled or ''),
+                               (selinux, 'sys/fs/selinux/enforce', '1')):
+        if wanted:
+            os.makedirs(os.path.dirname(str(tmp_path / path)), exist_ok=True)
+            (tmp_path / path).write_text(text)
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize('apparmor_fs, enabled, selinux, expected', [
+    (False, None, False, ()),
+    (True, 'Y\n', False, ('apparmor',)),
+    (True, 'N\n', False, ()),                 # the module is there but off: the kubelet says not enabled
+    (False, 'Y\n', False, ()),                # no securityfs: nothing can load a profile
+    (True, 'Y\n', True, ('apparmor', 'selinux')),
+    (False, None, True, ('selinux',)),
+])
+def test_the_kernels_security_modules(tmp_path, apparmor_fs, enabled, selinux, expected):
+    assert host.security_modules(security_root(tmp_path, apparmor_fs, enabled, selinux)) == expected

@@ -68,23 +68,24 @@ def test_unknown_fields_are_named_by_path(mutate, expected):
 @pytest.mark.parametrize('mutate, expected', [
     (lambda p: p['metadata'].update(name=5), 'metadata.name: Invalid value: 5: must be a string'),
     (lambda p: p['spec'].update(terminationGracePeriodSeconds='30'),
-     'spec.terminationGracePeriodSeconds: Invalid value: "30": must be a integer'),
+     'spec.terminationGracePeriodSeconds: Invalid value: "30": must be an integer'),
     # a bool is not an integer, although Python says so
     (lambda p: p['spec'].update(terminationGracePeriodSeconds=True),
-     'spec.terminationGracePeriodSeconds: Invalid value: True: must be a integer'),
+     'spec.terminationGracePeriodSeconds: Invalid value: true: must be an integer'),
     (lambda p: p['spec'].update(shareProcessNamespace='yes'),
      'spec.shareProcessNamespace: Invalid value: "yes": must be a boolean'),
-    (lambda p: p['metadata'].update(labels={'a': 1}), "metadata.labels: Invalid value: {'a': 1}: must be a map of strings"),
-    (lambda p: p['metadata'].update(labels=['a']), "metadata.labels: Invalid value: ['a']: must be a map of strings"),
+    (lambda p: p['metadata'].update(labels={'a': 1}), 'metadata.labels.a: Invalid value: 1: must be a string'),
+    (lambda p: p['metadata'].update(labels=['a']), 'metadata.labels: Invalid value: a list: must be a map of strings'),
     (lambda p: p['spec']['containers'][0].update(command='sh -c x'),
      'spec.containers[0].command: Invalid value: "sh -c x": must be a list of strings'),
     (lambda p: p['spec']['containers'][0].update(args=['a', 1]),
-     "spec.containers[0].args: Invalid value: ['a', 1]: must be a list of strings"),
-    (lambda p: p['spec'].update(containers={'name': 'c'}), 'spec.containers: Invalid value: must be a list'),
+     'spec.containers[0].args[1]: Invalid value: 1: must be a string'),
+    (lambda p: p['spec'].update(containers={'name': 'c'}), 'spec.containers: Invalid value: a map: must be a list'),
     (lambda p: p['spec'].update(volumes=[{'name': 'v', 'emptyDir': {'sizeLimit': True}}]),
-     'spec.volumes[0].emptyDir.sizeLimit: Invalid value: True: must be a quantity'),
-    (lambda p: p.update(spec='text'), 'spec: Invalid value: must be an object'),
-    (lambda p: p['spec']['containers'].append('text'), 'spec.containers[1]: Invalid value: must be an object'),
+     'spec.volumes[0].emptyDir.sizeLimit: Invalid value: true: must be a quantity (a string such as "100m" or "64Mi", '
+     'or a number)'),
+    (lambda p: p.update(spec='text'), 'spec: Invalid value: "text": must be a map'),
+    (lambda p: p['spec']['containers'].append('text'), 'spec.containers[1]: Invalid value: "text": must be a map'),
 ])
 def test_wrong_types(mutate, expected):
     pod = minimal_pod()
@@ -100,17 +101,25 @@ def test_null_is_the_same_as_unset():
 
 
 def test_not_a_mapping_at_the_top():
-    assert check(['a']) == ['document: Invalid value: must be an object']
+    assert check(['a']) == ['document: Invalid value: a list: must be a map']
 
 
 @pytest.mark.parametrize('value, expected', [
     ('a', []),
-    ('other', ['spec.mode: Unsupported value: "other" (only a is built)']),
-    (3, ['spec.mode: Invalid value: must be a string']),
+    ('other', ['spec.mode: Unsupported value: "other": not supported by hostpods, which takes only "a" (only a is built)']),
+    (3, ['spec.mode: Invalid value: 3: must be a string']),
 ])
 def test_only_leaves_restrict_values(value, expected):
     tree = {'spec': {'mode': Only(fields.STR, ['a'], 'only a is built')}}
     assert check({'spec': {'mode': value}}, tree) == expected
+
+
+@pytest.mark.parametrize('field, value, fragment', [
+    ('hostUsers', False, 'spec.hostUsers: Unsupported value: false: not supported by hostpods, which takes only true ('),
+])
+def test_only_leaves_of_the_pod_restrict_values(field, value, fragment):
+    errors = check(minimal_pod(**{field: value}))
+    assert len(errors) == 1 and errors[0].startswith(fragment)
 
 
 def test_any_scheduler_name_is_a_string_field():
@@ -141,8 +150,8 @@ def test_ignored_subtree_is_not_checked():
 def test_custom_trees():
     tree = {'items': ListOf({'n': fields.INT}), 'mode': Only(fields.STR, ['a'], 'only a')}
     assert check({'items': [{'n': 1}, {'n': 'x'}], 'mode': 'b'}, tree, 'root') == [
-        'root.items[1].n: Invalid value: "x": must be a integer',
-        'root.mode: Unsupported value: "b" (only a)',
+        'root.items[1].n: Invalid value: "x": must be an integer',
+        'root.mode: Unsupported value: "b": not supported by hostpods, which takes only "a" (only a)',
     ]
 
 
@@ -154,11 +163,11 @@ def test_errors_are_appended_to_the_given_list():
 
 def test_security_context_fields():
     assert check(minimal_pod(securityContext={'runAsUser': 1000, 'fsGroup': 2000, 'supplementalGroups': [3, 4]})) == []
-    assert check(minimal_pod(securityContext={'seLinuxOptions': {'level': 's0'}})) == [
-        'spec.securityContext.seLinuxOptions: field not supported by hostpods yet']
+    assert check(minimal_pod(securityContext={'fsGroupChangePolicy': 'OnRootMismatch'})) == [
+        'spec.securityContext.fsGroupChangePolicy: field not supported by hostpods yet']
     assert check(minimal_pod(securityContext={'supplementalGroups': ['a']})) == [
-        "spec.securityContext.supplementalGroups: Invalid value: ['a']: must be a list of integers"]
-    assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: must be an object']
+        'spec.securityContext.supplementalGroups[0]: Invalid value: "a": must be an integer']
+    assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: "x": must be a map']
 
 
 def test_sub_path_expr_is_refused_by_path():
@@ -167,3 +176,16 @@ def test_sub_path_expr_is_refused_by_path():
                                    'volumeMounts': [{'name': 'v', 'mountPath': '/v', 'subPathExpr': '$(POD_NAME)'}]}])
     errors = check(pod)
     assert len(errors) == 1 and errors[0].startswith('spec.containers[0].volumeMounts[0].subPathExpr'), errors
+
+
+def test_a_stand_in_leaves_out_the_values_of_the_wrong_type():
+    pod = minimal_pod(hostPID='yes')
+    pod['spec']['containers'].append('text')
+    errors, mistyped = [], []
+    check_fields(pod, POD, '', errors, mistyped)
+    assert sorted(mistyped, key=str) == sorted([(('spec', 'hostPID'), False), (('spec', 'containers', 1), {})], key=str)
+    stand_in = fields.stand_in(pod, mistyped)
+    assert 'hostPID' not in stand_in['spec'] and stand_in['spec']['containers'][1] == {}
+    assert pod['spec']['hostPID'] == 'yes' and pod['spec']['containers'][1] == 'text'   # the manifest is untouched
+    assert fields.stand_in(pod, []) is pod                                              # nothing to leave out: no copy
+    assert fields.stand_in(['a'], [((), {})]) is None                                   # not a map at all

@@ -4,6 +4,9 @@ import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
 
+ABSOLUTE = 'must be an absolute Linux path on hostpods (a limit of hostpods on Docker, not of Kubernetes, ' \
+           'which takes Windows paths too)'
+
 
 @pytest.mark.parametrize('container, regular_init, expected', [
     ({'lifecycle': {'preStop': {'exec': {'command': ['true']}}}}, False, []),
@@ -13,7 +16,8 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import hooks
     ({'lifecycle': {'postStart': {'exec': {'command': ['a']}, 'sleep': {'seconds': 1}}}}, False,
      ['c.lifecycle.postStart: Forbidden: may not specify more than 1 handler type']),
     ({'lifecycle': {'preStop': {'httpGet': {'path': '/'}}}}, False, ['c.lifecycle.preStop.httpGet.port: Required value']),
-    ({'terminationMessagePath': 'rel/path'}, False, ['c.terminationMessagePath: Invalid value: "rel/path": must be an absolute path']),
+    ({'terminationMessagePath': 'rel/path'}, False,
+     ['c.terminationMessagePath: Invalid value: "rel/path": ' + ABSOLUTE]),
     ({'terminationMessagePolicy': 'Logs'}, False,
      ['c.terminationMessagePolicy: Unsupported value: "Logs": supported values: "File", "FallbackToLogsOnError"']),
 ])

@@ -8,6 +8,8 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import manifes
 EXEC = {'exec': {'command': ['cat', '/tmp/ok']}}
 PORTS = [{'name': 'http', 'containerPort': 8080}, {'name': 'grpc', 'containerPort': 9000}]
 
+HOSTPODS_RULE = '(a rule of hostpods, not of Kubernetes, whose kubelet would fail every probe)'
+
 
 def load(container=None, init=None, **spec):
     """The errors of one pod (``[]`` when it loads) and the loaded pod."""
@@ -106,8 +108,8 @@ def test_regular_init_containers_may_not_have_probes(field):
         'consecutive hyphens',
         'spec.containers[0].livenessProbe.tcpSocket.port: Invalid value: "Web--port-number-": must not begin or end '
         'with a hyphen']),
-    ({'httpGet': {'port': 'metrics'}}, ['spec.containers[0].livenessProbe.httpGet.port: Not found: "metrics" '
-                                        "(not a name in this container's ports)"]),
+    ({'httpGet': {'port': 'metrics'}}, ['spec.containers[0].livenessProbe.httpGet.port: Not found: "metrics": '
+                                        "no port of this container has that name " + HOSTPODS_RULE]),
     (dict(EXEC, initialDelaySeconds=-1, timeoutSeconds=-2, periodSeconds=-3, failureThreshold=-5), [
         'spec.containers[0].livenessProbe.initialDelaySeconds: Invalid value: -1: must be greater than or equal to 0',
         'spec.containers[0].livenessProbe.timeoutSeconds: Invalid value: -2: must be greater than or equal to 0',
@@ -142,13 +144,14 @@ def test_readiness_probes_take_any_success_threshold_and_no_grace_period():
 
 def test_a_named_port_must_be_the_containers_own():
     assert errors({'ports': [], 'readinessProbe': {'tcpSocket': {'port': 'http'}}}) == [
-        'spec.containers[0].readinessProbe.tcpSocket.port: Not found: "http" (not a name in this container\'s ports)']
+        'spec.containers[0].readinessProbe.tcpSocket.port: Not found: "http": no port of this container has that '
+        'name ' + HOSTPODS_RULE]
 
 
 def test_mistyped_probe_fields_are_refused_by_the_field_tree():
     assert errors({'livenessProbe': {'exec': {'command': 'true'}, 'periodSeconds': '10', 'sleep': {'seconds': 1}}}) == [
         'spec.containers[0].livenessProbe.exec.command: Invalid value: "true": must be a list of strings',
-        'spec.containers[0].livenessProbe.periodSeconds: Invalid value: "10": must be a integer',
+        'spec.containers[0].livenessProbe.periodSeconds: Invalid value: "10": must be an integer',
         'spec.containers[0].livenessProbe.sleep: field not supported by hostpods yet']
 
 

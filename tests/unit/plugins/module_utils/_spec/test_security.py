@@ -94,3 +94,141 @@ def test_sysctls_go_to_the_sandbox():
 def test_validation(spec, expected):
     errors = security.security_errors(spec)
     assert len(errors) == 1 and errors[0].startswith(expected), errors
+
+
+# ----------------------------------------------------------------------------- what a Linux node does with the rest
+
+def spec_of(pod_context=None, context=None, **spec):
+    body = a_pod(pod_context, context)['spec']
+    body.update(spec)
+    return body
+
+
+@pytest.mark.parametrize('spec, expected', [
+    (spec_of({'supplementalGroupsPolicy': 'Merge', 'seLinuxChangePolicy': 'MountOption'}, {'procMount': 'Default'}),
+     []),
+    (spec_of({'supplementalGroupsPolicy': 'Loose'}),
+     ['spec.securityContext.supplementalGroupsPolicy: Unsupported value: "Loose": supported values: "Merge", '
+      '"Strict"']),
+    (spec_of({'seLinuxChangePolicy': 'Never'}), ['spec.securityContext.seLinuxChangePolicy: Unsupported value: '
+                                                 '"Never": supported values: "MountOption", "Recursive"']),
+    (spec_of(context={'procMount': 'Raw'}), ['spec.containers[0].securityContext.procMount: Unsupported value: "Raw": '
+                                             'supported values: "Default", "Unmasked"']),
+    (spec_of(context={'procMount': 'Unmasked'}), ['spec.containers[0].securityContext.procMount: Invalid value: '
+                                                  '"Unmasked": `hostUsers` must be false to use `Unmasked`']),
+    (spec_of(os={'name': 'linux'}), []),
+    (spec_of(os={'name': ''}), ['spec.os.name: Required value: cannot be empty']),
+    (spec_of(os={'name': 'plan9'}), ['spec.os: Unsupported value: "plan9": supported values: "linux", "windows"']),
+    (spec_of(context={'windowsOptions': {'runAsUserName': 'app'}}, os={'name': 'linux'}),
+     ['spec.containers[0].securityContext.windowsOptions: Forbidden: windows options cannot be set for a linux pod']),
+    (spec_of({'runAsUser': 1}, {'privileged': True}, os={'name': 'windows'}),
+     ['spec.securityContext.runAsUser: Forbidden: cannot be set for a windows pod',
+      'spec.containers[0].securityContext.privileged: Forbidden: cannot be set for a windows pod']),
+])
+def test_linux_rules(spec, expected):
+    assert security.linux_errors(spec) == expected
+
+
+@pytest.mark.parametrize('options, expected', [
+    ({'gmsaCredentialSpecName': 'webapp-1', 'gmsaCredentialSpec': '{}',
+      'runAsUserName': 'NT AUTHORITY\\NETWORK SERVICE', 'hostProcess': False}, []),
+    ({'gmsaCredentialSpecName': 'Web_App'}, ['spec.securityContext.windowsOptions.gmsaCredentialSpecName: Invalid '
+                                             'value: "Web_App": a lowercase RFC 1123 subdomain must consist of lower '
+                                             "case alphanumeric characters, '-' or '.', and must start and end with an "
+                                             'alphanumeric character']),
+    ({'gmsaCredentialSpec': ''}, ['spec.securityContext.windowsOptions.gmsaCredentialSpec: Invalid value: "": '
+                                  'gmsaCredentialSpec cannot be an empty string']),
+    ({'runAsUserName': 'a\\b\\c'}, ['spec.securityContext.windowsOptions.runAsUserName: Invalid value: "a\\b\\c": '
+                                    'runAsUserName cannot contain more than one backslash']),
+    ({'runAsUserName': 'dom\\..'}, ['spec.securityContext.windowsOptions.runAsUserName: Invalid value: "dom\\..": '
+                                    "runAsUserName's User cannot contain only periods or spaces"]),
+    ({'runAsUserName': 'a@b'}, ['spec.securityContext.windowsOptions.runAsUserName: Invalid value: "a@b": '
+                                'runAsUserName\'s User cannot contain the following characters: "/\\:;|=,+*?<>@[]']),
+])
+def test_windows_options_rules(options, expected):
+    assert security.windows_errors(spec_of({'windowsOptions': options})) == expected
+
+
+def test_host_process_rules():
+    spec = spec_of({'windowsOptions': {'hostProcess': True}}, {'windowsOptions': {'hostProcess': False}})
+    spec['containers'].append({'name': 'd'})
+    assert security.windows_errors(spec) == [
+        'spec.containers[0].securityContext.windowsOptions.hostProcess: Invalid value: false: pod hostProcess value '
+        'must be identical if both are specified, was true',
+        'spec: Invalid value: "": If pod contains any hostProcess containers then all containers must be HostProcess '
+        'containers',
+        'spec.hostNetwork: Invalid value: false: hostNetwork must be true if pod contains any hostProcess containers']
+
+
+@pytest.mark.parametrize('pod_context, spec, modules, expected', [
+    ({}, {}, (), None),
+    ({'supplementalGroupsPolicy': 'Merge'}, {}, (), None),
+    ({'supplementalGroupsPolicy': 'Strict'}, {}, ('apparmor',),
+     ('SupplementalGroupsPolicyNotSupported', 'SupplementalGroupsPolicy=Strict is not supported in this node')),
+    ({}, {'os': {'name': 'windows'}}, (), ('PodOSNotSupported', "Failed to admit pod as the OS field doesn't match "
+                                                                'node OS')),
+    ({}, {'os': {'name': 'linux'}}, (), None),
+    ({'appArmorProfile': {'type': 'RuntimeDefault'}}, {}, (),
+     ('AppArmor', 'Cannot enforce AppArmor: AppArmor is not enabled on the host')),
+    ({'appArmorProfile': {'type': 'RuntimeDefault'}}, {}, ('apparmor',), None),
+])
+def test_the_kubelets_admission_on_a_linux_node(pod_context, spec, modules, expected):
+    subject = a_pod(pod_context)
+    subject['spec'].update(spec)
+    assert security.admission_error(subject, modules) == expected
+
+
+SELINUX = {'seLinuxOptions': {'type': 'spc_t'}}
+
+
+def test_selinux_and_windows_options_on_a_node_without_selinux_are_warned_about():
+    subject = a_pod(SELINUX, dict(SELINUX, windowsOptions={'runAsUserName': 'app'}))
+    assert security.node_problems(subject, ('apparmor',)) == []
+    assert security.node_notices(subject, ('apparmor',)) == [
+        'spec.securityContext.seLinuxOptions: ' + security.NO_SELINUX,
+        'spec.containers[*].securityContext.seLinuxOptions: ' + security.NO_SELINUX,
+        'spec.containers[*].securityContext.windowsOptions: ' + security.NO_WINDOWS]
+
+
+def test_selinux_options_on_a_node_with_selinux_are_refused_with_the_reason():
+    subject = a_pod({'seLinuxChangePolicy': 'Recursive'}, SELINUX)
+    assert security.node_problems(subject, ('selinux',)) == [
+        'spec.securityContext.seLinuxChangePolicy: ' + security.SELINUX_REFUSED,
+        'spec.containers[0].securityContext.seLinuxOptions: ' + security.SELINUX_REFUSED]
+    assert 'hostpods' in security.SELINUX_REFUSED
+    assert security.node_notices(subject, ('selinux',)) == []
+
+
+# ----------------------------------------------------------------------------- seccomp's annotations
+
+def annotated(annotations, pod_context=None, context=None):
+    subject = a_pod(pod_context, context)
+    subject['metadata']['annotations'] = annotations
+    return subject
+
+
+POD_KEY, CONTAINER_KEY = 'seccomp.security.alpha.kubernetes.io/pod', 'container.seccomp.security.alpha.kubernetes.io/c'
+
+
+@pytest.mark.parametrize('annotations, pod_context, context, expected', [
+    ({POD_KEY: 'runtime/default', CONTAINER_KEY: 'localhost/profiles/a.json'}, None, None, []),
+    ({POD_KEY: 'docker/default'}, {'seccompProfile': {'type': 'RuntimeDefault'}}, None, []),
+    ({POD_KEY: 'strict'}, None, None,
+     ['metadata.annotations.%s: Invalid value: "strict": must be a valid seccomp profile' % POD_KEY]),
+    ({CONTAINER_KEY: 'localhost/../x'}, None, None,
+     ['metadata.annotations.%s: Invalid value: "../x": must not contain \'..\'' % CONTAINER_KEY]),
+    ({POD_KEY: 'unconfined'}, {'seccompProfile': {'type': 'RuntimeDefault'}}, None,
+     ['spec.securityContext.seccompProfile.type: Forbidden: seccomp type in annotation and field must match']),
+    ({CONTAINER_KEY: 'localhost/a'}, None, {'seccompProfile': {'type': 'Localhost', 'localhostProfile': 'b'}},
+     ['spec.containers[0].securityContext.seccompProfile.localhostProfile: Forbidden: seccomp profile in annotation '
+      'and field must match']),
+])
+def test_seccomp_annotation_rules(annotations, pod_context, context, expected):
+    assert security.seccomp_annotation_errors(annotated(annotations, pod_context, context)) == expected
+
+
+def test_seccomp_annotations_without_their_field_are_warned_about():
+    subject = annotated({POD_KEY: 'runtime/default', CONTAINER_KEY: 'unconfined'},
+                        context={'seccompProfile': {'type': 'Unconfined'}})
+    assert security.seccomp_notices(subject) == [
+        'metadata.annotations[%s]: non-functional in v1.27+; use the "seccompProfile" field instead' % POD_KEY]

@@ -41,7 +41,7 @@ def test_quoted_and_invalid():
 
 @pytest.mark.parametrize('change, expected', [
     (lambda d: d['spec'].update(terminationGracePeriodSeconds=HUGE),
-     'spec.terminationGracePeriodSeconds: Invalid value: "%s...(200000 characters)": must be of type integer' % ('Z' * 64)),
+     'spec.terminationGracePeriodSeconds: Invalid value: "%s...(200000 characters)": must be an integer' % ('Z' * 64)),
     (lambda d: d['spec'].update(restartPolicy=HUGE),
      'spec.restartPolicy: Unsupported value: "%s...(200000 characters)": supported values: "Always", "OnFailure", '
      '"Never"' % ('Z' * 64)),
@@ -50,7 +50,7 @@ def test_quoted_and_invalid():
     (lambda d: d['spec']['containers'][0].update(**{HUGE: 1}),
      'spec.containers[0].%s...(200000 characters): unknown field' % ('Z' * 64)),
     (lambda d: d['metadata'].update(labels={'a': [HUGE] * 1000}),
-     "metadata.labels.a: Invalid value: ['ZZZZZ"),
+     'metadata.labels.a: Invalid value: a list: must be a string'),   # a list or map is named, never printed
 ])
 def test_schema_errors_quote_values_short(change, expected):
     document = doc('web')
