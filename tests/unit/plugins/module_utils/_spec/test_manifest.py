@@ -483,7 +483,8 @@ def test_kind_and_api_version(document, expected):
 @pytest.mark.parametrize('path, fields', [
     ('spec.readinessGates', {'readinessGates': [{'conditionType': 'x'}]}),
     ('spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm', {'affinity': {
-        'podAntiAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': [{'podAffinityTerm': {}}]}}}),
+        'podAntiAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': [
+            {'podAffinityTerm': {}, 'topologyKey': 'kubernetes.io/hostname'}]}}}),
     ('spec.containers[0].volumeDevices', {'containers': [container('c', volumeDevices=[{'name': 'v', 'devicePath': '/dev/xvda'}])]}),
     ('spec.initContainers[0].volumeDevices', {'initContainers': [container('i', volumeDevices=[])]}),
     ('spec.volumes[0].csi', {'volumes': [{'name': 'v', 'csi': {'driver': 'x'}}]}),
