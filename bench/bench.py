@@ -3,9 +3,10 @@
 For each size N: the floor (``floor.py``: the Docker SDK's low-level API, 4 threads, no grace) makes N pods,
 re-applies them and deletes them; then ``ansible-playbook`` runs hostpods.core.pod on the same N manifests
 (a directory, ``src``, as a user passes it): cold apply, unchanged re-apply (median of ``--runs``), delete.
-Prints per phase the seconds of each, hostpods / floor, the module's Docker reads and writes, and the
-module's peak memory (its interpreter runs under /usr/bin/time). The node agent of this machine keeps the
-pods meanwhile, as it does for every user; the header says whether it runs.
+Prints per phase the seconds of each, hostpods / floor, the CPU seconds of the floor's process and of the
+module (its interpreter runs under /usr/bin/time), the module's Docker reads and writes and its peak memory.
+The node agent of this machine keeps the pods meanwhile, as it does for every user; the header says whether
+it runs, and the load average before and after.
 
 Each pod: ``--containers`` containers of busybox and an emptyDir. Their process is PID 1 and ignores
 SIGTERM (``sleep``), so a delete waits out the grace period (``--grace``, the pod's
@@ -61,7 +62,7 @@ class Hostpods:
         self.record = os.path.join(workdir, 'record.json')
         wrapper = os.path.join(workdir, 'python')  # the module's interpreter, its peak memory written down
         with open(wrapper, 'w') as handle:
-            handle.write('#!/bin/sh\nexec /usr/bin/time -a -o %s -f %%M %s "$@"\n' % (self.peaks, sys.executable))
+            handle.write('#!/bin/sh\nexec /usr/bin/time -a -o %s -f "%%M %%U %%S" %s "$@"\n' % (self.peaks, sys.executable))
         os.chmod(wrapper, 0o755)
         self.env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_ROOT, ANSIBLE_LOCALHOST_WARNING='false',
                         ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, 'tests', 'integration', 'callback_plugins'),
@@ -81,7 +82,7 @@ class Hostpods:
                 yaml.safe_dump(pod, handle)
 
     def run(self, state):
-        """``(seconds, the module's result, its peak memory in MiB)`` of one ansible-playbook run."""
+        """``(seconds, the module's result, (its peak memory in MiB, its CPU seconds))`` of one ansible-playbook run."""
         if os.path.exists(self.peaks):
             os.unlink(self.peaks)
         started = time.monotonic()
@@ -94,14 +95,15 @@ class Hostpods:
         if proc.returncode or result.get('failed'):
             raise SystemExit('hostpods %s failed: %s\n%s' % (state, result.get('msg'), proc.stdout[-2000:]))
         with open(self.peaks) as handle:
-            peak = max(int(line) for line in handle if line.strip().isdigit()) / 1024
-        return elapsed, result, peak
+            kib, user, system = [line.split() for line in handle if line[:1].isdigit()][-1]
+        return elapsed, result, (int(kib) / 1024, float(user) + float(system))
 
 
 def timed(function, *args):
-    started = time.monotonic()
-    value = function(*args)
-    return time.monotonic() - started, value
+    """``(seconds, CPU seconds of this process)`` of ``function(*args)``."""
+    started, cpu = time.monotonic(), time.process_time()
+    function(*args)
+    return time.monotonic() - started, time.process_time() - cpu
 
 
 def node_room(client):
@@ -130,10 +132,10 @@ def one_size(count, args, hostpods):
     run_id = uuid.uuid4().hex[:6]
     floor = Floor(run_id, PAUSE, BUSYBOX, COMMAND)
     rows = {}
-    rows['cold apply'] = [timed(floor.apply, count, args.containers)[0]]
-    rows['unchanged re-apply'] = [statistics.median(timed(floor.apply, count, args.containers)[0]
-                                                    for _run in range(args.runs))]
-    rows['delete'] = [timed(floor.delete)[0]]
+    rows['cold apply'] = list(timed(floor.apply, count, args.containers))
+    again = sorted(timed(floor.apply, count, args.containers) for _run in range(args.runs))
+    rows['unchanged re-apply'] = list(again[len(again) // 2])
+    rows['delete'] = list(timed(floor.delete))
     hostpods.write(manifests('bench-' + run_id, count, args.containers, args.grace))
     try:
         cold = hostpods.run('present')
@@ -147,9 +149,10 @@ def one_size(count, args, hostpods):
     assert not any(result['changed'] for _s, result, _p in again), 'a re-apply changed something'
     assert all(result['docker_calls']['write'] == 0 for _s, result, _p in again), 'a re-apply wrote'
     middle = sorted(again, key=lambda item: item[0])[len(again) // 2]
-    for phase, (seconds, result, peak) in (('cold apply', cold), ('unchanged re-apply', middle), ('delete', gone)):
+    for phase, (seconds, result, (peak, cpu)) in (('cold apply', cold), ('unchanged re-apply', middle),
+                                                  ('delete', gone)):
         calls = result['docker_calls']
-        rows[phase] += [seconds, calls['read'], calls['write'], peak]
+        rows[phase] += [seconds, cpu, calls['read'], calls['write'], peak]
     return rows
 
 
@@ -172,14 +175,14 @@ def main():
     print('pods of %d containers and an emptyDir, grace period %d s; floor: Docker SDK low-level API, 4 threads, '
           'no grace; hostpods: one ansible-playbook run (its start-up included), re-apply: median of %d'
           % (args.containers, args.grace, args.runs))
-    print('%5s  %-19s %9s %9s %7s %6s %6s %9s' % ('pods', 'phase', 'floor s', 'hostpods', 'ratio', 'reads', 'writes',
-                                               'peak MiB'))
+    print('%5s  %-19s %8s %8s %7s  %9s %9s  %6s %6s %8s' % (
+        'pods', 'phase', 'floor s', 'hostpods', 'ratio', 'floor cpu', 'module cpu', 'reads', 'writes', 'peak MiB'))
     with tempfile.TemporaryDirectory() as workdir:
         hostpods = Hostpods(workdir)
         for count in args.pods:
-            for phase, (floor_s, seconds, reads, writes, peak) in one_size(count, args, hostpods).items():
-                print('%5d  %-19s %9.2f %9.2f %6.2fx %6d %6d %9.1f' % (count, phase, floor_s, seconds,
-                                                                     seconds / floor_s, reads, writes, peak))
+            for phase, (floor_s, floor_cpu, seconds, cpu, reads, writes, peak) in one_size(count, args, hostpods).items():
+                print('%5d  %-19s %8.2f %8.2f %6.2fx  %9.2f %9.2f  %6d %6d %8.1f' % (
+                    count, phase, floor_s, seconds, seconds / floor_s, floor_cpu, cpu, reads, writes, peak))
                 sys.stdout.flush()
     print('load average after: %s' % ' '.join('%.2f' % x for x in os.getloadavg()))
 
