@@ -1,9 +1,27 @@
 #!/usr/bin/env bash
 # Set up this machine for hostpods: Debian packages, a running Docker engine,
 # the project's .venv, the offline images and the hostpods command. Safe to run again.
+#   --max-pods N   the pods this node takes at most (the kubelet's maxPods, the node role's node_max_pods);
+#                  without it a node keeps the capacity an earlier run gave it, else 110 (the kubelet's default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { printf '==> %s\n' "$*"; }
+
+MAX_PODS=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --max-pods) MAX_PODS=${2:-}; shift 2 || { echo "--max-pods needs a number" >&2; exit 2; } ;;
+    --max-pods=*) MAX_PODS=${1#*=}; shift ;;
+    *) echo "usage: $0 [--max-pods N]" >&2; exit 2 ;;
+  esac
+done
+if [ -z "$MAX_PODS" ] && [ -r /etc/ansible/facts.d/hostpods.fact ]; then
+  MAX_PODS=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["capacity"]["pods"])' \
+    /etc/ansible/facts.d/hostpods.fact 2>/dev/null || true)
+fi
+case "${MAX_PODS:=110}" in
+  ''|0|*[!0-9]*) echo "--max-pods must be a positive number, not '$MAX_PODS'" >&2; exit 2 ;;
+esac
 
 # 1. Debian packages (only those that are missing).
 need=()
@@ -66,7 +84,8 @@ log "making this machine a node (the hostpods.core.node role; log: /var/log/host
   source scripts/env.sh
   ansible-playbook -i localhost, -c local playbooks/node.yml -e node_name="$(hostname)" \
     -e node_sandbox_image=hostpods/pause:3.10 -e node_sandbox_source=build -e node_pod_network=false \
+    -e node_max_pods="$MAX_PODS" \
     -e ansible_python_interpreter="$PWD/.venv/bin/python" >/var/log/hostpods-setup-node.log 2>&1 \
     || { tail -n 40 /var/log/hostpods-setup-node.log; echo "the node role failed on this machine" >&2; exit 1; }
 )
-log "ready: $(docker version --format 'engine {{.Server.Version}}'), images hostpods/pause:3.10 hostpods/busybox:1.35, $(command -v hostpods), agent: $(/usr/local/sbin/hostpods-agent status)"
+log "ready: $(docker version --format 'engine {{.Server.Version}}'), at most $MAX_PODS pods, images hostpods/pause:3.10 hostpods/busybox:1.35, $(command -v hostpods), agent: $(/usr/local/sbin/hostpods-agent status)"

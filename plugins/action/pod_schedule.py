@@ -90,4 +90,4 @@ class ActionModule(PodActionModule):
                                                                         for key, outcome in waiting))
         return {'placement': {_name((entry['namespace'], entry['name'])): entry['node'] for entry in entries},
                 'hosts': host_plans, 'decisions': entries, 'unscheduled': unscheduled,
-                'not_placed': ['%s: %s' % (_name(key), outcome['message']) for key, outcome in refused], 'msg': msg}
+                'not_placed': placement.refusal_lines(refused), 'msg': msg}

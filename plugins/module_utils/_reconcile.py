@@ -22,10 +22,10 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan.observed impor
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
-from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import PodLocks
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import notices
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resource_names
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
@@ -220,7 +220,9 @@ def _apply(client, params, check_mode, diff, node, clock):
         batch.admit(records, node)
         plan = plan_call(client, params, node, records, batch)
         errors = {}
-        if not check_mode:
+        if not check_mode and any(p.steps for p in plan.pods + plan.objects):
+            # imported only when there is something to do: a module compiles what it imports at every run
+            from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
             lookup = observe.object_lookup({} if deleting else {p.key: p.obj for p in plan.objects})
             errors = Executor(client, node, max(1, remaining()), lookup=lookup).run(plan)
     keys = batch.keys + [p.key for p in plan.pods if p.key not in batch.keys]
@@ -252,6 +254,9 @@ def _wait(client, keys, node, plan, batch, result, timeout, wait_timeout):
     result['pods'] = batch.gate.report([dict(obj, action=actions[(obj['metadata']['namespace'], obj['metadata']['name'])])
                                         for obj in waited])
     if not done:
-        pending = ['%s/%s (%s)' % (p['metadata']['namespace'], p['metadata']['name'], p['status']['phase'])
-                   for p in waited if not pod_done(p)]
+        by_phase = {}
+        for obj in waited:
+            if not pod_done(obj):
+                by_phase.setdefault(obj['status']['phase'], []).append((obj['metadata']['namespace'], obj['metadata']['name']))
+        pending = ['%s (%s)' % (naming.compact_names(keys), phase) for phase, keys in by_phase.items()]
         _fail('Timed out after %ds waiting for pods to be ready: %s' % (wait_timeout, ', '.join(pending)), result, client)

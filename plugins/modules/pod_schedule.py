@@ -241,7 +241,10 @@ unscheduled:
         conditions:
           - {type: PodScheduled, status: "False", reason: Unschedulable, message: "0/2 nodes are available: 2 Insufficient cpu. ..."}
 not_placed:
-  description: One line a pod no node takes, C(namespace/name) and the message of RV(decisions) (not the waiting pods).
+  description:
+    - One line a reason for the pods no node takes (not the waiting pods) - those pods as C(namespace/name), a run
+      of numbered names as its first and last (C(default/web-000..web-089)) - and that reason's message of
+      RV(decisions), once.
   returned: success
   type: list
   elements: str

@@ -150,9 +150,13 @@ def test_pod_module_on_one_node_checks_the_node(nodes):
     assert code != 0
     [item] = results(record, 'Apply the manifests').values()
     result = item['result']
-    assert item['status'] == 'failed'
     assert result['msg'] == '2 pod(s) cannot run on node %s: default/hdd: %s; default/too-big: %s' % (
         n1, message(['1 ' + AFFINITY], ['1 ' + NOT_HELPFUL]), message(['1 Insufficient cpu'], ['1 ' + NO_VICTIMS]))
+    # the table first (the refused pods Pending), then one failure with the module's message
+    [table] = results(record, 'Show the pods (kubectl get pods -o wide)').values()
+    assert [row.split()[2] for row in table['result']['msg'][1:]] == ['Running', 'Pending', 'Pending']
+    [failure] = results(record, 'Fail when the apply failed on this node').values()
+    assert failure['status'] == 'failed' and failure['result']['msg'] == result['msg']
     by_name = {obj['metadata']['name']: obj for obj in result['pods']}
     assert [obj['action'] for obj in result['pods']] == ['created', 'unschedulable', 'unschedulable']
     assert by_name['fits']['spec']['nodeName'] == n1 and by_name['fits']['status']['hostIP'] == '10.241.1.1'

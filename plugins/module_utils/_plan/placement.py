@@ -17,6 +17,7 @@ from __future__ import annotations
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
 from ansible_collections.hostpods.core.plugins.module_utils._plan import scheduler
 from ansible_collections.hostpods.core.plugins.module_utils._plan.planner import is_finished
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
 HOSTNAME_LABEL = 'kubernetes.io/hostname'
@@ -93,11 +94,22 @@ def not_placed_object(pod, outcome):
     return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': meta, 'spec': pod['spec'], 'status': status, 'action': action}
 
 
+def refusal_lines(outcomes):
+    """One line a reason for the pods not placed: the pods it holds back, named compactly (``naming.compact_names``),
+    then the scheduler's or the kubelet's message, once: ``default/web-000..web-089: 0/1 nodes are available:
+    1 Too many pods. ...``; reasons in the order of their first pod. The pods that wait by design, for their gates
+    or their scheduler, are no refusal and are left out."""
+    groups = {}
+    for key, outcome in outcomes:
+        if not outcome.get('waiting'):
+            groups.setdefault(outcome['message'], []).append(key)
+    return ['%s: %s' % (naming.compact_names(keys), message) for message, keys in groups.items()]
+
+
 def refusal_message(outcomes):
-    """One line naming each pod not placed and why: ``default/big: 0/1 nodes are available: ...``
-    (the pods that wait by design, for their gates or their scheduler, are no refusal)."""
-    return '; '.join('%s/%s: %s' % (key[0], key[1], outcome['message']) for key, outcome in outcomes
-                     if not outcome.get('waiting'))
+    """The pods not placed and why, in one line (``refusal_lines`` joined; the pods that wait by design, for their
+    gates or their scheduler, are no refusal)."""
+    return '; '.join(refusal_lines(outcomes))
 
 
 def downward_allocatable(node):

@@ -7,10 +7,14 @@ A thin layer over the ``docker`` SDK's low-level APIClient. Every call is counte
 write (``calls``), so a re-apply of unchanged pods can prove it made no mutating call, and every
 engine error (a missing object included) becomes a DockerError naming the call and its object.
 
-The read-only JSON calls (listings and inspects: all that ``pod_info`` and ``hostpods get`` need) go
+The JSON calls (listings and inspects: all that ``pod_info`` and ``hostpods get`` need; creating,
+starting, stopping and removing containers and volumes: all that an apply and a delete make) go
 through the standard library's HTTP client on the engine's unix socket (or plain TCP): a tenth of the
 SDK's cost a call, and the SDK (with requests) is imported only when a call needs it, so a command
-on a node answers fast. Engines reached otherwise (ssh://, TLS) are read through the SDK too.
+on a node answers fast. Engines reached otherwise (ssh://, TLS) are reached through the SDK.
+
+At most ``MAX_ENGINE_CALLS`` calls work at once; a call that mostly waits (a stop within its grace
+period, a hook's or a probe's exec, a container's end) takes no slot, so many pods' waits overlap.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import time
 from urllib.parse import quote, urlencode, urlsplit
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import DockerError
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import MAX_ENGINE_CALLS
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef
 
@@ -119,9 +124,10 @@ class _Reads:
         url = base_url or 'unix://' + DEFAULT_SOCKET
         parts = urlsplit(url)
         if parts.scheme in ('unix', 'http+unix'):
-            self.connect = lambda: _UnixConnection(parts.path or DEFAULT_SOCKET, timeout)
+            self.connect = lambda seconds=timeout: _UnixConnection(parts.path or DEFAULT_SOCKET, seconds)
         elif parts.scheme in ('tcp', 'http') and parts.hostname:
-            self.connect = lambda: http.client.HTTPConnection(parts.hostname, parts.port or 2375, timeout=timeout)
+            self.connect = lambda seconds=timeout: http.client.HTTPConnection(parts.hostname, parts.port or 2375,
+                                                                              timeout=seconds)
         else:
             raise ValueError('not a unix socket or plain TCP: %s' % url)
         self.local = threading.local()
@@ -133,10 +139,25 @@ class _Reads:
             return body
         return json.loads(body) if body else None
 
-    def post(self, path, payload):
-        """The decoded JSON answer of ``POST path`` with the JSON ``payload`` (an EngineError for an error status)."""
-        body = self._request('POST', path, json.dumps(payload).encode('utf-8'))
+    def post(self, path, payload=None, params=None, method='POST'):
+        """The decoded JSON answer of ``POST path?params`` with the JSON ``payload`` (an EngineError for an
+        error status); ``method``: another verb (``DELETE``)."""
+        data = json.dumps(payload).encode('utf-8') if payload is not None else None
+        body = self._request(method, path + ('?' + urlencode(params) if params else ''), data)
         return json.loads(body) if body else None
+
+    def once(self, method, path, params, timeout):
+        """``method path?params`` on a connection of its own that waits up to ``timeout`` seconds (a stop
+        within its grace period): the kept-alive connections are for calls that answer at once."""
+        connection = self.connect(timeout)
+        try:
+            connection.request(method, path + ('?' + urlencode(params) if params else ''))
+            response = connection.getresponse()
+            body = response.read()
+        finally:
+            connection.close()
+        if response.status >= 400:
+            raise EngineError(_message(body, response.status), missing=response.status == 404)
 
     def _request(self, method, target, payload=None):
         headers = {'Content-Type': 'application/json'} if payload is not None else {}
@@ -224,14 +245,19 @@ def _filters(filters):
     return json.dumps({key: value if isinstance(value, list) else [value] for key, value in filters.items()})
 
 
-def _call(kind):
+def _call(kind, waits=False):
+    """An engine call, counted as a ``kind`` (read or write), its errors made DockerErrors naming it. It
+    takes one of the client's slots while it works, unless it mostly ``waits``."""
     def decorate(method):
         @functools.wraps(method)
         def wrapper(self, *args, **kwargs):
             with self._lock:
                 self.calls[kind] += 1
             try:
-                return method(self, *args, **kwargs)
+                if waits:
+                    return method(self, *args, **kwargs)
+                with self._slots:
+                    return method(self, *args, **kwargs)
             except DockerError:
                 raise
             except _engine_errors() as exc:
@@ -247,6 +273,7 @@ class DockerClient:
         self.docker_host, self.timeout = docker_host, timeout
         self.calls = {'read': 0, 'write': 0}
         self._lock, self._api_lock, self._api = threading.Lock(), threading.Lock(), None
+        self._slots = threading.BoundedSemaphore(MAX_ENGINE_CALLS)
         try:
             self._reads = _Reads(docker_host, timeout)
         except ValueError:
@@ -282,6 +309,13 @@ class DockerClient:
         if self._reads is None:
             return getattr(self.api, call)(*args, **kwargs)
         return self._reads.get(path, params)
+
+    def _send(self, method, path, params, payload, call, *args, **kwargs):
+        """A write: ``method path?params`` with the JSON ``payload`` through ``http.client`` where it can, else
+        the SDK's same ``call``; the decoded answer."""
+        if self._reads is None:
+            return getattr(self.api, call)(*args, **kwargs)
+        return self._reads.post(path, payload, params, method)
 
     # ------------------------------------------------------------------ reads
     @_call('read')
@@ -353,7 +387,7 @@ class DockerClient:
         return self.api.logs(container_id, stream=True, follow=follow, tail=tail, timestamps=timestamps,
                              **_log_window(since))
 
-    @_call('read')
+    @_call('read', waits=True)
     def stats(self, container_id):
         """One sample of the engine's statistics of a running container (cpu over the last second, memory)."""
         try:
@@ -380,7 +414,7 @@ class DockerClient:
                 pass
         return code
 
-    @_call('read')
+    @_call('read', waits=True)
     def wait(self, container_id, timeout):
         """The exit code, or None when ``timeout`` seconds pass first."""
         api = self.api
@@ -391,7 +425,7 @@ class DockerClient:
             return None
 
     # ------------------------------------------------------------------ writes
-    @_call('write')
+    @_call('write', waits=True)
     def exec_run(self, container_id, argv, stdin=None):
         """Run ``argv`` in a running container; returns ``(rc, stdout bytes, stderr bytes)``."""
         from docker.utils.socket import consume_socket_output, demux_adaptor, frames_iter
@@ -410,7 +444,7 @@ class DockerClient:
                 sock.close()
         return self.api.exec_inspect(exec_id).get('ExitCode'), stdout or b'', stderr or b''
 
-    @_call('write')
+    @_call('write', waits=True)
     def exec_probe(self, container_id, argv, timeout, limit):
         """Run ``argv`` in a running container within ``timeout`` seconds, as a probe does. Returns
         ``(exit code, stdout bytes, stderr bytes, pid)``: each stream at most ``limit`` bytes; when the
@@ -438,7 +472,7 @@ class DockerClient:
             return None, streams[1], streams[2], info.get('Pid')
         return info.get('ExitCode'), streams[1], streams[2], None
 
-    @_call('write')
+    @_call('write', waits=True)
     def exec_attach(self, container_id, argv, stdin=False, tty=False):
         """Start ``argv`` in a running container, attached: ``(exec id, connection, socket)``. The socket
         carries the terminal's bytes with ``tty``, else the engine's multiplexed stdout/stderr frames;
@@ -492,28 +526,40 @@ class DockerClient:
 
     @_call('write')
     def create_volume(self, name, labels, driver_opts=None):
-        return self.api.create_volume(name=name, driver='local', driver_opts=driver_opts or None, labels=labels)
+        payload = {'Name': name, 'Driver': 'local', 'Labels': labels}
+        if driver_opts:
+            payload['DriverOpts'] = driver_opts
+        return self._send('POST', '/volumes/create', None, payload, 'create_volume', name=name, driver='local',
+                          driver_opts=driver_opts or None, labels=labels)
 
     @_call('write')
     def remove_volume(self, name):
         try:
-            self.api.remove_volume(name, force=True)
+            self._send('DELETE', '/volumes/%s' % quote(name, safe=''), {'force': 1}, None, 'remove_volume', name,
+                       force=True)
         except _engine_errors() as exc:
             if not _missing(exc):
                 raise
 
     @_call('write')
     def create_container(self, name, body):
-        return self.api.create_container_from_config(body, name=name)['Id']
+        body = {key: value for key, value in body.items() if value is not None}  # as the SDK sends it
+        return self._send('POST', '/containers/create', {'name': name}, body, 'create_container_from_config', body,
+                          name=name)['Id']
 
     @_call('write')
     def start(self, container_id):
-        self.api.start(container_id)
+        self._send('POST', '/containers/%s/start' % quote(container_id, safe=''), None, None, 'start', container_id)
 
-    @_call('write')
+    @_call('write', waits=True)
     def stop(self, container_id, timeout):
+        """Stop a container within ``timeout`` seconds (its stop signal, then SIGKILL), as ``docker stop``."""
         try:
-            self.api.stop(container_id, timeout=timeout)
+            if self._reads is None:
+                self.api.stop(container_id, timeout=timeout)
+            else:
+                self._reads.once('POST', '/containers/%s/stop' % quote(container_id, safe=''), {'t': timeout},
+                                 self.timeout + timeout)
         except _engine_errors() as exc:
             if not _missing(exc):
                 raise
@@ -526,7 +572,8 @@ class DockerClient:
     @_call('write')
     def remove_container(self, container_id):
         try:
-            self.api.remove_container(container_id, v=False, force=True)
+            self._send('DELETE', '/containers/%s' % quote(container_id, safe=''), {'v': 0, 'force': 1}, None,
+                       'remove_container', container_id, v=False, force=True)
         except _engine_errors() as exc:
             if not _missing(exc):
                 raise

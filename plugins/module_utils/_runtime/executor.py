@@ -4,8 +4,9 @@
 """PRIVATE: carry a plan out. The only layer that changes the host (never called in check mode).
 
 It decides nothing: every step of the plan (``_plan.steps``) goes to its one handler
-(``HANDLERS``, in ``containers`` and ``volumes``). Pods run concurrently (bounded); the steps of
-one pod run in order. A container that cannot start does not keep its siblings from starting (as
+(``HANDLERS``, in ``containers`` and ``volumes``). Every pod runs at once, so their waits (grace
+periods, hooks, init containers, back-offs) overlap; the Docker client bounds the engine calls at work
+(``concurrency.MAX_ENGINE_CALLS``). The steps of one pod run in order. A container that cannot start does not keep its siblings from starting (as
 on a kubelet); any other failure stops the pod's remaining steps.
 """
 
@@ -19,7 +20,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime import cont
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import volumes
-from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_all
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 
@@ -114,7 +115,7 @@ class Executor:
         return errors
 
     def run_pods(self, plans):
-        results = run_concurrently(self._run_pod, [plan for plan in plans if plan.steps])
+        results = run_all(self._run_pod, [plan for plan in plans if plan.steps])
         return {key: error for key, error in results if error}
 
     def run_objects(self, plans):

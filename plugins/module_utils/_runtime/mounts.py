@@ -37,6 +37,8 @@ def _check(result, path):
 
 def _unescape(field):
     """A path of mountinfo: spaces, tabs, newlines and backslashes are written as octal escapes."""
+    if '\\' not in field:
+        return field
     for code in ('\\040', '\\011', '\\012', '\\134'):
         field = field.replace(code, chr(int(code[1:], 8)))
     return field

@@ -31,7 +31,8 @@ def read_node_record(uid, mount_table=None):
 
 def read_node_records():
     """The node's record of every pod UID that has a directory (see ``read_node_record``)."""
-    mount_table = mounts.read_mounts()
+    pods = naming.STATE_DIR + os.sep  # a pod's record looks only at the mounts under the pods' directories
+    mount_table = {point: kind for point, kind in mounts.read_mounts().items() if point.startswith(pods)}
     return {uid: read_node_record(uid, mount_table) for uid in nodestate.pod_uids()}
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
@@ -111,6 +112,36 @@ def canonical(value):
 
 def short_hash(value):
     return hashlib.sha256(canonical(value).encode('utf-8')).hexdigest()[:16]
+
+
+def compact_names(keys):
+    """``(namespace, name)`` keys as one short text for a message about many pods: ``namespace/name``
+    each, in the order given, and a run of three or more names that differ only by a number counting up
+    by one (``web-007``, ``web-008``, ``web-009``) as its first and last (``default/web-007..web-009``)."""
+    out, run = [], []
+
+    def close():
+        if len(run) >= 3:
+            out.append('%s/%s..%s' % (run[0][0], run[0][1], run[-1][1]))
+        else:
+            out.extend('%s/%s' % key for key in run)
+        del run[:]
+    for key in keys:
+        if run and not _follows(run[-1], key):
+            close()
+        run.append(key)
+    close()
+    return ', '.join(out)
+
+
+def _follows(previous, key):
+    """Whether ``key`` is the name after ``previous`` in a numbered run (same namespace, stem and width)."""
+    before, after = _NUMBERED.match(previous[1]), _NUMBERED.match(key[1])
+    return (previous[0] == key[0] and before is not None and after is not None and before.group(1) == after.group(1)
+            and len(before.group(2)) == len(after.group(2)) and int(after.group(2)) == int(before.group(2)) + 1)
+
+
+_NUMBERED = re.compile(r'^(.*?)(\d+)$')
 
 
 def sandbox_name(pod_name, namespace, uid, attempt):

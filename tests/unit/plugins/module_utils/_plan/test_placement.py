@@ -300,6 +300,21 @@ def test_place_refuses_two_hosts_with_one_node_name():
     assert info.value.msg == 'hosts host-n1 and other are both node "n1": give each node its own name'
 
 
+def test_gate_groups_the_pods_refused_for_one_reason():
+    """90 pods refused for "Too many pods": one message, the pods named compactly (issue 13)."""
+    node = dict(ONE, allocatable=dict(ONE['allocatable'], pods=20))
+    pods = [pod('web-%03d' % index, tolerations=TOLERATE_DB) for index in range(110)] + [
+        pod('b', nodeName='elsewhere')]
+    gate = placement.NodeGate(node)
+    assert len(gate.admit(pods, {})) == 20
+    message = gate.message()
+    too_many = "0/1 nodes are available: 1 Too many pods. preemption: 0/1 nodes are available: 1 %s.." % NO_VICTIMS
+    assert message == ("91 pod(s) cannot run on node n1: default/web-020..web-109: %s; default/b: 0/1 nodes are "
+                       "available: 1 node(s) didn't match the requested node name. preemption: 0/1 nodes are "
+                       "available: 1 %s.." % (too_many, NOT_HELPFUL))
+    assert message.count('Too many pods') == 1
+
+
 # ----------------------------------------------------------------------------- constraints between pods
 
 def anti_web(name):

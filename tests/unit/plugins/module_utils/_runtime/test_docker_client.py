@@ -4,6 +4,7 @@ import json
 import socketserver
 import struct
 import threading
+import time
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
@@ -53,9 +54,18 @@ class Engine(BaseHTTPRequestHandler):
             self.answer(500, {'message': 'boom'})
 
     def do_POST(self):
-        body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
+        length = int(self.headers.get('Content-Length') or 0)
+        body = json.loads(self.rfile.read(length)) if length else None
         Engine.seen.append((self.path, body))
-        if self.path == '/containers/c1/exec':
+        if self.path.startswith('/containers/create?'):
+            self.answer(201, {'Id': 'new1', 'Warnings': []})
+        elif self.path == '/volumes/create':
+            self.answer(201, dict(body, Mountpoint='/var/lib/docker/volumes/v1/_data'))
+        elif self.path in ('/containers/new1/start', '/containers/new1/stop?t=7'):
+            self.answer(204, b'')
+        elif self.path == '/containers/gone/stop?t=2':
+            self.answer(404, {'message': 'No such container: gone'})
+        elif self.path == '/containers/c1/exec':
             self.answer(201, {'Id': 'e1'})
         elif self.path == '/containers/stopped/exec':
             self.answer(409, {'message': 'Container stopped is not running'})
@@ -67,6 +77,14 @@ class Engine(BaseHTTPRequestHandler):
             self.close_connection = True
         else:
             self.answer(500, {'message': 'boom'})
+
+
+    def do_DELETE(self):
+        Engine.seen.append((self.path, None))
+        if self.path in ('/containers/new1?v=0&force=1', '/volumes/v1?force=1'):
+            self.answer(204, b'')
+        else:
+            self.answer(404, {'message': 'No such container: gone'})
 
 
 class Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
@@ -130,3 +148,58 @@ def test_exec_probes_go_through_http_client_without_the_sdk(engine):
         client.exec_probe('stopped', ['true'], 5, 1024)
     assert info.value.msg == 'Docker exec_probe stopped failed: Container stopped is not running'
     assert client.calls == {'read': 0, 'write': 3} and client._api is None
+
+
+def test_writes_go_through_http_client_without_the_sdk(engine):
+    client = DockerClient(engine)
+    client.create_volume('v1', {'io.kubernetes.pod.uid': 'u'})
+    assert client.create_container('k8s_app', {'Image': 'busybox', 'Cmd': None, 'Labels': {}}) == 'new1'
+    client.start('new1')
+    client.stop('new1', 7)
+    client.stop('gone', 2)  # a container already gone is stopped
+    client.remove_container('new1')
+    client.remove_container('gone')
+    client.remove_volume('v1')
+    assert [item for item in Engine.seen if item[0] != '/_ping'] == [
+        ('/volumes/create', {'Name': 'v1', 'Driver': 'local', 'Labels': {'io.kubernetes.pod.uid': 'u'}}),
+        ('/containers/create?name=k8s_app', {'Image': 'busybox', 'Labels': {}}),  # None left out, as the SDK does
+        ('/containers/new1/start', None), ('/containers/new1/stop?t=7', None), ('/containers/gone/stop?t=2', None),
+        ('/containers/new1?v=0&force=1', None), ('/containers/gone?v=0&force=1', None), ('/volumes/v1?force=1', None)]
+    assert client.calls == {'read': 0, 'write': 8} and client._api is None
+
+
+def test_write_errors_name_the_call(engine):
+    with pytest.raises(DockerError) as info:
+        DockerClient(engine).start('gone')
+    assert info.value.msg == 'Docker start gone failed: boom'
+
+
+def test_calls_at_work_are_bounded_and_waits_are_not(engine, monkeypatch):
+    """At most MAX_ENGINE_CALLS calls work at once; a call that waits (a stop) takes no slot."""
+    client = DockerClient(engine)
+    inside, most, gate = [0], [0], threading.Event()
+    lock = threading.Lock()
+
+    def held(*_args):
+        with lock:
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+        gate.wait(5)
+        with lock:
+            inside[0] -= 1
+        return {'Id': 'x'}
+    monkeypatch.setattr(client._reads, 'get', held)
+    monkeypatch.setattr(client._reads, 'once', held)
+    workers = [threading.Thread(target=client.inspect_container, args=('c%d' % n,))
+               for n in range(docker_client.MAX_ENGINE_CALLS + 4)]
+    workers += [threading.Thread(target=client.stop, args=('s%d' % n, 30)) for n in range(5)]
+    for worker in workers:
+        worker.start()
+    deadline = time.monotonic() + 5
+    while inside[0] < docker_client.MAX_ENGINE_CALLS + 5 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert inside[0] == docker_client.MAX_ENGINE_CALLS + 5  # 8 inspects at work and the 5 stops waiting
+    gate.set()
+    for worker in workers:
+        worker.join(5)
+    assert most[0] == docker_client.MAX_ENGINE_CALLS + 5 and client.calls['read'] == docker_client.MAX_ENGINE_CALLS + 4

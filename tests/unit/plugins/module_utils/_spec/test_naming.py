@@ -185,3 +185,24 @@ def test_pod_hash_ignores_labels_and_annotations(mutate):
 
 def test_metadata_path_is_per_pod_uid():
     assert naming.metadata_path(UID) == '/var/lib/hostpods/pods/%s/metadata.json' % UID
+
+
+@pytest.mark.parametrize('names, text', [
+    (['web'], 'default/web'),
+    (['a', 'b'], 'default/a, default/b'),
+    (['web-007', 'web-008'], 'default/web-007, default/web-008'),  # two: both named
+    (['web-007', 'web-008', 'web-009'], 'default/web-007..web-009'),
+    (['p-098', 'p-099', 'p-100'], 'default/p-098..p-100'),
+    (['p-8', 'p-9', 'p-10'], 'default/p-8, default/p-9, default/p-10'),  # the width changes
+    (['w1', 'w2', 'w3', 'x', 'w4', 'w5', 'w6', 'w7'], 'default/w1..w3, default/x, default/w4..w7'),
+    (['w1', 'w3', 'w5'], 'default/w1, default/w3, default/w5'),  # not consecutive
+    (['w3', 'w2', 'w1'], 'default/w3, default/w2, default/w1'),  # counting down is not a run
+    (['a1', 'a2', 'b3'], 'default/a1, default/a2, default/b3'),  # another stem
+])
+def test_compact_names(names, text):
+    assert naming.compact_names([('default', name) for name in names]) == text
+
+
+def test_compact_names_keeps_namespaces_apart():
+    keys = [('a', 'w1'), ('a', 'w2'), ('b', 'w3'), ('b', 'w4'), ('b', 'w5')]
+    assert naming.compact_names(keys) == 'a/w1, a/w2, b/w3..w5'
