@@ -235,8 +235,8 @@ def _type_ok(kind, value):
         return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     if kind == INTORSTR:
         return isinstance(value, (str, int)) and not isinstance(value, bool)
-    if kind == QUANTITY:
-        return isinstance(value, (str, int)) and not isinstance(value, bool)
+    if kind == QUANTITY:  # "250m", 2, and numbers with a fraction or an exponent (cpu: 0.5, memory: 1.5e9)
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
     if kind == 'object':
         return isinstance(value, dict)
     return True

@@ -92,6 +92,15 @@ def test_wrong_types(mutate, expected):
     assert check(pod) == [expected]
 
 
+@pytest.mark.parametrize('amount', [0.5, 1.5e9, 2, '250m', '1.5e9'])
+def test_numbers_are_quantities_too(amount):
+    # cpu: 0.5 and memory: 1.5e9 are valid Kubernetes (a quantity is a string or a number)
+    pod = minimal_pod()
+    pod['spec']['containers'][0]['resources'] = {'limits': {'cpu': amount, 'memory': amount}}
+    pod['spec']['volumes'] = [{'name': 'v', 'emptyDir': {'sizeLimit': amount}}]
+    assert check(pod) == []
+
+
 def test_null_is_the_same_as_unset():
     pod = minimal_pod()
     pod['spec']['volumes'] = [{'name': 'v', 'emptyDir': None}]

@@ -512,6 +512,21 @@ def test_requests_default_to_limits_and_are_validated():
     assert 'spec.containers[0].resources.limits[memory]: Invalid value' in errors_of(bad)[0]
 
 
+def test_numbers_are_quantities_as_the_api_server_reads_them():
+    # YAML gives `cpu: 0.5` as a float and `memory: 1.5e9` as text (YAML 1.1); a dict from JSON both as numbers
+    text = ('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: busybox\n'
+            '    resources: {limits: {cpu: 0.5, memory: 1.5e9}, requests: {cpu: 0.25}}\n')
+    [pod] = manifest.load_pods(manifest.collect_documents(text), check_schema=True)
+    assert pod['spec']['containers'][0]['resources']['limits'] == {'cpu': 0.5, 'memory': '1.5e9'}
+    as_json = '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {"containers": [{"name": "c", ' \
+              '"image": "busybox", "resources": {"limits": {"cpu": 0.5, "memory": 1.5e9}}}]}}'
+    [pod] = manifest.load_pods(manifest.collect_documents(json.loads(as_json)), check_schema=True)
+    assert pod['spec']['containers'][0]['resources']['requests'] == {'cpu': 0.5, 'memory': 1.5e9}
+    too_much = doc('a', containers=[container('c', resources={'limits': {'cpu': 0.5}, 'requests': {'cpu': 0.75}})])
+    assert 'resources.requests: Invalid value: "0.75": must be less than or equal to cpu limit of 0.5' in \
+        errors_of(too_much)[0]
+
+
 def test_ignored_fields_are_accepted():
     raw = doc('a')
     raw['metadata']['creationTimestamp'] = None
