@@ -16,6 +16,7 @@ import time
 
 from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
 from ansible_collections.hostpods.core.plugins.module_utils._plan import placement
 from ansible_collections.hostpods.core.plugins.module_utils._plan import planner
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
@@ -86,7 +87,8 @@ def plan_call(client, params, node, records, batch):
     if batch.deleting:
         return planner.Plan([planner.plan_delete(key, records.get(key), params['grace_period']) for key in batch.keys],
                             object_plans, True)
-    facts = HostFacts(client.image_references(), host.host_path_kinds(planner.host_paths(batch.pods)))
+    facts = HostFacts(client.image_references(), host.host_path_kinds(planner.host_paths(batch.pods)),
+                      pod_cgroups=node.pod_cgroups)
     changed = planner.changed_objects(object_plans)
 
     def plan_pods():
@@ -150,15 +152,17 @@ def _live(client, keys, node, records=None):
             for obj in describe_records(client, [records.get(key) for key in keys], node)}
 
 
-def _refuse_what_needs_the_agent(pods, node):
-    """Probes and restart rules are the node agent's: without it they would be ignored, so they are refused by path."""
-    if node.agent:
-        return
-    errors = ['%s/%s: %s: needs the node agent hostpods-agent, which is not running on node %s (no fresh '
-              'heartbeat in %s); install and start it with the hostpods.core.node role (scripts/setup.sh on the '
-              'machine it sets up)' % (pod['metadata']['namespace'], pod['metadata']['name'], path, node.name,
-                                       nodestate.HEARTBEAT)
-              for pod in pods for path in containers.agent_paths(pod)]
+def _refuse_what_the_node_cannot_do(pods, node):
+    """Probes and restart rules are the node agent's: without it they would be ignored, so they are refused by
+    path; and so is what the node's engine cannot do (``capabilities.refusals``)."""
+    errors = ['%s/%s: %s' % (pod['metadata']['namespace'], pod['metadata']['name'], problem)
+              for pod in pods for problem in capabilities.refusals(pod, node)]
+    if not node.agent:
+        errors += ['%s/%s: %s: needs the node agent hostpods-agent, which is not running on node %s (no fresh '
+                   'heartbeat in %s); install and start it with the hostpods.core.node role (scripts/setup.sh on the '
+                   'machine it sets up)' % (pod['metadata']['namespace'], pod['metadata']['name'], path, node.name,
+                                            nodestate.HEARTBEAT)
+                   for pod in pods for path in containers.agent_paths(pod)]
     if errors:
         raise ManifestError('Cannot apply: ' + '; '.join(errors), errors=errors)
 
@@ -197,9 +201,10 @@ def _apply(client, params, check_mode, diff, node, clock):
         return max(0, params['wait_timeout'] - (clock() - started))
 
     deleting = params['state'] == 'absent'
-    node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting)
+    node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting,
+                                 with_engine=not deleting)
     batch = Batch(params)
-    _refuse_what_needs_the_agent(batch.pods, node)
+    _refuse_what_the_node_cannot_do(batch.pods, node)
     before = observe.read_records(client) if batch.by_selector or batch.others else None
     with _locked(batch.lock_keys(before), check_mode, params['wait_timeout']):
         records = observe.read_records(client)  # under the locks: no other run changes these pods now

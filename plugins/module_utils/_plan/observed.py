@@ -256,11 +256,13 @@ def group_pods(entries, node_records=None, volumes=None):
 
 
 class HostFacts:
-    """What the planner must know about the host besides containers: images and host paths."""
+    """What the planner must know about the host besides containers: images, host paths, and whether pods
+    get a cgroup of their own (``pod_cgroups``: see ``NodeContext.pod_cgroups``)."""
 
-    def __init__(self, images=None, paths=None):
+    def __init__(self, images=None, paths=None, pod_cgroups=False):
         self.images = {ImageRef(image).normalized for image in images or ()}
         self.paths = dict(paths or {})
+        self.pod_cgroups = pod_cgroups
 
     def has_image(self, image):
         return ImageRef(image).normalized in self.images

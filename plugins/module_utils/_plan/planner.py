@@ -23,6 +23,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan import steps a
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 
 CREATED, UPDATED, RECREATED, UNCHANGED, DELETED, ABSENT = 'created', 'updated', 'recreated', 'unchanged', 'deleted', 'absent'
 
@@ -172,6 +173,12 @@ def lost_mounts(pod, record):
                 return 'the node lost %s of volume "%s" that container "%s" mounts' % (
                     what, mount['name'], container['name'])
     return ''
+
+
+def pod_cgroup_step(pod, config=None):
+    """The step that makes the pod's cgroup and writes its limits (``config``, else the pod's own)."""
+    return S.PodCgroup(naming.pod_cgroup(pod['metadata']['uid'], podspec.qos_class(pod['spec'])),
+                       config or resources.pod_cgroup(pod['spec']))
 
 
 def project_step(volume, refresh=False):
@@ -344,6 +351,8 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     steps.extend(_volume_steps(pod, facts))
     if not facts.has_image(sandbox_image):
         steps.append(S.Pull(sandbox_image))
+    if facts.pod_cgroups:  # the kubelet makes the pod's cgroup before its sandbox
+        steps.append(pod_cgroup_step(pod))
     steps.append(S.Sandbox(sandbox_attempt))
     if restarts != KEEP:  # the agent keeps the pod.json it was given
         steps.append(S.RecordPod(pod, sandbox_image))

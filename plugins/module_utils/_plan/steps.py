@@ -169,6 +169,24 @@ class Project(Step):
 
 # ----------------------------------------------------------------------------- the sandbox and containers
 
+def _amounts(config):
+    quota = 'unlimited' if config['cpuQuota'] is None else '%d/%d' % (config['cpuQuota'], 100000)
+    memory = 'unlimited' if config['memory'] is None else '%d bytes' % config['memory']
+    return 'cpu shares %d, cpu quota %s, memory %s' % (config['cpuShares'], quota, memory)
+
+
+@dataclass(frozen=True, repr=False)
+class PodCgroup(Step):
+    """Make the pod's cgroup (``kubepods/<qos>/pod<uid>``, the sandbox's and containers' parent) and write
+    its limits ``config`` (``resources.pod_cgroup``), before the sandbox or around an in-place resize."""
+    cgroup: str
+    config: dict
+    op = 'pod_cgroup'
+
+    def describe(self):
+        return 'pod cgroup %s (%s)' % (self.cgroup, _amounts(self.config))
+
+
 @dataclass(frozen=True, repr=False)
 class Pull(Step):
     image: str

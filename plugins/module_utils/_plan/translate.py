@@ -16,6 +16,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment, expand_all
 
@@ -71,8 +72,14 @@ def restart_policy(pod, container=None, kind='container', supervised=False):
     return 'no' if kind == 'init' else RESTART_POLICIES[podspec.container_policy(container, pod['spec']['restartPolicy'])[0]]
 
 
-def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=False):
-    """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``)."""
+def cgroup_parent(pod):
+    """The pod's cgroup, the engine's ``CgroupParent`` of its sandbox and containers (cgroupfs driver)."""
+    return '/' + naming.pod_cgroup(pod['metadata']['uid'], podspec.qos_class(pod['spec']))
+
+
+def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=False, pod_cgroups=False):
+    """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``); with
+    ``pod_cgroups`` it goes in the pod's cgroup."""
     host_network = bool(pod['spec'].get('hostNetwork'))
     exposed, bindings = ({}, {}) if host_network else port_bindings(pod)
     mounts = [{'Type': 'volume', 'Source': name, 'Target': '%s/%s' % (SANDBOX_VOLUME_DIR, name),
@@ -92,6 +99,7 @@ def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=Fals
             'Mounts': mounts,
             **(dns_settings or {}),
             **security.sysctl_settings(pod),
+            **({'CgroupParent': cgroup_parent(pod)} if pod_cgroups else {}),
         },
     }
     if host_network:  # the node's hostname and network: the engine refuses a hostname of our own
@@ -160,7 +168,9 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
         'Mounts': mounts,
         'Binds': binds,
     }
-    host_config.update(resource_settings(container))
+    host_config.update(resource_settings(container, pod['spec']))
+    if runtime.get('podCgroups'):
+        host_config['CgroupParent'] = cgroup_parent(pod)
     profile = security.effective(pod, container, 'seccompProfile') or {}
     config, secured = security.container_settings(
         pod, container, (runtime.get('seccompProfiles') or {}).get(profile.get('localhostProfile')))
@@ -184,21 +194,16 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     return body
 
 
-CFS_PERIOD = 100000  # microseconds, the kubelet's --cpu-cfs-quota-period
-MIN_SHARES, MIN_QUOTA = 2, 1000
-
-
-def resource_settings(container):
+def resource_settings(container, spec=None):
     """The kubelet's cgroup settings for a container's requests and limits: cpu.shares from the cpu
-    request (2 without one), a CFS quota from the cpu limit, the memory limit with no swap."""
-    resources = container.get('resources') or {}
-    requests, limits = resources.get('requests') or {}, resources.get('limits') or {}
-    settings = {'CpuShares': MIN_SHARES}
-    if 'cpu' in requests:
-        settings['CpuShares'] = max(MIN_SHARES, quantity.cpu_millicores(requests['cpu']) * 1024 // 1000)
+    request (2 without one), a CFS quota from the cpu limit, the memory limit with no swap; a limit the
+    container does not set is the pod-level one (``spec.resources``), when the pod sets it."""
+    requests = (container.get('resources') or {}).get('requests') or {}
+    limits = resources.container_limits(spec or {}, container)
+    settings = {'CpuShares': resources.shares(quantity.cpu_millicores(requests['cpu']) if 'cpu' in requests else 0)}
     if 'cpu' in limits:
-        settings['CpuPeriod'] = CFS_PERIOD
-        settings['CpuQuota'] = max(MIN_QUOTA, quantity.cpu_millicores(limits['cpu']) * CFS_PERIOD // 1000)
+        settings['CpuPeriod'] = resources.CFS_PERIOD
+        settings['CpuQuota'] = resources.quota(quantity.cpu_millicores(limits['cpu']))
     if 'memory' in limits:
         settings['Memory'] = settings['MemorySwap'] = quantity.memory_bytes(limits['memory'])
     return settings

@@ -71,7 +71,8 @@ def pull(run, step):
 
 def sandbox(run, step):
     settings, _event = dns.resolver_settings(run.pod, run.node.resolv_conf)
-    body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings, run.node.agent)
+    body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings, run.node.agent,
+                                  run.node.pod_cgroups)
     meta = run.pod['metadata']
     nodestate.note_attempt(run.uid, naming.SANDBOX_CONTAINER, step.attempt)
     sandbox_id = run.client.create_container(naming.sandbox_name(meta['name'], meta['namespace'], run.uid, step.attempt),

@@ -473,6 +473,14 @@ class DockerClient:
         return str(next(ipaddress.ip_network(subnet, strict=False).hosts())) if subnet else ''
 
     @_call('read')
+    def engine_info(self):
+        """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion'}``."""
+        info = self._get('/info', None, 'info')
+        version = self._get('/version', None, 'version')
+        return {'version': version.get('Version') or info.get('ServerVersion') or '', 'api': version.get('ApiVersion') or '',
+                'cgroupDriver': info.get('CgroupDriver') or '', 'cgroupVersion': str(info.get('CgroupVersion') or '1')}
+
+    @_call('read')
     def volume_users(self, name):
         """The containers (sparse listing) that mount a volume."""
         return self._get('/containers/json', {'all': 1, 'filters': _filters({'volume': name})},

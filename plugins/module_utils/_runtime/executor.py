@@ -30,6 +30,7 @@ HANDLERS = {
     'record_pod': volumes.record_pod,
     'forget_pod': volumes.forget_pod,
     'metadata': volumes.metadata,
+    'pod_cgroup': volumes.pod_cgroup,
     'volume': volumes.volume,
     'fs_group': volumes.fs_group,
     'host_path': volumes.host_path,

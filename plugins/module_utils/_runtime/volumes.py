@@ -12,6 +12,7 @@ import json
 import os
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PodStartError
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import cgroups
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import mounts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
@@ -27,6 +28,15 @@ def record_pod(run, step):
 
 def forget_pod(run, step):
     nodestate.remove_desired(step.uid)
+
+
+def pod_cgroup(run, step):
+    """Make the pod's cgroup and write its limits (see ``_runtime.cgroups``)."""
+    try:
+        cgroups.configure(run.node.engine.get('cgroupVersion'), step.cgroup, step.config)
+    except OSError as exc:
+        raise PodStartError('pod "%s": cannot set its cgroup %s: %s' % (run.pod['metadata']['name'], step.cgroup,
+                                                                      exc.strerror or exc))
 
 
 def metadata(run, step):
@@ -102,14 +112,15 @@ def project(run, step):
 
 
 def remove_data(run, step):
-    """A pod UID's node directory and emptyDir volumes (claims stay). What the node mounted in the directory
-    (subPath pins, Secret volumes' tmpfs) is unmounted first: the removal never reaches into a volume."""
+    """A pod UID's node directory, emptyDir volumes (claims stay) and cgroups. What the node mounted in the
+    directory (subPath pins, Secret volumes' tmpfs) is unmounted first: the removal never reaches into a volume."""
     try:
         mounts.unmount_under(naming.pod_dir(step.uid))
     except OSError as exc:
         raise PodStartError('pod UID %s: cannot unmount what the node mounted for it, so its directory %s stays: %s'
                             % (step.uid, naming.pod_dir(step.uid), exc))
     files.remove_tree(naming.pod_dir(step.uid))
+    cgroups.remove(step.uid)
     for item in run.client.pod_volumes(step.uid):
         if (item.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':
             run.client.remove_volume(item['Name'])

@@ -77,6 +77,7 @@ ENV_FROM = {'prefix': STR, 'configMapRef': {'name': STR, 'optional': BOOL}, 'sec
 KEY_TO_PATH = ListOf({'key': STR, 'path': STR, 'mode': INT})
 DOWNWARD_ITEMS = ListOf({'path': STR, 'fieldRef': FIELD_REF, 'resourceFieldRef': RESOURCE_REF, 'mode': INT})
 RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # other resources (hugepages, devices...) are refused by name
+POD_RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # pod-level resources: cpu and memory (hugepages refused)
 PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
 VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR}
 CONTAINER = {
@@ -160,6 +161,7 @@ POD = {
         'tolerations': ListOf(TOLERATION),
         'enableServiceLinks': BOOL,
         'securityContext': POD_SECURITY,
+        'resources': {'requests': POD_RESOURCES, 'limits': POD_RESOURCES},
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
 }
@@ -191,7 +193,9 @@ NOTES = {
                                        'ErrImageNeverPull',
     'spec.containers.ports.hostPort': 'published on the sandbox (hostIP and protocol honoured)',
     'spec.containers.resources': 'cpu shares from the request, a CFS quota from the cpu limit, the memory limit '
-                                 'without swap',
+                                 'without swap (a limit it does not set is the pod-level one)',
+    'spec.resources': 'the pod\'s cgroup kubepods/<qos>/pod<uid>, which holds its sandbox and containers: cpu shares '
+                      'from the requests, the limits on it; the QoS class comes from it',
     'spec.containers.lifecycle': 'postStart right after the start; preStop before every stop the node makes',
     'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath)',
     'spec.containers.terminationMessagePath': 'a file of the node bind-mounted at this path',

@@ -23,6 +23,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
@@ -190,9 +191,9 @@ def apply_defaults(doc, namespace):
             container.setdefault('imagePullPolicy', podspec.ImageRef(container.get('image') or '').default_pull_policy)
             container.setdefault('terminationMessagePath', '/dev/termination-log')
             container.setdefault('terminationMessagePolicy', 'File')
-            resources = container['resources'] = container.get('resources') or {}
-            if resources.get('limits'):  # a missing request is its limit, as the API server defaults it
-                resources['requests'] = dict(resources['limits'], **(resources.get('requests') or {}))
+            wanted = container['resources'] = container.get('resources') or {}
+            if wanted.get('limits'):  # a missing request is its limit, as the API server defaults it
+                wanted['requests'] = dict(wanted['limits'], **(wanted.get('requests') or {}))
             for port in container.get('ports') or []:
                 port.setdefault('protocol', 'TCP')
                 if spec.get('hostNetwork') and key == 'containers':  # SetDefaults_PodSpec
@@ -206,6 +207,7 @@ def apply_defaults(doc, namespace):
             probes.default_container(container)
     if not spec.get('initContainers'):
         spec.pop('initContainers', None)
+    resources.apply_defaults(spec)
     for volume in spec.get('volumes') or []:
         for key in [k for k, v in volume.items() if v is None]:  # null is unset, as in the API
             del volume[key]
@@ -263,6 +265,7 @@ def _pod_spec_errors(spec):
     errors += dns.dns_errors(spec)
     errors += security.security_errors(spec)
     errors += scheduling.scheduling_errors(spec)
+    errors += resources.pod_level_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
     if spec['terminationGracePeriodSeconds'] < 0:

@@ -177,6 +177,21 @@ def metadata_path(uid):
     return '%s/%s/metadata.json' % (STATE_DIR, uid)
 
 
+CGROUP_ROOT = 'kubepods'  # the kubelet's cgroupfs hierarchy: kubepods/[burstable|besteffort/]pod<uid>
+QOS_CGROUPS = {'Guaranteed': '', 'Burstable': 'burstable', 'BestEffort': 'besteffort'}
+
+
+def pod_cgroup(uid, qos):
+    """The pod's cgroup (relative to each hierarchy's root) that holds its sandbox and containers, as the
+    kubelet's cgroupfs driver names it; ``qos`` is the pod's QoS class."""
+    return '/'.join(part for part in (CGROUP_ROOT, QOS_CGROUPS[qos], 'pod%s' % uid) if part)
+
+
+def pod_cgroups(uid):
+    """Every cgroup a pod UID may have had (one a QoS class), for its removal."""
+    return [pod_cgroup(uid, qos) for qos in QOS_CGROUPS]
+
+
 def container_hash(container):
     """What forces a replacement of one container: its whole spec (so, given the pod hash, its image)."""
     return short_hash(container)

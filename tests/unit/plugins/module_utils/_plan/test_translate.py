@@ -249,6 +249,24 @@ def test_resources_map_to_the_kubelet_cgroup_settings(resources, expected):
     assert translate.resource_settings({'resources': resources}) == expected
 
 
+def test_a_limit_the_container_does_not_set_is_the_pod_level_one():
+    spec = {'resources': {'limits': {'cpu': 0.5, 'memory': '1.5e9'}}}
+    assert translate.resource_settings({'resources': {'requests': {'cpu': '100m'}}}, spec) == {
+        'CpuShares': 102, 'CpuPeriod': 100000, 'CpuQuota': 50000, 'Memory': 1500000000, 'MemorySwap': 1500000000}
+
+
+def test_sandbox_and_containers_go_in_the_pod_cgroup_when_the_node_makes_it():
+    guaranteed = make(containers=[container('app', resources={'limits': {'cpu': '1', 'memory': '1Gi'}})])
+    assert translate.sandbox_body(guaranteed, 0, SANDBOX_IMAGE, pod_cgroups=True)['HostConfig']['CgroupParent'] == \
+        '/kubepods/pod' + UID
+    burstable = make(containers=[container('app', resources={'requests': {'cpu': '1'}})])
+    body = translate.container_body(burstable, burstable['spec']['containers'][0], 'container', 0, SID, SANDBOX_IMAGE,
+                                    runtime={'podCgroups': True})
+    assert body['HostConfig']['CgroupParent'] == '/kubepods/burstable/pod' + UID
+    assert 'CgroupParent' not in translate.sandbox_body(burstable, 0, SANDBOX_IMAGE)['HostConfig']
+    assert 'CgroupParent' not in body_of(make())['HostConfig']
+
+
 def test_host_pid_and_ipc():
     p = make(hostPID=True, hostIPC=True)
     sandbox = translate.sandbox_body(p, 0, SANDBOX_IMAGE)['HostConfig']
