@@ -83,7 +83,12 @@ description:
     C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty),
     a container's own C(restartPolicy) and C(restartPolicyRules) (the first rule whose C(exitCodes) match decides a
     restart, else the container's policy; the rules need the node agent),
-    C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass)),
+    C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups, numbers included such as
+    C(cpu: 0.5); C(status.qosClass)), C(resizePolicy) (a re-apply that changes only the cpu or memory of running
+    containers resizes them in place and reports C(updated): V(NotRequired) through the engine's container update, same
+    container; V(RestartContainer) restarts that container alone), the pod-level C(spec.resources) (the pod's cgroup
+    C(kubepods/<qos>/pod<uid>) holds its sandbox and containers, the pod's limits on it, as under a kubelet with the
+    cgroupfs driver),
     C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup), safe
     C(sysctls), C(seccompProfile)) and of containers (the same user fields, C(privileged), C(capabilities),
     C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile)); C(hostNetwork) (the node's network and

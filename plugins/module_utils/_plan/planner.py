@@ -19,11 +19,11 @@ from __future__ import annotations
 import uuid
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
+from ansible_collections.hostpods.core.plugins.module_utils._plan import resize
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
-from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 
 CREATED, UPDATED, RECREATED, UNCHANGED, DELETED, ABSENT = 'created', 'updated', 'recreated', 'unchanged', 'deleted', 'absent'
 
@@ -175,12 +175,6 @@ def lost_mounts(pod, record):
     return ''
 
 
-def pod_cgroup_step(pod, config=None):
-    """The step that makes the pod's cgroup and writes its limits (``config``, else the pod's own)."""
-    return S.PodCgroup(naming.pod_cgroup(pod['metadata']['uid'], podspec.qos_class(pod['spec'])),
-                       config or resources.pod_cgroup(pod['spec']))
-
-
 def project_step(volume, refresh=False):
     """The step that writes a configMap, secret, downwardAPI or projected volume's files (a Secret's on a tmpfs)."""
     return S.Project(volume['name'], volume, refresh, tmpfs=configs.on_tmpfs(volume))
@@ -262,6 +256,11 @@ def _plan_spec(pod, record, facts, sandbox_image, force, new_uid, restarts=NOW):
         # an apply is under way or stopped half-way: the agent reports it and waits for the next apply
         return PodPlan(key, pod, record, UNCHANGED, [], record.uid, None, 'the pod on the node is not the pod applied')
     if force or record.hash != naming.pod_hash(pod, sandbox_image):
+        resized = None if force else resize.plan_steps(pod, record, facts.pod_cgroups, sandbox_image,
+                                                       lambda container: _image_action(container, facts))
+        if resized is not None:
+            return PodPlan(key, pod, record, UPDATED, resized, record.uid, record.sandbox.attempt,
+                           'resources resized in place')
         reason = 'force: true' if force else 'the pod spec changed'
         return _fresh(key, pod, record, RECREATED, record.next_sandbox_attempt, sandbox_image, reason, facts)
     sandbox = record.sandbox
@@ -352,7 +351,7 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     if not facts.has_image(sandbox_image):
         steps.append(S.Pull(sandbox_image))
     if facts.pod_cgroups:  # the kubelet makes the pod's cgroup before its sandbox
-        steps.append(pod_cgroup_step(pod))
+        steps.append(resize.pod_cgroup_step(pod))
     steps.append(S.Sandbox(sandbox_attempt))
     if restarts != KEEP:  # the agent keeps the pod.json it was given
         steps.append(S.RecordPod(pod, sandbox_image))
@@ -419,7 +418,7 @@ def _keep_running(container, record, policy, facts, restarts=NOW, sidecar=False)
     the agent (``KEEP``) never replaces a container whose spec it was not given."""
     latest = record.latest(container['name'])
     image = _image_action(container, facts)
-    changed = latest is not None and latest.hash != naming.container_hash(container)
+    changed = latest is not None and record.spec_hash(latest) != naming.container_hash(container)
     restart_policy, rules = policy
     stopped = latest is None or (not latest.running and podspec.should_restart(restart_policy, latest.state,
                                                                                latest.exit_code, rules))

@@ -268,6 +268,33 @@ class RunInit(Step):
         return '%s %s attempt %d%s (on failure: %s)' % (self.op, self.container['name'], self.attempt, note, then)
 
 
+@dataclass(frozen=True, repr=False)
+class UpdateResources(Step):
+    """Resize a running container in place (the engine's container update): same container, no restart.
+    ``settings`` are its new cgroup settings (CpuShares, CpuPeriod, CpuQuota, Memory, MemorySwap)."""
+    instance: object
+    container: dict
+    settings: dict
+    op = 'update_resources'
+
+    def describe(self):
+        shown = ', '.join('%s %s' % (key, self.settings[key]) for key in sorted(self.settings))
+        return 'resize %s in place (%s)' % (self.container['name'], shown)
+
+
+@dataclass(frozen=True, repr=False)
+class RecordResources(Step):
+    """Keep on the node what was resized in place (``resources.json``; Docker cannot relabel): the running
+    sandbox, the pod's hash now, the resized containers' resources and each updated instance's spec hash."""
+    pod_hash: str
+    containers: dict
+    instances: dict
+    op = 'record_resources'
+
+    def describe(self):
+        return 'record the resized resources of %s (resources.json)' % ', '.join(sorted(self.containers))
+
+
 # ----------------------------------------------------------------------------- objects
 
 @dataclass(frozen=True, repr=False)

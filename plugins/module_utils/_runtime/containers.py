@@ -63,6 +63,19 @@ def remove(run, step):
     run_concurrently(lambda instance: run.client.remove_container(instance.id), step.instances)
 
 
+# ----------------------------------------------------------------------------- resizing
+
+def update_resources(run, step):
+    """Resize a running container in place (the engine's container update): same container, no restart."""
+    run.client.update_resources(step.instance.id, step.settings)
+
+
+def record_resources(run, step):
+    """``resources.json``: what was resized in place since the running sandbox was made."""
+    nodestate.write_resources(run.uid, {'sandbox': run.sandbox_id, 'podHash': step.pod_hash,
+                                        'containers': step.containers, 'instances': step.instances})
+
+
 # ----------------------------------------------------------------------------- creating
 
 def pull(run, step):

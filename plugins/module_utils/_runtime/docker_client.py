@@ -532,6 +532,13 @@ class DockerClient:
         self.api.update_container(container_id, restart_policy={'Name': name})
 
     @_call('write')
+    def update_resources(self, container_id, settings):
+        """Resize a container in place: ``settings`` are its CpuShares, CpuPeriod, CpuQuota, Memory, MemorySwap."""
+        keys = {'CpuShares': 'cpu_shares', 'CpuPeriod': 'cpu_period', 'CpuQuota': 'cpu_quota', 'Memory': 'mem_limit',
+                'MemorySwap': 'memswap_limit'}
+        self.api.update_container(container_id, **{keys[key]: value for key, value in settings.items()})
+
+    @_call('write')
     def remove_container(self, container_id):
         try:
             self.api.remove_container(container_id, v=False, force=True)

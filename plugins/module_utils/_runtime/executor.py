@@ -42,6 +42,8 @@ HANDLERS = {
     'replace': containers.start_container,
     'init': containers.run_init,
     'await_init': containers.run_init,
+    'update_resources': containers.update_resources,
+    'record_resources': containers.record_resources,
 }
 OBJECT_HANDLERS = {'write_object': volumes.write_object, 'delete_object': volumes.delete_object}
 

@@ -92,6 +92,7 @@ CONTAINER = {
     'ports': ListOf(PORT),
     'volumeMounts': ListOf(VOLUME_MOUNT),
     'resources': {'requests': RESOURCES, 'limits': RESOURCES},
+    'resizePolicy': ListOf({'resourceName': STR, 'restartPolicy': STR}),
     'terminationMessagePath': STR,
     'terminationMessagePolicy': STR,
     'lifecycle': {'postStart': HANDLER, 'preStop': HANDLER},
@@ -194,6 +195,9 @@ NOTES = {
     'spec.containers.ports.hostPort': 'published on the sandbox (hostIP and protocol honoured)',
     'spec.containers.resources': 'cpu shares from the request, a CFS quota from the cpu limit, the memory limit '
                                  'without swap (a limit it does not set is the pod-level one)',
+    'spec.containers.resizePolicy': 'a re-apply that changes only cpu or memory resizes the running container in '
+                                    'place (NotRequired: the engine\'s update, same container) or restarts it alone '
+                                    '(RestartContainer)',
     'spec.resources': 'the pod\'s cgroup kubepods/<qos>/pod<uid>, which holds its sandbox and containers: cpu shares '
                       'from the requests, the limits on it; the QoS class comes from it',
     'spec.containers.lifecycle': 'postStart right after the start; preStop before every stop the node makes',

@@ -250,6 +250,7 @@ def semantic_errors(pod):
             errors += hooks.lifecycle_errors(container, path, regular_init)
             errors += probes.probe_errors(container, path, regular_init)
             errors += containers.restart_errors(container, path, key == 'initContainers')
+            errors += resources.resize_policy_errors(container, path, key == 'initContainers', spec['restartPolicy'])
             errors += containers.ports_errors(container, path, host_ports, key == 'containers', bool(spec.get('hostNetwork')))
     return errors + naming.host_name_errors(pod)
 

@@ -165,18 +165,50 @@ def pod_level_errors(spec):
         if requested.get(name, 0) > value:
             errors.append('spec.resources.requests[%s]: Invalid value: %s: must be greater than or equal to aggregate '
                           'container requests of %s' % (name, podspec.quoted(str(resources['requests'][name])),
-                                                        _shown(name, requested[name])))
+                                                        shown(name, requested[name])))
     for key in ('initContainers', 'containers'):
         for index, container in enumerate(spec.get(key) or []):
             for name, value in sorted(container_amounts(container, 'limits').items()):
                 if name in limits and value > limits[name]:
                     errors.append('spec.%s[%d].resources.limits[%s]: Invalid value: %s: must be less than or equal to '
                                   'pod limits of %s' % (key, index, name, podspec.quoted(str(
-                                      container['resources']['limits'][name])), _shown(name, limits[name])))
+                                      container['resources']['limits'][name])), shown(name, limits[name])))
     return errors
 
 
-def _shown(name, value):
+RESIZE_POLICIES = ('NotRequired', 'RestartContainer')
+
+
+def resize_policy_errors(container, path, init, pod_policy):
+    """``validateResizePolicy``: cpu and memory once each, NotRequired or RestartContainer (NotRequired only in
+    a pod that never restarts its containers), and not on a regular init container (it is never resized)."""
+    items = container.get('resizePolicy') or []
+    if items and init and not podspec.is_sidecar(container):
+        return ['%s.resizePolicy: Forbidden: must not be set for init containers' % path]
+    errors, seen = [], set()
+    for index, item in enumerate(items):
+        where = '%s.resizePolicy[%d]' % (path, index)
+        name, policy = item.get('resourceName'), item.get('restartPolicy')
+        if not name:
+            errors.append('%s.resourceName: Required value' % where)
+        elif name not in COMPUTE:
+            errors.append('%s.resourceName: Unsupported value: %s: supported values: "cpu", "memory"'
+                          % (where, podspec.quoted(name)))
+        elif name in seen:
+            errors.append('%s.resourceName: Duplicate value: %s' % (where, podspec.quoted(name)))
+        seen.add(name)
+        if not policy:
+            errors.append('%s.restartPolicy: Required value' % where)
+        elif policy not in RESIZE_POLICIES:
+            errors.append('%s.restartPolicy: Unsupported value: %s: supported values: "NotRequired", "RestartContainer"'
+                          % (where, podspec.quoted(policy)))
+        elif pod_policy == 'Never' and policy != 'NotRequired' and not podspec.is_sidecar(container):
+            errors.append("%s.restartPolicy: Invalid value: %s: must be 'NotRequired' when `restartPolicy` is 'Never'"
+                          % (where, podspec.quoted(policy)))
+    return errors
+
+
+def shown(name, value):
     """An amount as Kubernetes prints it: ``1500m`` or ``2`` cpu, bytes with a binary suffix when exact."""
     if name == 'cpu':
         return '%d' % (value // 1000) if value % 1000 == 0 else '%dm' % value
@@ -184,3 +216,19 @@ def _shown(name, value):
         if value and value % unit == 0:
             return '%d%s' % (value // unit, suffix)
     return str(value)
+
+
+def actual(container, host_config):
+    """``status.containerStatuses[].resources`` of a running container (``ResourceRequirements``): its spec's
+    requests and limits, with what its cgroup really has for the cpu request (cpu.shares), the cpu limit
+    (the CFS quota) and the memory limit, as the kubelet reads them back from the runtime (a resize shows)."""
+    wanted = container.get('resources') or {}
+    requests, limits = dict(wanted.get('requests') or {}), dict(wanted.get('limits') or {})
+    if 'cpu' in requests and host_config.get('CpuShares'):
+        requests['cpu'] = shown('cpu', -(-host_config['CpuShares'] * 1000 // SHARES_PER_CPU))
+    quota, period = host_config.get('CpuQuota') or 0, host_config.get('CpuPeriod') or CFS_PERIOD
+    if 'cpu' in limits and quota > 0:
+        limits['cpu'] = shown('cpu', quota * 1000 // period)
+    if 'memory' in limits and host_config.get('Memory'):
+        limits['memory'] = shown('memory', host_config['Memory'])
+    return {kind: values for kind, values in (('requests', requests), ('limits', limits)) if values}

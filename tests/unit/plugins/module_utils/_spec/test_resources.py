@@ -95,3 +95,39 @@ def test_pod_level_errors_reach_the_manifest():
     assert manifest.semantic_errors(manifest.apply_defaults(raw, 'default')) == [
         'spec.resources.requests[cpu]: Invalid value: "1": must be greater than or equal to aggregate container '
         'requests of 2']
+
+
+@pytest.mark.parametrize('policy, init, pod_policy, expected', [
+    ([{'resourceName': 'cpu', 'restartPolicy': 'NotRequired'}, {'resourceName': 'memory',
+                                                                 'restartPolicy': 'RestartContainer'}], False, 'Always', []),
+    ([{'resourceName': 'gpu', 'restartPolicy': 'NotRequired'}], False, 'Always',
+     ['c.resizePolicy[0].resourceName: Unsupported value: "gpu": supported values: "cpu", "memory"']),
+    ([{'resourceName': 'cpu', 'restartPolicy': 'NotRequired'}, {'resourceName': 'cpu', 'restartPolicy': 'NotRequired'}],
+     False, 'Always', ['c.resizePolicy[1].resourceName: Duplicate value: "cpu"']),
+    ([{'resourceName': 'cpu', 'restartPolicy': 'Sometimes'}], False, 'Always',
+     ['c.resizePolicy[0].restartPolicy: Unsupported value: "Sometimes": supported values: "NotRequired", '
+      '"RestartContainer"']),
+    ([{'resourceName': 'cpu'}], False, 'Always', ['c.resizePolicy[0].restartPolicy: Required value']),
+    ([{'resourceName': 'cpu', 'restartPolicy': 'RestartContainer'}], False, 'Never',
+     ['c.resizePolicy[0].restartPolicy: Invalid value: "RestartContainer": must be \'NotRequired\' when '
+      '`restartPolicy` is \'Never\'']),
+    ([{'resourceName': 'cpu', 'restartPolicy': 'NotRequired'}], True, 'Always',
+     ['c.resizePolicy: Forbidden: must not be set for init containers']),
+])
+def test_resize_policy_is_validated_as_the_api_server_does(policy, init, pod_policy, expected):
+    assert resources.resize_policy_errors({'name': 'x', 'resizePolicy': policy}, 'c', init, pod_policy) == expected
+
+
+def test_a_sidecar_may_have_a_resize_policy():
+    sidecar = {'name': 'x', 'restartPolicy': 'Always', 'resizePolicy': [{'resourceName': 'cpu',
+                                                                          'restartPolicy': 'RestartContainer'}]}
+    assert resources.resize_policy_errors(sidecar, 'c', True, 'Never') == []
+
+
+def test_the_actual_resources_are_what_the_cgroup_has():
+    container = box('a', {'cpu': '250m', 'memory': '32Mi'}, {'cpu': '500m', 'memory': '64Mi'})
+    host = {'CpuShares': 1024, 'CpuQuota': 100000, 'CpuPeriod': 100000, 'Memory': 128 * MI}
+    assert resources.actual(container, host) == {'requests': {'cpu': '1', 'memory': '32Mi'},
+                                                 'limits': {'cpu': '1', 'memory': '128Mi'}}
+    assert resources.actual(box('b', {'cpu': '100m'}), {'CpuShares': 102}) == {'requests': {'cpu': '100m'}}
+    assert resources.actual(box('c'), {'CpuShares': 2}) == {}
