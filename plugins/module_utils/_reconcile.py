@@ -202,7 +202,7 @@ def _apply(client, params, check_mode, diff, node, clock):
 
     deleting = params['state'] == 'absent'
     node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting,
-                                 with_engine=not deleting)
+                                  with_engine=not deleting)
     batch = Batch(params)
     _refuse_what_the_node_cannot_do(batch.pods, node)
     before = observe.read_records(client) if batch.by_selector or batch.others else None

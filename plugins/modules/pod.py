@@ -27,7 +27,9 @@ description:
     C(/var/lib/hostpods/pods/<uid>/volumes/<volume>), as the kubelet keeps them, never on the node's disk. A node
     restart empties it; the next apply (or the node agent) writes the files again from the stored Secret, making
     again the containers that the engine had started on what was left; files removed from a mounted tmpfs are
-    written again in place. Deleting the pod unmounts it.
+    written again in place. Deleting the pod unmounts it. An C(emptyDir) takes its C(mode). Volumes a Docker host cannot
+    have are refused by path with the reason (cloud disks, storage clusters, block devices, C(csi), C(flexVolume),
+    C(gitRepo), C(nfs), and C(medium=HugePages)).
   - C(subPath) is made safe as the kubelet makes it since CVE-2017-1002101. A missing subPath is created inside its
     volume one directory at a time, never following a symlink, with the mode of the volume's root. The subPath is then
     resolved, refused unless it stays inside its volume (a symlink inside the volume that points inside it is fine),
@@ -80,7 +82,8 @@ description:
     and C(tolerations) (see scheduling below); every container gets the C(/etc/hosts) a kubelet writes;
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values
     and the downward API (C(valueFrom.fieldRef), C(valueFrom.resourceFieldRef)),
-    C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty),
+    C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath), C(mountPropagation), C(recursiveReadOnly) where the
+    engine can: V(Enabled) needs Docker 25 or later), C(stdin), C(stdinOnce), C(tty),
     a container's own C(restartPolicy) and C(restartPolicyRules) (the first rule whose C(exitCodes) match decides a
     restart, else the container's policy; the rules need the node agent),
     C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups, numbers included such as

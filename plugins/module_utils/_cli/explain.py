@@ -145,8 +145,9 @@ def _field_lines(schema, node, path, tree, recursive, level=1, history=()):
             out += wrap('hostpods: ' + text, 78 - level * 2, level * 2 + 2) + '\n\n'
             continue
         parent = fields.support(path, tree)[0]
-        refused = status == 'unsupported' and parent != 'unsupported'
-        out += line + (' (hostpods: not supported yet)' if refused else '') + '\n'
+        refused = status in ('unsupported', 'refused') and parent not in ('unsupported', 'refused')
+        out += line + ((' (hostpods: %s)' % ('not supported yet' if status == 'unsupported' else 'refused'))
+                       if refused else '') + '\n'
         inner = schema.properties(sub)[0]
         key = _ref_of(schema, sub)
         if inner and key not in history:
@@ -193,7 +194,7 @@ def _tree_type(node):
         return '[]' + _tree_type(node.item)
     if isinstance(node, fields.Only):
         return TREE_TYPES.get(node.kind, node.kind)
-    if isinstance(node, (dict, fields.Ignored)):
+    if isinstance(node, (dict, fields.Ignored, fields.Refused)):
         return 'Object'
     return TREE_TYPES.get(node, str(node))
 

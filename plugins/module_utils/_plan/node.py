@@ -49,4 +49,4 @@ class NodeContext:
     def runtime(self):
         """What containers get from the node: the downward API's facts, and who restarts them."""
         return {'hostIP': self.host_ip, 'nodeName': self.name, 'allocatable': dict(self.allocatable),
-                'supervised': self.agent, 'podCgroups': self.pod_cgroups}
+                'supervised': self.agent, 'podCgroups': self.pod_cgroups, 'engineApi': self.engine.get('api', '')}

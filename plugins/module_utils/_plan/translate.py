@@ -14,6 +14,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
+from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
@@ -120,18 +121,20 @@ def container_environment_of(pod, container, runtime):
 
 
 def container_mounts(pod, container, attempt, subpath_sources, runtime):
-    """``(Mounts, Binds)``: the container's volumes (a subPath as a bind of the node path it was pinned
-    on, by its index in ``volumeMounts``), the node's /etc/hosts for the pod and this instance's
-    termination message file."""
+    """``(Mounts, Binds)``: the container's volumes (a subPath as a bind of the node path it was pinned on, and a
+    Docker volume with a mountPropagation as a bind of its mount point, by its index in ``volumeMounts``: see
+    ``bound_volumes``), the node's /etc/hosts for the pod and this instance's termination message file."""
     sources = volume_sources(pod)
     mounts, binds = [], []
+    modern = engine_api_at_least(runtime.get('engineApi'), RRO_API)
     for index, mount in enumerate(container.get('volumeMounts') or []):
         source_kind, source, source_ro = sources[mount['name']]
         read_only = bool(mount.get('readOnly')) or source_ro
-        if mount.get('subPath'):
-            source_kind, source = 'bind', (subpath_sources or {})[index]
+        if index in (subpath_sources or {}):
+            source_kind, source = 'bind', subpath_sources[index]
         if source_kind == 'bind':
-            binds.append('%s:%s%s' % (source, mount['mountPath'], ':ro' if read_only else ''))
+            kind, item = _bind(source, mount, read_only, modern)
+            (mounts if kind == 'mount' else binds).append(item)
         else:
             mounts.append({'Type': 'volume', 'Source': source, 'Target': mount['mountPath'], 'ReadOnly': read_only,
                            'VolumeOptions': {'NoCopy': True}})
@@ -141,6 +144,43 @@ def container_mounts(pod, container, attempt, subpath_sources, runtime):
         binds.append('%s:%s' % (naming.termination_log_path(pod['metadata']['uid'], container['name'], attempt),
                                 container.get('terminationMessagePath', '/dev/termination-log')))
     return mounts, binds
+
+
+RRO_API = (1, 44)  # the engine API whose binds know ReadOnlyNonRecursive and ReadOnlyForceRecursive (Docker 25)
+
+
+def engine_api_at_least(api, wanted):
+    """Whether the engine API version ``api`` (``"1.41"``) is at least ``wanted`` (a tuple)."""
+    try:
+        return tuple(int(part) for part in str(api).split('.')[:2]) >= wanted
+    except ValueError:
+        return False
+
+
+def _bind(source, mount, read_only, modern):
+    """``('bind', 'src:dst[:ro][,rslave]')`` or, for a read-only bind on an engine that knows recursive read-only
+    mounts, ``('mount', {...})`` saying which one ``recursiveReadOnly`` asks for (unset and Disabled: not
+    recursive, as Kubernetes means; older engines never make them recursive)."""
+    propagation = containers.PROPAGATIONS.get(mount.get('mountPropagation') or 'None', '')
+    if modern and read_only:
+        recursive = mount.get('recursiveReadOnly') or 'Disabled'
+        options = {'Disabled': {'ReadOnlyNonRecursive': True}, 'IfPossible': {},
+                   'Enabled': {'ReadOnlyForceRecursive': True}}[recursive]
+        if propagation:
+            options['Propagation'] = propagation
+        return 'mount', {'Type': 'bind', 'Source': source, 'Target': mount['mountPath'], 'ReadOnly': True,
+                         'BindOptions': options}
+    suffix = ','.join(option for option in ('ro' if read_only else '', propagation) if option)
+    return 'bind', '%s:%s%s' % (source, mount['mountPath'], ':' + suffix if suffix else '')
+
+
+def bound_volumes(pod, container):
+    """``[(index in volumeMounts, Docker volume name)]`` of the mounts of a Docker volume (an emptyDir or a claim)
+    with a mountPropagation: the engine propagates only binds, so the volume's mount point is bound instead."""
+    sources = volume_sources(pod)
+    return [(index, sources[mount['name']][1]) for index, mount in enumerate(container.get('volumeMounts') or [])
+            if not mount.get('subPath') and (mount.get('mountPropagation') or 'None') != 'None'
+            and sources[mount['name']][0] == 'volume']
 
 
 def _namespaces(pod, sandbox_id):

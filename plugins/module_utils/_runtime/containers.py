@@ -231,17 +231,25 @@ def create_and_start(run, container, kind, attempt):
 
 def subpath_sources(run, container):
     """Each subPath of the container made safe as the kubelet makes it (see ``_runtime.subpath``): created
-    inside its volume when missing, and pinned on the pod's node path that the engine binds. Returns
-    ``{index in volumeMounts: that path}``; raises ``subpath.SubPathError``."""
+    inside its volume when missing, and pinned on the pod's node path that the engine binds; and the mount point
+    of each Docker volume it mounts with a mountPropagation (the engine propagates binds only). Returns
+    ``{index in volumeMounts: the node path to bind}``; raises ``subpath.SubPathError``."""
     pod = run.pod
     out = {}
     for index, volume_name, sub_path, kind, source in translate.subpath_mounts(pod, container):
         base = source
         if kind == 'volume':
-            base = (run.client.inspect_volume(source) or {}).get('Mountpoint')
-            if not base:
-                raise PodStartError('pod "%s": cannot find volume %s for subPath %s'
-                                    % (pod['metadata']['name'], source, sub_path))
+            base = _mountpoint(run, source, 'subPath %s' % sub_path)
         pin = naming.subpath_pin(run.uid, volume_name, container['name'], index)
         out[index] = subpath.prepare(base, sub_path, pin, volume_name, container['name'])
+    for index, source in translate.bound_volumes(pod, container):
+        out[index] = _mountpoint(run, source, 'mountPropagation')
     return out
+
+
+def _mountpoint(run, volume, what):
+    """Where the engine keeps a Docker volume's files on the node."""
+    found = (run.client.inspect_volume(volume) or {}).get('Mountpoint')
+    if not found:
+        raise PodStartError('pod "%s": cannot find volume %s for %s' % (run.pod['metadata']['name'], volume, what))
+    return found

@@ -35,8 +35,8 @@ def pod_cgroup(run, step):
     try:
         cgroups.configure(run.node.engine.get('cgroupVersion'), step.cgroup, step.config)
     except OSError as exc:
-        raise PodStartError('pod "%s": cannot set its cgroup %s: %s' % (run.pod['metadata']['name'], step.cgroup,
-                                                                      exc.strerror or exc))
+        raise PodStartError('pod "%s": cannot set its cgroup %s: %s'
+                            % (run.pod['metadata']['name'], step.cgroup, exc.strerror or exc))
 
 
 def metadata(run, step):
@@ -56,7 +56,8 @@ def volume(run, step):
         labels.update({naming.POD_UID: run.uid, naming.POD_NAME: meta['name']})
         if step.memory:
             fs_group = (run.pod['spec'].get('securityContext') or {}).get('fsGroup')
-            opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': 'mode=1777' if fs_group is None else 'mode=2777,gid=%d' % fs_group}
+            opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': 'mode=%o' % _empty_dir_mode(step.volume, 0o1777)
+                    if fs_group is None else 'mode=2777,gid=%d' % fs_group}
             size = (step.volume['emptyDir'] or {}).get('sizeLimit')
             if size:
                 opts['o'] += ',size=%d' % quantity.memory_bytes(size)
@@ -65,7 +66,13 @@ def volume(run, step):
     created = run.client.create_volume(step.name, labels, opts)
     mountpoint = (created or {}).get('Mountpoint')
     if step.kind == 'emptyDir' and not step.memory and mountpoint and os.path.isdir(mountpoint):
-        os.chmod(mountpoint, 0o777)  # emptyDir is world-writable, as on a kubelet
+        os.chmod(mountpoint, _empty_dir_mode(step.volume, 0o777))  # world-writable unless its mode says otherwise
+
+
+def _empty_dir_mode(volume, default):
+    """An emptyDir's ``mode`` (the kubelet's EmptyDirVolumeMode), else the kubelet's default."""
+    mode = (volume['emptyDir'] or {}).get('mode')
+    return default if mode is None else mode
 
 
 def fs_group(run, step):
@@ -113,7 +120,8 @@ def project(run, step):
 
 def remove_data(run, step):
     """A pod UID's node directory, emptyDir volumes (claims stay) and cgroups. What the node mounted in the
-    directory (subPath pins, Secret volumes' tmpfs) is unmounted first: the removal never reaches into a volume."""
+    directory (subPath pins, Secret volumes' tmpfs) is unmounted first: the removal never reaches into a volume;
+    so is what a container's Bidirectional mount propagated into an emptyDir."""
     try:
         mounts.unmount_under(naming.pod_dir(step.uid))
     except OSError as exc:
@@ -123,6 +131,8 @@ def remove_data(run, step):
     cgroups.remove(step.uid)
     for item in run.client.pod_volumes(step.uid):
         if (item.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':
+            if item.get('Mountpoint'):  # what a Bidirectional mount of the pod left in it goes first
+                mounts.unmount_under(item['Mountpoint'])
             run.client.remove_volume(item['Name'])
 
 

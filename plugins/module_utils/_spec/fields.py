@@ -43,6 +43,42 @@ class Ignored:
         self.why = why
 
 
+class Refused:
+    """A field Kubernetes accepts that a Docker host cannot honour: refused by path, with ``why``."""
+
+    def __init__(self, why):
+        self.why = why
+
+
+CLOUD_DISK = "needs %s, a cloud provider's disk that only a cloud's volume plugin attaches; a Docker host has none"
+CLUSTER_STORAGE = 'needs %s, a storage cluster that only its volume plugin (now a CSI driver) mounts'
+BLOCK = 'needs %s, a block device the node attaches; hostpods attaches none'
+REFUSED_VOLUMES = {
+    'awsElasticBlockStore': Refused(CLOUD_DISK % 'an AWS EBS volume'),
+    'azureDisk': Refused(CLOUD_DISK % 'an Azure disk'),
+    'azureFile': Refused(CLOUD_DISK % 'an Azure file share'),
+    'cinder': Refused(CLOUD_DISK % 'an OpenStack Cinder volume'),
+    'gcePersistentDisk': Refused(CLOUD_DISK % 'a GCE persistent disk'),
+    'photonPersistentDisk': Refused(CLOUD_DISK % 'a Photon persistent disk'),
+    'vsphereVolume': Refused(CLOUD_DISK % 'a vSphere volume'),
+    'portworxVolume': Refused(CLUSTER_STORAGE % 'a Portworx volume'),
+    'scaleIO': Refused(CLUSTER_STORAGE % 'a ScaleIO volume'),
+    'storageos': Refused(CLUSTER_STORAGE % 'a StorageOS volume'),
+    'cephfs': Refused(CLUSTER_STORAGE % 'a CephFS file system'),
+    'glusterfs': Refused(CLUSTER_STORAGE % 'a GlusterFS volume'),
+    'quobyte': Refused(CLUSTER_STORAGE % 'a Quobyte volume'),
+    'flocker': Refused(CLUSTER_STORAGE % 'a Flocker dataset'),
+    'rbd': Refused(BLOCK % 'a Ceph RBD image'),
+    'iscsi': Refused(BLOCK % 'an iSCSI target'),
+    'fc': Refused(BLOCK % 'a Fibre Channel disk'),
+    'csi': Refused('needs a CSI driver, which only a kubelet registers and calls; a Docker host has none'),
+    'flexVolume': Refused('needs a FlexVolume driver, which only a kubelet calls'),
+    'gitRepo': Refused('is deprecated and disabled in Kubernetes (clone the repository in an init container into an '
+                       'emptyDir instead)'),
+    'nfs': Refused('needs an NFS mount, which hostpods does not make (a hostPath on an NFS mount the node made works)'),
+}
+
+
 STR, INT, BOOL, STRMAP, STRLIST, QUANTITY = 'string', 'integer', 'boolean', 'map of strings', 'list of strings', 'quantity'
 INTLIST = 'list of integers'
 INTORSTR = 'integer or string'
@@ -79,7 +115,8 @@ DOWNWARD_ITEMS = ListOf({'path': STR, 'fieldRef': FIELD_REF, 'resourceFieldRef':
 RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # other resources (hugepages, devices...) are refused by name
 POD_RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # pod-level resources: cpu and memory (hugepages refused)
 PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
-VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR}
+VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR, 'mountPropagation': STR,
+                'recursiveReadOnly': STR}
 CONTAINER = {
     'name': STR,
     'image': STR,
@@ -113,9 +150,9 @@ NODE_AFFINITY = {  # podAffinity and podAntiAffinity are refused by name: the sc
     'preferredDuringSchedulingIgnoredDuringExecution': ListOf({'weight': INT, 'preference': NODE_SELECTOR_TERM}),
 }
 TOLERATION = {'key': STR, 'operator': STR, 'value': STR, 'effect': STR, 'tolerationSeconds': INT}
-VOLUME = {
+VOLUME = dict(REFUSED_VOLUMES, **{
     'name': STR,
-    'emptyDir': {'medium': STR, 'sizeLimit': QUANTITY},
+    'emptyDir': {'medium': STR, 'sizeLimit': QUANTITY, 'mode': INT},
     'hostPath': {'path': STR, 'type': STR},
     'persistentVolumeClaim': {'claimName': STR, 'readOnly': BOOL},
     'configMap': {'name': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
@@ -126,7 +163,7 @@ VOLUME = {
         'secret': {'name': STR, 'items': KEY_TO_PATH, 'optional': BOOL},
         'downwardAPI': {'items': DOWNWARD_ITEMS},
     })},
-}
+})
 POD = {
     'apiVersion': STR,
     'kind': STR,
@@ -201,7 +238,8 @@ NOTES = {
     'spec.resources': 'the pod\'s cgroup kubepods/<qos>/pod<uid>, which holds its sandbox and containers: cpu shares '
                       'from the requests, the limits on it; the QoS class comes from it',
     'spec.containers.lifecycle': 'postStart right after the start; preStop before every stop the node makes',
-    'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath)',
+    'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath, mountPropagation, '
+                                    'recursiveReadOnly where the engine can)',
     'spec.containers.terminationMessagePath': 'a file of the node bind-mounted at this path',
     'spec.containers.stdin': 'the engine\'s OpenStdin',
     'spec.containers.tty': 'the engine\'s Tty',
@@ -258,7 +296,7 @@ def support(path, tree=None):
     for name in path:
         while isinstance(node, ListOf):
             node = node.item
-        if isinstance(node, (Ignored, Only)) or not isinstance(node, dict):
+        if isinstance(node, (Ignored, Only, Refused)) or not isinstance(node, dict):
             break  # inside a field taken whole (a map, a quantity...)
         if name not in node:
             return 'unsupported', 'not supported yet: a manifest that sets it is refused'
@@ -268,6 +306,8 @@ def support(path, tree=None):
         node = node.item
     if isinstance(node, Ignored):
         return 'ignored', 'accepted and ignored: %s' % node.why
+    if isinstance(node, Refused):
+        return 'refused', 'refused: %s' % node.why
     if isinstance(node, Only):
         return 'restricted', 'only %s (%s)' % (', '.join(quoted(value) for value in node.values), node.why)
     note = NOTES.get('.'.join(where))
@@ -278,6 +318,9 @@ def support(path, tree=None):
 def check_fields(value, tree, path, errors):
     """Append to ``errors`` a message for every field of ``value`` that ``tree`` does not accept."""
     if isinstance(tree, Ignored) or value is None:  # null is the same as unset, as in the API
+        return
+    if isinstance(tree, Refused):
+        errors.append('%s: not supported by hostpods: %s' % (path, tree.why))
         return
     if isinstance(tree, Only):
         if not _type_ok(tree.kind, value):

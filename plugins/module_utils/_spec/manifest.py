@@ -357,8 +357,17 @@ def _volume_source_errors(volume, path):
 def _empty_dir_errors(empty_dir, path):
     errors = []
     medium = empty_dir.get('medium', '')
-    if medium not in ('', 'Memory'):
-        errors.append('%s.medium: Unsupported value: %s: supported values: "", "Memory"' % (path, podspec.quoted(medium)))
+    if medium == 'HugePages' or medium.startswith('HugePages-'):
+        errors.append('%s.medium: not supported by hostpods: %s needs hugepages-<size> resources, which hostpods does '
+                      'not give containers (a hugetlbfs the node mounted, through a hostPath, works)'
+                      % (path, podspec.quoted(medium)))
+    elif medium not in ('', 'Memory'):
+        errors.append('%s.medium: Unsupported value: %s: supported values: "", "Memory", "HugePages", '
+                      '"HugePages-<size>"' % (path, podspec.quoted(medium)))
+    mode = empty_dir.get('mode')
+    if mode is not None and not 0 <= mode <= 0o1777:
+        errors.append('%s.mode: Invalid value: %d: must be a number between 0 and 01777 (octal), both inclusive'
+                      % (path, mode))
     size = empty_dir.get('sizeLimit')
     if size is not None:
         try:

@@ -786,3 +786,18 @@ def test_capabilities_refuse_pod_level_resources_without_pod_cgroups():
         "the engine of node n1 uses the systemd driver"]
     assert capabilities.refusals(desired, NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs'})) == []
     assert capabilities.refusals(pod(), systemd) == []
+
+
+def test_capabilities_refuse_recursive_read_only_mounts_on_an_engine_before_api_1_44():
+    from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
+    from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext
+    desired = pod(containers=[container('app', volumeMounts=[
+        {'name': 'v', 'mountPath': '/a', 'readOnly': True, 'recursiveReadOnly': 'IfPossible'},
+        {'name': 'v', 'mountPath': '/b', 'readOnly': True, 'recursiveReadOnly': 'Enabled'}])],
+        volumes=[{'name': 'v', 'hostPath': {'path': '/srv'}}])
+    old = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '20.10.24', 'api': '1.41'})
+    assert capabilities.refusals(desired, old) == [
+        'spec.containers[0].volumeMounts[1].recursiveReadOnly: Enabled needs an engine that makes recursive read-only '
+        'mounts (API 1.44, Docker 25 or later); the engine of node n1 is Docker 20.10.24 (API 1.41)']
+    new = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '27.0.1', 'api': '1.46'})
+    assert capabilities.refusals(desired, new) == []

@@ -230,6 +230,42 @@ def test_sub_path_mounts_bind_the_given_sources():
     assert [m['Target'] for m in host['Mounts']] == ['/whole']
 
 
+def test_mount_propagation_binds_with_rslave_or_rshared_and_a_docker_volume_through_its_mount_point():
+    p = make(volumes=VOLUMES, containers=[container('app', securityContext={'privileged': True}, volumeMounts=[
+        {'name': 'host', 'mountPath': '/in', 'mountPropagation': 'HostToContainer'},
+        {'name': 'host', 'mountPath': '/both', 'mountPropagation': 'Bidirectional', 'readOnly': True},
+        {'name': 'cache', 'mountPath': '/cache', 'mountPropagation': 'HostToContainer'},
+        {'name': 'cache', 'mountPath': '/plain', 'mountPropagation': 'None'},
+    ])])
+    spec = p['spec']['containers'][0]
+    assert translate.bound_volumes(p, spec) == [(2, vol('cache'))]
+    host = body_of(p, subpaths={2: '/var/lib/docker/volumes/%s/_data' % vol('cache')})['HostConfig']
+    assert host['Binds'] == ['/srv/data:/in:rslave', '/srv/data:/both:ro,rshared',
+                             '/var/lib/docker/volumes/%s/_data:/cache:rslave' % vol('cache')]
+    assert [m['Target'] for m in host['Mounts']] == ['/plain']
+
+
+@pytest.mark.parametrize('recursive, options', [
+    (None, {'ReadOnlyNonRecursive': True}),          # Kubernetes' read-only mounts are not recursive unless asked
+    ('Disabled', {'ReadOnlyNonRecursive': True}),
+    ('IfPossible', {}),                              # the engine's own: recursive where the kernel can
+    ('Enabled', {'ReadOnlyForceRecursive': True}),
+])
+def test_recursive_read_only_on_an_engine_that_knows_it(recursive, options):
+    mount = {'name': 'host', 'mountPath': '/ro', 'readOnly': True}
+    if recursive:
+        mount['recursiveReadOnly'] = recursive
+    p = make(volumes=VOLUMES, containers=[container('app', volumeMounts=[mount, {'name': 'host', 'mountPath': '/rw'}])])
+    body = translate.container_body(p, p['spec']['containers'][0], 'container', 0, SID, SANDBOX_IMAGE,
+                                    runtime={'engineApi': '1.44'})
+    assert body['HostConfig']['Mounts'] == [{'Type': 'bind', 'Source': '/srv/data', 'Target': '/ro', 'ReadOnly': True,
+                                             'BindOptions': options}]
+    assert body['HostConfig']['Binds'] == ['/srv/data:/rw']
+    older = translate.container_body(p, p['spec']['containers'][0], 'container', 0, SID, SANDBOX_IMAGE,
+                                     runtime={'engineApi': '1.41'})
+    assert older['HostConfig']['Binds'] == ['/srv/data:/ro:ro', '/srv/data:/rw']  # never recursive there
+
+
 def test_no_volume_mounts():
     host = body_of(make(volumes=VOLUMES))['HostConfig']
     assert host['Mounts'] == [] and host['Binds'] == []

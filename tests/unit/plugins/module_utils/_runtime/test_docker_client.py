@@ -52,7 +52,6 @@ class Engine(BaseHTTPRequestHandler):
         else:
             self.answer(500, {'message': 'boom'})
 
-
     def do_POST(self):
         body = json.loads(self.rfile.read(int(self.headers['Content-Length'])))
         Engine.seen.append((self.path, body))

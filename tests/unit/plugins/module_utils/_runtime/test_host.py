@@ -67,7 +67,7 @@ def test_node_from_its_facts_file(tmp_path):
     assert node.allocatable == {'cpu': 1500, 'memory': GI}  # what the downward API reads
     assert node.host_ip == '10.213.0.2' and bridge.reads == 0  # the facts' address: the engine is not asked
     assert node.runtime() == {'hostIP': '10.213.0.2', 'nodeName': 'n7', 'allocatable': {'cpu': 1500, 'memory': GI},
-                              'supervised': False, 'podCgroups': False}  # the engine was not asked
+                              'supervised': False, 'podCgroups': False, 'engineApi': ''}  # the engine was not asked
 
 
 @pytest.mark.parametrize('driver, pod_cgroups', [('cgroupfs', True), ('systemd', False)])

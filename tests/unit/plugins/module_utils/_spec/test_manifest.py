@@ -482,7 +482,7 @@ def test_kind_and_api_version(document, expected):
     ('spec.affinity.podAntiAffinity', {'affinity': {'podAntiAffinity': {}}}),
     ('spec.containers[0].volumeDevices', {'containers': [container('c', volumeDevices=[{'name': 'v', 'devicePath': '/dev/xvda'}])]}),
     ('spec.initContainers[0].volumeDevices', {'initContainers': [container('i', volumeDevices=[])]}),
-    ('spec.volumes[0].csi', {'volumes': [{'name': 'v', 'csi': {'driver': 'x'}}]}),
+    ('spec.resourceClaims', {'resourceClaims': [{'name': 'x'}]}),
     ('spec.containers[0].env[0].valueFrom.fileKeyRef', {'containers': [container('c', env=[
         {'name': 'A', 'valueFrom': {'fileKeyRef': {'path': 'p', 'key': 'k'}}}])]}),
 ])
@@ -490,6 +490,12 @@ def test_unsupported_fields_are_named_by_path(path, fields):
     raw = doc('a')
     raw['spec'].update(fields)
     assert errors_of(raw) == ['m.yaml Pod "a": %s: field not supported by hostpods yet' % path]
+
+
+def test_refused_fields_say_why():
+    raw = doc('a', volumes=[{'name': 'v', 'csi': {'driver': 'x'}}])
+    assert errors_of(raw) == ['m.yaml Pod "a": spec.volumes[0].csi: not supported by hostpods: needs a CSI driver, which '
+                              'only a kubelet registers and calls; a Docker host has none']
 
 
 def test_unsupported_field_values_are_explained():

@@ -98,8 +98,8 @@ def test_pod_level_errors_reach_the_manifest():
 
 
 @pytest.mark.parametrize('policy, init, pod_policy, expected', [
-    ([{'resourceName': 'cpu', 'restartPolicy': 'NotRequired'}, {'resourceName': 'memory',
-                                                                 'restartPolicy': 'RestartContainer'}], False, 'Always', []),
+    ([{'resourceName': 'cpu', 'restartPolicy': 'NotRequired'},
+      {'resourceName': 'memory', 'restartPolicy': 'RestartContainer'}], False, 'Always', []),
     ([{'resourceName': 'gpu', 'restartPolicy': 'NotRequired'}], False, 'Always',
      ['c.resizePolicy[0].resourceName: Unsupported value: "gpu": supported values: "cpu", "memory"']),
     ([{'resourceName': 'cpu', 'restartPolicy': 'NotRequired'}, {'resourceName': 'cpu', 'restartPolicy': 'NotRequired'}],
@@ -119,8 +119,8 @@ def test_resize_policy_is_validated_as_the_api_server_does(policy, init, pod_pol
 
 
 def test_a_sidecar_may_have_a_resize_policy():
-    sidecar = {'name': 'x', 'restartPolicy': 'Always', 'resizePolicy': [{'resourceName': 'cpu',
-                                                                          'restartPolicy': 'RestartContainer'}]}
+    sidecar = {'name': 'x', 'restartPolicy': 'Always',
+               'resizePolicy': [{'resourceName': 'cpu', 'restartPolicy': 'RestartContainer'}]}
     assert resources.resize_policy_errors(sidecar, 'c', True, 'Never') == []
 
 
