@@ -54,6 +54,10 @@ class Batch:
             self.keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in self.pods]
         self.gate = placement.NodeGate(None, params['placement'])
 
+    def objects_by_key(self):
+        """``{(kind, namespace, name): object}`` of the call's ConfigMaps, Secrets and claims."""
+        return {(o['kind'], o['metadata']['namespace'], o['metadata']['name']): o for o in self.others}
+
     @property
     def by_selector(self):
         return self.params['definition'] is None
@@ -87,8 +91,10 @@ def plan_call(client, params, node, records, batch):
     if batch.deleting:
         return planner.Plan([planner.plan_delete(key, records.get(key), params['grace_period']) for key in batch.keys],
                             object_plans, True)
+    claims = {key: observe.read_object('PersistentVolumeClaim', *key) for key in planner.ephemeral_claims(batch.pods)}
+    claims.update((key[1:], obj) for key, obj in batch.objects_by_key().items() if key[0] == 'PersistentVolumeClaim')
     facts = HostFacts(client.image_references(), host.host_path_kinds(planner.host_paths(batch.pods)),
-                      pod_cgroups=node.pod_cgroups)
+                      pod_cgroups=node.pod_cgroups, claims={key: obj for key, obj in claims.items() if obj})
     changed = planner.changed_objects(object_plans)
 
     def plan_pods():

@@ -27,7 +27,9 @@ description:
     C(/var/lib/hostpods/pods/<uid>/volumes/<volume>), as the kubelet keeps them, never on the node's disk. A node
     restart empties it; the next apply (or the node agent) writes the files again from the stored Secret, making
     again the containers that the engine had started on what was left; files removed from a mounted tmpfs are
-    written again in place. Deleting the pod unmounts it. An C(emptyDir) takes its C(mode). Volumes a Docker host cannot
+    written again in place. Deleting the pod unmounts it. An C(emptyDir) takes its C(mode). An C(ephemeral) volume is
+    the claim C(<pod>-<volume>) made from its C(volumeClaimTemplate), owned by the pod and removed with it (a claim of
+    that name that is not the pod's is not used, as on a kubelet). Volumes a Docker host cannot
     have are refused by path with the reason (cloud disks, storage clusters, block devices, C(csi), C(flexVolume),
     C(gitRepo), C(nfs), and C(medium=HugePages)).
   - C(subPath) is made safe as the kubelet makes it since CVE-2017-1002101. A missing subPath is created inside its

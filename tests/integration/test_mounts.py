@@ -1,7 +1,9 @@
 """Volume mounts on the real engine: mountPropagation (HostToContainer sees the node's later mounts, on an emptyDir
-through its mount point; a hostPath on a private mount fails as the engine says), recursiveReadOnly (IfPossible is not recursive on this engine, Enabled is refused naming its
-version), emptyDir's mode, and the volumes a Docker host cannot have refused with the reason."""
+through its mount point; a hostPath on a private mount fails as the engine says), recursiveReadOnly (IfPossible is
+not recursive on this engine, Enabled is refused naming its version), emptyDir's mode, ephemeral volumes (a claim
+owned by the pod, removed with it), and the volumes a Docker host cannot have refused with the reason."""
 
+import json
 import os
 import subprocess
 import time
@@ -119,3 +121,55 @@ def test_volumes_a_docker_host_cannot_have_are_refused_with_the_reason(pods, sou
     result = pods.apply(pod(pods.name('vol'), [sleeper('app')], volumes=[dict(source, name='v')]))
     assert result['failed'] and 'not supported by hostpods: ' in result['msg'] and why in result['msg'], result['msg']
     assert containers(pods.prefix) == {}
+
+
+def ephemeral(storage='1Gi'):
+    return {'name': 'scratch', 'ephemeral': {'volumeClaimTemplate': {
+        'metadata': {'labels': {'type': 'scratch'}},
+        'spec': {'accessModes': ['ReadWriteOnce'], 'resources': {'requests': {'storage': storage}}}}}}
+
+
+def stored_claim(name):
+    path = '/var/lib/hostpods/objects/default/persistentvolumeclaims/%s.json' % name
+    if not os.path.exists(path):
+        return None
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def test_an_ephemeral_volume_is_a_claim_owned_by_the_pod_and_removed_with_it(pods):
+    name = pods.name('eph')
+    manifest = pod(name, [shell_container('app', 'echo kept > /scratch/file; ' + KEEP,
+                                          volumeMounts=[{'name': 'scratch', 'mountPath': '/scratch'}])],
+                   volumes=[ephemeral()], terminationGracePeriodSeconds=1)
+    uid = pods.four_step(manifest)['pods'][0]['metadata']['uid']
+    claim = stored_claim('%s-scratch' % name)
+    assert claim['metadata']['ownerReferences'] == [{'apiVersion': 'v1', 'kind': 'Pod', 'name': name, 'uid': uid,
+                                                     'controller': True, 'blockOwnerDeletion': True}]
+    assert claim['metadata']['labels'] == {'type': 'scratch'}
+    assert claim['spec']['resources']['requests']['storage'] == '1Gi'
+    volume = 'k8s_pvc_%s-scratch_default' % name
+    labels = json.loads(docker('volume', 'inspect', '--format', '{{json .Labels}}', volume))
+    assert labels['io.kubernetes.pod.uid'] == uid and labels['hostpods.io/volume-type'] == 'ephemeral'
+    assert poll(lambda: docker('exec', 'k8s_app_%s_default_%s_0' % (name, uid), 'cat', '/scratch/file',
+                               check=False) == 'kept')
+    ok(pods.apply(manifest, state='absent'))
+    assert stored_claim('%s-scratch' % name) is None
+    assert docker('volume', 'ls', '-q', '--filter', 'name=%s' % volume) == ''
+
+
+def test_an_ephemeral_volume_whose_claim_is_not_the_pods_is_refused(pods):
+    name = pods.name('taken')
+    claim = {'apiVersion': 'v1', 'kind': 'PersistentVolumeClaim', 'metadata': {'name': '%s-scratch' % name},
+             'spec': {'accessModes': ['ReadWriteOnce'], 'resources': {'requests': {'storage': '1Gi'}}}}
+    ok(pods.apply(claim))
+    try:
+        result = pods.apply(pod(name, [sleeper('app', volumeMounts=[{'name': 'scratch', 'mountPath': '/s'}])],
+                                volumes=[ephemeral()]))
+        assert result['failed']
+        assert 'PVC default/%s-scratch was not created for pod default/%s (pod is not owner)' % (name, name) \
+            in result['msg'], result['msg']
+        assert containers(pods.prefix) == {}
+        assert 'ownerReferences' not in stored_claim('%s-scratch' % name)['metadata']  # the user's claim, untouched
+    finally:
+        ok(pods.apply(claim, state='absent'))

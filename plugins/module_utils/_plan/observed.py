@@ -277,13 +277,15 @@ def group_pods(entries, node_records=None, volumes=None):
 
 
 class HostFacts:
-    """What the planner must know about the host besides containers: images, host paths, and whether pods
-    get a cgroup of their own (``pod_cgroups``: see ``NodeContext.pod_cgroups``)."""
+    """What the planner must know about the host besides containers: images, host paths, whether pods get a
+    cgroup of their own (``pod_cgroups``: see ``NodeContext.pod_cgroups``) and the claims their ``ephemeral``
+    volumes would make, where one exists already."""
 
-    def __init__(self, images=None, paths=None, pod_cgroups=False):
+    def __init__(self, images=None, paths=None, pod_cgroups=False, claims=None):
         self.images = {ImageRef(image).normalized for image in images or ()}
         self.paths = dict(paths or {})
         self.pod_cgroups = pod_cgroups
+        self.claims = dict(claims or {})  # {(namespace, name): the PersistentVolumeClaim the node keeps} of ephemeral volumes
 
     def has_image(self, image):
         return ImageRef(image).normalized in self.images

@@ -21,6 +21,7 @@ import uuid
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
 from ansible_collections.hostpods.core.plugins.module_utils._plan import resize
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
+from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
@@ -452,9 +453,12 @@ def _volume_steps(pod, facts):
             steps.append(S.Volume(name, volume, 'emptyDir', memory))
             if fs_group is not None and not memory:
                 steps.append(S.FsGroup(name, fs_group))
-        elif 'persistentVolumeClaim' in volume:
-            name = naming.claim_volume_name(meta['namespace'], volume['persistentVolumeClaim']['claimName'])
-            steps.append(S.Volume(name, volume, 'persistentVolumeClaim'))
+        elif 'persistentVolumeClaim' in volume or 'ephemeral' in volume:
+            kind = 'ephemeral' if 'ephemeral' in volume else 'persistentVolumeClaim'
+            name = translate.volume_sources({'metadata': meta, 'spec': {'volumes': [volume]}})[volume['name']][1]
+            if kind == 'ephemeral':
+                errors += _claim_owner_errors(pod, volume, facts)
+            steps.append(S.Volume(name, volume, kind))
             if fs_group is not None:
                 steps.append(S.FsGroup(name, fs_group))
         elif 'hostPath' in volume:
@@ -469,6 +473,20 @@ def _volume_steps(pod, facts):
     if errors:
         raise PreflightError('; '.join(errors), errors=errors)
     return steps
+
+
+def _claim_owner_errors(pod, volume, facts):
+    """An ``ephemeral`` volume whose claim exists on the node and is not this pod's: the kubelet does not use it."""
+    claim = facts.claims.get((pod['metadata']['namespace'], configs.ephemeral_claim_name(pod['metadata']['name'],
+                                                                                          volume['name'])))
+    problem = configs.not_owner_error(pod, claim) if claim else None
+    return ['%s: spec.volumes: %s' % (pod['metadata']['name'], problem)] if problem else []
+
+
+def ephemeral_claims(pods):
+    """The ``(namespace, name)`` of the claims the pods' ``ephemeral`` volumes make (the planner needs them)."""
+    return sorted({(pod['metadata']['namespace'], configs.ephemeral_claim_name(pod['metadata']['name'], volume['name']))
+                   for pod in pods for volume in pod['spec'].get('volumes') or [] if 'ephemeral' in volume})
 
 
 def host_paths(pods):

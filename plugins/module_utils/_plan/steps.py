@@ -120,7 +120,7 @@ class Volume(Step):
     """Create a Docker volume (an emptyDir of the pod, or a claim's), when missing."""
     name: str
     volume: dict
-    kind: str  # 'emptyDir' | 'persistentVolumeClaim'
+    kind: str  # 'emptyDir' | 'persistentVolumeClaim' | 'ephemeral' (a claim the pod owns)
     memory: bool = False
     op = 'volume'
 

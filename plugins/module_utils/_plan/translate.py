@@ -37,6 +37,9 @@ def volume_sources(pod):
             claim = volume['persistentVolumeClaim']
             out[volume['name']] = ('volume', naming.claim_volume_name(meta['namespace'], claim['claimName']),
                                    bool(claim.get('readOnly')))
+        elif 'ephemeral' in volume:
+            out[volume['name']] = ('volume', naming.claim_volume_name(
+                meta['namespace'], configs.ephemeral_claim_name(meta['name'], volume['name'])), False)
         elif 'hostPath' in volume:
             out[volume['name']] = ('bind', volume['hostPath']['path'], False)
         elif any(key in volume for key in configs.REFERENCING_VOLUMES):  # files the node writes, read-only

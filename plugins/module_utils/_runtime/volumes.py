@@ -45,15 +45,23 @@ def metadata(run, step):
 
 
 def volume(run, step):
-    """Create the Docker volume of an emptyDir (a tmpfs for ``medium: Memory``) or a claim, when missing."""
+    """Create the Docker volume of an emptyDir (a tmpfs for ``medium: Memory``) or a claim, when missing; an
+    ``ephemeral`` volume's claim is kept on the node too, owned by the pod."""
+    if step.kind == 'ephemeral':
+        claim = configs.ephemeral_claim(run.pod, step.volume)
+        files.write_file(configs.store_path('PersistentVolumeClaim', claim['metadata']['namespace'],
+                                            claim['metadata']['name']), json.dumps(claim, sort_keys=True))
     if run.client.inspect_volume(step.name) is not None:
         return
     meta = run.pod['metadata']
     labels = {naming.VOLUME_TYPE: step.kind, naming.VOLUME_NAME: step.volume['name'],
               naming.POD_NAMESPACE: meta['namespace']}
     opts = None
-    if step.kind == 'emptyDir':
+    if step.kind in ('emptyDir', 'ephemeral'):  # the pod's own: removed with it
         labels.update({naming.POD_UID: run.uid, naming.POD_NAME: meta['name']})
+    if step.kind == 'ephemeral':
+        labels[naming.CLAIM_NAME] = configs.ephemeral_claim_name(meta['name'], step.volume['name'])
+    elif step.kind == 'emptyDir':
         if step.memory:
             fs_group = (run.pod['spec'].get('securityContext') or {}).get('fsGroup')
             opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': 'mode=%o' % _empty_dir_mode(step.volume, 0o1777)
@@ -119,7 +127,7 @@ def project(run, step):
 
 
 def remove_data(run, step):
-    """A pod UID's node directory, emptyDir volumes (claims stay) and cgroups. What the node mounted in the
+    """A pod UID's node directory, emptyDir volumes, ephemeral volumes' claims (other claims stay) and cgroups. What the node mounted in the
     directory (subPath pins, Secret volumes' tmpfs) is unmounted first: the removal never reaches into a volume;
     so is what a container's Bidirectional mount propagated into an emptyDir."""
     try:
@@ -130,10 +138,14 @@ def remove_data(run, step):
     files.remove_tree(naming.pod_dir(step.uid))
     cgroups.remove(step.uid)
     for item in run.client.pod_volumes(step.uid):
-        if (item.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':
+        labels = item.get('Labels') or {}
+        if labels.get(naming.VOLUME_TYPE) in ('emptyDir', 'ephemeral'):
             if item.get('Mountpoint'):  # what a Bidirectional mount of the pod left in it goes first
                 mounts.unmount_under(item['Mountpoint'])
             run.client.remove_volume(item['Name'])
+        if labels.get(naming.VOLUME_TYPE) == 'ephemeral':  # the claim the pod owned goes with it
+            files.remove_file(configs.store_path('PersistentVolumeClaim', labels.get(naming.POD_NAMESPACE),
+                                                 labels.get(naming.CLAIM_NAME)), prune_up_to=configs.STORE)
 
 
 # ----------------------------------------------------------------------------- objects

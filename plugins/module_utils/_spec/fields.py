@@ -110,6 +110,8 @@ ENV_VAR = {'name': STR, 'value': STR, 'valueFrom': {
     'secretKeyRef': KEY_REF,
 }}
 ENV_FROM = {'prefix': STR, 'configMapRef': {'name': STR, 'optional': BOOL}, 'secretRef': {'name': STR, 'optional': BOOL}}
+CLAIM_SPEC = {'accessModes': STRLIST, 'resources': {'requests': {'storage': QUANTITY}, 'limits': {'storage': QUANTITY}},
+              'storageClassName': STR, 'volumeMode': STR}
 KEY_TO_PATH = ListOf({'key': STR, 'path': STR, 'mode': INT})
 DOWNWARD_ITEMS = ListOf({'path': STR, 'fieldRef': FIELD_REF, 'resourceFieldRef': RESOURCE_REF, 'mode': INT})
 RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # other resources (hugepages, devices...) are refused by name
@@ -155,6 +157,7 @@ VOLUME = dict(REFUSED_VOLUMES, **{
     'emptyDir': {'medium': STR, 'sizeLimit': QUANTITY, 'mode': INT},
     'hostPath': {'path': STR, 'type': STR},
     'persistentVolumeClaim': {'claimName': STR, 'readOnly': BOOL},
+    'ephemeral': {'volumeClaimTemplate': {'metadata': {'labels': STRMAP, 'annotations': STRMAP}, 'spec': CLAIM_SPEC}},
     'configMap': {'name': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
     'secret': {'secretName': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
     'downwardAPI': {'items': DOWNWARD_ITEMS, 'defaultMode': INT},
@@ -212,9 +215,8 @@ OBJECTS = {
     'Secret': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META,
                'data': Hidden(STRMAP), 'stringData': Hidden(STRMAP),
                'type': STR, 'immutable': BOOL},
-    'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': {
-        'accessModes': STRLIST, 'resources': {'requests': {'storage': QUANTITY}, 'limits': {'storage': QUANTITY}},
-        'storageClassName': STR, 'volumeMode': STR}, 'status': Ignored('written by the node')},
+    'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': CLAIM_SPEC,
+                              'status': Ignored('written by the node')},
 }
 
 # How hostpods acts on a field, where a word helps (``hostpods explain`` prints it; paths without list indexes).
@@ -248,6 +250,8 @@ NOTES = {
     'spec.volumes.emptyDir': 'a Docker volume owned by the pod; medium Memory: one tmpfs shared by its containers',
     'spec.volumes.hostPath': 'a bind mount, with Kubernetes\' type checks',
     'spec.volumes.persistentVolumeClaim': 'the Docker volume k8s_pvc_<claim>_<namespace>, kept when the pod goes',
+    'spec.volumes.ephemeral': 'the claim <pod>-<volume> made from the template, owned by the pod and removed with it '
+                              '(the Docker volume k8s_pvc_<pod>-<volume>_<namespace>)',
     'spec.volumes.configMap': 'files the node writes atomically and updates in place',
     'spec.volumes.secret': 'files the node writes atomically and updates in place (root-only on the node)',
     'spec.volumes.projected': 'files the node writes atomically and updates in place',

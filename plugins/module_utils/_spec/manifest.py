@@ -38,7 +38,8 @@ except ImportError:  # pragma: no cover - reported by the caller with missing_re
 RESTART_POLICIES = podspec.RESTART_POLICIES
 INT32_MAX = 2 ** 31 - 1
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
-VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'configMap', 'secret', 'downwardAPI', 'projected')
+VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'ephemeral', 'configMap', 'secret', 'downwardAPI',
+                  'projected')
 OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job')
 
 
@@ -231,6 +232,7 @@ def semantic_errors(pod):
     limits of the node and the engine that Kubernetes does not know (names, paths)."""
     spec = pod['spec']
     errors = metadata.meta_errors(pod['metadata']) + _pod_spec_errors(spec) + dns.fqdn_errors(pod)
+    errors += configs.ephemeral_errors(pod)
     volumes, volume_errors = _volumes(spec.get('volumes') or [])
     errors += volume_errors
     if not spec.get('containers'):

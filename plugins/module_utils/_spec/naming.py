@@ -78,6 +78,8 @@ def host_name_errors(pod):
             claim = volume['persistentVolumeClaim'].get('claimName') or ''
             errors += claim_name_errors('spec.volumes[%d].persistentVolumeClaim.claimName' % index, claim,
                                         meta['namespace'])
+        elif 'ephemeral' in volume:  # its claim is <pod>-<volume>
+            errors += claim_name_errors('metadata.name', '%s-%s' % (meta['name'], volume['name']), meta['namespace'])
     return errors
 
 

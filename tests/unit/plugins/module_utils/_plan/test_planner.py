@@ -801,3 +801,26 @@ def test_capabilities_refuse_recursive_read_only_mounts_on_an_engine_before_api_
         'mounts (API 1.44, Docker 25 or later); the engine of node n1 is Docker 20.10.24 (API 1.41)']
     new = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '27.0.1', 'api': '1.46'})
     assert capabilities.refusals(desired, new) == []
+
+
+# ----------------------------------------------------------------------------- ephemeral volumes
+
+EPHEMERAL = {'name': 'scratch', 'ephemeral': {'volumeClaimTemplate': {
+    'spec': {'accessModes': ['ReadWriteOnce'], 'resources': {'requests': {'storage': '1Gi'}}}}}}
+
+
+def test_an_ephemeral_volume_makes_the_pods_claim_volume():
+    p = plan(pod(volumes=[EPHEMERAL]))
+    [step] = [step for step in p.steps if isinstance(step, S.Volume)]
+    assert (step.name, step.kind) == ('k8s_pvc_web-scratch_default', 'ephemeral')
+    assert planner.ephemeral_claims([pod(volumes=[EPHEMERAL])]) == [('default', 'web-scratch')]
+
+
+def test_an_ephemeral_volume_whose_claim_belongs_to_another_is_refused_before_anything_is_touched():
+    claim = {'metadata': {'name': 'web-scratch', 'namespace': 'default', 'ownerReferences': []}}
+    with pytest.raises(PreflightError) as info:
+        plan(pod(volumes=[EPHEMERAL]), facts=HostFacts(images=IMAGES, claims={('default', 'web-scratch'): claim}))
+    assert info.value.msg == 'web: spec.volumes: PVC default/web-scratch was not created for pod default/web (pod is not owner)'
+    owned = {'metadata': {'name': 'web-scratch', 'namespace': 'default', 'ownerReferences': [
+        {'kind': 'Pod', 'uid': NEW_UID, 'controller': True}]}}
+    assert plan(pod(volumes=[EPHEMERAL]), facts=HostFacts(images=IMAGES, claims={('default', 'web-scratch'): owned}))

@@ -122,7 +122,7 @@ def test_exec_probes_go_through_http_client_without_the_sdk(engine):
     client = DockerClient(engine)
     assert client.exec_probe('c1', ['cat', '/ready'], 5, 1024) == (3, b'out put', b'err', None)
     assert client.exec_probe('c1', ['cat', '/ready'], 5, 4) == (3, b'out ', b'err', None)  # each stream bounded
-    assert [path for path, _ in Engine.seen if not path.startswith('/_ping')][:3] == [
+    assert [seen[0] for seen in Engine.seen if not seen[0].startswith('/_ping')][:3] == [
         '/containers/c1/exec', '/exec/e1/start', '/exec/e1/json']
     assert Engine.seen[1][1] == {'Cmd': ['cat', '/ready'], 'AttachStdin': False, 'AttachStdout': True,
                                  'AttachStderr': True, 'Tty': False}
