@@ -16,6 +16,7 @@ import time
 
 from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
 from ansible_collections.hostpods.core.plugins.module_utils._plan import placement
 from ansible_collections.hostpods.core.plugins.module_utils._plan import planner
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
@@ -64,6 +65,10 @@ class Batch:
             ((pod['metadata']['namespace'], pod['metadata']['name']), message)
             for pod in self.pods for message in security.node_notices(pod, node.security)])
 
+    def objects_by_key(self):
+        """``{(kind, namespace, name): object}`` of the call's ConfigMaps, Secrets and claims."""
+        return {(o['kind'], o['metadata']['namespace'], o['metadata']['name']): o for o in self.others}
+
     @property
     def by_selector(self):
         return self.params['definition'] is None
@@ -98,7 +103,10 @@ def plan_call(client, params, node, records, batch):
     if batch.deleting:
         return planner.Plan([planner.plan_delete(key, records.get(key), params['grace_period']) for key in batch.keys],
                             object_plans, True)
-    facts = HostFacts(client.image_references(), host.host_path_kinds(planner.host_paths(batch.pods)))
+    claims = {key: observe.read_object('PersistentVolumeClaim', *key) for key in planner.ephemeral_claims(batch.pods)}
+    claims.update((key[1:], obj) for key, obj in batch.objects_by_key().items() if key[0] == 'PersistentVolumeClaim')
+    facts = HostFacts(client.image_references(), host.host_path_kinds(planner.host_paths(batch.pods)),
+                      pod_cgroups=node.pod_cgroups, claims={key: obj for key, obj in claims.items() if obj})
     changed = planner.changed_objects(object_plans)
 
     def plan_pods():
@@ -163,13 +171,17 @@ def _live(client, keys, node, records=None):
 
 
 def _refuse_what_the_node_cannot_do(pods, node):
-    """What this node would ignore is refused by path: probes and restart rules without the node agent (they are
-    its), SELinux settings on a node with SELinux (hostpods does not label volumes)."""
-    errors = [] if node.agent else [
-        '%s/%s: %s: needs the node agent hostpods-agent, which is not running on node %s (no fresh heartbeat in %s); '
-        'install and start it with the hostpods.core.node role (scripts/setup.sh on the machine it sets up)'
-        % (pod['metadata']['namespace'], pod['metadata']['name'], path, node.name, nodestate.HEARTBEAT)
-        for pod in pods for path in containers.agent_paths(pod)]
+    """What this node would ignore or cannot do is refused by path: what the node's engine cannot do
+    (``capabilities.refusals``), probes and restart rules without the node agent (they are its), SELinux settings
+    on a node with SELinux (hostpods does not label volumes)."""
+    errors = ['%s/%s: %s' % (pod['metadata']['namespace'], pod['metadata']['name'], problem)
+              for pod in pods for problem in capabilities.refusals(pod, node)]
+    if not node.agent:
+        errors += ['%s/%s: %s: needs the node agent hostpods-agent, which is not running on node %s (no fresh '
+                   'heartbeat in %s); install and start it with the hostpods.core.node role (scripts/setup.sh on the '
+                   'machine it sets up)' % (pod['metadata']['namespace'], pod['metadata']['name'], path, node.name,
+                                            nodestate.HEARTBEAT)
+                   for pod in pods for path in containers.agent_paths(pod)]
     errors += ['%s/%s: %s' % (pod['metadata']['namespace'], pod['metadata']['name'], problem)
                for pod in pods for problem in security.node_problems(pod, node.security)]
     if errors:
@@ -210,7 +222,8 @@ def _apply(client, params, check_mode, diff, node, clock):
         return max(0, params['wait_timeout'] - (clock() - started))
 
     deleting = params['state'] == 'absent'
-    node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting)
+    node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting,
+                                  with_engine=not deleting)
     batch = Batch(params)
     _refuse_what_the_node_cannot_do(batch.pods, node)
     warnings = batch.warnings(node)

@@ -27,7 +27,11 @@ description:
     C(/var/lib/hostpods/pods/<uid>/volumes/<volume>), as the kubelet keeps them, never on the node's disk. A node
     restart empties it; the next apply (or the node agent) writes the files again from the stored Secret, making
     again the containers that the engine had started on what was left; files removed from a mounted tmpfs are
-    written again in place. Deleting the pod unmounts it.
+    written again in place. Deleting the pod unmounts it. An C(emptyDir) takes its C(mode). An C(ephemeral) volume is
+    the claim C(<pod>-<volume>) made from its C(volumeClaimTemplate), owned by the pod and removed with it (a claim of
+    that name that is not the pod's is not used, as on a kubelet). Volumes a Docker host cannot
+    have are refused by path with the reason (cloud disks, storage clusters, block devices, C(csi), C(flexVolume),
+    C(gitRepo), C(nfs), and C(medium=HugePages)).
   - C(subPath) is made safe as the kubelet makes it since CVE-2017-1002101. A missing subPath is created inside its
     volume one directory at a time, never following a symlink, with the mode of the volume's root. The subPath is then
     resolved, refused unless it stays inside its volume (a symlink inside the volume that points inside it is fine),
@@ -86,12 +90,17 @@ description:
     container gets the C(/etc/hosts) a kubelet writes;
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values
     and the downward API (C(valueFrom.fieldRef), C(valueFrom.resourceFieldRef)),
-    C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath)), C(stdin), C(stdinOnce), C(tty),
+    C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath), C(mountPropagation), C(recursiveReadOnly) where the
+    engine can: V(Enabled) needs Docker 25 or later), C(stdin), C(stdinOnce), C(tty),
     a container's own C(restartPolicy) and C(restartPolicyRules) (the first rule whose C(exitCodes) match decides a
     restart, else the container's policy; the rules need the node agent),
-    C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups; C(status.qosClass);
-    C(hugepages-<size>) and extended resources such as C(example.com/dongle), counted against the node's allocatable
-    as the scheduler counts them),
+    C(resources) (cpu and memory requests and limits, set as a kubelet sets the cgroups, numbers included such as
+    C(cpu: 0.5); C(status.qosClass); C(hugepages-<size>) and extended resources such as C(example.com/dongle), counted
+    against the node's allocatable as the scheduler counts them), C(resizePolicy) (a re-apply that changes only the
+    cpu or memory of running containers resizes them in place and reports C(updated): V(NotRequired) through the
+    engine's container update, same container; V(RestartContainer) restarts that container alone), the pod-level
+    C(spec.resources) (the pod's cgroup C(kubepods/<qos>/pod<uid>) holds its sandbox and containers, the pod's limits
+    on it, as under a kubelet with the cgroupfs driver),
     C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup), safe
     C(sysctls), C(seccompProfile), C(appArmorProfile), C(supplementalGroupsPolicy), C(seLinuxOptions),
     C(seLinuxChangePolicy), C(windowsOptions)) and of containers (the same user fields, C(privileged), C(capabilities),

@@ -222,8 +222,28 @@ def forget_pods(prefix, node=None, uids=()):
     subprocess.run((['docker', 'exec', node] if node else []) + argv, capture_output=True, check=False)
 
 
+# Remove the cgroups of the pod UIDs given (every QoS class, every hierarchy), deepest first.
+_CGROUPS = r"""
+for uid in "$@"; do
+  for d in /sys/fs/cgroup/kubepods/pod$uid /sys/fs/cgroup/kubepods/*/pod$uid /sys/fs/cgroup/*/kubepods/pod$uid \
+           /sys/fs/cgroup/*/kubepods/*/pod$uid; do
+    [ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} \; 2>/dev/null
+  done
+done
+true
+"""
+
+
+def pod_cgroup_dirs(uid):
+    """The directories of a pod UID's cgroups on this machine (every hierarchy)."""
+    import glob
+    return sorted(glob.glob('/sys/fs/cgroup/*/kubepods/*pod%s' % uid) + glob.glob('/sys/fs/cgroup/*/kubepods/*/pod%s' % uid)
+                  + glob.glob('/sys/fs/cgroup/kubepods/*pod%s' % uid) + glob.glob('/sys/fs/cgroup/kubepods/*/pod%s' % uid))
+
+
 def cleanup(prefix, node=None):
-    """Remove every trace of the pods named ``prefix...``: their node records, mounts, containers and volumes."""
+    """Remove every trace of the pods named ``prefix...``: their node records, mounts, containers, volumes and
+    cgroups."""
     forget_pods(prefix, node)
     uids = set()
     for _sweep in range(2):  # a sync of the node agent under way may still have made one
@@ -238,6 +258,9 @@ def cleanup(prefix, node=None):
         if prefix in volume:
             docker('volume', 'rm', '-f', volume, check=False, node=node)
     forget_pods(prefix, node, sorted(uids))
+    if uids:
+        subprocess.run((['docker', 'exec', node] if node else []) + ['sh', '-c', _CGROUPS, 'cgroups'] + sorted(uids),
+                       capture_output=True, check=False)
 
 
 def new_prefix():

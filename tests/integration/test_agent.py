@@ -8,6 +8,7 @@ supervised), so killing the agent or restarting the engine touches no other test
 poll with deadlines and assert order and counts, never exact times.
 """
 
+import calendar
 import json
 import os
 import subprocess
@@ -256,3 +257,34 @@ def test_pods_applied_before_the_agent_are_adopted_and_a_node_without_it_refuses
     docker('stop', '-t', '1', app, node=node.node)
     poll(lambda: info(pods, pods.name('old')), lambda r: r['rows'][0]['ready'] == '1/1'
          and container_status(r)['restartCount'] >= 1, timeout=60)
+
+
+def synced_at(status):
+    """The agent's last completed pass (its heartbeat's ``last_sync``), in epoch seconds."""
+    return calendar.timegm(time.strptime(status['last_sync'], '%Y-%m-%dT%H:%M:%SZ'))
+
+
+def test_an_in_place_resize_is_no_drift_to_the_agent_and_it_restarts_with_the_new_resources(node, pods):
+    name = pods.name('resize')
+
+    def manifest(cpu):
+        return pod(name, [sleeper('app', resources={'limits': {'cpu': cpu, 'memory': '32Mi'}})],
+                   terminationGracePeriodSeconds=1)
+    uid = ok(pods.apply(manifest('200m')))['pods'][0]['metadata']['uid']
+    app = 'k8s_app_%s_default_%s_0' % (name, uid)
+    app_id = docker('inspect', '--format', '{{.Id}}', app, node=node.node)
+    resized = ok(pods.apply(manifest('500m')))
+    assert resized['pods'][0]['action'] == 'updated'
+    resized_at = synced_at(node.agent_status())
+    # the agent syncs each pod at least every 10 s: 12 s of its passes later nothing was replaced or restarted
+    poll(node.agent_status, lambda status: synced_at(status) >= resized_at + 12, timeout=60)
+    seen = info(pods, name)
+    assert docker('inspect', '--format', '{{.Id}} {{.State.Running}} {{.RestartCount}} {{.HostConfig.CpuQuota}}', app,
+                  node=node.node) == '%s true 0 50000' % app_id
+    assert container_status(seen)['restartCount'] == 0
+    assert not [e for e in seen['events'] if e['reason'] == 'Killing'], seen['events']
+    # a crash now: the agent restarts it as the pod was resized (not as first applied)
+    docker('kill', app, node=node.node)
+    restarted = 'k8s_app_%s_default_%s_1' % (name, uid)
+    poll(lambda: docker('ps', '-q', '--filter', 'name=%s' % restarted, node=node.node), bool, timeout=60)
+    assert docker('inspect', '--format', '{{.HostConfig.CpuQuota}}', restarted, node=node.node) == '50000'

@@ -107,7 +107,7 @@ class Agent:
             self.client = self.client_factory()
             self.prober.runtime = ProbeRunner(self.client)
         if self.node is None or self.clock() - self.node_read > NODE_SECONDS:
-            self.node = _supervising(host.read_node(self.client))
+            self.node = _supervising(host.read_node(self.client, with_engine=True))
             self.node_read = self.clock()
 
     def sync_once(self):
@@ -120,7 +120,7 @@ class Agent:
                 kept[key] = record
         self._restart_policies(kept)
         due = {key: record for key, record in kept.items() if self._due(record)}
-        facts = HostFacts(self.client.image_references()) if due else None
+        facts = HostFacts(self.client.image_references(), pod_cgroups=self.node.pod_cgroups) if due else None
         for key, record in due.items():
             self._schedule(key, record, facts)
         self.prober.sync([self._probe_view(record) for record in kept.values()])

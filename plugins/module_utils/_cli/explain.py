@@ -146,7 +146,7 @@ def _field_lines(schema, node, path, tree, recursive, level=1, history=()):
             continue
         parent = fields.support(path, tree)[0]
         refused = status in ('unsupported', 'refused') and parent not in ('unsupported', 'refused')
-        out += line + ((' (hostpods: not supported yet)' if status == 'unsupported' else ' (hostpods: refused)')
+        out += line + ((' (hostpods: %s)' % ('not supported yet' if status == 'unsupported' else 'refused'))
                        if refused else '') + '\n'
         inner = schema.properties(sub)[0]
         key = _ref_of(schema, sub)

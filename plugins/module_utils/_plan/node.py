@@ -26,7 +26,9 @@ class NodeContext:
     ``allocatable`` is cpu (millicores) and memory (bytes) for the downward API; ``resolv_conf`` the
     node's resolver (parsed); ``etc_hosts`` the node's ``/etc/hosts`` text (hostNetwork pods);
     ``agent`` whether the node agent runs (its heartbeat is fresh); ``security`` the kernel's security modules
-    that are enabled (``apparmor``, ``selinux``), as the kubelet checks them before it admits a pod."""
+    that are enabled (``apparmor``, ``selinux``), as the kubelet checks them before it admits a pod; ``engine``
+    what the Docker engine says of itself (``version``, ``api``: its API version, ``cgroupDriver``,
+    ``cgroupVersion``)."""
     name: str
     sandbox_image: str = DEFAULT_SANDBOX_IMAGE
     host_ip: str = ''
@@ -39,8 +41,15 @@ class NodeContext:
     facts: dict = field(default_factory=dict)
     agent: bool = False  # the node agent runs: it restarts containers (the engine does not)
     security: tuple = ()
+    engine: dict = field(default_factory=dict)
+
+    @property
+    def pod_cgroups(self):
+        """Whether each pod gets a cgroup of its own (``kubepods/<qos>/pod<uid>``) holding its sandbox and
+        containers, as under a kubelet: on engines with the cgroupfs driver, where hostpods makes them."""
+        return self.engine.get('cgroupDriver') == 'cgroupfs'
 
     def runtime(self):
         """What containers get from the node: the downward API's facts, and who restarts them."""
         return {'hostIP': self.host_ip, 'nodeName': self.name, 'allocatable': dict(self.allocatable),
-                'supervised': self.agent}
+                'supervised': self.agent, 'podCgroups': self.pod_cgroups, 'engineApi': self.engine.get('api', '')}

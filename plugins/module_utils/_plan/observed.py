@@ -136,6 +136,7 @@ class PodRecord:
         self.strays = []
         self.stray_uids = []
         self.live_metadata = None  # labels and annotations changed in place (see naming.metadata_path)
+        self.live_resources = None  # resources resized in place (resources.json; see _plan.resize)
         self.desired = None
         self.agent_status = None  # the node agent's status.json (back-off, probes, a passed deadline)
         self.attempts = {}
@@ -169,8 +170,23 @@ class PodRecord:
         return out
 
     @property
+    def resized(self):
+        """What was resized in place since the running sandbox was made (``resources.json``), or None."""
+        live = self.live_resources
+        if live and self.sandbox is not None and live.get('sandbox') == self.sandbox.id:
+            return live
+        return None
+
+    def spec_hash(self, instance):
+        """The container spec hash ``instance`` runs with: its label's, or the one it was resized to in place."""
+        return ((self.resized or {}).get('instances') or {}).get(instance.id) or instance.hash
+
+    @property
     def hash(self):
-        """The pod spec hash last applied: on the sandbox, on the containers when it is gone, else the node's record."""
+        """The pod spec hash last applied: the one resized to in place, on the sandbox, on the containers when it
+        is gone, else the node's record."""
+        if self.resized:
+            return self.resized['podHash']
         if self.sandbox:
             return self.sandbox.hash
         for instance in self.all_instances():
@@ -193,6 +209,10 @@ class PodRecord:
                                     ('name', 'namespace', 'labels', 'annotations')}, 'spec': self.desired['spec']}
         if applied and self.live_metadata:
             applied['metadata'].update(self.live_metadata)
+        if applied and self.sandbox and self.resized:
+            for container in (applied['spec'].get('initContainers') or []) + applied['spec']['containers']:
+                if container['name'] in self.resized['containers']:
+                    container['resources'] = self.resized['containers'][container['name']]
         return applied
 
     @property
@@ -226,7 +246,7 @@ def _record(by_uid, uid, namespace, name):
 
 def group_pods(entries, node_records=None, volumes=None):
     """``{(namespace, name): PodRecord}`` from a sparse container listing, the node's records
-    (``{uid: {'desired', 'attempts', 'pod_ip', 'metadata', 'status', 'mounts', 'volume_files'}}``) and the
+    (``{uid: {'desired', 'attempts', 'pod_ip', 'metadata', 'resources', 'status', 'mounts', 'volume_files'}}``) and the
     pods' labelled volumes.
 
     A pod whose containers were all removed is still known by its node record or its volumes (its
@@ -246,6 +266,7 @@ def group_pods(entries, node_records=None, volumes=None):
             record = _record(by_uid, uid, meta.get('namespace'), meta.get('name'))
             record.desired, record.attempts = found.get('desired'), found.get('attempts') or {}
             record.pod_ip, record.live_metadata = found.get('pod_ip'), found.get('metadata')
+            record.live_resources = found.get('resources')
             record.agent_status = found.get('status')
             for field, key in (('node_mounts', 'mounts'), ('volume_files', 'volume_files')):
                 setattr(record, field, None if found.get(key) is None else frozenset(found[key]))
@@ -266,11 +287,15 @@ def group_pods(entries, node_records=None, volumes=None):
 
 
 class HostFacts:
-    """What the planner must know about the host besides containers: images and host paths."""
+    """What the planner must know about the host besides containers: images, host paths, whether pods get a
+    cgroup of their own (``pod_cgroups``: see ``NodeContext.pod_cgroups``) and the claims their ``ephemeral``
+    volumes would make, where one exists already."""
 
-    def __init__(self, images=None, paths=None):
+    def __init__(self, images=None, paths=None, pod_cgroups=False, claims=None):
         self.images = {ImageRef(image).normalized for image in images or ()}
         self.paths = dict(paths or {})
+        self.pod_cgroups = pod_cgroups
+        self.claims = dict(claims or {})  # {(namespace, name): the PersistentVolumeClaim the node keeps} of ephemeral volumes
 
     def has_image(self, image):
         return ImageRef(image).normalized in self.images

@@ -19,7 +19,9 @@ from __future__ import annotations
 import uuid
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
+from ansible_collections.hostpods.core.plugins.module_utils._plan import resize
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
+from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
@@ -255,6 +257,11 @@ def _plan_spec(pod, record, facts, sandbox_image, force, new_uid, restarts=NOW):
         # an apply is under way or stopped half-way: the agent reports it and waits for the next apply
         return PodPlan(key, pod, record, UNCHANGED, [], record.uid, None, 'the pod on the node is not the pod applied')
     if force or record.hash != naming.pod_hash(pod, sandbox_image):
+        resized = None if force else resize.plan_steps(pod, record, facts.pod_cgroups, sandbox_image,
+                                                       lambda container: _image_action(container, facts))
+        if resized is not None:
+            return PodPlan(key, pod, record, UPDATED, resized, record.uid, record.sandbox.attempt,
+                           'resources resized in place')
         reason = 'force: true' if force else 'the pod spec changed'
         return _fresh(key, pod, record, RECREATED, record.next_sandbox_attempt, sandbox_image, reason, facts)
     sandbox = record.sandbox
@@ -344,6 +351,8 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     steps.extend(_volume_steps(pod, facts))
     if not facts.has_image(sandbox_image):
         steps.append(S.Pull(sandbox_image))
+    if facts.pod_cgroups:  # the kubelet makes the pod's cgroup before its sandbox
+        steps.append(resize.pod_cgroup_step(pod))
     steps.append(S.Sandbox(sandbox_attempt))
     if restarts != KEEP:  # the agent keeps the pod.json it was given
         steps.append(S.RecordPod(pod, sandbox_image))
@@ -410,7 +419,7 @@ def _keep_running(container, record, policy, facts, restarts=NOW, sidecar=False)
     the agent (``KEEP``) never replaces a container whose spec it was not given."""
     latest = record.latest(container['name'])
     image = _image_action(container, facts)
-    changed = latest is not None and latest.hash != naming.container_hash(container)
+    changed = latest is not None and record.spec_hash(latest) != naming.container_hash(container)
     restart_policy, rules = policy
     stopped = latest is None or (not latest.running and podspec.should_restart(restart_policy, latest.state,
                                                                                latest.exit_code, rules))
@@ -444,9 +453,12 @@ def _volume_steps(pod, facts):
             steps.append(S.Volume(name, volume, 'emptyDir', memory))
             if fs_group is not None and not memory:
                 steps.append(S.FsGroup(name, fs_group))
-        elif 'persistentVolumeClaim' in volume:
-            name = naming.claim_volume_name(meta['namespace'], volume['persistentVolumeClaim']['claimName'])
-            steps.append(S.Volume(name, volume, 'persistentVolumeClaim'))
+        elif 'persistentVolumeClaim' in volume or 'ephemeral' in volume:
+            kind = 'ephemeral' if 'ephemeral' in volume else 'persistentVolumeClaim'
+            name = translate.volume_sources({'metadata': meta, 'spec': {'volumes': [volume]}})[volume['name']][1]
+            if kind == 'ephemeral':
+                errors += _claim_owner_errors(pod, volume, facts)
+            steps.append(S.Volume(name, volume, kind))
             if fs_group is not None:
                 steps.append(S.FsGroup(name, fs_group))
         elif 'hostPath' in volume:
@@ -461,6 +473,20 @@ def _volume_steps(pod, facts):
     if errors:
         raise PreflightError('; '.join(errors), errors=errors)
     return steps
+
+
+def _claim_owner_errors(pod, volume, facts):
+    """An ``ephemeral`` volume whose claim exists on the node and is not this pod's: the kubelet does not use it."""
+    claim = facts.claims.get((pod['metadata']['namespace'], configs.ephemeral_claim_name(pod['metadata']['name'],
+                                                                                          volume['name'])))
+    problem = configs.not_owner_error(pod, claim) if claim else None
+    return ['%s: spec.volumes: %s' % (pod['metadata']['name'], problem)] if problem else []
+
+
+def ephemeral_claims(pods):
+    """The ``(namespace, name)`` of the claims the pods' ``ephemeral`` volumes make (the planner needs them)."""
+    return sorted({(pod['metadata']['namespace'], configs.ephemeral_claim_name(pod['metadata']['name'], volume['name']))
+                   for pod in pods for volume in pod['spec'].get('volumes') or [] if 'ephemeral' in volume})
 
 
 def host_paths(pods):

@@ -40,6 +40,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan import spread
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import priority
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 
 MAX_NODE_SCORE = 100
 DEFAULT_MILLI_CPU_REQUEST = 100  # schedutil.DefaultMilliCPURequest: what a container without a cpu request counts for scoring
@@ -99,38 +100,15 @@ def _container_values(container, path, non_missing):
     return out
 
 
-def _add(total, values):
-    for name, amount in values.items():
-        total[name] = total.get(name, 0) + amount
-
-
-def _maximum(total, values):
-    for name, amount in values.items():
-        total[name] = max(total.get(name, 0), amount)
-
-
 def pod_requests(pod, non_missing=False):
-    """``{resource: int}`` a pod requests (cpu in millicores, memory in bytes), as resourcehelper.PodRequests.
-
-    The app containers add up; an init container runs alone (beside the sidecars started before
-    it), so the pod needs the larger of the two, per resource. ``non_missing`` counts a container
-    without a cpu/memory request as 100m/200Mi, as the scheduler does for scoring.
+    """``{resource: int}`` a pod requests (cpu in millicores, memory in bytes), as resourcehelper.PodRequests:
+    the containers' requests by the sidecar formula (``resources.aggregate``), the pod-level requests instead
+    where the pod sets them. ``non_missing`` counts a container without a cpu/memory request as 100m/200Mi,
+    as the scheduler does for scoring.
     """
     spec = pod.get('spec') or {}
-    total = {}
-    for index, container in enumerate(spec.get('containers') or []):
-        _add(total, _container_values(container, 'spec.containers[%d]' % index, non_missing))
-    sidecars, init_peak = {}, {}
-    for index, container in enumerate(spec.get('initContainers') or []):
-        values = _container_values(container, 'spec.initContainers[%d]' % index, non_missing)
-        if podspec.is_sidecar(container):  # a sidecar keeps running beside the app containers
-            _add(total, values)
-            _add(sidecars, values)
-            values = dict(sidecars)
-        else:
-            _add(values, sidecars)
-        _maximum(init_peak, values)
-    _maximum(total, init_peak)
+    total = resources.aggregate(spec, lambda container, path: _container_values(container, path, non_missing))
+    total.update(resources.pod_level(spec, 'requests'))
     return total
 
 
@@ -229,8 +207,8 @@ class NodeInfo:
 
     def add(self, usage):
         self.pods.append(usage)
-        _add(self.requested, usage.requests)
-        _add(self.nonzero, {name: usage.nonzero.get(name, 0) for name in SCORED_RESOURCES})
+        resources.add(self.requested, usage.requests)
+        resources.add(self.nonzero, {name: usage.nonzero.get(name, 0) for name in SCORED_RESOURCES})
         self.ports.extend(usage.ports)
 
     def keeping(self, keep):

@@ -120,7 +120,7 @@ class Volume(Step):
     """Create a Docker volume (an emptyDir of the pod, or a claim's), when missing."""
     name: str
     volume: dict
-    kind: str  # 'emptyDir' | 'persistentVolumeClaim'
+    kind: str  # 'emptyDir' | 'persistentVolumeClaim' | 'ephemeral' (a claim the pod owns)
     memory: bool = False
     op = 'volume'
 
@@ -168,6 +168,24 @@ class Project(Step):
 
 
 # ----------------------------------------------------------------------------- the sandbox and containers
+
+def _amounts(config):
+    quota = 'unlimited' if config['cpuQuota'] is None else '%d/%d' % (config['cpuQuota'], 100000)
+    memory = 'unlimited' if config['memory'] is None else '%d bytes' % config['memory']
+    return 'cpu shares %d, cpu quota %s, memory %s' % (config['cpuShares'], quota, memory)
+
+
+@dataclass(frozen=True, repr=False)
+class PodCgroup(Step):
+    """Make the pod's cgroup (``kubepods/<qos>/pod<uid>``, the sandbox's and containers' parent) and write
+    its limits ``config`` (``resources.pod_cgroup``), before the sandbox or around an in-place resize."""
+    cgroup: str
+    config: dict
+    op = 'pod_cgroup'
+
+    def describe(self):
+        return 'pod cgroup %s (%s)' % (self.cgroup, _amounts(self.config))
+
 
 @dataclass(frozen=True, repr=False)
 class Pull(Step):
@@ -248,6 +266,33 @@ class RunInit(Step):
             return '%s %s attempt %d%s (started; a later sync sees it end)' % (
                 self.op, self.container['name'], self.attempt, note)
         return '%s %s attempt %d%s (on failure: %s)' % (self.op, self.container['name'], self.attempt, note, then)
+
+
+@dataclass(frozen=True, repr=False)
+class UpdateResources(Step):
+    """Resize a running container in place (the engine's container update): same container, no restart.
+    ``settings`` are its new cgroup settings (CpuShares, CpuPeriod, CpuQuota, Memory, MemorySwap)."""
+    instance: object
+    container: dict
+    settings: dict
+    op = 'update_resources'
+
+    def describe(self):
+        shown = ', '.join('%s %s' % (key, self.settings[key]) for key in sorted(self.settings))
+        return 'resize %s in place (%s)' % (self.container['name'], shown)
+
+
+@dataclass(frozen=True, repr=False)
+class RecordResources(Step):
+    """Keep on the node what was resized in place (``resources.json``; Docker cannot relabel): the running
+    sandbox, the pod's hash now, the resized containers' resources and each updated instance's spec hash."""
+    pod_hash: str
+    containers: dict
+    instances: dict
+    op = 'record_resources'
+
+    def describe(self):
+        return 'record the resized resources of %s (resources.json)' % ', '.join(sorted(self.containers))
 
 
 # ----------------------------------------------------------------------------- objects

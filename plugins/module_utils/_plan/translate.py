@@ -14,8 +14,10 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import downward
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
+from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment, expand_all
 
@@ -35,6 +37,9 @@ def volume_sources(pod):
             claim = volume['persistentVolumeClaim']
             out[volume['name']] = ('volume', naming.claim_volume_name(meta['namespace'], claim['claimName']),
                                    bool(claim.get('readOnly')))
+        elif 'ephemeral' in volume:
+            out[volume['name']] = ('volume', naming.claim_volume_name(
+                meta['namespace'], configs.ephemeral_claim_name(meta['name'], volume['name'])), False)
         elif 'hostPath' in volume:
             out[volume['name']] = ('bind', volume['hostPath']['path'], False)
         elif any(key in volume for key in configs.REFERENCING_VOLUMES):  # files the node writes, read-only
@@ -71,8 +76,14 @@ def restart_policy(pod, container=None, kind='container', supervised=False):
     return 'no' if kind == 'init' else RESTART_POLICIES[podspec.container_policy(container, pod['spec']['restartPolicy'])[0]]
 
 
-def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=False):
-    """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``)."""
+def cgroup_parent(pod):
+    """The pod's cgroup, the engine's ``CgroupParent`` of its sandbox and containers (cgroupfs driver)."""
+    return '/' + naming.pod_cgroup(pod['metadata']['uid'], podspec.qos_class(pod['spec']))
+
+
+def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=False, pod_cgroups=False):
+    """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``); with
+    ``pod_cgroups`` it goes in the pod's cgroup."""
     host_network = bool(pod['spec'].get('hostNetwork'))
     exposed, bindings = ({}, {}) if host_network else port_bindings(pod)
     mounts = [{'Type': 'volume', 'Source': name, 'Target': '%s/%s' % (SANDBOX_VOLUME_DIR, name),
@@ -92,6 +103,7 @@ def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=Fals
             'Mounts': mounts,
             **(dns_settings or {}),
             **security.sysctl_settings(pod),
+            **({'CgroupParent': cgroup_parent(pod)} if pod_cgroups else {}),
         },
     }
     if host_network:  # the node's hostname and network: the engine refuses a hostname of our own
@@ -112,18 +124,20 @@ def container_environment_of(pod, container, runtime):
 
 
 def container_mounts(pod, container, attempt, subpath_sources, runtime):
-    """``(Mounts, Binds)``: the container's volumes (a subPath as a bind of the node path it was pinned
-    on, by its index in ``volumeMounts``), the node's /etc/hosts for the pod and this instance's
-    termination message file."""
+    """``(Mounts, Binds)``: the container's volumes (a subPath as a bind of the node path it was pinned on, and a
+    Docker volume with a mountPropagation as a bind of its mount point, by its index in ``volumeMounts``: see
+    ``bound_volumes``), the node's /etc/hosts for the pod and this instance's termination message file."""
     sources = volume_sources(pod)
     mounts, binds = [], []
+    modern = engine_api_at_least(runtime.get('engineApi'), RRO_API)
     for index, mount in enumerate(container.get('volumeMounts') or []):
         source_kind, source, source_ro = sources[mount['name']]
         read_only = bool(mount.get('readOnly')) or source_ro
-        if mount.get('subPath'):
-            source_kind, source = 'bind', (subpath_sources or {})[index]
+        if index in (subpath_sources or {}):
+            source_kind, source = 'bind', subpath_sources[index]
         if source_kind == 'bind':
-            binds.append('%s:%s%s' % (source, mount['mountPath'], ':ro' if read_only else ''))
+            kind, item = _bind(source, mount, read_only, modern)
+            (mounts if kind == 'mount' else binds).append(item)
         else:
             mounts.append({'Type': 'volume', 'Source': source, 'Target': mount['mountPath'], 'ReadOnly': read_only,
                            'VolumeOptions': {'NoCopy': True}})
@@ -133,6 +147,43 @@ def container_mounts(pod, container, attempt, subpath_sources, runtime):
         binds.append('%s:%s' % (naming.termination_log_path(pod['metadata']['uid'], container['name'], attempt),
                                 container.get('terminationMessagePath', '/dev/termination-log')))
     return mounts, binds
+
+
+RRO_API = (1, 44)  # the engine API whose binds know ReadOnlyNonRecursive and ReadOnlyForceRecursive (Docker 25)
+
+
+def engine_api_at_least(api, wanted):
+    """Whether the engine API version ``api`` (``"1.41"``) is at least ``wanted`` (a tuple)."""
+    try:
+        return tuple(int(part) for part in str(api).split('.')[:2]) >= wanted
+    except ValueError:
+        return False
+
+
+def _bind(source, mount, read_only, modern):
+    """``('bind', 'src:dst[:ro][,rslave]')`` or, for a read-only bind on an engine that knows recursive read-only
+    mounts, ``('mount', {...})`` saying which one ``recursiveReadOnly`` asks for (unset and Disabled: not
+    recursive, as Kubernetes means; older engines never make them recursive)."""
+    propagation = containers.PROPAGATIONS.get(mount.get('mountPropagation') or 'None', '')
+    if modern and read_only:
+        recursive = mount.get('recursiveReadOnly') or 'Disabled'
+        options = {'Disabled': {'ReadOnlyNonRecursive': True}, 'IfPossible': {},
+                   'Enabled': {'ReadOnlyForceRecursive': True}}[recursive]
+        if propagation:
+            options['Propagation'] = propagation
+        return 'mount', {'Type': 'bind', 'Source': source, 'Target': mount['mountPath'], 'ReadOnly': True,
+                         'BindOptions': options}
+    suffix = ','.join(option for option in ('ro' if read_only else '', propagation) if option)
+    return 'bind', '%s:%s%s' % (source, mount['mountPath'], ':' + suffix if suffix else '')
+
+
+def bound_volumes(pod, container):
+    """``[(index in volumeMounts, Docker volume name)]`` of the mounts of a Docker volume (an emptyDir or a claim)
+    with a mountPropagation: the engine propagates only binds, so the volume's mount point is bound instead."""
+    sources = volume_sources(pod)
+    return [(index, sources[mount['name']][1]) for index, mount in enumerate(container.get('volumeMounts') or [])
+            if not mount.get('subPath') and (mount.get('mountPropagation') or 'None') != 'None'
+            and sources[mount['name']][0] == 'volume']
 
 
 def _namespaces(pod, sandbox_id):
@@ -160,7 +211,9 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
         'Mounts': mounts,
         'Binds': binds,
     }
-    host_config.update(resource_settings(container))
+    host_config.update(resource_settings(container, pod['spec']))
+    if runtime.get('podCgroups'):
+        host_config['CgroupParent'] = cgroup_parent(pod)
     profile = security.effective(pod, container, 'seccompProfile') or {}
     config, secured = security.container_settings(
         pod, container, (runtime.get('seccompProfiles') or {}).get(profile.get('localhostProfile')))
@@ -184,21 +237,16 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     return body
 
 
-CFS_PERIOD = 100000  # microseconds, the kubelet's --cpu-cfs-quota-period
-MIN_SHARES, MIN_QUOTA = 2, 1000
-
-
-def resource_settings(container):
+def resource_settings(container, spec=None):
     """The kubelet's cgroup settings for a container's requests and limits: cpu.shares from the cpu
-    request (2 without one), a CFS quota from the cpu limit, the memory limit with no swap."""
-    resources = container.get('resources') or {}
-    requests, limits = resources.get('requests') or {}, resources.get('limits') or {}
-    settings = {'CpuShares': MIN_SHARES}
-    if 'cpu' in requests:
-        settings['CpuShares'] = max(MIN_SHARES, quantity.cpu_millicores(requests['cpu']) * 1024 // 1000)
+    request (2 without one), a CFS quota from the cpu limit, the memory limit with no swap; a limit the
+    container does not set is the pod-level one (``spec.resources``), when the pod sets it."""
+    requests = (container.get('resources') or {}).get('requests') or {}
+    limits = resources.container_limits(spec or {}, container)
+    settings = {'CpuShares': resources.shares(quantity.cpu_millicores(requests['cpu']) if 'cpu' in requests else 0)}
     if 'cpu' in limits:
-        settings['CpuPeriod'] = CFS_PERIOD
-        settings['CpuQuota'] = max(MIN_QUOTA, quantity.cpu_millicores(limits['cpu']) * CFS_PERIOD // 1000)
+        settings['CpuPeriod'] = resources.CFS_PERIOD
+        settings['CpuQuota'] = resources.quota(quantity.cpu_millicores(limits['cpu']))
     if 'memory' in limits:
         settings['Memory'] = settings['MemorySwap'] = quantity.memory_bytes(limits['memory'])
     return settings

@@ -63,6 +63,19 @@ def remove(run, step):
     run_concurrently(lambda instance: run.client.remove_container(instance.id), step.instances)
 
 
+# ----------------------------------------------------------------------------- resizing
+
+def update_resources(run, step):
+    """Resize a running container in place (the engine's container update): same container, no restart."""
+    run.client.update_resources(step.instance.id, step.settings)
+
+
+def record_resources(run, step):
+    """``resources.json``: what was resized in place since the running sandbox was made."""
+    nodestate.write_resources(run.uid, {'sandbox': run.sandbox_id, 'podHash': step.pod_hash,
+                                        'containers': step.containers, 'instances': step.instances})
+
+
 # ----------------------------------------------------------------------------- creating
 
 def pull(run, step):
@@ -71,7 +84,8 @@ def pull(run, step):
 
 def sandbox(run, step):
     settings, _event = dns.resolver_settings(run.pod, run.node.resolv_conf)
-    body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings, run.node.agent)
+    body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings, run.node.agent,
+                                  run.node.pod_cgroups)
     meta = run.pod['metadata']
     nodestate.note_attempt(run.uid, naming.SANDBOX_CONTAINER, step.attempt)
     sandbox_id = run.client.create_container(naming.sandbox_name(meta['name'], meta['namespace'], run.uid, step.attempt),
@@ -221,17 +235,25 @@ def create_and_start(run, container, kind, attempt):
 
 def subpath_sources(run, container):
     """Each subPath of the container made safe as the kubelet makes it (see ``_runtime.subpath``): created
-    inside its volume when missing, and pinned on the pod's node path that the engine binds. Returns
-    ``{index in volumeMounts: that path}``; raises ``subpath.SubPathError``."""
+    inside its volume when missing, and pinned on the pod's node path that the engine binds; and the mount point
+    of each Docker volume it mounts with a mountPropagation (the engine propagates binds only). Returns
+    ``{index in volumeMounts: the node path to bind}``; raises ``subpath.SubPathError``."""
     pod = run.pod
     out = {}
     for index, volume_name, sub_path, kind, source in translate.subpath_mounts(pod, container):
         base = source
         if kind == 'volume':
-            base = (run.client.inspect_volume(source) or {}).get('Mountpoint')
-            if not base:
-                raise PodStartError('pod "%s": cannot find volume %s for subPath %s'
-                                    % (pod['metadata']['name'], source, sub_path))
+            base = _mountpoint(run, source, 'subPath %s' % sub_path)
         pin = naming.subpath_pin(run.uid, volume_name, container['name'], index)
         out[index] = subpath.prepare(base, sub_path, pin, volume_name, container['name'])
+    for index, source in translate.bound_volumes(pod, container):
+        out[index] = _mountpoint(run, source, 'mountPropagation')
     return out
+
+
+def _mountpoint(run, volume, what):
+    """Where the engine keeps a Docker volume's files on the node."""
+    found = (run.client.inspect_volume(volume) or {}).get('Mountpoint')
+    if not found:
+        raise PodStartError('pod "%s": cannot find volume %s for %s' % (run.pod['metadata']['name'], volume, what))
+    return found

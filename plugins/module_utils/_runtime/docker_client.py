@@ -507,6 +507,14 @@ class DockerClient:
         return str(next(ipaddress.ip_network(subnet, strict=False).hosts())) if subnet else ''
 
     @_call('read')
+    def engine_info(self):
+        """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion'}``."""
+        info = self._get('/info', None, 'info')
+        version = self._get('/version', None, 'version')
+        return {'version': version.get('Version') or info.get('ServerVersion') or '', 'api': version.get('ApiVersion') or '',
+                'cgroupDriver': info.get('CgroupDriver') or '', 'cgroupVersion': str(info.get('CgroupVersion') or '1')}
+
+    @_call('read')
     def volume_users(self, name):
         """The containers (sparse listing) that mount a volume."""
         return self._get('/containers/json', {'all': 1, 'filters': _filters({'volume': name})},
@@ -568,6 +576,13 @@ class DockerClient:
     def update_restart_policy(self, container_id, name):
         """Change who restarts a container, in place (``no``: the node agent does)."""
         self.api.update_container(container_id, restart_policy={'Name': name})
+
+    @_call('write')
+    def update_resources(self, container_id, settings):
+        """Resize a container in place: ``settings`` are its CpuShares, CpuPeriod, CpuQuota, Memory, MemorySwap."""
+        keys = {'CpuShares': 'cpu_shares', 'CpuPeriod': 'cpu_period', 'CpuQuota': 'cpu_quota', 'Memory': 'mem_limit',
+                'MemorySwap': 'memswap_limit'}
+        self.api.update_container(container_id, **{keys[key]: value for key, value in settings.items()})
 
     @_call('write')
     def remove_container(self, container_id):

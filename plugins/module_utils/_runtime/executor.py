@@ -31,6 +31,7 @@ HANDLERS = {
     'record_pod': volumes.record_pod,
     'forget_pod': volumes.forget_pod,
     'metadata': volumes.metadata,
+    'pod_cgroup': volumes.pod_cgroup,
     'volume': volumes.volume,
     'fs_group': volumes.fs_group,
     'host_path': volumes.host_path,
@@ -42,6 +43,8 @@ HANDLERS = {
     'replace': containers.start_container,
     'init': containers.run_init,
     'await_init': containers.run_init,
+    'update_resources': containers.update_resources,
+    'record_resources': containers.record_resources,
 }
 OBJECT_HANDLERS = {'write_object': volumes.write_object, 'delete_object': volumes.delete_object}
 

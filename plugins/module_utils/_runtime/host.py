@@ -86,11 +86,12 @@ def security_modules(root='/'):
     return tuple(found)
 
 
-def read_node(client=None, node_name=None, sandbox_image=None, facts_path=NODE_FACTS, strict=True):
+def read_node(client=None, node_name=None, sandbox_image=None, facts_path=NODE_FACTS, strict=True, with_engine=False):
     """This node, read once: its facts (the node role's), else the host itself.
 
     ``strict=False`` (deleting pods) tolerates unreadable facts and reads nothing of the engine.
-    The host IP is the facts' ``address``, else the engine's bridge gateway (``client``)."""
+    The host IP is the facts' ``address``, else the engine's bridge gateway (``client``); ``with_engine``
+    (who makes containers: an apply, the node agent) reads the engine's version and cgroup driver too."""
     try:
         facts = read_node_facts(facts_path) or {}
     except HostpodsError:
@@ -101,11 +102,12 @@ def read_node(client=None, node_name=None, sandbox_image=None, facts_path=NODE_F
     address = facts.get('address') or ''
     host_ip = address or (client.bridge_gateway() if client is not None and strict else '')
     allocatable = placement.downward_allocatable(scheduling)
+    engine = client.engine_info() if client is not None and strict and with_engine else {}
     agent = nodestate.agent_view(nodestate.read_heartbeat(), time.time())['running']
     return NodeContext(agent=agent, name=scheduling['name'], sandbox_image=sandbox_image or facts.get('sandboxImage') or DEFAULT_SANDBOX_IMAGE,
                        host_ip=host_ip, address=address, pod_cidr=facts.get('podCIDR') or '', allocatable=allocatable,
                        scheduling=scheduling, resolv_conf=host_resolv_conf(), etc_hosts=read_text('/etc/hosts'),
-                       facts=facts, security=security_modules())
+                       facts=facts, security=security_modules(), engine=engine)
 
 
 def host_path_kinds(paths):

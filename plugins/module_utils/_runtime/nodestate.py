@@ -11,6 +11,9 @@
 - ``events.json``: the pod's Kubernetes events (a bounded history; repeated events are counted).
 - ``pod-ip``: the pod IP the node wrote into the pod's ``/etc/hosts``.
 - ``status.json``: the node agent's view of the pod (back-off, probe results, a deadline that passed).
+- ``resources.json``: the resources resized in place since its sandbox was made (Docker cannot relabel a
+  container): that sandbox's ID, the pod's hash now, each resized container's resources and the spec hash
+  each instance updated in place now runs with (see ``_plan.resize``).
 - ``volumes/<volume>``: the files of its configMap, secret, downwardAPI and projected volumes (a Secret's on
   a tmpfs mounted there); ``volume-subpaths/<volume>/<container>/<index>``: its subPaths, bind-mounted.
 
@@ -91,6 +94,14 @@ def write_status(uid, status):
 
 
 # ----------------------------------------------------------------------------- attempts
+
+def read_resources(uid):
+    return files.read_json(_path(uid, 'resources.json'))
+
+
+def write_resources(uid, content):
+    files.write_file(_path(uid, 'resources.json'), json.dumps(content, sort_keys=True))
+
 
 def read_attempts(uid):
     return files.read_json(_path(uid, 'attempts.json')) or {}

@@ -12,6 +12,7 @@ import json
 import os
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PodStartError
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import cgroups
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import mounts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
@@ -29,24 +30,42 @@ def forget_pod(run, step):
     nodestate.remove_desired(step.uid)
 
 
+def pod_cgroup(run, step):
+    """Make the pod's cgroup and write its limits (see ``_runtime.cgroups``)."""
+    try:
+        cgroups.configure(run.node.engine.get('cgroupVersion'), step.cgroup, step.config)
+    except OSError as exc:
+        raise PodStartError('pod "%s": cannot set its cgroup %s: %s'
+                            % (run.pod['metadata']['name'], step.cgroup, exc.strerror or exc))
+
+
 def metadata(run, step):
     """Keep the pod's new labels and annotations on the node."""
     files.write_file(naming.metadata_path(run.uid), json.dumps(step.metadata, sort_keys=True))
 
 
 def volume(run, step):
-    """Create the Docker volume of an emptyDir (a tmpfs for ``medium: Memory``) or a claim, when missing."""
+    """Create the Docker volume of an emptyDir (a tmpfs for ``medium: Memory``) or a claim, when missing; an
+    ``ephemeral`` volume's claim is kept on the node too, owned by the pod."""
+    if step.kind == 'ephemeral':
+        claim = configs.ephemeral_claim(run.pod, step.volume)
+        files.write_file(configs.store_path('PersistentVolumeClaim', claim['metadata']['namespace'],
+                                            claim['metadata']['name']), json.dumps(claim, sort_keys=True))
     if run.client.inspect_volume(step.name) is not None:
         return
     meta = run.pod['metadata']
     labels = {naming.VOLUME_TYPE: step.kind, naming.VOLUME_NAME: step.volume['name'],
               naming.POD_NAMESPACE: meta['namespace']}
     opts = None
-    if step.kind == 'emptyDir':
+    if step.kind in ('emptyDir', 'ephemeral'):  # the pod's own: removed with it
         labels.update({naming.POD_UID: run.uid, naming.POD_NAME: meta['name']})
+    if step.kind == 'ephemeral':
+        labels[naming.CLAIM_NAME] = configs.ephemeral_claim_name(meta['name'], step.volume['name'])
+    elif step.kind == 'emptyDir':
         if step.memory:
             fs_group = (run.pod['spec'].get('securityContext') or {}).get('fsGroup')
-            opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': 'mode=1777' if fs_group is None else 'mode=2777,gid=%d' % fs_group}
+            opts = {'type': 'tmpfs', 'device': 'tmpfs', 'o': 'mode=%o' % _empty_dir_mode(step.volume, 0o1777)
+                    if fs_group is None else 'mode=2777,gid=%d' % fs_group}
             size = (step.volume['emptyDir'] or {}).get('sizeLimit')
             if size:
                 opts['o'] += ',size=%d' % quantity.memory_bytes(size)
@@ -55,7 +74,13 @@ def volume(run, step):
     created = run.client.create_volume(step.name, labels, opts)
     mountpoint = (created or {}).get('Mountpoint')
     if step.kind == 'emptyDir' and not step.memory and mountpoint and os.path.isdir(mountpoint):
-        os.chmod(mountpoint, 0o777)  # emptyDir is world-writable, as on a kubelet
+        os.chmod(mountpoint, _empty_dir_mode(step.volume, 0o777))  # world-writable unless its mode says otherwise
+
+
+def _empty_dir_mode(volume, default):
+    """An emptyDir's ``mode`` (the kubelet's EmptyDirVolumeMode), else the kubelet's default."""
+    mode = (volume['emptyDir'] or {}).get('mode')
+    return default if mode is None else mode
 
 
 def fs_group(run, step):
@@ -102,17 +127,25 @@ def project(run, step):
 
 
 def remove_data(run, step):
-    """A pod UID's node directory and emptyDir volumes (claims stay). What the node mounted in the directory
-    (subPath pins, Secret volumes' tmpfs) is unmounted first: the removal never reaches into a volume."""
+    """A pod UID's node directory, emptyDir volumes, ephemeral volumes' claims (other claims stay) and cgroups. What the node mounted in the
+    directory (subPath pins, Secret volumes' tmpfs) is unmounted first: the removal never reaches into a volume;
+    so is what a container's Bidirectional mount propagated into an emptyDir."""
     try:
         mounts.unmount_under(naming.pod_dir(step.uid))
     except OSError as exc:
         raise PodStartError('pod UID %s: cannot unmount what the node mounted for it, so its directory %s stays: %s'
                             % (step.uid, naming.pod_dir(step.uid), exc))
     files.remove_tree(naming.pod_dir(step.uid))
+    cgroups.remove(step.uid)
     for item in run.client.pod_volumes(step.uid):
-        if (item.get('Labels') or {}).get(naming.VOLUME_TYPE) == 'emptyDir':
+        labels = item.get('Labels') or {}
+        if labels.get(naming.VOLUME_TYPE) in ('emptyDir', 'ephemeral'):
+            if item.get('Mountpoint'):  # what a Bidirectional mount of the pod left in it goes first
+                mounts.unmount_under(item['Mountpoint'])
             run.client.remove_volume(item['Name'])
+        if labels.get(naming.VOLUME_TYPE) == 'ephemeral':  # the claim the pod owned goes with it
+            files.remove_file(configs.store_path('PersistentVolumeClaim', labels.get(naming.POD_NAMESPACE),
+                                                 labels.get(naming.CLAIM_NAME)), prune_up_to=configs.STORE)
 
 
 # ----------------------------------------------------------------------------- objects

@@ -104,7 +104,58 @@ def _claim_errors(obj):
     if spec.get('volumeMode') not in VOLUME_MODES:
         errors.append('spec.volumeMode: Unsupported value: %s: supported values: "%s"'
                       % (podspec.quoted(spec.get('volumeMode')), '", "'.join(VOLUME_MODES)))
+    elif spec['volumeMode'] == 'Block':
+        errors.append('spec.volumeMode: not supported by hostpods: "Block" needs a raw block device, which hostpods '
+                      'does not attach (a claim is a Docker volume: "Filesystem")')
     return errors + naming.claim_name_errors('metadata.name', obj['metadata']['name'], obj['metadata']['namespace'])
+
+
+def ephemeral_claim_name(pod_name, volume_name):
+    """The PersistentVolumeClaim of an ``ephemeral`` volume: ``<pod name>-<volume name>``."""
+    return '%s-%s' % (pod_name, volume_name)
+
+
+def ephemeral_claim(pod, volume):
+    """The PersistentVolumeClaim an ``ephemeral`` volume makes from its ``volumeClaimTemplate``, owned by the pod
+    (removed with it)."""
+    meta, template = pod['metadata'], volume['ephemeral'].get('volumeClaimTemplate') or {}
+    labels = (template.get('metadata') or {})
+    claim = normalise({'kind': 'PersistentVolumeClaim', 'spec': template.get('spec'), 'metadata': {
+        'name': ephemeral_claim_name(meta['name'], volume['name']), 'labels': labels.get('labels'),
+        'annotations': labels.get('annotations')}}, meta['namespace'])
+    if meta.get('uid'):
+        claim['metadata']['ownerReferences'] = [{'apiVersion': 'v1', 'kind': 'Pod', 'name': meta['name'],
+                                                 'uid': meta['uid'], 'controller': True, 'blockOwnerDeletion': True}]
+    return claim
+
+
+def not_owner_error(pod, claim):
+    """The kubelet's refusal of an ``ephemeral`` volume whose claim exists and is not the pod's, or None."""
+    owners = [ref.get('uid') for ref in (claim['metadata'].get('ownerReferences') or []) if ref.get('controller')]
+    if pod['metadata'].get('uid') in owners:
+        return None
+    meta = pod['metadata']
+    return 'PVC %s/%s was not created for pod %s/%s (pod is not owner)' % (
+        meta['namespace'], claim['metadata']['name'], meta['namespace'], meta['name'])
+
+
+def ephemeral_errors(pod):
+    """``ephemeral`` volumes: a claim template with a valid PersistentVolumeClaim spec, named ``<pod>-<volume>``."""
+    errors = []
+    for index, volume in enumerate(pod['spec'].get('volumes') or []):
+        if 'ephemeral' not in volume:
+            continue
+        path = 'spec.volumes[%d].ephemeral.volumeClaimTemplate' % index
+        template = (volume['ephemeral'] or {}).get('volumeClaimTemplate')
+        if not template or not template.get('spec'):
+            errors.append('%s%s: Required value' % (path, '' if not template else '.spec'))
+            continue
+        claim = ephemeral_claim(pod, volume)
+        problems = podspec.name_errors(claim['metadata']['name'], 'spec.volumes[%d].name' % index, subdomain=True)
+        errors += [problem.replace(': Invalid value', ': Invalid value: the PVC name <pod name>-<volume name>', 1)
+                   for problem in problems]
+        errors += ['%s.%s' % (path, problem) for problem in _claim_errors(claim)]
+    return errors
 
 
 def normalise(doc, namespace):

@@ -42,6 +42,7 @@ def container_errors(container, path, volumes, containers=()):
     errors += env_errors(container.get('env'), path + '.env', containers)
     errors += env_from_errors(container.get('envFrom'), path + '.envFrom')
     errors += mount_errors(container.get('volumeMounts'), path + '.volumeMounts', volumes)
+    errors += mount_option_errors(container, path + '.volumeMounts')
     errors += podspec.invalid(path + '.terminationMessagePath', container.get('terminationMessagePath') or '',
                               naming.path_problems(container.get('terminationMessagePath') or '', bind=True))
     return errors
@@ -154,6 +155,37 @@ def mount_errors(mounts, path, volumes):
             errors += podspec.invalid(where + '.subPath', sub_path, ["must be a relative path without '..'"])
         elif sub_path:
             errors += podspec.invalid(where + '.subPath', sub_path, naming.path_problems(sub_path, bind=True))
+    return errors
+
+
+PROPAGATIONS = {'None': '', 'HostToContainer': 'rslave', 'Bidirectional': 'rshared'}  # -> the engine's propagation
+RECURSIVE_READ_ONLY = ('Disabled', 'Enabled', 'IfPossible')
+
+
+def mount_option_errors(container, path):
+    """``validateMountPropagation`` and ``validateMountRecursiveReadOnly`` of a container's volume mounts."""
+    errors = []
+    privileged = bool((container.get('securityContext') or {}).get('privileged'))
+    for index, mount in enumerate(container.get('volumeMounts') or []):
+        where = '%s[%d]' % (path, index)
+        propagation, recursive = mount.get('mountPropagation'), mount.get('recursiveReadOnly')
+        if propagation is not None and propagation not in PROPAGATIONS:
+            errors.append('%s.mountPropagation: Unsupported value: %s: supported values: "Bidirectional", '
+                          '"HostToContainer", "None"' % (where, podspec.quoted(propagation)))
+        elif propagation == 'Bidirectional' and not privileged:
+            errors.append('%s.mountPropagation: Forbidden: Bidirectional mount propagation is available only to '
+                          'privileged containers' % where)
+        if recursive is None or recursive == 'Disabled':
+            continue
+        if recursive not in RECURSIVE_READ_ONLY:
+            errors.append('%s.recursiveReadOnly: Unsupported value: %s: supported values: "Disabled", "Enabled", '
+                          '"IfPossible"' % (where, podspec.quoted(recursive)))
+            continue
+        if not mount.get('readOnly'):
+            errors.append('%s.recursiveReadOnly: Forbidden: may only be specified when readOnly is true' % where)
+        if propagation not in (None, 'None'):
+            errors.append('%s.recursiveReadOnly: Forbidden: may only be specified when mountPropagation is None or '
+                          'not specified' % where)
     return errors
 
 

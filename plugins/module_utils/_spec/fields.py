@@ -43,7 +43,8 @@ class Hidden:
 
 
 class Refused:
-    """A field a Docker host cannot honour: refused by path, ``why`` saying what it would need."""
+    """A field Kubernetes accepts that a Docker host cannot honour: refused by path, ``why`` saying what it would
+    need."""
 
     def __init__(self, why):
         self.why = why
@@ -54,6 +55,35 @@ class Ignored:
 
     def __init__(self, why):
         self.why = why
+
+
+CLOUD_DISK = "needs %s, a cloud provider's disk that only a cloud's volume plugin attaches; a Docker host has none"
+CLUSTER_STORAGE = 'needs %s, a storage cluster that only its volume plugin (now a CSI driver) mounts'
+BLOCK = 'needs %s, a block device the node attaches; hostpods attaches none'
+REFUSED_VOLUMES = {
+    'awsElasticBlockStore': Refused(CLOUD_DISK % 'an AWS EBS volume'),
+    'azureDisk': Refused(CLOUD_DISK % 'an Azure disk'),
+    'azureFile': Refused(CLOUD_DISK % 'an Azure file share'),
+    'cinder': Refused(CLOUD_DISK % 'an OpenStack Cinder volume'),
+    'gcePersistentDisk': Refused(CLOUD_DISK % 'a GCE persistent disk'),
+    'photonPersistentDisk': Refused(CLOUD_DISK % 'a Photon persistent disk'),
+    'vsphereVolume': Refused(CLOUD_DISK % 'a vSphere volume'),
+    'portworxVolume': Refused(CLUSTER_STORAGE % 'a Portworx volume'),
+    'scaleIO': Refused(CLUSTER_STORAGE % 'a ScaleIO volume'),
+    'storageos': Refused(CLUSTER_STORAGE % 'a StorageOS volume'),
+    'cephfs': Refused(CLUSTER_STORAGE % 'a CephFS file system'),
+    'glusterfs': Refused(CLUSTER_STORAGE % 'a GlusterFS volume'),
+    'quobyte': Refused(CLUSTER_STORAGE % 'a Quobyte volume'),
+    'flocker': Refused(CLUSTER_STORAGE % 'a Flocker dataset'),
+    'rbd': Refused(BLOCK % 'a Ceph RBD image'),
+    'iscsi': Refused(BLOCK % 'an iSCSI target'),
+    'fc': Refused(BLOCK % 'a Fibre Channel disk'),
+    'csi': Refused('needs a CSI driver, which only a kubelet registers and calls; a Docker host has none'),
+    'flexVolume': Refused('needs a FlexVolume driver, which only a kubelet calls'),
+    'gitRepo': Refused('is deprecated and disabled in Kubernetes (clone the repository in an init container into an '
+                       'emptyDir instead)'),
+    'nfs': Refused('needs an NFS mount, which hostpods does not make (a hostPath on an NFS mount the node made works)'),
+}
 
 
 STR, INT, BOOL, STRMAP, STRLIST, QUANTITY = 'string', 'integer', 'boolean', 'map of strings', 'list of strings', 'quantity'
@@ -94,11 +124,15 @@ ENV_VAR = {'name': STR, 'value': STR, 'valueFrom': {
     'secretKeyRef': KEY_REF,
 }}
 ENV_FROM = {'prefix': STR, 'configMapRef': {'name': STR, 'optional': BOOL}, 'secretRef': {'name': STR, 'optional': BOOL}}
+CLAIM_SPEC = {'accessModes': STRLIST, 'resources': {'requests': {'storage': QUANTITY}, 'limits': {'storage': QUANTITY}},
+              'storageClassName': STR, 'volumeMode': STR}
 KEY_TO_PATH = ListOf({'key': STR, 'path': STR, 'mode': INT})
 DOWNWARD_ITEMS = ListOf({'path': STR, 'fieldRef': FIELD_REF, 'resourceFieldRef': RESOURCE_REF, 'mode': INT})
 RESOURCES = RESOURCE_LIST  # cpu, memory, hugepages-<size> and extended resources (_spec.resource_names)
+POD_RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # pod-level resources: cpu and memory (hugepages refused)
 PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
-VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR}
+VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR, 'mountPropagation': STR,
+                'recursiveReadOnly': STR}
 CONTAINER = {
     'name': STR,
     'image': STR,
@@ -111,6 +145,7 @@ CONTAINER = {
     'ports': ListOf(PORT),
     'volumeMounts': ListOf(VOLUME_MOUNT),
     'resources': {'requests': RESOURCES, 'limits': RESOURCES},
+    'resizePolicy': ListOf({'resourceName': STR, 'restartPolicy': STR}),
     'terminationMessagePath': STR,
     'terminationMessagePolicy': STR,
     'lifecycle': {'postStart': HANDLER, 'preStop': HANDLER},
@@ -141,11 +176,12 @@ SPREAD_CONSTRAINT = {'maxSkew': INT, 'topologyKey': STR, 'whenUnsatisfiable': ST
                      'minDomains': INT, 'nodeAffinityPolicy': STR, 'nodeTaintsPolicy': STR, 'matchLabelKeys': STRLIST}
 TOLERATION = {'key': STR, 'operator': STR, 'value': STR, 'effect': STR, 'tolerationSeconds': INT}
 NO_API_SERVER = 'needs %s, from an API server, which hostpods does not have'
-VOLUME = {
+VOLUME = dict(REFUSED_VOLUMES, **{
     'name': STR,
-    'emptyDir': {'medium': STR, 'sizeLimit': QUANTITY},
+    'emptyDir': {'medium': STR, 'sizeLimit': QUANTITY, 'mode': INT},
     'hostPath': {'path': STR, 'type': STR},
     'persistentVolumeClaim': {'claimName': STR, 'readOnly': BOOL},
+    'ephemeral': {'volumeClaimTemplate': {'metadata': {'labels': STRMAP, 'annotations': STRMAP}, 'spec': CLAIM_SPEC}},
     'configMap': {'name': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
     'secret': {'secretName': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
     'downwardAPI': {'items': DOWNWARD_ITEMS, 'defaultMode': INT},
@@ -157,7 +193,7 @@ VOLUME = {
         'clusterTrustBundle': Refused(NO_API_SERVER % 'ClusterTrustBundle objects'),
         'podCertificate': Refused(NO_API_SERVER % 'the PodCertificateRequest API and a signer'),
     })},
-}
+})
 POD = {
     'apiVersion': STR,
     'kind': STR,
@@ -205,6 +241,7 @@ POD = {
         'serviceAccount': STR,  # deprecated: the same as serviceAccountName
         'automountServiceAccountToken': BOOL,
         'securityContext': POD_SECURITY,
+        'resources': {'requests': POD_RESOURCES, 'limits': POD_RESOURCES},
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
 }
@@ -220,9 +257,8 @@ OBJECTS = {
                'type': STR, 'immutable': BOOL},
     'PriorityClass': {'apiVersion': STR, 'kind': STR, 'metadata': CLUSTER_META,
                       'value': INT, 'globalDefault': BOOL, 'description': STR, 'preemptionPolicy': STR},
-    'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': {
-        'accessModes': STRLIST, 'resources': {'requests': {'storage': QUANTITY}, 'limits': {'storage': QUANTITY}},
-        'storageClassName': STR, 'volumeMode': STR}, 'status': Ignored('written by the node')},
+    'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': CLAIM_SPEC,
+                              'status': Ignored('written by the node')},
 }
 
 # How hostpods acts on a field, where a word helps (``hostpods explain`` prints it; paths without list indexes).
@@ -239,10 +275,17 @@ NOTES = {
                                        'ErrImageNeverPull',
     'spec.containers.ports.hostPort': 'published on the sandbox (hostIP and protocol honoured)',
     'spec.containers.resources': 'cpu shares from the request, a CFS quota from the cpu limit, the memory limit '
-                                 'without swap; hugepages-<size> and extended resources (example.com/dongle) are '
-                                 'counted against the node\'s allocatable, as the scheduler counts them',
+                                 'without swap (a limit it does not set is the pod-level one); hugepages-<size> and '
+                                 'extended resources (example.com/dongle) are counted against the node\'s '
+                                 'allocatable, as the scheduler counts them',
+    'spec.containers.resizePolicy': 'a re-apply that changes only cpu or memory resizes the running container in '
+                                    'place (NotRequired: the engine\'s update, same container) or restarts it alone '
+                                    '(RestartContainer)',
+    'spec.resources': 'the pod\'s cgroup kubepods/<qos>/pod<uid>, which holds its sandbox and containers: cpu shares '
+                      'from the requests, the limits on it; the QoS class comes from it',
     'spec.containers.lifecycle': 'postStart right after the start; preStop before every stop the node makes',
-    'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath)',
+    'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath, mountPropagation, '
+                                    'recursiveReadOnly where the engine can)',
     'spec.containers.terminationMessagePath': 'a file of the node bind-mounted at this path',
     'spec.containers.stdin': 'the engine\'s OpenStdin',
     'spec.containers.tty': 'the engine\'s Tty',
@@ -251,6 +294,8 @@ NOTES = {
     'spec.volumes.emptyDir': 'a Docker volume owned by the pod; medium Memory: one tmpfs shared by its containers',
     'spec.volumes.hostPath': 'a bind mount, with Kubernetes\' type checks',
     'spec.volumes.persistentVolumeClaim': 'the Docker volume k8s_pvc_<claim>_<namespace>, kept when the pod goes',
+    'spec.volumes.ephemeral': 'the claim <pod>-<volume> made from the template, owned by the pod and removed with it '
+                              '(the Docker volume k8s_pvc_<pod>-<volume>_<namespace>)',
     'spec.volumes.configMap': 'files the node writes atomically and updates in place',
     'spec.volumes.secret': 'files the node writes atomically and updates in place (root-only on the node)',
     'spec.volumes.projected': 'files the node writes atomically and updates in place',
@@ -319,8 +364,8 @@ def _type_ok(kind, value):
         return isinstance(value, list) and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
     if kind == INTORSTR:
         return isinstance(value, (str, int)) and not isinstance(value, bool)
-    if kind == QUANTITY:
-        return isinstance(value, (str, int)) and not isinstance(value, bool)
+    if kind == QUANTITY:  # "250m", 2, and numbers with a fraction or an exponent (cpu: 0.5, memory: 1.5e9)
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
     if kind == RESOURCE_LIST:
         return isinstance(value, dict) and all(isinstance(k, str) and _type_ok(QUANTITY, v) for k, v in value.items())
     if kind == 'object':

@@ -27,6 +27,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import priority
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
@@ -41,7 +42,8 @@ except ImportError:  # pragma: no cover - reported by the caller with missing_re
 RESTART_POLICIES = podspec.RESTART_POLICIES
 INT32_MAX = 2 ** 31 - 1
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
-VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'configMap', 'secret', 'downwardAPI', 'projected')
+VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'ephemeral', 'configMap', 'secret', 'downwardAPI',
+                  'projected')
 OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job')
 API_VERSIONS = {priority.KIND: priority.API_VERSION}  # every other kind is v1
 SCHEMA_FILES = {priority.KIND: 'priorityclass-scheduling-v1'}  # the schema file of a kind, where not <kind>-v1
@@ -228,9 +230,9 @@ def apply_defaults(doc, namespace):
             container.setdefault('imagePullPolicy', podspec.ImageRef(container.get('image') or '').default_pull_policy)
             container.setdefault('terminationMessagePath', '/dev/termination-log')
             container.setdefault('terminationMessagePolicy', 'File')
-            resources = container['resources'] = container.get('resources') or {}
-            if resources.get('limits'):  # a missing request is its limit, as the API server defaults it
-                resources['requests'] = dict(resources['limits'], **(resources.get('requests') or {}))
+            wanted = container['resources'] = container.get('resources') or {}
+            if wanted.get('limits'):  # a missing request is its limit, as the API server defaults it
+                wanted['requests'] = dict(wanted['limits'], **(wanted.get('requests') or {}))
             for port in container.get('ports') or []:
                 port.setdefault('protocol', 'TCP')
                 if spec.get('hostNetwork') and key == 'containers':  # SetDefaults_PodSpec
@@ -244,6 +246,7 @@ def apply_defaults(doc, namespace):
             probes.default_container(container)
     if not spec.get('initContainers'):
         spec.pop('initContainers', None)
+    resources.apply_defaults(spec)
     for volume in spec.get('volumes') or []:
         for key in [k for k, v in volume.items() if v is None]:  # null is unset, as in the API
             del volume[key]
@@ -268,6 +271,7 @@ def semantic_errors(pod):
     spec = pod['spec']
     errors = metadata.meta_errors(pod['metadata']) + _pod_spec_errors(spec) + dns.fqdn_errors(pod)
     errors += apparmor.errors(pod) + security.seccomp_annotation_errors(pod)
+    errors += configs.ephemeral_errors(pod)
     volumes, volume_errors = _volumes(spec.get('volumes') or [])
     errors += volume_errors
     if not spec.get('containers'):
@@ -287,6 +291,7 @@ def semantic_errors(pod):
             errors += hooks.lifecycle_errors(container, path, regular_init)
             errors += probes.probe_errors(container, path, regular_init)
             errors += containers.restart_errors(container, path, key == 'initContainers')
+            errors += resources.resize_policy_errors(container, path, key == 'initContainers', spec['restartPolicy'])
             errors += containers.ports_errors(container, path, host_ports, key == 'containers', bool(spec.get('hostNetwork')))
     return errors + naming.host_name_errors(pod)
 
@@ -305,6 +310,7 @@ def _pod_spec_errors(spec):
     errors += security.security_errors(spec) + security.linux_errors(spec)
     errors += scheduling.scheduling_errors(spec)
     errors += interpod.interpod_errors(spec)
+    errors += resources.pod_level_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
     if spec['terminationGracePeriodSeconds'] < 0:
@@ -395,8 +401,17 @@ def _volume_source_errors(volume, path):
 def _empty_dir_errors(empty_dir, path):
     errors = []
     medium = empty_dir.get('medium', '')
-    if medium not in ('', 'Memory'):
-        errors.append('%s.medium: Unsupported value: %s: supported values: "", "Memory"' % (path, podspec.quoted(medium)))
+    if medium == 'HugePages' or medium.startswith('HugePages-'):
+        errors.append('%s.medium: not supported by hostpods: %s needs hugepages-<size> resources, which hostpods does '
+                      'not give containers (a hugetlbfs the node mounted, through a hostPath, works)'
+                      % (path, podspec.quoted(medium)))
+    elif medium not in ('', 'Memory'):
+        errors.append('%s.medium: Unsupported value: %s: supported values: "", "Memory", "HugePages", '
+                      '"HugePages-<size>"' % (path, podspec.quoted(medium)))
+    mode = empty_dir.get('mode')
+    if mode is not None and not 0 <= mode <= 0o1777:
+        errors.append('%s.mode: Invalid value: %d: must be a number between 0 and 01777 (octal), both inclusive'
+                      % (path, mode))
     size = empty_dir.get('sizeLimit')
     if size is not None:
         try:

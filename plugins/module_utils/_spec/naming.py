@@ -81,6 +81,8 @@ def host_name_errors(pod):
             claim = volume['persistentVolumeClaim'].get('claimName') or ''
             errors += claim_name_errors('spec.volumes[%d].persistentVolumeClaim.claimName' % index, claim,
                                         meta['namespace'])
+        elif 'ephemeral' in volume:  # its claim is <pod>-<volume>
+            errors += claim_name_errors('metadata.name', '%s-%s' % (meta['name'], volume['name']), meta['namespace'])
     return errors
 
 
@@ -208,6 +210,21 @@ def metadata_path(uid):
     """Where the node keeps a pod's current labels and annotations once they changed in place
     (Docker cannot relabel the sandbox)."""
     return '%s/%s/metadata.json' % (STATE_DIR, uid)
+
+
+CGROUP_ROOT = 'kubepods'  # the kubelet's cgroupfs hierarchy: kubepods/[burstable|besteffort/]pod<uid>
+QOS_CGROUPS = {'Guaranteed': '', 'Burstable': 'burstable', 'BestEffort': 'besteffort'}
+
+
+def pod_cgroup(uid, qos):
+    """The pod's cgroup (relative to each hierarchy's root) that holds its sandbox and containers, as the
+    kubelet's cgroupfs driver names it; ``qos`` is the pod's QoS class."""
+    return '/'.join(part for part in (CGROUP_ROOT, QOS_CGROUPS[qos], 'pod%s' % uid) if part)
+
+
+def pod_cgroups(uid):
+    """Every cgroup a pod UID may have had (one a QoS class), for its removal."""
+    return [pod_cgroup(uid, qos) for qos in QOS_CGROUPS]
 
 
 def container_hash(container):

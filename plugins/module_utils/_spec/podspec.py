@@ -313,22 +313,39 @@ def host_ports(spec):
 
 # ----------------------------------------------------------------------------- resources
 
-def qos_class(spec):
-    """``GetPodQOS``: BestEffort without any cpu/memory request or limit; Guaranteed when every
-    container (init containers too) has cpu and memory limits equal to its requests; else Burstable."""
-    containers = (spec.get('initContainers') or []) + (spec.get('containers') or [])
-    guaranteed, any_set = True, False
-    for container in containers:
-        resources = container.get('resources') or {}
-        requests, limits = resources.get('requests') or {}, resources.get('limits') or {}
-        if any(name in requests or name in limits for name in ('cpu', 'memory')):
-            any_set = True
-        for name in ('cpu', 'memory'):
-            if name not in limits or quantity.parse(requests.get(name, limits[name])) != quantity.parse(limits[name]):
-                guaranteed = False
-    if not any_set:
+def _resources_qos(resources):
+    """``resourceQOS`` of one ``resources`` (a container's, or the pod-level one), a missing request being its
+    limit as the API server defaults it."""
+    limits = resources.get('limits') or {}
+    requests = dict(limits, **(resources.get('requests') or {}))
+    if not requests and not limits:
         return 'BestEffort'
-    return 'Guaranteed' if guaranteed else 'Burstable'
+    found = None
+    for name in ('cpu', 'memory'):
+        request = quantity.parse(requests[name]) if name in requests else 0
+        limit = quantity.parse(limits[name]) if name in limits else 0
+        if request != limit:
+            return 'Burstable'  # at least one is set, so neither Guaranteed nor BestEffort
+        kind = 'BestEffort' if request == 0 else 'Guaranteed'
+        if found is not None and found != kind:
+            return 'Burstable'
+        found = kind
+    return found
+
+
+def qos_class(spec):
+    """``ComputePodQOS``: from the pod-level ``resources`` when the pod sets them, else from every container
+    (init containers too): BestEffort without any cpu/memory request or limit, Guaranteed when each has cpu
+    and memory limits equal to its requests, else Burstable."""
+    if spec.get('resources') is not None:
+        return _resources_qos(spec['resources'])
+    found = None
+    for container in (spec.get('initContainers') or []) + (spec.get('containers') or []):
+        qos = _resources_qos(container.get('resources') or {})
+        if qos == 'Burstable' or (found is not None and found != qos):
+            return 'Burstable'
+        found = qos
+    return found or 'BestEffort'
 
 
 # ----------------------------------------------------------------------------- times

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import Instance, start_failed
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import (
     epoch_seconds, is_sidecar, is_terminal_phase, kube_time as _time, qos_class, sidecar_names)
 
@@ -63,6 +64,11 @@ def container_status(container, instances, pod_ref, waiting, last_exits=None, me
                    'restartCount': Instance.from_inspect(info).restarts})
     if len(instances) > 1:
         status['lastState'] = {'terminated': _terminated(instances[-2], (messages or {}).get(instances[-2]['Id']))}
+    wanted = container.get('resources') or {}
+    if wanted.get('requests'):
+        status['allocatedResources'] = dict(wanted['requests'])
+    if state.get('Running') and (wanted.get('requests') or wanted.get('limits')):
+        status['resources'] = resources.actual(container, info.get('HostConfig') or {})
     if state.get('Restarting'):
         status['state'] = {'waiting': {'reason': 'CrashLoopBackOff', 'message': 'back-off restarting failed container=%s pod=%s'
                                        % (name, pod_ref)}}

@@ -760,3 +760,67 @@ def test_a_changed_sandbox_restarts_the_pod(sandbox_status, app_status, app_sand
         assert stops < [step.op for step in p.steps].index('sandbox')  # host ports freed first
     else:
         assert p.action == planner.UNCHANGED
+
+
+# ----------------------------------------------------------------------------- the pod's cgroup
+
+def test_the_pod_cgroup_is_made_before_its_sandbox_where_the_node_makes_pod_cgroups():
+    desired = pod(containers=[container('app', resources={'limits': {'cpu': '500m', 'memory': '64Mi'}})])
+    p = plan(desired, facts=HostFacts(images=IMAGES, pod_cgroups=True))
+    assert ops(p)[:2] == [('pod_cgroup',), ('sandbox', 0)]
+    step = steps_of(p)[0]
+    assert step.cgroup == 'kubepods/pod' + NEW_UID  # Guaranteed: right under kubepods
+    assert step.config == {'cpuShares': 512, 'cpuQuota': 50000, 'memory': 64 * 1024 * 1024}
+    assert step.describe() == ('pod cgroup kubepods/pod%s (cpu shares 512, cpu quota 50000/100000, memory 67108864 '
+                               'bytes)' % NEW_UID)
+    assert ('pod_cgroup',) not in ops(plan(desired))  # an engine whose cgroups hostpods does not make
+
+
+def test_capabilities_refuse_pod_level_resources_without_pod_cgroups():
+    from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
+    from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext
+    desired = pod(resources={'limits': {'cpu': '1'}})
+    systemd = NodeContext(name='n1', engine={'cgroupDriver': 'systemd', 'cgroupVersion': '2'})
+    assert capabilities.refusals(desired, systemd) == [
+        "spec.resources: needs a cgroup of the pod's own, which hostpods makes under the engine's cgroupfs driver; "
+        "the engine of node n1 uses the systemd driver"]
+    assert capabilities.refusals(desired, NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs'})) == []
+    assert capabilities.refusals(pod(), systemd) == []
+
+
+def test_capabilities_refuse_recursive_read_only_mounts_on_an_engine_before_api_1_44():
+    from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
+    from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext
+    desired = pod(containers=[container('app', volumeMounts=[
+        {'name': 'v', 'mountPath': '/a', 'readOnly': True, 'recursiveReadOnly': 'IfPossible'},
+        {'name': 'v', 'mountPath': '/b', 'readOnly': True, 'recursiveReadOnly': 'Enabled'}])],
+        volumes=[{'name': 'v', 'hostPath': {'path': '/srv'}}])
+    old = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '20.10.24', 'api': '1.41'})
+    assert capabilities.refusals(desired, old) == [
+        'spec.containers[0].volumeMounts[1].recursiveReadOnly: Enabled needs an engine that makes recursive read-only '
+        'mounts (API 1.44, Docker 25 or later); the engine of node n1 is Docker 20.10.24 (API 1.41)']
+    new = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '27.0.1', 'api': '1.46'})
+    assert capabilities.refusals(desired, new) == []
+
+
+# ----------------------------------------------------------------------------- ephemeral volumes
+
+EPHEMERAL = {'name': 'scratch', 'ephemeral': {'volumeClaimTemplate': {
+    'spec': {'accessModes': ['ReadWriteOnce'], 'resources': {'requests': {'storage': '1Gi'}}}}}}
+
+
+def test_an_ephemeral_volume_makes_the_pods_claim_volume():
+    p = plan(pod(volumes=[EPHEMERAL]))
+    [step] = [step for step in p.steps if isinstance(step, S.Volume)]
+    assert (step.name, step.kind) == ('k8s_pvc_web-scratch_default', 'ephemeral')
+    assert planner.ephemeral_claims([pod(volumes=[EPHEMERAL])]) == [('default', 'web-scratch')]
+
+
+def test_an_ephemeral_volume_whose_claim_belongs_to_another_is_refused_before_anything_is_touched():
+    claim = {'metadata': {'name': 'web-scratch', 'namespace': 'default', 'ownerReferences': []}}
+    with pytest.raises(PreflightError) as info:
+        plan(pod(volumes=[EPHEMERAL]), facts=HostFacts(images=IMAGES, claims={('default', 'web-scratch'): claim}))
+    assert info.value.msg == 'web: spec.volumes: PVC default/web-scratch was not created for pod default/web (pod is not owner)'
+    owned = {'metadata': {'name': 'web-scratch', 'namespace': 'default', 'ownerReferences': [
+        {'kind': 'Pod', 'uid': NEW_UID, 'controller': True}]}}
+    assert plan(pod(volumes=[EPHEMERAL]), facts=HostFacts(images=IMAGES, claims={('default', 'web-scratch'): owned}))

@@ -230,6 +230,42 @@ def test_sub_path_mounts_bind_the_given_sources():
     assert [m['Target'] for m in host['Mounts']] == ['/whole']
 
 
+def test_mount_propagation_binds_with_rslave_or_rshared_and_a_docker_volume_through_its_mount_point():
+    p = make(volumes=VOLUMES, containers=[container('app', securityContext={'privileged': True}, volumeMounts=[
+        {'name': 'host', 'mountPath': '/in', 'mountPropagation': 'HostToContainer'},
+        {'name': 'host', 'mountPath': '/both', 'mountPropagation': 'Bidirectional', 'readOnly': True},
+        {'name': 'cache', 'mountPath': '/cache', 'mountPropagation': 'HostToContainer'},
+        {'name': 'cache', 'mountPath': '/plain', 'mountPropagation': 'None'},
+    ])])
+    spec = p['spec']['containers'][0]
+    assert translate.bound_volumes(p, spec) == [(2, vol('cache'))]
+    host = body_of(p, subpaths={2: '/var/lib/docker/volumes/%s/_data' % vol('cache')})['HostConfig']
+    assert host['Binds'] == ['/srv/data:/in:rslave', '/srv/data:/both:ro,rshared',
+                             '/var/lib/docker/volumes/%s/_data:/cache:rslave' % vol('cache')]
+    assert [m['Target'] for m in host['Mounts']] == ['/plain']
+
+
+@pytest.mark.parametrize('recursive, options', [
+    (None, {'ReadOnlyNonRecursive': True}),          # Kubernetes' read-only mounts are not recursive unless asked
+    ('Disabled', {'ReadOnlyNonRecursive': True}),
+    ('IfPossible', {}),                              # the engine's own: recursive where the kernel can
+    ('Enabled', {'ReadOnlyForceRecursive': True}),
+])
+def test_recursive_read_only_on_an_engine_that_knows_it(recursive, options):
+    mount = {'name': 'host', 'mountPath': '/ro', 'readOnly': True}
+    if recursive:
+        mount['recursiveReadOnly'] = recursive
+    p = make(volumes=VOLUMES, containers=[container('app', volumeMounts=[mount, {'name': 'host', 'mountPath': '/rw'}])])
+    body = translate.container_body(p, p['spec']['containers'][0], 'container', 0, SID, SANDBOX_IMAGE,
+                                    runtime={'engineApi': '1.44'})
+    assert body['HostConfig']['Mounts'] == [{'Type': 'bind', 'Source': '/srv/data', 'Target': '/ro', 'ReadOnly': True,
+                                             'BindOptions': options}]
+    assert body['HostConfig']['Binds'] == ['/srv/data:/rw']
+    older = translate.container_body(p, p['spec']['containers'][0], 'container', 0, SID, SANDBOX_IMAGE,
+                                     runtime={'engineApi': '1.41'})
+    assert older['HostConfig']['Binds'] == ['/srv/data:/ro:ro', '/srv/data:/rw']  # never recursive there
+
+
 def test_no_volume_mounts():
     host = body_of(make(volumes=VOLUMES))['HostConfig']
     assert host['Mounts'] == [] and host['Binds'] == []
@@ -247,6 +283,24 @@ def test_no_volume_mounts():
 def test_resources_map_to_the_kubelet_cgroup_settings(resources, expected):
     # cpu.shares = max(2, milliCPU * 1024 / 1000); quota = max(1000, milliCPU * period / 1000); no swap
     assert translate.resource_settings({'resources': resources}) == expected
+
+
+def test_a_limit_the_container_does_not_set_is_the_pod_level_one():
+    spec = {'resources': {'limits': {'cpu': 0.5, 'memory': '1.5e9'}}}
+    assert translate.resource_settings({'resources': {'requests': {'cpu': '100m'}}}, spec) == {
+        'CpuShares': 102, 'CpuPeriod': 100000, 'CpuQuota': 50000, 'Memory': 1500000000, 'MemorySwap': 1500000000}
+
+
+def test_sandbox_and_containers_go_in_the_pod_cgroup_when_the_node_makes_it():
+    guaranteed = make(containers=[container('app', resources={'limits': {'cpu': '1', 'memory': '1Gi'}})])
+    assert translate.sandbox_body(guaranteed, 0, SANDBOX_IMAGE, pod_cgroups=True)['HostConfig']['CgroupParent'] == \
+        '/kubepods/pod' + UID
+    burstable = make(containers=[container('app', resources={'requests': {'cpu': '1'}})])
+    body = translate.container_body(burstable, burstable['spec']['containers'][0], 'container', 0, SID, SANDBOX_IMAGE,
+                                    runtime={'podCgroups': True})
+    assert body['HostConfig']['CgroupParent'] == '/kubepods/burstable/pod' + UID
+    assert 'CgroupParent' not in translate.sandbox_body(burstable, 0, SANDBOX_IMAGE)['HostConfig']
+    assert 'CgroupParent' not in body_of(make())['HostConfig']
 
 
 def test_host_pid_and_ipc():

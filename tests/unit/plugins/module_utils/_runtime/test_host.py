@@ -13,15 +13,26 @@ GI = 1024 ** 3
 
 
 class Bridge:
-    """A stand-in for the docker client: only the bridge's gateway is read, and counted."""
+    """A stand-in for the docker client: only the bridge's gateway and the engine's info are read, and counted."""
 
-    def __init__(self, gateway='172.17.0.1'):
+    def __init__(self, gateway='172.17.0.1', driver='cgroupfs'):
         self.gateway = gateway
+        self.driver = driver
         self.reads = 0
 
     def bridge_gateway(self):
         self.reads += 1
         return self.gateway
+
+    def engine_info(self):
+        self.reads += 1
+        return {'version': '20.10.24', 'api': '1.41', 'cgroupDriver': self.driver, 'cgroupVersion': '1'}
+
+
+@pytest.fixture(autouse=True)
+def no_agent(monkeypatch):
+    """No node agent's heartbeat, whatever runs on the machine the tests run on."""
+    monkeypatch.setattr(host.nodestate, 'read_heartbeat', lambda: None)
 
 
 def facts_file(tmp_path, content):
@@ -57,7 +68,17 @@ def test_node_from_its_facts_file(tmp_path, monkeypatch):
     assert node.allocatable == {'cpu': 1500, 'memory': GI}  # what the downward API reads
     assert node.host_ip == '10.213.0.2' and bridge.reads == 0  # the facts' address: the engine is not asked
     assert node.runtime() == {'hostIP': '10.213.0.2', 'nodeName': 'n7', 'allocatable': {'cpu': 1500, 'memory': GI},
-                              'supervised': False}
+                              'supervised': False, 'podCgroups': False, 'engineApi': ''}  # the engine was not asked
+
+
+@pytest.mark.parametrize('driver, pod_cgroups', [('cgroupfs', True), ('systemd', False)])
+def test_an_apply_reads_the_engine_and_pods_get_cgroups_under_its_cgroupfs_driver(tmp_path, driver, pod_cgroups):
+    bridge = Bridge(driver=driver)
+    node = host.read_node(bridge, facts_path=str(tmp_path / 'missing'), with_engine=True)
+    assert node.engine == {'version': '20.10.24', 'api': '1.41', 'cgroupDriver': driver, 'cgroupVersion': '1'}
+    assert node.pod_cgroups is pod_cgroups and node.runtime()['podCgroups'] is pod_cgroups
+    assert bridge.reads == 2
+    assert host.read_node(bridge, facts_path=str(tmp_path / 'missing'), with_engine=True, strict=False).engine == {}
 
 
 def test_node_without_an_address_reports_the_bridge_gateway(tmp_path):

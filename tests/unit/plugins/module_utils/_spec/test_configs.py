@@ -155,3 +155,35 @@ def test_the_values_of_the_secrets_a_pod_reads_are_scrubbed_from_what_hostpods_r
     values = configs.secret_values(consumer, lookup)
     assert values == ['from-env-from', 'hunter2\n', 'hunter2', 'short']   # longest first; missing Secrets skipped
     assert configs.scrub('pw=hunter2 short and other', values) == 'pw=<redacted> <redacted> and other'
+
+
+def ephemeral_pod(template=None, name='web'):
+    volume = {'name': 'scratch', 'ephemeral': {'volumeClaimTemplate': template if template is not None else {
+        'metadata': {'labels': {'a': 'b'}},
+        'spec': {'accessModes': ['ReadWriteOnce'], 'resources': {'requests': {'storage': '1Gi'}}}}}}
+    return {'metadata': {'name': name, 'namespace': 'ns', 'uid': 'u1'}, 'spec': {'volumes': [volume]}}
+
+
+def test_an_ephemeral_volumes_claim_is_named_after_the_pod_and_owned_by_it():
+    pod = ephemeral_pod()
+    claim = configs.ephemeral_claim(pod, pod['spec']['volumes'][0])
+    assert claim['metadata'] == {'name': 'web-scratch', 'namespace': 'ns', 'labels': {'a': 'b'}, 'annotations': {},
+                                 'ownerReferences': [{'apiVersion': 'v1', 'kind': 'Pod', 'name': 'web', 'uid': 'u1',
+                                                      'controller': True, 'blockOwnerDeletion': True}]}
+    assert claim['spec']['volumeMode'] == 'Filesystem'
+    assert configs.not_owner_error(pod, claim) is None
+    other = dict(claim, metadata=dict(claim['metadata'], ownerReferences=[]))
+    assert configs.not_owner_error(pod, other) == 'PVC ns/web-scratch was not created for pod ns/web (pod is not owner)'
+
+
+@pytest.mark.parametrize('template, expected', [
+    ({}, ['spec.volumes[0].ephemeral.volumeClaimTemplate: Required value']),
+    ({'metadata': {}}, ['spec.volumes[0].ephemeral.volumeClaimTemplate.spec: Required value']),
+    ({'spec': {'accessModes': ['ReadWriteOnce']}},
+     ['spec.volumes[0].ephemeral.volumeClaimTemplate.spec.resources[storage]: Required value']),
+    ({'spec': {'accessModes': ['ReadWriteOnce'], 'volumeMode': 'Block', 'resources': {'requests': {'storage': '1'}}}},
+     ['spec.volumes[0].ephemeral.volumeClaimTemplate.spec.volumeMode: not supported by hostpods: "Block" needs a raw '
+      'block device, which hostpods does not attach (a claim is a Docker volume: "Filesystem")']),
+])
+def test_ephemeral_volumes_are_validated_as_their_claims(template, expected):
+    assert configs.ephemeral_errors(ephemeral_pod(template)) == expected

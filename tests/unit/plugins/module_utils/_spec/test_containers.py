@@ -217,3 +217,29 @@ def test_an_image_the_engine_cannot_parse_is_refused_as_the_kubelet_refuses_it()
 ])
 def test_container_restart_policy_and_rules(container, init, errors):
     assert containers.restart_errors(container, 'c', init) == errors
+
+
+@pytest.mark.parametrize('mount, privileged, expected', [
+    ({'mountPropagation': 'HostToContainer'}, False, []),
+    ({'mountPropagation': 'Bidirectional'}, True, []),
+    ({'mountPropagation': 'Bidirectional'}, False,
+     ['c.volumeMounts[0].mountPropagation: Forbidden: Bidirectional mount propagation is available only to privileged '
+      'containers']),
+    ({'mountPropagation': 'Sideways'}, False,
+     ['c.volumeMounts[0].mountPropagation: Unsupported value: "Sideways": supported values: "Bidirectional", '
+      '"HostToContainer", "None"']),
+    ({'recursiveReadOnly': 'Enabled', 'readOnly': True}, False, []),
+    ({'recursiveReadOnly': 'Disabled'}, False, []),
+    ({'recursiveReadOnly': 'IfPossible'}, False,
+     ['c.volumeMounts[0].recursiveReadOnly: Forbidden: may only be specified when readOnly is true']),
+    ({'recursiveReadOnly': 'Enabled', 'readOnly': True, 'mountPropagation': 'HostToContainer'}, False,
+     ['c.volumeMounts[0].recursiveReadOnly: Forbidden: may only be specified when mountPropagation is None or not '
+      'specified']),
+    ({'recursiveReadOnly': 'Always', 'readOnly': True}, False,
+     ['c.volumeMounts[0].recursiveReadOnly: Unsupported value: "Always": supported values: "Disabled", "Enabled", '
+      '"IfPossible"']),
+])
+def test_mount_propagation_and_recursive_read_only_are_validated_as_the_api_server_does(mount, privileged, expected):
+    container = {'name': 'c', 'securityContext': {'privileged': privileged},
+                 'volumeMounts': [dict(mount, name='v', mountPath='/v')]}
+    assert containers.mount_option_errors(container, 'c.volumeMounts') == expected

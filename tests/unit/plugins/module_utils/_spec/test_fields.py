@@ -52,8 +52,8 @@ def test_full_supported_pod_has_no_errors():
     (lambda p: p['spec'].update(readinessGates=[]), ['spec.readinessGates: field not supported by hostpods yet']),
     (lambda p: p['spec']['containers'][0].update(volumeDevices=[]),
      ['spec.containers[0].volumeDevices: field not supported by hostpods yet']),
-    (lambda p: p['spec'].update(volumes=[{'name': 'v', 'nfs': {'server': 's'}}]),
-     ['spec.volumes[0].nfs: field not supported by hostpods yet']),
+    (lambda p: p['spec'].update(volumes=[{'name': 'v', 'someDriver': {'server': 's'}}]),
+     ['spec.volumes[0].someDriver: field not supported by hostpods yet']),
     (lambda p: p['spec'].update(volumes=[{'name': 'v', 'emptyDir': {'medium': 'Memory', 'size': 1}}]),
      ['spec.volumes[0].emptyDir.size: field not supported by hostpods yet']),
     (lambda p: p['spec']['containers'][0].update(ports=[{'containerPort': 80, 'hostIp': 'x'}]),
@@ -91,6 +91,38 @@ def test_wrong_types(mutate, expected):
     pod = minimal_pod()
     mutate(pod)
     assert check(pod) == [expected]
+
+
+@pytest.mark.parametrize('amount', [0.5, 1.5e9, 2, '250m', '1.5e9'])
+def test_numbers_are_quantities_too(amount):
+    # cpu: 0.5 and memory: 1.5e9 are valid Kubernetes (a quantity is a string or a number)
+    pod = minimal_pod()
+    pod['spec']['containers'][0]['resources'] = {'limits': {'cpu': amount, 'memory': amount}}
+    pod['spec']['volumes'] = [{'name': 'v', 'emptyDir': {'sizeLimit': amount}}]
+    assert check(pod) == []
+
+
+@pytest.mark.parametrize('source, why', [
+    ('awsElasticBlockStore', "needs an AWS EBS volume, a cloud provider's disk"),
+    ('csi', 'needs a CSI driver, which only a kubelet registers and calls'),
+    ('iscsi', 'needs an iSCSI target, a block device the node attaches'),
+    ('nfs', 'needs an NFS mount, which hostpods does not make (a hostPath on an NFS mount the node made works)'),
+    ('gitRepo', 'is deprecated and disabled in Kubernetes'),
+])
+def test_volumes_a_docker_host_cannot_have_are_refused_with_the_reason(source, why):
+    pod = minimal_pod(volumes=[{'name': 'v', source: {'anything': 1}}])
+    [error] = check(pod)
+    assert error.startswith('spec.volumes[0].%s: not supported by hostpods: %s' % (source, why)), error
+    assert fields.support(['spec', 'volumes', source])[0] == 'refused'
+    assert fields.support(['spec', 'volumes', source, 'anything'])[0] == 'refused'
+
+
+def test_every_volume_source_of_kubernetes_is_supported_or_refused_with_a_reason():
+    kubernetes = {'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI',
+                  'emptyDir', 'ephemeral', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs',
+                  'hostPath', 'image', 'iscsi', 'name', 'nfs', 'persistentVolumeClaim', 'photonPersistentDisk',
+                  'portworxVolume', 'projected', 'quobyte', 'rbd', 'scaleIO', 'secret', 'storageos', 'vsphereVolume'}
+    assert kubernetes - set(fields.VOLUME) <= {'ephemeral', 'image'}  # each of those is a change of its own
 
 
 def test_null_is_the_same_as_unset():

@@ -487,7 +487,7 @@ def test_kind_and_api_version(document, expected):
             {'podAffinityTerm': {}, 'topologyKey': 'kubernetes.io/hostname'}]}}}),
     ('spec.containers[0].volumeDevices', {'containers': [container('c', volumeDevices=[{'name': 'v', 'devicePath': '/dev/xvda'}])]}),
     ('spec.initContainers[0].volumeDevices', {'initContainers': [container('i', volumeDevices=[])]}),
-    ('spec.volumes[0].csi', {'volumes': [{'name': 'v', 'csi': {'driver': 'x'}}]}),
+    ('spec.resourceClaims', {'resourceClaims': [{'name': 'x'}]}),
     ('spec.containers[0].env[0].valueFrom.fileKeyRef', {'containers': [container('c', env=[
         {'name': 'A', 'valueFrom': {'fileKeyRef': {'path': 'p', 'key': 'k'}}}])]}),
 ])
@@ -495,6 +495,12 @@ def test_unsupported_fields_are_named_by_path(path, fields):
     raw = doc('a')
     raw['spec'].update(fields)
     assert errors_of(raw) == ['m.yaml Pod "a": %s: field not supported by hostpods yet' % path]
+
+
+def test_refused_fields_say_why():
+    raw = doc('a', volumes=[{'name': 'v', 'csi': {'driver': 'x'}}])
+    assert errors_of(raw) == ['m.yaml Pod "a": spec.volumes[0].csi: not supported by hostpods: needs a CSI driver, which '
+                              'only a kubelet registers and calls; a Docker host has none']
 
 
 def test_unsupported_resources_are_named_by_path():
@@ -513,6 +519,21 @@ def test_requests_default_to_limits_and_are_validated():
     assert 'spec.containers[0].resources.requests: Invalid value: "2": must be less than or equal to cpu limit' in error
     bad = doc('a', containers=[container('c', resources={'limits': {'memory': 'lots'}})])
     assert 'spec.containers[0].resources.limits[memory]: Invalid value' in errors_of(bad)[0]
+
+
+def test_numbers_are_quantities_as_the_api_server_reads_them():
+    # YAML gives `cpu: 0.5` as a float and `memory: 1.5e9` as text (YAML 1.1); a dict from JSON both as numbers
+    text = ('apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers:\n  - name: c\n    image: busybox\n'
+            '    resources: {limits: {cpu: 0.5, memory: 1.5e9}, requests: {cpu: 0.25}}\n')
+    [pod] = manifest.load_pods(manifest.collect_documents(text), check_schema=True)
+    assert pod['spec']['containers'][0]['resources']['limits'] == {'cpu': 0.5, 'memory': '1.5e9'}
+    as_json = '{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a"}, "spec": {"containers": [{"name": "c", ' \
+              '"image": "busybox", "resources": {"limits": {"cpu": 0.5, "memory": 1.5e9}}}]}}'
+    [pod] = manifest.load_pods(manifest.collect_documents(json.loads(as_json)), check_schema=True)
+    assert pod['spec']['containers'][0]['resources']['requests'] == {'cpu': 0.5, 'memory': 1.5e9}
+    too_much = doc('a', containers=[container('c', resources={'limits': {'cpu': 0.5}, 'requests': {'cpu': 0.75}})])
+    assert 'resources.requests: Invalid value: "0.75": must be less than or equal to cpu limit of 0.5' in \
+        errors_of(too_much)[0]
 
 
 def test_ignored_fields_are_accepted():

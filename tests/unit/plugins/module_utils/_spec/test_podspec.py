@@ -190,6 +190,28 @@ def test_qos_class(containers, qos):
     assert podspec.qos_class({'containers': containers}) == qos
 
 
+@pytest.mark.parametrize('containers, qos', [
+    ([_resources({'cpu': '0', 'memory': '0'})], 'BestEffort'),           # zero is unset
+    ([_resources({'ephemeral-storage': '1Gi'})], 'BestEffort'),         # only cpu and memory count
+    ([_resources({'cpu': '1', 'memory': '1Gi'}, {'cpu': '1'})], 'Burstable'),
+    ([_resources({'cpu': 0.5, 'memory': '1.5e9'}, {'cpu': '500m', 'memory': 1500000000})], 'Guaranteed'),
+])
+def test_qos_class_of_kubernetes_resource_qos(containers, qos):
+    assert podspec.qos_class({'containers': containers}) == qos
+
+
+@pytest.mark.parametrize('pod_level, qos', [
+    ({'limits': {'cpu': '1', 'memory': '1Gi'}}, 'Guaranteed'),           # requests default to limits
+    ({'requests': {'cpu': '1', 'memory': '1Gi'}, 'limits': {'cpu': '2', 'memory': '1Gi'}}, 'Burstable'),
+    ({'requests': {'cpu': '1'}}, 'Burstable'),
+    ({}, 'BestEffort'),
+])
+def test_qos_class_comes_from_pod_level_resources_when_set(pod_level, qos):
+    # the containers do not count then, whatever they set (ComputePodQOS with PodLevelResources)
+    containers = [_resources({'cpu': '1', 'memory': '1Gi'}, {'cpu': '1', 'memory': '1Gi'})]
+    assert podspec.qos_class({'resources': pod_level, 'containers': containers}) == qos
+
+
 @pytest.mark.parametrize('docker, kube, epoch', [
     ('2024-05-01T10:00:00.123456789Z', '2024-05-01T10:00:00Z', 1714557600.123456789),
     ('2024-05-01T10:00:00Z', '2024-05-01T10:00:00Z', 1714557600.0),

@@ -1,0 +1,39 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) hostpods contributors
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""PRIVATE: what this node's engine cannot do for a pod, by path with the reason. Pure.
+
+Kubernetes accepts these fields; whether a node can honour them depends on it (its engine's cgroup
+driver, its version). A pod that needs what the node cannot do is refused before anything of the
+batch is touched, naming the field, the node and what it lacks, instead of running without it.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
+
+
+def refusals(pod, node):
+    """``['<path>: <why>']`` of what ``node`` (a NodeContext whose ``engine`` was read) cannot do for ``pod``."""
+    out = []
+    engine = node.engine or {}
+    if not engine:
+        return out  # the engine was not asked (a delete): nothing is made
+    if pod['spec'].get('resources') and not node.pod_cgroups:
+        out.append('spec.resources: needs a cgroup of the pod\'s own, which hostpods makes under the engine\'s cgroupfs '
+                   'driver; the engine of node %s uses the %s driver' % (node.name, engine.get('cgroupDriver') or '?'))
+    if not translate.engine_api_at_least(engine.get('api'), translate.RRO_API):
+        out.extend('%s.recursiveReadOnly: Enabled needs an engine that makes recursive read-only mounts (API %s, Docker 25 '
+                   'or later); the engine of node %s is Docker %s (API %s)'
+                   % (path, '.'.join(map(str, translate.RRO_API)), node.name, engine.get('version') or '?',
+                      engine.get('api') or '?') for path in _recursive_mounts(pod))
+    return out
+
+
+def _recursive_mounts(pod):
+    """The paths of the volume mounts that ask for a recursive read-only mount (``recursiveReadOnly: Enabled``)."""
+    spec = pod['spec']
+    return ['spec.%s[%d].volumeMounts[%d]' % (key, index, position)
+            for key in ('initContainers', 'containers') for index, container in enumerate(spec.get(key) or [])
+            for position, mount in enumerate(container.get('volumeMounts') or [])
+            if mount.get('recursiveReadOnly') == 'Enabled']
