@@ -30,8 +30,10 @@ description:
     written again in place. Deleting the pod unmounts it. An C(emptyDir) takes its C(mode). An C(ephemeral) volume is
     the claim C(<pod>-<volume>) made from its C(volumeClaimTemplate), owned by the pod and removed with it (a claim of
     that name that is not the pod's is not used, as on a kubelet). Volumes a Docker host cannot
-    have are refused by path with the reason (cloud disks, storage clusters, block devices, C(csi), C(flexVolume),
-    C(gitRepo), C(nfs), and C(medium=HugePages)).
+    have are refused by path with the reason (cloud disks C(awsElasticBlockStore), C(azureDisk), C(azureFile),
+    C(cinder), C(gcePersistentDisk), C(photonPersistentDisk), C(vsphereVolume); storage clusters C(portworxVolume),
+    C(scaleIO), C(storageos), C(cephfs), C(glusterfs), C(quobyte), C(flocker); block devices C(rbd), C(iscsi), C(fc);
+    C(csi), C(flexVolume), C(gitRepo), C(nfs), and C(medium=HugePages)).
   - C(subPath) is made safe as the kubelet makes it since CVE-2017-1002101. A missing subPath is created inside its
     volume one directory at a time, never following a symlink, with the mode of the volume's root. The subPath is then
     resolved, refused unless it stays inside its volume (a symlink inside the volume that points inside it is fine),

@@ -31,10 +31,7 @@ CANNOT = [  # (pattern of a refusal, reason): a single Docker host cannot do it,
     (r'\.volumeDevices[\[:]', 'needs raw block devices'),
 ]
 PENDING = [  # (pattern, the item of issue 12 that makes it work): a ratchet, each must still occur
-    (r'^spec\.resources: ', 'item 3: pod-level resources'),
-    (r'\.resources\.(requests|limits): Invalid value: .*must be a map', 'item 3: quantities written as numbers'),
     (r'\.resources\.(requests|limits)\[ephemeral-storage\]: ', 'item 3: ephemeral-storage'),
-    (r'\.volumeMounts\[\d+\]\.mountPropagation: ', 'item 5: mountPropagation'),
 ]
 INVALID = [  # (pattern, reason): the API server refuses it as well, though the schema takes it
     (r'\.ports\[\d+\]\.protocol: Unsupported value: "tcp": ', 'the API server refuses a lower-case protocol'),
