@@ -195,6 +195,8 @@ options:
       - Defaults to the C(sandboxImage) of the node facts (C(/etc/ansible/facts.d/hostpods.fact)), the image the
         P(hostpods.core.node#role) role provided (its C(node_sandbox_image)), else C(registry.k8s.io/pause:3.10).
       - Changing it recreates the pods (a new sandbox), as the pod's hash includes it.
+      - When it is not on the node and cannot be pulled, the pods that need a new sandbox fail before anything of
+        them is made, with a message naming the image, what named it, and how to provide it.
     type: str
     version_added: 0.1.0
   secret_data:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 # The kubelet's default --pod-infra-container-image.
 DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10'
+NODE_FACTS_PATH = '/etc/ansible/facts.d/hostpods.fact'  # the node role's facts of a node
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,11 @@ class NodeContext:
     node facts' ``address``, else the engine's bridge gateway, as a kubelet reports its node's IP;
     ``allocatable`` is cpu (millicores) and memory (bytes) for the downward API; ``resolv_conf`` the
     node's resolver (parsed); ``etc_hosts`` the node's ``/etc/hosts`` text (hostNetwork pods);
-    ``agent`` whether the node agent runs (its heartbeat is fresh)."""
+    ``agent`` whether the node agent runs (its heartbeat is fresh); ``sandbox_image_from`` who named the
+    sandbox image (``option``, ``facts`` or ``default``)."""
     name: str
     sandbox_image: str = DEFAULT_SANDBOX_IMAGE
+    sandbox_image_from: str = 'default'
     host_ip: str = ''
     address: str = ''
     pod_cidr: str = ''
@@ -42,3 +45,16 @@ class NodeContext:
         """What containers get from the node: the downward API's facts, and who restarts them."""
         return {'hostIP': self.host_ip, 'nodeName': self.name, 'allocatable': dict(self.allocatable),
                 'supervised': self.agent}
+
+    def sandbox_image_problem(self, cause):
+        """Why a pod cannot get its sandbox when the sandbox image is missing and its pull failed (``cause``):
+        which image, who named it, and how to provide it."""
+        named = {'option': 'the sandbox_image option names it',
+                 'facts': "the node facts (%s) name it as sandboxImage" % NODE_FACTS_PATH,
+                 'default': "it is the kubelet's default: no sandbox_image option, and no node facts name one"}
+        return ('the sandbox (pause) image %s is not on node %s and cannot be pulled (%s): every pod needs it for '
+                'the sandbox that holds its namespaces, as a kubelet needs its --pod-infra-container-image, and %s. '
+                'Provide it: run the hostpods.core.node role on this node (it builds hostpods/pause:3.10 offline, '
+                'node_sandbox_source=build, and names it in the node facts; scripts/setup.sh does so on the machine it '
+                'sets up), or load an image there (docker load) and give its name as sandbox_image'
+                % (self.sandbox_image, self.name, cause, named.get(self.sandbox_image_from, named['default'])))

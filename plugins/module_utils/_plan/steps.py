@@ -171,11 +171,12 @@ class Project(Step):
 
 @dataclass(frozen=True, repr=False)
 class Pull(Step):
+    """Pull the sandbox (pause) image, missing on the node (containers' images are pulled by their own steps)."""
     image: str
     op = 'pull'
 
     def describe(self):
-        return 'pull %s' % self.image
+        return 'pull %s (the sandbox image)' % self.image
 
 
 @dataclass(frozen=True, repr=False)

@@ -66,7 +66,14 @@ def remove(run, step):
 # ----------------------------------------------------------------------------- creating
 
 def pull(run, step):
-    run.client.pull(step.image)
+    """Pull the sandbox image (the only image a Pull step names); a failure says which image, why and how to
+    provide it (no event: nothing of a new pod is on the node yet to keep it)."""
+    try:
+        run.client.pull(step.image)
+    except HostpodsError as exc:
+        message = run.node.sandbox_image_problem(exc.msg)
+        raise PodStartError('pod "%s/%s": %s' % (run.pod['metadata']['namespace'], run.pod['metadata']['name'],
+                                                 message))
 
 
 def sandbox(run, step):

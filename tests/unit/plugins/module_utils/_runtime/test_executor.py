@@ -191,6 +191,26 @@ def test_a_container_that_cannot_start_does_not_stop_its_siblings():
     assert [short(call[1]) for call in client.calls('create')] == ['POD_0', 'side_0']
 
 
+@pytest.mark.parametrize('origin, why', [
+    ('default', "it is the kubelet's default: no sandbox_image option, and no node facts name one"),
+    ('facts', 'the node facts (/etc/ansible/facts.d/hostpods.fact) name it as sandboxImage'),
+    ('option', 'the sandbox_image option names it'),
+])
+def test_a_missing_sandbox_image_says_which_why_and_how_to_provide_it(origin, why):
+    desired = pod(containers=[container('app')])
+    plan = planner.plan_apply(desired, None, HostFacts(images=['busybox:1.35']), 'registry.k8s.io/pause:3.10',
+                              new_uid=UID)
+    client = FakeClient(fail={'pull': DockerError('Docker pull registry.k8s.io/pause:3.10 failed: no route')})
+    node = NodeContext(name='n1', sandbox_image='registry.k8s.io/pause:3.10', sandbox_image_from=origin)
+    errors = Executor(client, node, 60).run(planner.Plan([plan]))
+    message = errors[('default', 'web')]
+    assert message.startswith('pod "default/web": the sandbox (pause) image registry.k8s.io/pause:3.10 is not on '
+                              'node n1 and cannot be pulled (Docker pull registry.k8s.io/pause:3.10 failed: no route)')
+    assert why in message
+    assert 'run the hostpods.core.node role on this node' in message and 'give its name as sandbox_image' in message
+    assert client.calls('create') == []  # no sandbox without its image
+
+
 def test_an_engine_error_stops_the_pod_and_names_it():
     desired = pod(containers=[container('app')])
     client = FakeClient(fail={'start': DockerError('Docker start k8s_POD_web failed: No such container')})
