@@ -32,6 +32,9 @@ POD = dict({
     'node_name': {'type': 'str'},
     'placement': {'type': 'dict'},
     'secret_data': {'type': 'list', 'elements': 'dict', 'no_log': True},
+    'prune': {'type': 'bool', 'default': False},
+    'applyset': {'type': 'str'},
+    'prune_claims': {'type': 'bool', 'default': False},
 }, **DOCKER)
 
 POD_INFO = dict({

@@ -77,21 +77,30 @@ class ObjectPlan:
 
 class Plan:
     """The plan of one call: the object plans and the pod plans, in the order they are carried out
-    (objects before the pods that use them; when deleting, pods before the claims they hold)."""
+    (objects before the pods that use them; when deleting, pods before the claims they hold), and the
+    call's ``prune`` (a ``_plan.prune.PrunePlan``, or None)."""
 
-    def __init__(self, pods, objects_=(), deleting=False):
+    def __init__(self, pods, objects_=(), deleting=False, prune=None):
         self.pods = list(pods)
         self.objects = list(objects_)
         self.deleting = deleting
+        self.prune = prune
 
     @property
     def changed(self):
-        return any(plan.changed for plan in self.pods + self.objects)
+        return any(plan.changed for plan in self.pods + self.objects) or bool(self.prune and self.prune.changed)
 
     def phases(self):
-        """``[('objects', plans), ('pods', plans)]`` in execution order."""
-        phases = [('objects', self.objects), ('pods', self.pods)]
-        return phases[::-1] if self.deleting else phases
+        """``[(what, plans, after_success)]`` in execution order: ``what`` is ``objects`` or ``pods``; a phase
+        ``after_success`` runs only when nothing failed before it (a prune, as kubectl prunes only after the
+        whole apply succeeded, and writes the ApplySet's parent last only after the whole prune did)."""
+        if self.deleting:
+            return [('pods', self.pods, False), ('objects', self.objects, False)]
+        if self.prune is None:
+            return [('objects', self.objects, False), ('pods', self.pods, False)]
+        prune = self.prune
+        return [('objects', prune.first + self.objects, False), ('pods', self.pods, False), ('pods', prune.pods, True),
+                ('objects', prune.objects, True), ('objects', prune.last, True)]
 
 
 # ----------------------------------------------------------------------------- stopping

@@ -42,6 +42,7 @@ HANDLERS = {
     'init': containers.run_init,
     'await_init': containers.run_init,
 }
+NOT_RUN = 'not done: an earlier part of the call failed (a prune runs only after the whole apply succeeded)'
 OBJECT_HANDLERS = {'write_object': volumes.write_object, 'delete_object': volumes.delete_object}
 
 
@@ -107,10 +108,14 @@ class Executor:
         self.deadline = clock() + budget_seconds
 
     def run(self, plan):
-        """Carry out a whole ``_plan.planner.Plan``, phase by phase; ``{key: error message}`` of what failed."""
+        """Carry out a whole ``_plan.planner.Plan``, phase by phase; ``{key: error message}`` of what failed. A
+        phase that needs success before it is skipped after a failure, its plans failing with ``NOT_RUN``."""
         errors = {}
-        for phase, plans in plan.phases():
-            errors.update(self.run_objects(plans) if phase == 'objects' else self.run_pods(plans))
+        for what, plans, after_success in plan.phases():
+            if after_success and errors:
+                errors.update((p.key, NOT_RUN) for p in plans if p.changed and p.key not in errors)
+                continue
+            errors.update(self.run_objects(plans) if what == 'objects' else self.run_pods(plans))
         return errors
 
     def run_pods(self, plans):

@@ -62,6 +62,13 @@ def list_objects(kind, namespace=None):
     return out
 
 
+def read_objects_in(kinds, namespaces):
+    """``{(kind, namespace, name): object}`` the node keeps of ``kinds`` (those it keeps) in ``namespaces``."""
+    return {(kind, obj['metadata']['namespace'], obj['metadata']['name']): obj
+            for kind in sorted(set(kinds) & set(configs.KINDS)) for namespace in sorted(namespaces)
+            for obj, _written in list_objects(kind, namespace)}
+
+
 def object_lookup(batch):
     """``lookup(kind, namespace, name)``: the batch's objects first, then the node's."""
     def lookup(kind, namespace, name):

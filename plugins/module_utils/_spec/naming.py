@@ -15,6 +15,7 @@ import json
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
+VERSION = '0.2.0'  # hostpods' version: the node agent's heartbeat, the ApplySets' tooling annotation
 POD_NAME = 'io.kubernetes.pod.name'
 POD_NAMESPACE = 'io.kubernetes.pod.namespace'
 POD_UID = 'io.kubernetes.pod.uid'

@@ -240,5 +240,20 @@ def test_objects_then_pods_when_applying_and_the_reverse_when_deleting():
     obj = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'c', 'namespace': 'default'}}
     pods = [planner.PodPlan(('default', 'p'), None, None, planner.CREATED, [])]
     objects_ = [planner.ObjectPlan(obj, planner.CREATED, [])]
-    assert [phase for phase, _plans in planner.Plan(pods, objects_).phases()] == ['objects', 'pods']
-    assert [phase for phase, _plans in planner.Plan(pods, objects_, deleting=True).phases()] == ['pods', 'objects']
+    assert [phase[0] for phase in planner.Plan(pods, objects_).phases()] == ['objects', 'pods']
+    assert [phase[0] for phase in planner.Plan(pods, objects_, deleting=True).phases()] == ['pods', 'objects']
+
+
+def test_a_prune_runs_only_after_the_whole_apply_succeeded():
+    from ansible_collections.hostpods.core.plugins.module_utils._plan import prune
+    from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import NOT_RUN
+    old = planner.plan_delete(('default', 'old'), record_of(pod('old', containers=[container('app')])))
+    old.action = prune.PRUNED
+    pruning = prune.PrunePlan(None, None, None, [old], [], None)
+    client = FakeClient(fail={'start': DockerError('Docker start k8s_POD_web failed: No such container')})
+    errors = Executor(client, NODE, 60).run(planner.Plan([new_plan(pod(containers=[container('app')]))], prune=pruning))
+    assert errors[('default', 'old')] == NOT_RUN and 'No such container' in errors[('default', 'web')]
+    assert client.calls('stop') == [] and client.calls('remove') == []
+    errors = Executor(FakeClient(), NODE, 60).run(planner.Plan([new_plan(pod(containers=[container('app')]))],
+                                                               prune=pruning))
+    assert errors == {}
