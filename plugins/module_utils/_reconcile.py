@@ -271,8 +271,9 @@ def _wait(client, keys, node, plan, batch, result, timeout, wait_timeout):
     """Wait until every pod is ready (or finished); the result then shows them as they are."""
     waited, done = wait_for(lambda: list(_live(client, keys, node).values()), timeout)
     actions = {pod_plan.key: pod_plan.action for pod_plan in plan.pods}
+    pruned = [obj for obj in result['pods'] if obj['action'] == prune.PRUNED]
     result['pods'] = batch.gate.report([dict(obj, action=actions[(obj['metadata']['namespace'], obj['metadata']['name'])])
-                                        for obj in waited])
+                                        for obj in waited] + pruned)
     if not done:
         pending = ['%s/%s (%s)' % (p['metadata']['namespace'], p['metadata']['name'], p['status']['phase'])
                    for p in waited if not pod_done(p)]

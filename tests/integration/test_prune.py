@@ -85,7 +85,7 @@ def test_prune_deletes_what_the_set_no_longer_holds_and_nothing_else(pods):
         assert stored('Secret', ns, pods.name('sec')) is not None
 
         # 3. the prune, in four steps: db and the Secret go; web, the outsiders and the other set's pod stay
-        pruned = pods.four_step(second, namespace=ns, prune=True, applyset=name)
+        pruned = pods.four_step(second, namespace=ns, prune=True, applyset=name, wait=True)
         assert {p['metadata']['name']: p['action'] for p in pruned['pods']} == {web: 'unchanged', db: 'pruned'}
         assert running_pods(pods.prefix) == sorted([web, outside, other])
         assert stored('Secret', ns, pods.name('sec')) is None
