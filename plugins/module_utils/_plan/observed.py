@@ -133,6 +133,7 @@ class PodRecord:
         self.pod_ip = None
         self.node_mounts = None
         self.volume_files = None
+        self.ephemeral = []  # spec.ephemeralContainers: added by hostpods.core.pod_debug, never restarted
 
     def add(self, instance):
         if instance.container == naming.SANDBOX_CONTAINER:
@@ -183,6 +184,8 @@ class PodRecord:
                                     ('name', 'namespace', 'labels', 'annotations')}, 'spec': self.desired['spec']}
         if applied and self.live_metadata:
             applied['metadata'].update(self.live_metadata)
+        if applied and self.ephemeral:
+            applied['spec'] = dict(applied['spec'], ephemeralContainers=list(self.ephemeral))
         return applied
 
     @property
@@ -237,6 +240,7 @@ def group_pods(entries, node_records=None, volumes=None):
             record.desired, record.attempts = found.get('desired'), found.get('attempts') or {}
             record.pod_ip, record.live_metadata = found.get('pod_ip'), found.get('metadata')
             record.agent_status = found.get('status')
+            record.ephemeral = found.get('ephemeral') or []
             for field, key in (('node_mounts', 'mounts'), ('volume_files', 'volume_files')):
                 setattr(record, field, None if found.get(key) is None else frozenset(found[key]))
     for volume in volumes or []:

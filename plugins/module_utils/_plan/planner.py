@@ -364,7 +364,7 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     policy = 'fail' if pod['spec']['restartPolicy'] == 'Never' else 'retry'
     for container in pod['spec'].get('initContainers') or []:
         attempt = record.next_attempt(container['name']) if restart else 0
-        image = _image_action(container, facts)
+        image = image_action(container, facts)
         if podspec.is_sidecar(container):
             steps.append(S.StartContainer(container, attempt, image, sidecar=True))
         else:
@@ -377,7 +377,7 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
 
 
 def _app_starts(pod, record, facts):
-    return [S.StartContainer(c, record.next_attempt(c['name']) if record else 0, _image_action(c, facts))
+    return [S.StartContainer(c, record.next_attempt(c['name']) if record else 0, image_action(c, facts))
             for c in pod['spec']['containers']]
 
 
@@ -403,7 +403,7 @@ def _resume(pod, record, facts, restarts=NOW):
             else:
                 if restarts == KEEP and latest is not None and latest.state == 'exited' and policy == 'fail':
                     return steps
-                steps.append(S.RunInit(container, record.next_attempt(name), _image_action(container, facts), policy,
+                steps.append(S.RunInit(container, record.next_attempt(name), image_action(container, facts), policy,
                                        prune=everything, wait=restarts != KEEP))
                 if restarts == KEEP:
                     return steps
@@ -418,7 +418,7 @@ def _keep_running(container, record, policy, facts, restarts=NOW, sidecar=False)
     module on a node whose agent keeps the pod (``AGENT``) leaves starts and restarts to the agent;
     the agent (``KEEP``) never replaces a container whose spec it was not given."""
     latest = record.latest(container['name'])
-    image = _image_action(container, facts)
+    image = image_action(container, facts)
     changed = latest is not None and latest.hash != naming.container_hash(container)
     restart_policy, rules = policy
     stopped = latest is None or (not latest.running and podspec.should_restart(restart_policy, latest.state,
@@ -432,7 +432,7 @@ def _keep_running(container, record, policy, facts, restarts=NOW, sidecar=False)
                              prune=older)]
 
 
-def _image_action(container, facts):
+def image_action(container, facts):
     """What the kubelet's image manager does before creating the container, per imagePullPolicy:
     ``present`` (use the local image), ``pull``, or ``never-missing`` (ErrImageNeverPull)."""
     present = facts.has_image(container['image'])

@@ -41,6 +41,8 @@ HANDLERS = {
     'replace': containers.start_container,
     'init': containers.run_init,
     'await_init': containers.run_init,
+    'record_ephemeral': volumes.record_ephemeral,
+    'ephemeral': containers.start_ephemeral,
 }
 NOT_RUN = 'not done: an earlier part of the call failed (a prune runs only after the whole apply succeeded)'
 OBJECT_HANDLERS = {'write_object': volumes.write_object, 'delete_object': volumes.delete_object}
@@ -74,9 +76,10 @@ class PodRun:
             return
         field_path = ''
         if container is not None:
-            inits = [c['name'] for c in self.pod['spec'].get('initContainers') or []]
-            field_path = 'spec.%s{%s}' % ('initContainers' if container['name'] in inits else 'containers',
-                                          container['name'])
+            spec = self.pod['spec']
+            where = next((key for key in ('initContainers', 'ephemeralContainers')
+                          if container['name'] in [c['name'] for c in spec.get(key) or []]), 'containers')
+            field_path = 'spec.%s{%s}' % (where, container['name'])
         nodestate.record_event(self.pod, type_, reason, message, field_path, self.component, self.node.name)
 
     def runtime(self):

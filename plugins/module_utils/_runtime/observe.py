@@ -19,14 +19,14 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 
 
 def read_node_record(uid, mount_table=None):
-    """``{'desired', 'attempts', 'pod_ip', 'metadata', 'status', 'mounts', 'volume_files'}``: the node's record
+    """``{'desired', 'attempts', 'pod_ip', 'metadata', 'status', 'mounts', 'volume_files', 'ephemeral'}``: the node's record
     of one pod UID, with what the node mounted under its directory (``mount_table``: the node's mounts,
     read when not given) and the volumes whose files it holds."""
     mount_table = mounts.read_mounts() if mount_table is None else mount_table
     return {'desired': nodestate.read_desired(uid), 'attempts': nodestate.read_attempts(uid),
             'pod_ip': nodestate.read_pod_ip(uid), 'metadata': files.read_json(naming.metadata_path(uid)),
             'status': nodestate.read_status(uid), 'mounts': mounts.mounts_under(naming.pod_dir(uid), mount_table),
-            'volume_files': nodestate.volumes_with_files(uid)}
+            'volume_files': nodestate.volumes_with_files(uid), 'ephemeral': nodestate.read_ephemeral(uid)}
 
 
 def read_node_records():

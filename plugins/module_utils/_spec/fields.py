@@ -43,6 +43,13 @@ class Ignored:
         self.why = why
 
 
+class Forbidden:
+    """A field the API server refuses in a manifest (``Forbidden: <why>``), whatever its value."""
+
+    def __init__(self, why):
+        self.why = why
+
+
 STR, INT, BOOL, STRMAP, STRLIST, QUANTITY = 'string', 'integer', 'boolean', 'map of strings', 'list of strings', 'quantity'
 INTLIST = 'list of integers'
 INTORSTR = 'integer or string'
@@ -160,6 +167,8 @@ POD = {
         'tolerations': ListOf(TOLERATION),
         'enableServiceLinks': BOOL,
         'securityContext': POD_SECURITY,
+        'ephemeralContainers': Forbidden('cannot be set on create: add them to a running pod with '
+                                         'hostpods.core.pod_debug (kubectl debug)'),
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
 }
@@ -250,7 +259,7 @@ def support(path, tree=None):
     for name in path:
         while isinstance(node, ListOf):
             node = node.item
-        if isinstance(node, (Ignored, Only)) or not isinstance(node, dict):
+        if isinstance(node, (Ignored, Only, Forbidden)) or not isinstance(node, dict):
             break  # inside a field taken whole (a map, a quantity...)
         if name not in node:
             return 'unsupported', 'not supported yet: a manifest that sets it is refused'
@@ -260,6 +269,8 @@ def support(path, tree=None):
         node = node.item
     if isinstance(node, Ignored):
         return 'ignored', 'accepted and ignored: %s' % node.why
+    if isinstance(node, Forbidden):
+        return 'unsupported', 'refused: %s' % node.why
     if isinstance(node, Only):
         return 'restricted', 'only %s (%s)' % (', '.join(quoted(value) for value in node.values), node.why)
     note = NOTES.get('.'.join(where))
@@ -270,6 +281,9 @@ def support(path, tree=None):
 def check_fields(value, tree, path, errors):
     """Append to ``errors`` a message for every field of ``value`` that ``tree`` does not accept."""
     if isinstance(tree, Ignored) or value is None:  # null is the same as unset, as in the API
+        return
+    if isinstance(tree, Forbidden):
+        errors.append('%s: Forbidden: %s' % (path, tree.why))
         return
     if isinstance(tree, Only):
         if not _type_ok(tree.kind, value):

@@ -131,8 +131,10 @@ def claim_volume_name(namespace, claim):
 def pod_hash(pod, sandbox_image):
     """What forces a recreate of the whole pod: its spec, except the containers' images.
 
-    Labels and annotations are not in it: as on Kubernetes they change without a restart."""
+    Labels and annotations are not in it: as on Kubernetes they change without a restart; nor are the
+    ephemeral containers added to a running pod (``kubectl debug``)."""
     spec = copy.deepcopy(pod['spec'])
+    spec.pop('ephemeralContainers', None)
     for key in ('containers', 'initContainers'):
         for container in spec.get(key) or []:
             container.pop('image', None)
