@@ -1,22 +1,29 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: the flows of ``pod_info``, ``pod_logs`` and ``pod_exec`` (kubectl get / logs / exec).
+"""PRIVATE: the flows of ``pod_info``, ``pod_logs``, ``pod_exec`` and ``pod_debug`` (kubectl get / logs / exec /
+debug).
 
 Library calls with plain arguments (``_options``); ``pod_exec`` runs a command in a container
-(it changes what the command changes, never the pod)."""
+(it changes what the command changes, never the pod); ``pod_debug`` adds an ephemeral container to a pod."""
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import time
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, NotFoundError
 from ansible_collections.hostpods.core.plugins.module_utils._options import POD_INFO, defaults
+from ansible_collections.hostpods.core.plugins.module_utils._plan.debug import plan_debug
+from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.docker_client import DockerClient
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import PodLocks
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import read_records
+from ansible_collections.hostpods.core.plugins.module_utils._spec import ephemeral
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import default_container, epoch_seconds
 from ansible_collections.hostpods.core.plugins.module_utils._views.pods import describe_records
@@ -73,9 +80,10 @@ def pick_container(record, namespace, name, container=None, kubectl_default=Fals
         extra = ' or one of the init containers: [%s]' % ' '.join(inits) if inits else ''
         raise HostpodsError('a container name must be specified for pod %s, choose one of: [%s]%s'
                             % (name, ' '.join(apps), extra), containers=apps, init_containers=inits)
-    if container not in apps + inits:
+    ephemeral_ = [c['name'] for c in spec.get('ephemeralContainers') or []]
+    if container not in apps + inits + ephemeral_:
         raise HostpodsError('container %s is not valid for pod %s' % (container, name),
-                            containers=apps, init_containers=inits)
+                            containers=apps, init_containers=inits, ephemeral_containers=ephemeral_)
     return container
 
 
@@ -148,4 +156,35 @@ def pod_exec(client, params, check_mode=False):
               'stdout_lines': out.splitlines(), 'stderr_lines': err.splitlines()}
     if rc != 0:  # as ansible.builtin.command does: the task fails and shows rc and the output
         result['msg'] = 'non-zero return code'
+    return result
+
+
+DEBUG_SECONDS = 120  # what a debug call may spend waiting for the pod's lock and on the pull and start
+
+
+def pod_debug(client, params, check_mode=False, node=None):
+    """``kubectl debug POD --image=IMAGE [--target=T] [-c NAME] -- COMMAND``: an ephemeral container added to the
+    running pod under its lock (see ``_plan.debug``). Without a ``container`` name each call adds a new one,
+    ``debugger-xxxxx``, as kubectl does; a name already holding the same container changes nothing."""
+    key = (params['namespace'], params['name'])
+    container = ephemeral.debug_container(params['container'] or ephemeral.generated_name(), params['image'],
+                                          params['command'], params['args'], params['target'],
+                                          params['image_pull_policy'])
+    node = node or host.read_node(client)
+    locked = contextlib.nullcontext() if check_mode else PodLocks([key], DEBUG_SECONDS)
+    with locked:
+        record = read_records(client).get(key)
+        if record is None or not record.applied:
+            raise NotFoundError('pods "%s" not found in namespace "%s"' % (key[1], key[0]), 'Pod', key[1], key[0])
+        present = ephemeral.check_add(record.applied['spec'], container, key[1])
+        plan = plan_debug(record, container, HostFacts(client.image_references()), present)
+        errors = {} if check_mode else Executor(client, node, DEBUG_SECONDS).run_pods([plan])
+    result = {'changed': plan.changed, 'container': container['name']}
+    if check_mode:
+        result['planned_steps'] = [step.describe() for step in plan.steps]
+    now = read_records(client).get(key)
+    result['pod'] = describe_records(client, [now], node)[0] if now is not None and now.applied else None
+    result['docker_calls'] = dict(client.calls)
+    if errors:
+        raise HostpodsError(errors[key], **result)
     return result

@@ -32,6 +32,9 @@ POD = dict({
     'node_name': {'type': 'str'},
     'placement': {'type': 'dict'},
     'secret_data': {'type': 'list', 'elements': 'dict', 'no_log': True},
+    'prune': {'type': 'bool', 'default': False},
+    'applyset': {'type': 'str'},
+    'prune_claims': {'type': 'bool', 'default': False},
 }, **DOCKER)
 
 POD_INFO = dict({
@@ -60,6 +63,17 @@ POD_EXEC = dict(POD_REF, **{
     'stdin': {'type': 'str'},
 })
 
+POD_DEBUG = dict({
+    'name': {'type': 'str', 'required': True},
+    'namespace': {'type': 'str', 'default': 'default'},
+    'container': {'type': 'str'},
+    'image': {'type': 'str', 'required': True},
+    'command': {'type': 'list', 'elements': 'str'},
+    'args': {'type': 'list', 'elements': 'str'},
+    'target': {'type': 'str'},
+    'image_pull_policy': {'type': 'str', 'choices': ['Always', 'IfNotPresent', 'Never']},
+}, **DOCKER)
+
 POD_SCHEDULE = {
     'definition': {'type': 'raw'},
     'src': {'type': 'path'},
@@ -69,7 +83,8 @@ POD_SCHEDULE = {
 }
 
 # The option a module's DOCUMENTATION describes, by module name (the unit test walks this).
-MODULES = {'pod': POD, 'pod_info': POD_INFO, 'pod_logs': POD_LOGS, 'pod_exec': POD_EXEC, 'pod_schedule': POD_SCHEDULE}
+MODULES = {'pod': POD, 'pod_info': POD_INFO, 'pod_logs': POD_LOGS, 'pod_exec': POD_EXEC, 'pod_debug': POD_DEBUG,
+           'pod_schedule': POD_SCHEDULE}
 
 
 def defaults(options, given=None):

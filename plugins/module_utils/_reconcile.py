@@ -19,11 +19,13 @@ from ansible_collections.hostpods.core.plugins.module_utils._errors import Hostp
 from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
 from ansible_collections.hostpods.core.plugins.module_utils._plan import placement
 from ansible_collections.hostpods.core.plugins.module_utils._plan import planner
+from ansible_collections.hostpods.core.plugins.module_utils._plan import prune
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import PodLocks
+from ansible_collections.hostpods.core.plugins.module_utils._spec import applyset as sets
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
@@ -43,13 +45,16 @@ class ApplyError(HostpodsError):
 
 class Batch:
     """What one call is about: the pods asked for (validated and defaulted; then admitted on this
-    node), the keys of the pods to report, and the call's ConfigMaps, Secrets and claims."""
+    node), the keys of the pods to report, and the call's ConfigMaps, Secrets and claims; with ``prune``,
+    its ApplySet (every manifest labelled as a member), the set's parent and members on the node."""
 
     def __init__(self, params):
         self.params = params
         self.deleting = params['state'] == 'absent'
         self.requirements = selectors.parse(params['label_selectors'])
         self.pods, self.others, self.keys, self.stored, notes = [], [], [], {}, []
+        self.applyset = sets.ApplySet(params['applyset'], params['namespace']) if params['prune'] else None
+        self.parent, self.members, self.locked = None, {}, set()
         if params['definition'] is not None:
             documents = configs.join_secret_values(collect_documents(params['definition']), params['secret_data'])
             pods, self.others = load_manifests(documents, params['namespace'], deleting=self.deleting, warnings=notes)
@@ -57,6 +62,9 @@ class Batch:
             self.keys = [(pod['metadata']['namespace'], pod['metadata']['name']) for pod in self.pods]
         kept = set(self.keys)
         self.notes = [(key, message) for key, message in notes if key in kept]
+        if self.applyset:
+            self.applyset.label(self.pods + self.others)
+        self.manifests = self.pods + self.others  # all of them, wherever the pods are placed
         self.gate = placement.NodeGate(None, params['placement'])
 
     def warnings(self, node):
@@ -83,7 +91,10 @@ class Batch:
         mounting = [key for key, record in (records or {}).items() if record.applied and any(
             (kind, key[0], name) in objects_ for volume in record.applied['spec'].get('volumes') or []
             for kind, name in configs.references(volume))]
-        return self.keys + mounting
+        pruning = [key for key, record in (records or {}).items() if self.applyset and record.applied and
+                   key not in self.keys and sets.is_member(record.applied['metadata'], self.applyset.id)]
+        self.locked = set(self.keys + mounting + pruning)
+        return self.keys + mounting + pruning
 
     def admit(self, records, node):
         """Read the call's objects as the node keeps them and keep the pods this node takes (the others
@@ -95,6 +106,17 @@ class Batch:
             self.keys = self.gate.kept(self.keys)
         self.stored = {key: observe.read_object(*key) for key in
                        [(o['kind'], o['metadata']['namespace'], o['metadata']['name']) for o in self.others]}
+        if self.applyset:
+            self.parent = observe.read_object(*self.applyset.key)
+            self.members = observe.read_objects_in(*self.applyset.scope(self.parent))
+
+    def plan_prune(self, records):
+        """The prune of the call's ApplySet (None without one): only pods whose locks the call holds."""
+        if not self.applyset:
+            return None
+        return prune.plan_prune(self.applyset, self.parent, self.manifests,
+                                {key: record for key, record in records.items() if key in self.locked}, self.members,
+                                self.params['prune_claims'], self.params['grace_period'])
 
 
 def plan_call(client, params, node, records, batch):
@@ -118,35 +140,41 @@ def plan_call(client, params, node, records, batch):
         observe.read_restart_counts(client, unknown)
         plans = plan_pods()
     plans += planner.plan_refreshes(records, changed, skip={plan.key for plan in plans})
-    return planner.Plan(plans, object_plans)
+    return planner.Plan(plans, object_plans, prune=batch.plan_prune(records))
 
 
 def _diff(plan, stored):
-    """Before (as last applied on the host) and after (as asked) of each changed pod and object."""
+    """Before (as last applied on the host) and after (as asked) of each changed pod and object (pruned ones
+    and the ApplySet's parent included)."""
     out = []
-    for pod_plan in plan.pods:
+    for pod_plan in plan.pods + (plan.prune.pods if plan.prune else []):
         if not pod_plan.changed:
             continue
         name = '%s/%s' % pod_plan.key
         before = pod_plan.record.applied if pod_plan.record else None
         after = None
-        if pod_plan.pod is not None and pod_plan.action != planner.DELETED:
+        if pod_plan.pod is not None and pod_plan.action not in (planner.DELETED, prune.PRUNED):
             after = {'metadata': {k: pod_plan.pod['metadata'][k] for k in ('name', 'namespace', 'labels', 'annotations')},
                      'spec': pod_plan.pod['spec']}
         out.append({'before_header': 'pod %s (on the host)' % name, 'after_header': 'pod %s (%s)' % (name, pod_plan.action),
                     'before': before or {}, 'after': after or {}})
-    for obj in plan.objects:
+    objects_ = plan.objects + (plan.prune.objects if plan.prune else [])
+    stored = dict(stored)
+    if plan.prune and plan.prune.parent_action != planner.UNCHANGED:
+        stored[plan.prune.applyset.key] = plan.prune.stored
+        objects_.append(planner.ObjectPlan(plan.prune.parent, plan.prune.parent_action, []))
+    for obj in objects_:
         if obj.changed:
             out.append({'before_header': '%s %s/%s (on the host)' % (obj.kind, obj.key[1], obj.key[2]),
                         'after_header': '%s %s/%s (%s)' % (obj.kind, obj.key[1], obj.key[2], obj.action),
-                        'before': configs.redacted(stored.get(obj.key)) or {},
-                        'after': {} if plan.deleting else configs.redacted(obj.obj)})
+                        'before': configs.redacted(stored.get(obj.key, obj.obj if obj.action == prune.PRUNED else None))
+                        or {}, 'after': {} if plan.deleting or obj.action == prune.PRUNED else configs.redacted(obj.obj)})
     return out
 
 
 def _pod_result(pod_plan, live, check_mode, errors, node):
     """One entry of the ``pods`` return value."""
-    if pod_plan.action in (planner.DELETED, planner.ABSENT):
+    if pod_plan.action in (planner.DELETED, planner.ABSENT, prune.PRUNED):
         meta = {'name': pod_plan.key[1], 'namespace': pod_plan.key[0]}
         if pod_plan.uid:
             meta['uid'] = pod_plan.uid
@@ -161,6 +189,15 @@ def _pod_result(pod_plan, live, check_mode, errors, node):
     if pod_plan.key in errors:
         obj['error'] = errors[pod_plan.key]
     return obj
+
+
+def _objects_result(plan, errors):
+    """The ``objects`` of the result: the ApplySet's parent first (with a prune), the call's, the pruned ones."""
+    plans = [(p.obj, p.action, p.key) for p in plan.objects + (plan.prune.objects if plan.prune else [])]
+    if plan.prune:
+        plans.insert(0, (plan.prune.parent, plan.prune.parent_action, plan.prune.applyset.key))
+    return [dict(configs.redacted(obj), action=action, **({'error': errors[key]} if key in errors else {}))
+            for obj, action, key in plans]
 
 
 def _live(client, keys, node, records=None):
@@ -222,12 +259,15 @@ def _apply(client, params, check_mode, diff, node, clock):
         return max(0, params['wait_timeout'] - (clock() - started))
 
     deleting = params['state'] == 'absent'
+    problems = sets.option_errors(params)
+    if problems:
+        raise ManifestError('; '.join(problems), errors=problems)
     node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting,
                                   with_engine=not deleting)
     batch = Batch(params)
     _refuse_what_the_node_cannot_do(batch.pods, node)
     warnings = batch.warnings(node)
-    before = observe.read_records(client) if batch.by_selector or batch.others else None
+    before = observe.read_records(client) if batch.by_selector or batch.others or batch.applyset else None
     with _locked(batch.lock_keys(before), check_mode, params['wait_timeout']):
         records = observe.read_records(client)  # under the locks: no other run changes these pods now
         batch.admit(records, node)
@@ -240,11 +280,11 @@ def _apply(client, params, check_mode, diff, node, clock):
             errors = Executor(client, node, max(1, remaining()), lookup=lookup).run(plan)
     keys = batch.keys + [p.key for p in plan.pods if p.key not in batch.keys]
     live = {} if deleting else _live(client, keys, node, None if plan.changed and not check_mode else records)
+    pruned = plan.prune.pods if plan.prune else []
     result = {'changed': plan.changed,
               **({'warnings': warnings} if warnings else {}),
-              'pods': batch.gate.report([_pod_result(p, live, check_mode, errors, node) for p in plan.pods]),
-              'objects': [dict(configs.redacted(p.obj), action=p.action, **({'error': errors[p.key]} if p.key in errors else {}))
-                          for p in plan.objects]}
+              'pods': batch.gate.report([_pod_result(p, live, check_mode, errors, node) for p in plan.pods + pruned]),
+              'objects': _objects_result(plan, errors)}
     if diff:
         result['diff'] = _diff(plan, batch.stored)
     warning = resource_names.hugepages_warning(batch.pods)
@@ -264,8 +304,9 @@ def _wait(client, keys, node, plan, batch, result, timeout, wait_timeout):
     """Wait until every pod is ready (or finished); the result then shows them as they are."""
     waited, done = wait_for(lambda: list(_live(client, keys, node).values()), timeout)
     actions = {pod_plan.key: pod_plan.action for pod_plan in plan.pods}
+    pruned = [obj for obj in result['pods'] if obj['action'] == prune.PRUNED]
     result['pods'] = batch.gate.report([dict(obj, action=actions[(obj['metadata']['namespace'], obj['metadata']['name'])])
-                                        for obj in waited])
+                                        for obj in waited] + pruned)
     if not done:
         by_phase = {}
         for obj in waited:

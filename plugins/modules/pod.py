@@ -230,6 +230,7 @@ options:
       - With O(state=absent), the seconds each pod is given to stop (its preStop hooks, then SIGTERM, then SIGKILL)
         instead of its C(terminationGracePeriodSeconds), as C(kubectl delete --grace-period). The node gives at least
         2 seconds, as a kubelet does.
+      - With O(prune=true), likewise for the pods pruned (as C(kubectl apply --prune --grace-period)).
     type: int
     version_added: 0.1.0
   sandbox_image:
@@ -238,6 +239,8 @@ options:
       - Defaults to the C(sandboxImage) of the node facts (C(/etc/ansible/facts.d/hostpods.fact)), the image the
         P(hostpods.core.node#role) role provided (its C(node_sandbox_image)), else C(registry.k8s.io/pause:3.10).
       - Changing it recreates the pods (a new sandbox), as the pod's hash includes it.
+      - When it is not on the node and cannot be pulled, the pods that need a new sandbox fail before anything of
+        them is made, with a message naming the image, what named it, and how to provide it.
     type: str
     version_added: 0.1.0
   secret_data:
@@ -266,6 +269,44 @@ options:
       - Ignored with O(state=absent).
     type: dict
     version_added: 0.1.0
+  prune:
+    description:
+      - "Delete what an earlier apply of the same O(applyset) created and the manifests of this call no longer
+        contain, as C(kubectl apply --prune --applyset=NAME) does: pods (as O(state=absent) deletes them),
+        C(ConfigMap)s and C(Secret)s, and C(PersistentVolumeClaim)s when O(prune_claims=true)."
+      - "Kubernetes' ApplySet labels and annotations (KEP-3659) say what belongs to the set. Every manifest of the call
+        gets the label C(applyset.kubernetes.io/part-of: <id>) (a manifest that sets it itself is refused), where the
+        id is C(applyset-<base64url(sha256(<name>.<namespace>.Secret.))>-v1), kubectl's. The set's parent is a
+        C(Secret) named O(applyset) in O(namespace) that the node keeps (C(hostpods get secrets) shows it) with the label
+        C(applyset.kubernetes.io/id: <id>) and the annotations C(applyset.kubernetes.io/tooling: hostpods/v0.2.0),
+        C(applyset.kubernetes.io/contains-group-kinds) (for example C(ConfigMap,Pod)) and
+        C(applyset.kubernetes.io/additional-namespaces). A parent that another tool manages, or that is not this
+        set's, is refused."
+      - "In kubectl's order: the parent is written first with the kinds and namespaces it listed and those of the
+        manifests (an interrupted call leaks nothing); after the whole apply succeeded, the members the parent's
+        kinds and namespaces hold that the manifests no longer contain are deleted, pods first, and the parent then
+        lists what the set holds. Objects and pods outside the set (no label, or another set's) are never touched;
+        a pod of the manifests placed on another node (O(placement)) is not pruned here."
+      - "Check mode and diff mode show what would be pruned; pruned pods and objects are returned with
+        C(action=pruned), the parent among RV(objects)."
+      - Needs O(applyset); only with O(state=present) and without O(label_selectors).
+    type: bool
+    default: false
+    version_added: 0.2.0
+  applyset:
+    description:
+      - The ApplySet of O(prune), as C(kubectl apply --applyset=[RESOURCE/]NAME); C(NAME) or C(secrets/NAME) (the
+        parent is a C(Secret)), or C(configmaps/NAME) (a C(ConfigMap)), in O(namespace).
+      - Needs O(prune=true), as kubectl's C(--applyset) needs C(--prune).
+    type: str
+    version_added: 0.2.0
+  prune_claims:
+    description:
+      - With O(prune=true), prune the set's C(PersistentVolumeClaim)s too (their Docker volumes, and so their data,
+        go with them). Without it they are kept, and the parent goes on listing them.
+    type: bool
+    default: false
+    version_added: 0.2.0
   label_selectors:
     description:
       - Kubernetes label selectors (C(app=web), C(tier!=db), C(env in (a,b)), C(env notin (a,b)), C(key), C(!key));
@@ -309,6 +350,12 @@ EXAMPLES = r'''
 - name: Render a Jinja2 template with the play's variables and apply it
   hostpods.core.pod:
     template: templates/pods.yaml.j2
+
+- name: Apply a directory as the ApplySet "shop"; delete what an earlier apply of it made and the directory no longer has
+  hostpods.core.pod:
+    src: manifests/
+    prune: true
+    applyset: shop
 
 - name: Delete the pods of a file
   hostpods.core.pod:
@@ -365,9 +412,10 @@ pods:
       description:
         - What this call did to the pod. V(unschedulable) and V(rejected) are pods this node does not take
           (nothing was done; the task fails). V(pending) is a pod that waits for its scheduling gates to be removed, or
-          for another scheduler (nothing was done; the task does not fail).
+          for another scheduler (nothing was done; the task does not fail). V(pruned) is a pod of O(applyset) that the
+          manifests no longer hold, deleted by O(prune).
       type: str
-      choices: [created, updated, recreated, unchanged, deleted, absent, unschedulable, rejected, pending]
+      choices: [created, updated, recreated, unchanged, deleted, absent, unschedulable, rejected, pending, pruned]
       sample: created
     planned_steps:
       description: In check mode, the steps an apply would take.
@@ -390,6 +438,8 @@ objects:
   description:
     - The ConfigMaps, Secrets and PersistentVolumeClaims of the call, with C(action). A Secret's values are shown as
       V(<redacted>).
+    - With O(prune), the ApplySet's parent first (C(action) V(created), V(updated) or V(unchanged)), and the objects
+      pruned (C(action=pruned)) last.
   returned: always
   type: list
   elements: dict

@@ -53,8 +53,9 @@ class Cluster:
                               input=json.dumps(facts), text=True, capture_output=True, check=False)
         assert proc.returncode == 0, proc.stderr
 
-    def apply(self, manifests, hosts='hostpods_nodes', namespace='default'):
-        """Run hostpods.core.apply on ``hosts``; returns (rc, output, [task results])."""
+    def apply(self, manifests, hosts='hostpods_nodes', namespace='default', extra=(), check=False):
+        """Run hostpods.core.apply on ``hosts`` (``extra``: more ``-e`` variables); returns (rc, output, [task
+        results])."""
         self.runs += 1
         folder = os.path.join(self.workdir, 'manifests-%d' % self.runs)
         os.makedirs(folder)
@@ -67,7 +68,9 @@ class Cluster:
                     'ANSIBLE_CALLBACKS_ENABLED': 'hostpods_record', 'HOSTPODS_RECORD': record})
         code, out, err = run([os.path.join(BIN, 'ansible-playbook'), '-i', self.inventory, 'hostpods.core.apply',
                               '-e', 'nodes=%s' % hosts, '-e', 'manifests=%s' % folder, '-e', 'sandbox_image=%s' % PAUSE,
-                              '-e', 'namespace=%s' % namespace, '-e', 'wait_timeout=60'], env=env, cwd=self.workdir)
+                              '-e', 'namespace=%s' % namespace, '-e', 'wait_timeout=60']
+                             + [arg for item in extra for arg in ('-e', item)] + (['--check'] if check else []),
+                             env=env, cwd=self.workdir)
         assert os.path.exists(record), out[-3000:] + err[-3000:]
         with open(record) as handle:
             return code, out + err, json.load(handle)

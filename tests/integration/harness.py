@@ -100,7 +100,8 @@ class Pods:
 
     def apply(self, definition, **kwargs):
         module_args = {'definition': definition}
-        for key in ('state', 'force', 'namespace', 'wait', 'wait_timeout'):
+        for key in ('state', 'force', 'namespace', 'wait', 'wait_timeout', 'sandbox_image', 'prune', 'applyset',
+                    'prune_claims', 'grace_period'):
             if key in kwargs:
                 module_args[key] = kwargs.pop(key)
         return self.run(module_args, **kwargs)

@@ -68,3 +68,17 @@ def test_an_init_container_removed_while_it_runs_fails_cleanly_and_the_next_appl
     finally:
         runner.join(120)
         pods.apply(manifest, state='absent')
+
+
+def test_a_missing_sandbox_image_fails_naming_it_why_and_how_to_provide_it(pods):
+    """A sandbox image that is not on the node and cannot be pulled (a registry nobody serves, on loopback):
+    the apply fails before anything is made, saying which image, who named it and how to provide it."""
+    image = '127.0.0.1:9/hostpods-missing/pause:3.10'
+    failed = pods.apply(pod(pods.name('nosandbox'), [sleeper()]), sandbox_image=image)
+    assert failed.get('failed'), failed
+    assert failed['msg'].startswith('pod "default/%s": the sandbox (pause) image %s is not on node '
+                                    % (pods.name('nosandbox'), image)), failed['msg']
+    for part in ('cannot be pulled (Docker pull %s failed: ' % image, 'the sandbox_image option names it',
+                 'run the hostpods.core.node role on this node', 'give its name as sandbox_image'):
+        assert part in failed['msg'], failed['msg']
+    assert containers(pods.prefix) == {}

@@ -187,3 +187,43 @@ def test_pod_module_without_node_facts(tmp_path):
         assert mine['changed'] is False and mine['pods'][0]['spec']['nodeName'] == hostname
     finally:
         cleanup(prefix)
+
+
+def test_prune_by_applyset_across_the_nodes(nodes):
+    """hostpods.core.apply -e prune=true -e applyset=NAME on the group: each node prunes the set's pods it runs
+    that the manifests no longer hold (four steps), a pod outside the set stays, the ConfigMap goes everywhere."""
+    n1, n2, n3 = nodes.nodes
+    keep = sleeping('keep', nodeSelector={'disk': 'ssd'})
+    shop = [sleeping('p-ssd', nodeSelector={'disk': 'ssd'}), sleeping('p-hdd', nodeSelector={'disk': 'hdd'}),
+            sleeping('p-db', nodeSelector={'role': 'db'}, tolerations=TOLERATE_DB),
+            {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'p-old'}, 'data': {'a': '1'}}]
+    prune = ('prune=true', 'applyset=shop', 'grace_period=1')
+    code, out, _record = nodes.apply([keep])
+    assert code == 0, out[-3000:]
+    code, out, record = nodes.apply(shop, extra=prune)
+    assert code == 0, out[-3000:]
+    assert (nodes.pods_on(1), nodes.pods_on(2), nodes.pods_on(3)) == (['keep', 'p-ssd'], ['p-hdd'], ['p-db'])
+    objects = {host: [(o['kind'], o['metadata']['name'], o['action']) for o in item['result']['objects']]
+               for host, item in results(record, 'Apply the manifests').items()}
+    assert objects == {node: [('Secret', 'shop', 'created'), ('ConfigMap', 'p-old', 'created')] for node in nodes.nodes}
+
+    def step(check=False):
+        code, out, record = nodes.apply(shop[:1], extra=prune, check=check)
+        assert code == 0, out[-3000:]
+        return out, {host: item['result'] for host, item in results(record, 'Apply the manifests').items()}
+
+    before = (nodes.pods_on(1), nodes.pods_on(2), nodes.pods_on(3))
+    out, checked = step(check=True)                                   # 1. check mode: said, not done
+    assert (nodes.pods_on(1), nodes.pods_on(2), nodes.pods_on(3)) == before
+    assert [(p['metadata']['name'], p['action']) for p in checked[n2]['pods']] == [('p-hdd', 'pruned')]
+    assert [(p['metadata']['name'], p['action']) for p in checked[n3]['pods']] == [('p-db', 'pruned')]
+    assert all(result['changed'] for result in checked.values())
+    out, applied = step()                                             # 2. the prune, on every node
+    assert (nodes.pods_on(1), nodes.pods_on(2), nodes.pods_on(3)) == (['keep', 'p-ssd'], [], [])
+    assert 'pod/p-hdd pruned' in out and 'pod/p-db pruned' in out and 'configmap/p-old pruned' in out, out[-3000:]
+    assert [(p['metadata']['name'], p['action']) for p in applied[n1]['pods']] == [('p-ssd', 'unchanged')]
+    assert [o['action'] for o in applied[n1]['objects']] == ['updated', 'pruned']  # the parent, the ConfigMap
+    for check in (False, True):                                       # 3. and 4. nothing more to do
+        out, again = step(check=check)
+        assert not any(result['changed'] for result in again.values()), again
+    assert (nodes.pods_on(1), nodes.pods_on(2), nodes.pods_on(3)) == (['keep', 'p-ssd'], [], [])

@@ -40,7 +40,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime.probes impo
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds, rfc3339
 
-VERSION = '0.2.0'
+VERSION = naming.VERSION
 COMPONENT = 'hostpods-agent'
 SYNC_SECONDS = 1.0
 NODE_SECONDS = 60  # the node's facts are read again this often

@@ -1,50 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: ``hostpods run``: the Pod ``kubectl run`` generates (``run_manifest``, pure), printed with
-``--dry-run=client``, else applied through ``_reconcile.apply_pods``."""
+"""PRIVATE: ``hostpods run``: the Pod ``kubectl run`` generates (``_spec.generators.run_manifest``, shared with the
+``hostpods.core.run`` playbook), printed with ``--dry-run=client``, else applied through ``_reconcile.apply_pods``."""
 
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._cli import common
 from ansible_collections.hostpods.core.plugins.module_utils._cli.common import CliError
-
-PULL_POLICIES = ('', 'Always', 'IfNotPresent', 'Never')
-
-
-def _pairs(items, what):
-    out = {}
-    for item in items:
-        key, sep, value = item.partition('=')
-        if not sep or not key:
-            raise CliError('invalid %s: "%s"' % (what, item))
-        out[key] = value
-    return out
-
-
-def run_manifest(name, image, port=None, env=(), labels=None, annotations=(), restart='Always', command=False,
-                 args=(), pull_policy=''):
-    """The Pod of ``kubectl run NAME --image=IMAGE ... [-- ARGS]``, as ``--dry-run=client -o yaml`` prints it:
-    label ``run=NAME`` unless ``labels`` (``k=v,k2=v2``) are given; ``ARGS`` are the container's ``args``,
-    or its ``command`` with ``command``."""
-    if pull_policy not in PULL_POLICIES:
-        raise CliError('invalid image pull policy: %s' % pull_policy)
-    container = {'image': image, 'name': name, 'resources': {}}
-    if args:
-        container['command' if command else 'args'] = list(args)
-    if env:
-        container['env'] = [{'name': key, 'value': value} for key, value in _pairs(env, 'env').items()]
-    if port is not None:
-        container['ports'] = [{'containerPort': port}]
-    if pull_policy:
-        container['imagePullPolicy'] = pull_policy
-    metadata = {'creationTimestamp': None, 'labels': _pairs(labels.split(','), 'label') if labels else {'run': name},
-                'name': name}
-    if annotations:
-        metadata['annotations'] = _pairs(annotations, 'annotation')
-    return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata,
-            'spec': {'containers': [container], 'dnsPolicy': 'ClusterFirst', 'restartPolicy': restart}, 'status': {}}
-
+from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._spec.generators import run_manifest
 
 def run(ctx, verb, args, extra):
     from ansible_collections.hostpods.core.plugins.module_utils._cli.apply import call
@@ -52,8 +17,13 @@ def run(ctx, verb, args, extra):
     if args.output and args.output not in ('json', 'yaml', 'name'):
         raise CliError('unable to match a printer suitable for the output format "%s", allowed formats are: '
                        'json,name,yaml' % args.output)
-    pod = run_manifest(args.name, args.image, args.port, args.env or (), args.labels, args.annotations or (),
-                       args.restart, args.command, extra or (), args.image_pull_policy)
+    extra = list(extra or ())
+    try:
+        pod = run_manifest(args.name, args.image, args.port, args.env or (), args.labels, args.annotations or (),
+                           args.restart, command=extra if args.command else (), args=() if args.command else extra,
+                           pull_policy=args.image_pull_policy)
+    except ManifestError as exc:
+        raise CliError(exc.msg)
     if args.dry_run == 'client':
         return _show(ctx, args, pod, ' (dry run)')
     if (ctx.namespace, args.name) in read_records(ctx.client):

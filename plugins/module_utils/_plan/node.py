@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 # The kubelet's default --pod-infra-container-image.
 DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10'
+NODE_FACTS_PATH = '/etc/ansible/facts.d/hostpods.fact'  # the node role's facts of a node
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,11 @@ class NodeContext:
     ``agent`` whether the node agent runs (its heartbeat is fresh); ``security`` the kernel's security modules
     that are enabled (``apparmor``, ``selinux``), as the kubelet checks them before it admits a pod; ``engine``
     what the Docker engine says of itself (``version``, ``api``: its API version, ``cgroupDriver``,
-    ``cgroupVersion``)."""
+    ``cgroupVersion``); ``sandbox_image_from`` who named the sandbox image (``option``, ``facts`` or
+    ``default``)."""
     name: str
     sandbox_image: str = DEFAULT_SANDBOX_IMAGE
+    sandbox_image_from: str = 'default'
     host_ip: str = ''
     address: str = ''
     pod_cidr: str = ''
@@ -53,3 +56,16 @@ class NodeContext:
         """What containers get from the node: the downward API's facts, and who restarts them."""
         return {'hostIP': self.host_ip, 'nodeName': self.name, 'allocatable': dict(self.allocatable),
                 'supervised': self.agent, 'podCgroups': self.pod_cgroups, 'engineApi': self.engine.get('api', '')}
+
+    def sandbox_image_problem(self, cause):
+        """Why a pod cannot get its sandbox when the sandbox image is missing and its pull failed (``cause``):
+        which image, who named it, and how to provide it."""
+        named = {'option': 'the sandbox_image option names it',
+                 'facts': "the node facts (%s) name it as sandboxImage" % NODE_FACTS_PATH,
+                 'default': "it is the kubelet's default: no sandbox_image option, and no node facts name one"}
+        return ('the sandbox (pause) image %s is not on node %s and cannot be pulled (%s): every pod needs it for '
+                'the sandbox that holds its namespaces, as a kubelet needs its --pod-infra-container-image, and %s. '
+                'Provide it: run the hostpods.core.node role on this node (it builds hostpods/pause:3.10 offline, '
+                'node_sandbox_source=build, and names it in the node facts; scripts/setup.sh does so on the machine it '
+                'sets up), or load an image there (docker load) and give its name as sandbox_image'
+                % (self.sandbox_image, self.name, cause, named.get(self.sandbox_image_from, named['default'])))

@@ -144,6 +144,7 @@ class PodRecord:
         self.pod_ip = None
         self.node_mounts = None
         self.volume_files = None
+        self.ephemeral = []  # spec.ephemeralContainers: added by hostpods.core.pod_debug, never restarted
 
     def add(self, instance):
         if instance.container == naming.SANDBOX_CONTAINER:
@@ -213,6 +214,8 @@ class PodRecord:
             for container in (applied['spec'].get('initContainers') or []) + applied['spec']['containers']:
                 if container['name'] in self.resized['containers']:
                     container['resources'] = self.resized['containers'][container['name']]
+        if applied and self.ephemeral:
+            applied['spec'] = dict(applied['spec'], ephemeralContainers=list(self.ephemeral))
         return applied
 
     @property
@@ -268,6 +271,7 @@ def group_pods(entries, node_records=None, volumes=None):
             record.pod_ip, record.live_metadata = found.get('pod_ip'), found.get('metadata')
             record.live_resources = found.get('resources')
             record.agent_status = found.get('status')
+            record.ephemeral = found.get('ephemeral') or []
             for field, key in (('node_mounts', 'mounts'), ('volume_files', 'volume_files')):
                 setattr(record, field, None if found.get(key) is None else frozenset(found[key]))
     for volume in volumes or []:

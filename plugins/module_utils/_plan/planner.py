@@ -79,21 +79,30 @@ class ObjectPlan:
 
 class Plan:
     """The plan of one call: the object plans and the pod plans, in the order they are carried out
-    (objects before the pods that use them; when deleting, pods before the claims they hold)."""
+    (objects before the pods that use them; when deleting, pods before the claims they hold), and the
+    call's ``prune`` (a ``_plan.prune.PrunePlan``, or None)."""
 
-    def __init__(self, pods, objects_=(), deleting=False):
+    def __init__(self, pods, objects_=(), deleting=False, prune=None):
         self.pods = list(pods)
         self.objects = list(objects_)
         self.deleting = deleting
+        self.prune = prune
 
     @property
     def changed(self):
-        return any(plan.changed for plan in self.pods + self.objects)
+        return any(plan.changed for plan in self.pods + self.objects) or bool(self.prune and self.prune.changed)
 
     def phases(self):
-        """``[('objects', plans), ('pods', plans)]`` in execution order."""
-        phases = [('objects', self.objects), ('pods', self.pods)]
-        return phases[::-1] if self.deleting else phases
+        """``[(what, plans, after_success)]`` in execution order: ``what`` is ``objects`` or ``pods``; a phase
+        ``after_success`` runs only when nothing failed before it (a prune, as kubectl prunes only after the
+        whole apply succeeded, and writes the ApplySet's parent last only after the whole prune did)."""
+        if self.deleting:
+            return [('pods', self.pods, False), ('objects', self.objects, False)]
+        if self.prune is None:
+            return [('objects', self.objects, False), ('pods', self.pods, False)]
+        prune = self.prune
+        return [('objects', prune.first + self.objects, False), ('pods', self.pods, False), ('pods', prune.pods, True),
+                ('objects', prune.objects, True), ('objects', prune.last, True)]
 
 
 # ----------------------------------------------------------------------------- stopping
@@ -258,7 +267,7 @@ def _plan_spec(pod, record, facts, sandbox_image, force, new_uid, restarts=NOW):
         return PodPlan(key, pod, record, UNCHANGED, [], record.uid, None, 'the pod on the node is not the pod applied')
     if force or record.hash != naming.pod_hash(pod, sandbox_image):
         resized = None if force else resize.plan_steps(pod, record, facts.pod_cgroups, sandbox_image,
-                                                       lambda container: _image_action(container, facts))
+                                                       lambda container: image_action(container, facts))
         if resized is not None:
             return PodPlan(key, pod, record, UPDATED, resized, record.uid, record.sandbox.attempt,
                            'resources resized in place')
@@ -364,7 +373,7 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     policy = 'fail' if pod['spec']['restartPolicy'] == 'Never' else 'retry'
     for container in pod['spec'].get('initContainers') or []:
         attempt = record.next_attempt(container['name']) if restart else 0
-        image = _image_action(container, facts)
+        image = image_action(container, facts)
         if podspec.is_sidecar(container):
             steps.append(S.StartContainer(container, attempt, image, sidecar=True))
         else:
@@ -377,7 +386,7 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
 
 
 def _app_starts(pod, record, facts):
-    return [S.StartContainer(c, record.next_attempt(c['name']) if record else 0, _image_action(c, facts))
+    return [S.StartContainer(c, record.next_attempt(c['name']) if record else 0, image_action(c, facts))
             for c in pod['spec']['containers']]
 
 
@@ -403,7 +412,7 @@ def _resume(pod, record, facts, restarts=NOW):
             else:
                 if restarts == KEEP and latest is not None and latest.state == 'exited' and policy == 'fail':
                     return steps
-                steps.append(S.RunInit(container, record.next_attempt(name), _image_action(container, facts), policy,
+                steps.append(S.RunInit(container, record.next_attempt(name), image_action(container, facts), policy,
                                        prune=everything, wait=restarts != KEEP))
                 if restarts == KEEP:
                     return steps
@@ -418,7 +427,7 @@ def _keep_running(container, record, policy, facts, restarts=NOW, sidecar=False)
     module on a node whose agent keeps the pod (``AGENT``) leaves starts and restarts to the agent;
     the agent (``KEEP``) never replaces a container whose spec it was not given."""
     latest = record.latest(container['name'])
-    image = _image_action(container, facts)
+    image = image_action(container, facts)
     changed = latest is not None and record.spec_hash(latest) != naming.container_hash(container)
     restart_policy, rules = policy
     stopped = latest is None or (not latest.running and podspec.should_restart(restart_policy, latest.state,
@@ -432,7 +441,7 @@ def _keep_running(container, record, policy, facts, restarts=NOW, sidecar=False)
                              prune=older)]
 
 
-def _image_action(container, facts):
+def image_action(container, facts):
     """What the kubelet's image manager does before creating the container, per imagePullPolicy:
     ``present`` (use the local image), ``pull``, or ``never-missing`` (ErrImageNeverPull)."""
     present = facts.has_image(container['image'])

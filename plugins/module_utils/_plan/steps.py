@@ -189,11 +189,12 @@ class PodCgroup(Step):
 
 @dataclass(frozen=True, repr=False)
 class Pull(Step):
+    """Pull the sandbox (pause) image, missing on the node (containers' images are pulled by their own steps)."""
     image: str
     op = 'pull'
 
     def describe(self):
-        return 'pull %s' % self.image
+        return 'pull %s (the sandbox image)' % self.image
 
 
 @dataclass(frozen=True, repr=False)
@@ -293,6 +294,31 @@ class RecordResources(Step):
 
     def describe(self):
         return 'record the resized resources of %s (resources.json)' % ', '.join(sorted(self.containers))
+
+
+@dataclass(frozen=True, repr=False)
+class RecordEphemeral(Step):
+    """Write the pod's ephemeral containers (``spec.ephemeralContainers``) in its node record, the new one last."""
+    containers: Tuple
+    op = 'record_ephemeral'
+
+    def describe(self):
+        return 'record ephemeral container %s in spec.ephemeralContainers' % self.containers[-1]['name']
+
+
+@dataclass(frozen=True, repr=False)
+class StartEphemeral(Step):
+    """Create and start an ephemeral container in the running pod (attempt 0: it is never restarted), in the PID
+    namespace of ``target`` (the target container's running instance) when given."""
+    container: dict
+    image: str = 'present'
+    target: Optional[object] = None
+    op = 'ephemeral'
+    kind = 'ephemeral'
+
+    def describe(self):
+        target = ' (target %s)' % self.target.container if self.target is not None else ''
+        return 'start ephemeral %s%s%s' % (self.container['name'], target, _image_note(self.container, self.image))
 
 
 # ----------------------------------------------------------------------------- objects

@@ -69,7 +69,7 @@ def restart_policy(pod, container=None, kind='container', supervised=False):
     agent keeps the pods (``supervised``) the engine restarts nothing: the agent restarts by the
     kubelet's rules. Otherwise the sandbox and sidecars always restart, init containers never, and
     app containers by the pod's restartPolicy."""
-    if supervised:
+    if supervised or kind == 'ephemeral':  # an ephemeral container is never restarted
         return 'no'
     if container is None or podspec.is_sidecar(container):
         return 'always'
@@ -186,19 +186,24 @@ def bound_volumes(pod, container):
             and sources[mount['name']][0] == 'volume']
 
 
-def _namespaces(pod, sandbox_id):
-    """Network and IPC of the sandbox (PID too with shareProcessNamespace), or the node's."""
+def _namespaces(pod, sandbox_id, pid_target=None):
+    """Network and IPC of the sandbox (PID too with shareProcessNamespace), or the node's; an ephemeral
+    container with a target joins the PID namespace of that container (``pid_target``, its Docker ID)."""
     join = 'container:%s' % sandbox_id
     out = {'NetworkMode': join, 'IpcMode': 'host' if pod['spec'].get('hostIPC') else join}
     if pod['spec'].get('hostPID'):
         out['PidMode'] = 'host'
+    elif pid_target:
+        out['PidMode'] = 'container:%s' % pid_target
     elif pod['spec'].get('shareProcessNamespace'):
         out['PidMode'] = join
     return out
 
 
-def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None, runtime=None):
-    """The create body of one init (``kind='init'``) or app container.
+def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, subpath_sources=None, runtime=None,
+                   pid_target=None):
+    """The create body of one init (``kind='init'``), app or ephemeral container (``pid_target``: the Docker ID
+    of the container whose PID namespace an ephemeral container joins).
 
     ``subpath_sources`` maps a subPath mount's index in ``volumeMounts`` to the node path to bind; ``runtime``
     holds the node's facts the downward API needs (see ``_downward``).
@@ -218,7 +223,7 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     config, secured = security.container_settings(
         pod, container, (runtime.get('seccompProfiles') or {}).get(profile.get('localhostProfile')))
     host_config.update(secured)
-    host_config.update(_namespaces(pod, sandbox_id))
+    host_config.update(_namespaces(pod, sandbox_id, pid_target))
     body = {
         'Image': container['image'],
         'Env': ['%s=%s' % item for item in env.items()],

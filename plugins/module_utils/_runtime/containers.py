@@ -79,7 +79,14 @@ def record_resources(run, step):
 # ----------------------------------------------------------------------------- creating
 
 def pull(run, step):
-    run.client.pull(step.image)
+    """Pull the sandbox image (the only image a Pull step names); a failure says which image, why and how to
+    provide it (no event: nothing of a new pod is on the node yet to keep it)."""
+    try:
+        run.client.pull(step.image)
+    except HostpodsError as exc:
+        message = run.node.sandbox_image_problem(exc.msg)
+        raise PodStartError('pod "%s/%s": %s' % (run.pod['metadata']['namespace'], run.pod['metadata']['name'],
+                                                 message))
 
 
 def sandbox(run, step):
@@ -202,7 +209,14 @@ def check_security(run, container, runtime):
                                 % (pod_name, name, path, exc.strerror))
 
 
-def create_and_start(run, container, kind, attempt):
+def start_ephemeral(run, step):
+    """An ephemeral container: pulled as its policy says, created once (attempt 0) and started, in the PID
+    namespace of its target container when it has one; never restarted."""
+    ensure_image(run, step.container, step.image)
+    create_and_start(run, step.container, step.kind, 0, pid_target=step.target.id if step.target is not None else None)
+
+
+def create_and_start(run, container, kind, attempt, pid_target=None):
     """Create and start one container instance joined to the sandbox; its postStart hook runs (a
     failure kills it: FailedPostStartHook). Returns its ID."""
     meta = run.pod['metadata']
@@ -212,7 +226,7 @@ def create_and_start(run, container, kind, attempt):
     files.write_file(naming.termination_log_path(run.uid, container['name'], attempt), '', mode=0o666)
     try:
         body = translate.container_body(run.pod, container, kind, attempt, run.sandbox_id, run.node.sandbox_image,
-                                        subpath_sources(run, container), runtime)
+                                        subpath_sources(run, container), runtime, pid_target)
     except (configs.ConfigError, subpath.SubPathError) as exc:
         run.event('Warning', 'Failed', nodestate.CREATE_ERROR + str(exc), container)
         raise PodStartError('pod "%s": container "%s": CreateContainerConfigError: %s' % (meta['name'], container['name'], exc))

@@ -45,7 +45,10 @@ HANDLERS = {
     'await_init': containers.run_init,
     'update_resources': containers.update_resources,
     'record_resources': containers.record_resources,
+    'record_ephemeral': volumes.record_ephemeral,
+    'ephemeral': containers.start_ephemeral,
 }
+NOT_RUN = 'not done: an earlier part of the call failed (a prune runs only after the whole apply succeeded)'
 OBJECT_HANDLERS = {'write_object': volumes.write_object, 'delete_object': volumes.delete_object}
 
 
@@ -77,9 +80,10 @@ class PodRun:
             return
         field_path = ''
         if container is not None:
-            inits = [c['name'] for c in self.pod['spec'].get('initContainers') or []]
-            field_path = 'spec.%s{%s}' % ('initContainers' if container['name'] in inits else 'containers',
-                                          container['name'])
+            spec = self.pod['spec']
+            where = next((key for key in ('initContainers', 'ephemeralContainers')
+                          if container['name'] in [c['name'] for c in spec.get(key) or []]), 'containers')
+            field_path = 'spec.%s{%s}' % (where, container['name'])
         nodestate.record_event(self.pod, type_, reason, message, field_path, self.component, self.node.name)
 
     def runtime(self):
@@ -111,10 +115,14 @@ class Executor:
         self.deadline = clock() + budget_seconds
 
     def run(self, plan):
-        """Carry out a whole ``_plan.planner.Plan``, phase by phase; ``{key: error message}`` of what failed."""
+        """Carry out a whole ``_plan.planner.Plan``, phase by phase; ``{key: error message}`` of what failed. A
+        phase that needs success before it is skipped after a failure, its plans failing with ``NOT_RUN``."""
         errors = {}
-        for phase, plans in plan.phases():
-            errors.update(self.run_objects(plans) if phase == 'objects' else self.run_pods(plans))
+        for what, plans, after_success in plan.phases():
+            if after_success and errors:
+                errors.update((p.key, NOT_RUN) for p in plans if p.changed and p.key not in errors)
+                continue
+            errors.update(self.run_objects(plans) if what == 'objects' else self.run_pods(plans))
         return errors
 
     def run_pods(self, plans):

@@ -17,12 +17,12 @@ import time
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
 from ansible_collections.hostpods.core.plugins.module_utils._plan import placement
-from ansible_collections.hostpods.core.plugins.module_utils._plan.node import DEFAULT_SANDBOX_IMAGE, NodeContext
+from ansible_collections.hostpods.core.plugins.module_utils._plan.node import DEFAULT_SANDBOX_IMAGE, NODE_FACTS_PATH, NodeContext
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.files import read_text
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 
-NODE_FACTS = '/etc/ansible/facts.d/hostpods.fact'
+NODE_FACTS = NODE_FACTS_PATH
 RESOLV_CONFS = ('/run/systemd/resolve/resolv.conf', '/etc/resolv.conf')
 
 
@@ -104,7 +104,9 @@ def read_node(client=None, node_name=None, sandbox_image=None, facts_path=NODE_F
     allocatable = placement.downward_allocatable(scheduling)
     engine = client.engine_info() if client is not None and strict and with_engine else {}
     agent = nodestate.agent_view(nodestate.read_heartbeat(), time.time())['running']
-    return NodeContext(agent=agent, name=scheduling['name'], sandbox_image=sandbox_image or facts.get('sandboxImage') or DEFAULT_SANDBOX_IMAGE,
+    origin = 'option' if sandbox_image else 'facts' if facts.get('sandboxImage') else 'default'
+    return NodeContext(agent=agent, name=scheduling['name'], sandbox_image_from=origin,
+                       sandbox_image=sandbox_image or facts.get('sandboxImage') or DEFAULT_SANDBOX_IMAGE,
                        host_ip=host_ip, address=address, pod_cidr=facts.get('podCIDR') or '', allocatable=allocatable,
                        scheduling=scheduling, resolv_conf=host_resolv_conf(), etc_hosts=read_text('/etc/hosts'),
                        facts=facts, security=security_modules(), engine=engine)

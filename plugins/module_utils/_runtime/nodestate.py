@@ -14,6 +14,8 @@
 - ``resources.json``: the resources resized in place since its sandbox was made (Docker cannot relabel a
   container): that sandbox's ID, the pod's hash now, each resized container's resources and the spec hash
   each instance updated in place now runs with (see ``_plan.resize``).
+- ``ephemeral.json``: the ephemeral containers added to the pod (``hostpods.core.pod_debug``), its
+  ``spec.ephemeralContainers``: kept apart from ``pod.json`` (an apply never writes them), gone with the pod.
 - ``volumes/<volume>``: the files of its configMap, secret, downwardAPI and projected volumes (a Secret's on
   a tmpfs mounted there); ``volume-subpaths/<volume>/<container>/<index>``: its subPaths, bind-mounted.
 
@@ -61,6 +63,15 @@ def read_desired(uid):
 
 def remove_desired(uid):
     files.remove_file(_path(uid, 'pod.json'))
+
+
+def read_ephemeral(uid):
+    """The pod's ephemeral containers (``spec.ephemeralContainers``), in the order they were added."""
+    return files.read_json(_path(uid, 'ephemeral.json')) or []
+
+
+def write_ephemeral(uid, containers):
+    files.write_file(_path(uid, 'ephemeral.json'), json.dumps(list(containers), sort_keys=True))
 
 
 def pod_uids():

@@ -19,15 +19,15 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 
 
 def read_node_record(uid, mount_table=None):
-    """``{'desired', 'attempts', 'pod_ip', 'metadata', 'resources', 'status', 'mounts', 'volume_files'}``: the node's record
-    of one pod UID, with what the node mounted under its directory (``mount_table``: the node's mounts,
-    read when not given) and the volumes whose files it holds."""
+    """``{'desired', 'attempts', 'pod_ip', 'metadata', 'resources', 'status', 'mounts', 'volume_files', 'ephemeral'}``:
+    the node's record of one pod UID, with what the node mounted under its directory (``mount_table``: the node's
+    mounts, read when not given) and the volumes whose files it holds."""
     mount_table = mounts.read_mounts() if mount_table is None else mount_table
     return {'desired': nodestate.read_desired(uid), 'attempts': nodestate.read_attempts(uid),
             'pod_ip': nodestate.read_pod_ip(uid), 'metadata': files.read_json(naming.metadata_path(uid)),
             'resources': nodestate.read_resources(uid),
             'status': nodestate.read_status(uid), 'mounts': mounts.mounts_under(naming.pod_dir(uid), mount_table),
-            'volume_files': nodestate.volumes_with_files(uid)}
+            'volume_files': nodestate.volumes_with_files(uid), 'ephemeral': nodestate.read_ephemeral(uid)}
 
 
 def read_node_records():
@@ -62,6 +62,13 @@ def list_objects(kind, namespace=None):
                 if obj is not None:
                     out.append((obj, files.modified(path)))
     return out
+
+
+def read_objects_in(kinds, namespaces):
+    """``{(kind, namespace, name): object}`` the node keeps of ``kinds`` (those it keeps) in ``namespaces``."""
+    return {(kind, obj['metadata']['namespace'], obj['metadata']['name']): obj
+            for kind in sorted(set(kinds) & set(configs.KINDS)) for namespace in sorted(namespaces)
+            for obj, _written in list_objects(kind, namespace)}
 
 
 def object_lookup(batch):

@@ -26,6 +26,10 @@ def record_pod(run, step):
     nodestate.write_desired(run.pod, step.sandbox_image)
 
 
+def record_ephemeral(run, step):
+    nodestate.write_ephemeral(run.uid, step.containers)
+
+
 def forget_pod(run, step):
     nodestate.remove_desired(step.uid)
 

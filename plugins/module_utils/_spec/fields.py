@@ -57,6 +57,13 @@ class Ignored:
         self.why = why
 
 
+class Forbidden:
+    """A field the API server refuses in a manifest (``Forbidden: <why>``), whatever its value."""
+
+    def __init__(self, why):
+        self.why = why
+
+
 CLOUD_DISK = "needs %s, a cloud provider's disk that only a cloud's volume plugin attaches; a Docker host has none"
 CLUSTER_STORAGE = 'needs %s, a storage cluster that only its volume plugin (now a CSI driver) mounts'
 BLOCK = 'needs %s, a block device the node attaches; hostpods attaches none'
@@ -242,6 +249,8 @@ POD = {
         'automountServiceAccountToken': BOOL,
         'securityContext': POD_SECURITY,
         'resources': {'requests': POD_RESOURCES, 'limits': POD_RESOURCES},
+        'ephemeralContainers': Forbidden('cannot be set on create: add them to a running pod with '
+                                         'hostpods.core.pod_debug (kubectl debug)'),
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
 }
@@ -395,7 +404,7 @@ def support(path, tree=None):
     for name in path:
         while isinstance(node, ListOf):
             node = node.item
-        if isinstance(node, (Ignored, Only, Refused)) or not isinstance(node, dict):
+        if isinstance(node, (Ignored, Only, Refused, Forbidden)) or not isinstance(node, dict):
             break  # inside a field taken whole (a map, a quantity...)
         if name not in node:
             return 'unsupported', 'not supported yet: a manifest that sets it is refused'
@@ -407,6 +416,8 @@ def support(path, tree=None):
         return 'ignored', 'accepted and ignored: %s' % node.why
     if isinstance(node, Refused):
         return 'refused', 'refused: %s' % node.why
+    if isinstance(node, Forbidden):
+        return 'unsupported', 'refused: %s' % node.why
     if isinstance(node, Only):
         return 'restricted', 'only %s (%s)' % (', '.join(quoted(value) for value in node.values), node.why)
     note = NOTES.get('.'.join(where))
@@ -431,6 +442,8 @@ class Checker:
             return
         if isinstance(tree, Refused):
             self.errors.append('%s: not supported by hostpods: %s' % (path, tree.why))
+        elif isinstance(tree, Forbidden):
+            self.errors.append('%s: Forbidden: %s' % (path, tree.why))
         elif isinstance(tree, Only):
             self._only(value, tree, path, parts)
         elif isinstance(tree, Hidden):

@@ -16,6 +16,7 @@ import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 
+VERSION = '0.2.0'  # hostpods' version: the node agent's heartbeat, the ApplySets' tooling annotation
 POD_NAME = 'io.kubernetes.pod.name'
 POD_NAMESPACE = 'io.kubernetes.pod.namespace'
 POD_UID = 'io.kubernetes.pod.uid'
@@ -165,8 +166,10 @@ def claim_volume_name(namespace, claim):
 def pod_hash(pod, sandbox_image):
     """What forces a recreate of the whole pod: its spec, except the containers' images.
 
-    Labels and annotations are not in it: as on Kubernetes they change without a restart."""
+    Labels and annotations are not in it: as on Kubernetes they change without a restart; nor are the
+    ephemeral containers added to a running pod (``kubectl debug``)."""
     spec = copy.deepcopy(pod['spec'])
+    spec.pop('ephemeralContainers', None)
     for key in ('containers', 'initContainers'):
         for container in spec.get(key) or []:
             container.pop('image', None)

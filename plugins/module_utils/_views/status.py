@@ -198,11 +198,25 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
         status['startTime'] = started
     if spec.get('initContainers'):
         status['initContainerStatuses'] = init_statuses
+    if spec.get('ephemeralContainers'):
+        status['ephemeralContainerStatuses'] = ephemeral_statuses(meta, uid, spec, instances_by_container, messages)
     metadata = {'name': meta['name'], 'namespace': meta['namespace'], 'uid': uid,
                 'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
     if created:
         metadata['creationTimestamp'] = created
     return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata, 'spec': spec, 'status': status}
+
+
+def ephemeral_statuses(meta, uid, spec, instances_by_container, messages):
+    """``ephemeralContainerStatuses``, in the order they were added: never ready, never restarted."""
+    pod_ref = '%s_%s(%s)' % (meta['name'], meta['namespace'], uid)
+    out = []
+    for container in spec['ephemeralContainers']:
+        status = container_status(container, instances_by_container.get(container['name']), pod_ref,
+                                  {'reason': 'ContainerCreating'}, messages=messages)
+        status['ready'] = False
+        out.append(status)
+    return out
 
 
 def _statuses(meta, uid, spec, instances_by_container, image_present, config_error, last_exits, messages):

@@ -83,9 +83,11 @@ def container_entry(pod_, name, uid=UID, attempt=0, state_='running', exit_code=
     p = with_uid(pod_, uid)
     meta = p['metadata']
     sandbox_id = sandbox_id or 'sandbox-%s-0' % uid[:4]  # the sandbox of sandbox_entry, attempt 0
-    spec = next(c for c in (p['spec'].get('initContainers') or []) + p['spec']['containers'] if c['name'] == name)
+    spec = next(c for c in (p['spec'].get('initContainers') or []) + p['spec']['containers'] +
+                (p['spec'].get('ephemeralContainers') or []) if c['name'] == name)
     if kind is None:
-        kind = 'init' if any(c['name'] == name for c in p['spec'].get('initContainers') or []) else 'container'
+        kind = 'init' if any(c['name'] == name for c in p['spec'].get('initContainers') or []) else \
+            'ephemeral' if any(c['name'] == name for c in p['spec'].get('ephemeralContainers') or []) else 'container'
     return entry(container_id or '%s-%s-%d' % (name, uid[:4], attempt),
                  naming.container_name(name, meta['name'], meta['namespace'], uid, attempt),
                  naming.container_labels(p, spec, kind, attempt, sandbox_id, SANDBOX_IMAGE), state_, exit_code,

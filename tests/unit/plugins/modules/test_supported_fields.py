@@ -26,7 +26,8 @@ def readme_text():
 
 
 def supported(tree):
-    return sorted(key for key, value in tree.items() if not isinstance(value, fields.Ignored) and key not in ('apiVersion', 'kind'))
+    return sorted(key for key, value in tree.items() if not isinstance(value, (fields.Ignored, fields.Forbidden))
+                  and key not in ('apiVersion', 'kind'))
 
 
 SPEC_FIELDS = supported(fields.POD['spec'])

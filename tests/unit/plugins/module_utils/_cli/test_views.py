@@ -4,8 +4,9 @@ import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._cli import explain, top
 from ansible_collections.hostpods.core.plugins.module_utils._cli.common import CliError, dump
-from ansible_collections.hostpods.core.plugins.module_utils._cli.run import run_manifest
+from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._spec import fields
+from ansible_collections.hostpods.core.plugins.module_utils._spec.generators import run_manifest
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import load_pods
 
 RUN_YAML = '''\
@@ -40,7 +41,7 @@ def test_run_manifest_is_kubectls():
 
 def test_run_manifest_options():
     pod = run_manifest('job', 'busybox', env=['A=1', 'B=x=y'], labels='app=job,tier=batch', annotations=['note=hi'],
-                       restart='Never', command=True, args=['sh', '-c', 'date'], pull_policy='IfNotPresent')
+                       restart='Never', command=['sh', '-c', 'date'], pull_policy='IfNotPresent')
     container = pod['spec']['containers'][0]
     assert container['command'] == ['sh', '-c', 'date'] and 'args' not in container
     assert container['env'] == [{'name': 'A', 'value': '1'}, {'name': 'B', 'value': 'x=y'}]
@@ -52,10 +53,23 @@ def test_run_manifest_options():
     assert load_pods([(pod, 'run')])[0]['metadata']['name'] == 'job'
 
 
-@pytest.mark.parametrize('kwargs', [{'env': ['NOVALUE']}, {'labels': 'a'}, {'pull_policy': 'Sometimes'}])
-def test_run_manifest_refuses(kwargs):
-    with pytest.raises(CliError):
-        run_manifest('web', 'busybox', **kwargs)
+def test_run_manifest_from_dicts_and_both_command_and_args():
+    pod = run_manifest('web', 'busybox', env={'A': 1}, labels={'app': 'web'}, annotations={'note': 'hi'},
+                       command=['sh', '-c'], args=['echo $0', 'x'], port='8080')
+    container = pod['spec']['containers'][0]
+    assert (container['command'], container['args']) == (['sh', '-c'], ['echo $0', 'x'])
+    assert container['env'] == [{'name': 'A', 'value': '1'}] and container['ports'] == [{'containerPort': 8080}]
+    assert (pod['metadata']['labels'], pod['metadata']['annotations']) == ({'app': 'web'}, {'note': 'hi'})
+
+
+@pytest.mark.parametrize('kwargs, message', [
+    ({'env': ['NOVALUE']}, 'invalid env: "NOVALUE"'), ({'labels': 'a'}, 'invalid label: "a"'),
+    ({'pull_policy': 'Sometimes'}, 'invalid image pull policy: Sometimes'),
+    ({'restart': 'Sometimes'}, 'invalid restart policy: Sometimes'), ({'image': ''}, 'required flag(s) "image" not set')])
+def test_run_manifest_refuses(kwargs, message):
+    with pytest.raises(ManifestError) as caught:
+        run_manifest('web', **dict({'image': 'busybox'}, **kwargs))
+    assert caught.value.msg == message
 
 
 # ----------------------------------------------------------------------------- top

@@ -528,7 +528,7 @@ def test_step_describe():
     step = S.StartContainer(c, 2)
     assert step.describe() == 'start app attempt 2'
     assert repr(step) == 'Step(start app attempt 2)'
-    assert S.Pull('busybox:1.35').describe() == 'pull busybox:1.35'
+    assert S.Pull('pause:3.10').describe() == 'pull pause:3.10 (the sandbox image)'
     assert 'busybox:1.35' in S.StartContainer(c, 0, 'pull').describe()
     assert 'ErrImageNeverPull' in S.RunInit(c, 0, 'never-missing').describe()
     assert S.RunInit(c, 0, on_failure='fail').describe() == 'init app attempt 0 (on failure: the pod fails)'

@@ -191,6 +191,26 @@ def test_a_container_that_cannot_start_does_not_stop_its_siblings():
     assert [short(call[1]) for call in client.calls('create')] == ['POD_0', 'side_0']
 
 
+@pytest.mark.parametrize('origin, why', [
+    ('default', "it is the kubelet's default: no sandbox_image option, and no node facts name one"),
+    ('facts', 'the node facts (/etc/ansible/facts.d/hostpods.fact) name it as sandboxImage'),
+    ('option', 'the sandbox_image option names it'),
+])
+def test_a_missing_sandbox_image_says_which_why_and_how_to_provide_it(origin, why):
+    desired = pod(containers=[container('app')])
+    plan = planner.plan_apply(desired, None, HostFacts(images=['busybox:1.35']), 'registry.k8s.io/pause:3.10',
+                              new_uid=UID)
+    client = FakeClient(fail={'pull': DockerError('Docker pull registry.k8s.io/pause:3.10 failed: no route')})
+    node = NodeContext(name='n1', sandbox_image='registry.k8s.io/pause:3.10', sandbox_image_from=origin)
+    errors = Executor(client, node, 60).run(planner.Plan([plan]))
+    message = errors[('default', 'web')]
+    assert message.startswith('pod "default/web": the sandbox (pause) image registry.k8s.io/pause:3.10 is not on '
+                              'node n1 and cannot be pulled (Docker pull registry.k8s.io/pause:3.10 failed: no route)')
+    assert why in message
+    assert 'run the hostpods.core.node role on this node' in message and 'give its name as sandbox_image' in message
+    assert client.calls('create') == []  # no sandbox without its image
+
+
 def test_an_engine_error_stops_the_pod_and_names_it():
     desired = pod(containers=[container('app')])
     client = FakeClient(fail={'start': DockerError('Docker start k8s_POD_web failed: No such container')})
@@ -220,8 +240,23 @@ def test_objects_then_pods_when_applying_and_the_reverse_when_deleting():
     obj = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': 'c', 'namespace': 'default'}}
     pods = [planner.PodPlan(('default', 'p'), None, None, planner.CREATED, [])]
     objects_ = [planner.ObjectPlan(obj, planner.CREATED, [])]
-    assert [phase for phase, _plans in planner.Plan(pods, objects_).phases()] == ['objects', 'pods']
-    assert [phase for phase, _plans in planner.Plan(pods, objects_, deleting=True).phases()] == ['pods', 'objects']
+    assert [phase[0] for phase in planner.Plan(pods, objects_).phases()] == ['objects', 'pods']
+    assert [phase[0] for phase in planner.Plan(pods, objects_, deleting=True).phases()] == ['pods', 'objects']
+
+
+def test_a_prune_runs_only_after_the_whole_apply_succeeded():
+    from ansible_collections.hostpods.core.plugins.module_utils._plan import prune
+    from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import NOT_RUN
+    old = planner.plan_delete(('default', 'old'), record_of(pod('old', containers=[container('app')])))
+    old.action = prune.PRUNED
+    pruning = prune.PrunePlan(None, None, None, [old], [], None)
+    client = FakeClient(fail={'start': DockerError('Docker start k8s_POD_web failed: No such container')})
+    errors = Executor(client, NODE, 60).run(planner.Plan([new_plan(pod(containers=[container('app')]))], prune=pruning))
+    assert errors[('default', 'old')] == NOT_RUN and 'No such container' in errors[('default', 'web')]
+    assert client.calls('stop') == [] and client.calls('remove') == []
+    errors = Executor(FakeClient(), NODE, 60).run(planner.Plan([new_plan(pod(containers=[container('app')]))],
+                                                               prune=pruning))
+    assert errors == {}
 
 
 def test_a_replacement_that_cannot_start_still_prunes_older_instances():

@@ -444,3 +444,16 @@ def test_agent_overlay_startup_probe_and_deadline():
     result = pod_object(applied, UID, inspected_sandbox(), instances, agent_status=failed)
     assert (result['status']['phase'], result['status']['reason']) == ('Failed', 'DeadlineExceeded')
     assert statuses(result)['web']['started'] is True
+
+
+def test_ephemeral_containers_have_their_own_statuses_never_ready_and_do_not_change_the_pods():
+    applied = pod(containers=[container('app')])
+    debugged = dict(applied, spec=dict(applied['spec'], ephemeralContainers=[
+        {'name': 'dbg', 'image': 'busybox:1.35'}, {'name': 'gone', 'image': 'busybox:1.35'}]))
+    result = obj(debugged, {'app': [running('a0')], 'dbg': [running('d0')], 'gone': [exited('g0', 1)]})
+    dbg, gone = result['status']['ephemeralContainerStatuses']
+    assert (dbg['name'], dbg['ready'], dbg['containerID'], list(dbg['state'])) == ('dbg', False, 'docker://d0', ['running'])
+    assert (gone['state']['terminated']['exitCode'], gone['restartCount']) == (1, 0)
+    assert [s['name'] for s in result['status']['containerStatuses']] == ['app']
+    assert result['status']['phase'] == 'Running' and cond(result, 'Ready')['status'] == 'True'
+    assert 'ephemeralContainerStatuses' not in obj(applied, {'app': [running('a0')]})['status']
