@@ -288,8 +288,8 @@ def _apply(client, params, check_mode, diff, node, clock):
     if diff:
         result['diff'] = _diff(plan, batch.stored)
     warning = resource_names.hugepages_warning(batch.pods)
-    if warning:
-        result['warnings'] = [warning]
+    if warning:  # beside the batch's warnings (_spec.notices), never instead of them
+        result['warnings'] = result.get('warnings', []) + [warning]
     if errors:
         _fail('; '.join(list(errors.values()) + ([batch.gate.message()] if batch.gate.failing else [])), result, client)
     if params['wait'] and not check_mode and not deleting:
