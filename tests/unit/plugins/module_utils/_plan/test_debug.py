@@ -2,6 +2,8 @@
 
 import pytest
 
+from ansible_collections.hostpods.core.plugins.module_utils import _kubectl as kubectl
+from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PreflightError
 from ansible_collections.hostpods.core.plugins.module_utils._plan import planner
 from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
@@ -30,6 +32,29 @@ def test_an_ephemeral_container_is_recorded_then_started_in_its_targets_pid_name
     assert body['Labels'][naming.CONTAINER_TYPE] == 'ephemeral'
     assert body['Labels'][naming.POD_HASH] == naming.pod_hash(WEB, SANDBOX_IMAGE)  # the pod's hash is not changed
 
+
+
+def test_an_ephemeral_container_goes_in_the_pod_cgroup_as_the_others_do():
+    """On a node that gives each pod its cgroup (cgroupfs driver), the ephemeral container is in it too."""
+    made = ephemeral.debug_container('dbg', 'busybox:1.36')
+    plan = plan_debug(record_of(WEB), made, FACTS)
+    body = translate.container_body(plan.pod, made, 'ephemeral', 0, 'sandbox-id', SANDBOX_IMAGE,
+                                    runtime={'podCgroups': True})
+    assert body['HostConfig']['CgroupParent'] == translate.cgroup_parent(plan.pod)
+
+
+def test_the_debug_call_reads_the_engine_of_its_node(monkeypatch):
+    """Whether pods have cgroups of their own is the engine's cgroup driver: pod_debug reads it, as an apply does."""
+    asked = {}
+
+    def read_node(client, **kwargs):
+        asked.update(kwargs)
+        raise PreflightError('read')
+    monkeypatch.setattr(kubectl.host, 'read_node', read_node)
+    params = options.defaults(options.POD_DEBUG, {'name': 'web', 'image': 'busybox:1.36'})
+    with pytest.raises(PreflightError):
+        kubectl.pod_debug(object(), params, check_mode=True)
+    assert asked.get('with_engine') is True
 
 def test_nothing_to_do_when_it_is_there_and_refusals_when_the_pod_or_target_does_not_run():
     made = ephemeral.debug_container('dbg', 'busybox:1.35')
