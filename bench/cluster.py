@@ -94,7 +94,7 @@ def main():
     common = ['-i', inventory, '-e', 'manifests=%s' % folder, '-e', 'namespace=%s' % namespace, '-e', 'wait=false']
     print('%d pods of %d container(s) and an emptyDir; each row one ansible-playbook run' % (args.pods, args.containers))
     print('%-8s %-20s %8s %9s %9s %9s %9s' % ('nodes', 'phase', 'seconds', 'pod_info', 'schedule', 'placing',
-                                             'apply'))
+                                              'apply'))
     try:
         for nodes, group in ((3, 'hostpods_nodes'), (1, 'hostpods-%s-node1' % name)):
             for phase, verb in (('cold apply', 'apply'), ('unchanged re-apply', 'apply'), ('delete', 'delete')):
@@ -107,7 +107,7 @@ def main():
                 else:
                     task = TASKS['apply'] if verb == 'apply' else TASKS['delete']
                     print('%-8d %-20s %8.2f %9s %9s %9s %9.2f' % (nodes, phase, seconds, '-', '-', '-',
-                                                               task_seconds(records, task)))
+                                                                  task_seconds(records, task)))
                 sys.stdout.flush()
     finally:
         if not args.keep:

@@ -11,6 +11,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._cli.common import C
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._spec.generators import run_manifest
 
+
 def run(ctx, verb, args, extra):
     from ansible_collections.hostpods.core.plugins.module_utils._cli.apply import call
     from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import read_records

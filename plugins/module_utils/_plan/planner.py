@@ -486,8 +486,8 @@ def _volume_steps(pod, facts):
 
 def _claim_owner_errors(pod, volume, facts):
     """An ``ephemeral`` volume whose claim exists on the node and is not this pod's: the kubelet does not use it."""
-    claim = facts.claims.get((pod['metadata']['namespace'], configs.ephemeral_claim_name(pod['metadata']['name'],
-                                                                                          volume['name'])))
+    name = configs.ephemeral_claim_name(pod['metadata']['name'], volume['name'])
+    claim = facts.claims.get((pod['metadata']['namespace'], name))
     problem = configs.not_owner_error(pod, claim) if claim else None
     return ['%s: spec.volumes: %s' % (pod['metadata']['name'], problem)] if problem else []
 

@@ -33,7 +33,6 @@ def test_an_ephemeral_container_is_recorded_then_started_in_its_targets_pid_name
     assert body['Labels'][naming.POD_HASH] == naming.pod_hash(WEB, SANDBOX_IMAGE)  # the pod's hash is not changed
 
 
-
 def test_an_ephemeral_container_goes_in_the_pod_cgroup_as_the_others_do():
     """On a node that gives each pod its cgroup (cgroupfs driver), the ephemeral container is in it too."""
     made = ephemeral.debug_container('dbg', 'busybox:1.36')
@@ -55,6 +54,7 @@ def test_the_debug_call_reads_the_engine_of_its_node(monkeypatch):
     with pytest.raises(PreflightError):
         kubectl.pod_debug(object(), params, check_mode=True)
     assert asked.get('with_engine') is True
+
 
 def test_nothing_to_do_when_it_is_there_and_refusals_when_the_pod_or_target_does_not_run():
     made = ephemeral.debug_container('dbg', 'busybox:1.35')

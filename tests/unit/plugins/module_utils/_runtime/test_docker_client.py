@@ -78,7 +78,6 @@ class Engine(BaseHTTPRequestHandler):
         else:
             self.answer(500, {'message': 'boom'})
 
-
     def do_DELETE(self):
         Engine.seen.append((self.path, None))
         if self.path in ('/containers/new1?v=0&force=1', '/volumes/v1?force=1'):

@@ -263,8 +263,8 @@ def test_a_replacement_that_cannot_start_still_prunes_older_instances():
     """A start that fails leaves its instance and the one it replaced; older dead ones still go (a container
     that never starts does not pile up one instance a try)."""
     applied = pod(containers=[container('app')])
-    record = record_of(applied, containers={'app': [dict(state_='exited', exit_code=1), dict(state_='exited', exit_code=1,
-                                                                                                attempt=1)]})
+    exited = [dict(state_='exited', exit_code=1), dict(state_='exited', exit_code=1, attempt=1)]
+    record = record_of(applied, containers={'app': exited})
     plan = new_plan(applied, record)
     client = FakeClient(fail={'start': DockerError('unable to apply caps: operation not permitted')})
     errors, _clock = execute(plan, client)
