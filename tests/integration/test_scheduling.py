@@ -18,10 +18,10 @@ import uuid
 import pytest
 import yaml
 
-from harness import BIN, PAUSE, Pods, ansible_env, cleanup, docker, new_prefix, ok, pod, sleeper
+from harness import BIN, PAUSE, Pods, ansible_env, cleanup, docker, free_subnet, new_prefix, ok, pod, sleeper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-CLUSTER_SUBNET = '10.213.41.0/24'   # the cluster network; no other test uses it
+CLUSTER_SUBNET = '10.213.41.0/24'   # the cluster network; no other test uses it (else a free /24 beside it)
 POD_SUBNET = '10.241.0.0/16'        # node N's pods get 10.241.N.0/24, its engine's bridge is 10.241.N.1
 GI = 1024 ** 3
 NOT_HELPFUL = 'Preemption is not helpful for scheduling'
@@ -52,10 +52,11 @@ class Cluster:
         self.inventory = os.path.join(workdir, 'inventory', 'inventory.yml')
         self.nodes = ['hostpods-%s-node%d' % (name, index) for index in (1, 2, 3)]
         self.runs = 0
+        self.subnet = free_subnet(CLUSTER_SUBNET)
 
     def cluster_playbook(self, state):
         return run([os.path.join(BIN, 'ansible-playbook'), 'hostpods.core.cluster', '-e', 'cluster_state=%s' % state,
-                    '-e', 'cluster_name=%s' % self.name, '-e', 'cluster_nodes=3', '-e', 'cluster_subnet=%s' % CLUSTER_SUBNET,
+                    '-e', 'cluster_name=%s' % self.name, '-e', 'cluster_nodes=3', '-e', 'cluster_subnet=%s' % self.subnet,
                     '-e', 'cluster_pod_subnet=%s' % POD_SUBNET,
                     '-e', 'cluster_inventory_dir=%s' % os.path.dirname(self.inventory)], cwd=self.workdir)
 
