@@ -7,7 +7,7 @@ import subprocess
 
 import yaml
 
-from harness import BIN, PAUSE, ansible_env, docker
+from harness import BIN, PAUSE, ansible_env, docker, free_subnet
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GI = 1024 ** 3
@@ -26,7 +26,7 @@ class Cluster:
     def __init__(self, name, workdir, subnet, pod_subnet):
         self.name = name
         self.workdir = workdir
-        self.subnet = subnet
+        self.subnet = free_subnet(subnet)   # another free /24 when a network of the engine holds this one
         self.pod_subnet = pod_subnet
         self.inventory = os.path.join(workdir, 'inventory', 'inventory.yml')
         self.nodes = ['hostpods-%s-node%d' % (name, index) for index in (1, 2, 3)]

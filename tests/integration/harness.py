@@ -1,9 +1,13 @@
 """Integration test harness: run hostpods.core modules through ansible-playbook against the real engine."""
 
+import contextlib
+import fcntl
+import ipaddress
 import json
 import os
 import subprocess
 import sys
+import time
 import uuid
 
 import yaml
@@ -37,6 +41,25 @@ def docker(*args, check=True, node=None):
     if check and proc.returncode != 0:
         raise AssertionError('docker %s failed: %s' % (' '.join(args), proc.stderr))
     return proc.stdout.strip()
+
+
+def free_subnet(preferred):
+    """``preferred`` (an a.b.c.0/24) when no network of this machine's engine overlaps it, else the first free
+    a.b.(c + 16k).0/24: a network another run left behind (or a cluster of someone else on a shared engine)
+    does not fail the test, and tests preferring different c below 16 apart never pick the same one."""
+    taken = set()
+    for network_id in docker('network', 'ls', '-q').split():
+        for line in docker('network', 'inspect', network_id, '--format',
+                           '{{range .IPAM.Config}}{{.Subnet}} {{end}}', check=False).split():
+            taken.add(ipaddress.ip_network(line, strict=False))
+    wanted = ipaddress.ip_network(preferred)
+    third = wanted.network_address.packed[2]
+    candidates = [ipaddress.ip_network('%s.%d.0/24' % (preferred.rsplit('.', 2)[0], (third + 16 * step) % 256))
+                  for step in range(16)]
+    for candidate in candidates:
+        if not any(candidate.overlaps(other) for other in taken):
+            return str(candidate)
+    raise AssertionError('no free /24 beside %s among the engine\'s networks' % preferred)
 
 
 class Pods:
@@ -262,6 +285,44 @@ def cleanup(prefix, node=None):
     if uids:
         subprocess.run((['docker', 'exec', node] if node else []) + ['sh', '-c', _CGROUPS, 'cgroups'] + sorted(uids),
                        capture_output=True, check=False)
+
+
+def poll(read, predicate=bool, timeout=60, period=0.5):
+    """``read()`` until ``predicate(value)``; that value, or an AssertionError after ``timeout`` s naming the last
+    one. The node agent's work (restarts, repairs, probes) is awaited this way, never with a fixed sleep."""
+    deadline, value = time.monotonic() + timeout, None
+    while True:
+        value = read()
+        if predicate(value):
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError('timed out after %ss; last: %s' % (timeout, json.dumps(value, default=str)[-3000:]))
+        time.sleep(period)
+
+
+def wait_until(predicate, timeout=60, period=0.2):
+    """``predicate()`` until it is true: its value (see ``poll``)."""
+    return poll(predicate, bool, timeout, period)
+
+
+@contextlib.contextmanager
+def agent_held_off(name, namespace='default', node=None):
+    """Hold the pod's lock (``/var/lib/hostpods/locks``, the one every apply and the node agent take): meanwhile
+    the agent leaves the pod alone, as if it were not running, so a test can damage the pod and see what check
+    mode plans (it takes no lock) before the agent repairs it. On this machine only (``node`` None)."""
+    assert node is None, 'the pod locks of a node container are not reachable from here'
+    path = os.path.join('/var/lib/hostpods/locks', namespace, name + '.lock')
+    os.makedirs(os.path.dirname(path), 0o755, exist_ok=True)
+    with open(path, 'a+', encoding='utf-8') as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(json.dumps({'who': 'the integration test harness', 'pid': os.getpid()}))
+        handle.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def new_prefix():

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from harness import BIN, Pods, ansible_env, cleanup, docker, new_prefix, ok, pod, shell_container, sleeper
+from harness import BIN, Pods, ansible_env, cleanup, docker, new_prefix, ok, pod, poll, shell_container, sleeper
 
 CLUSTER_SUBNET = '10.213.43.0/24'  # the cluster network; no other test uses it
 POD_SUBNET = '10.243.0.0/16'
@@ -27,17 +27,6 @@ def node_sh(node, script, check=True):
     if check and proc.returncode != 0:
         raise AssertionError('%s: %s %s' % (script, proc.stdout, proc.stderr))
     return proc.stdout.strip()
-
-
-def poll(read, predicate, timeout, period=1.0):
-    """``read()`` until ``predicate(value)``; the last value, or AssertionError after ``timeout`` s."""
-    deadline, value = time.monotonic() + timeout, None
-    while time.monotonic() < deadline:
-        value = read()
-        if predicate(value):
-            return value
-        time.sleep(period)
-    raise AssertionError('timed out after %ss; last: %s' % (timeout, json.dumps(value, default=str)[-3000:]))
 
 
 class Node:

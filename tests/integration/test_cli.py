@@ -131,7 +131,7 @@ def test_apply_prints_kubectls_lines_through_the_same_reconcile(pods, tmp_path):
             'configmap/%s unchanged' % pods.name('cfg'), 'secret/%s unchanged' % pods.name('sec'),
             'pod/%s unchanged' % pods.name('web')]
         # the module sees what the command applied, and agrees nothing is to change
-        module = ok(pods.run({'definition': [config, web], 'secret_definitions': [secret]}))
+        module = ok(pods.run({'definition': [config, web, secret]}))
         assert module['changed'] is False and {p['action'] for p in module['pods'] + module['objects']} == {'unchanged'}
         # Secrets show no values
         _code, out, _err = hostpods('get', 'secret', pods.name('sec'), '-n', ns, '-o', 'yaml', check=0)
@@ -216,7 +216,7 @@ def test_logs_follow_streams_new_lines_and_the_next_run(pods):
     try:
         seen = read_until(follower.stdout, r'line 2\n')
         assert seen.startswith('line 1\nline 2\n')  # streamed while the container runs
-        # the engine restarts the container (restartPolicy Always): -f goes on with its next run
+        # the node agent restarts the container (restartPolicy Always): -f goes on with its next run
         assert read_until(follower.stdout, r'line 1\n', timeout=60)
     finally:
         follower.send_signal(signal.SIGINT)

@@ -15,9 +15,9 @@ import uuid
 import pytest
 import yaml
 
-from harness import BIN, ansible_env, docker
+from harness import BIN, ansible_env, docker, free_subnet
 
-CLUSTER_SUBNET = '10.213.42.0/24'   # no other test uses it
+CLUSTER_SUBNET = '10.213.42.0/24'   # no other test uses it (another free /24 if a network has it)
 POD_SUBNET = '10.242.0.0/16'
 
 
@@ -43,11 +43,12 @@ class Cluster:
         self.inventory_dir = os.path.join(workdir, 'inventory')
         self.inventory = os.path.join(self.inventory_dir, 'inventory.yml')
         self.workdir = workdir
+        self.subnet = free_subnet(CLUSTER_SUBNET)
 
     def playbook(self, state, nodes=1, check=False):
         argv = [os.path.join(BIN, 'ansible-playbook'), 'hostpods.core.cluster', '-e', 'cluster_state=%s' % state,
                 '-e', 'cluster_name=%s' % self.name, '-e', 'cluster_nodes=%d' % nodes,
-                '-e', 'cluster_subnet=%s' % CLUSTER_SUBNET, '-e', 'cluster_pod_subnet=%s' % POD_SUBNET,
+                '-e', 'cluster_subnet=%s' % self.subnet, '-e', 'cluster_pod_subnet=%s' % POD_SUBNET,
                 '-e', 'cluster_inventory_dir=%s' % self.inventory_dir, '-e', 'cluster_provision=false']
         if check:
             argv.append('--check')

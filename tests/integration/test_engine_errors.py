@@ -2,19 +2,10 @@
 failure naming it (no traceback), and the next apply repairs the pod."""
 
 import threading
-import time
 
-from harness import containers, docker, ok, pod, shell_container, sleeper
+from harness import containers, docker, ok, pod, shell_container, sleeper, wait_until
 
 
-def wait_until(predicate, timeout=60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError('timed out')
 
 
 def test_a_sandbox_removed_mid_apply_fails_cleanly_and_the_next_apply_repairs_it(pods):

@@ -7,11 +7,10 @@ import os
 import signal
 import subprocess
 import threading
-import time
 
 import pytest
 
-from harness import containers, docker, ok, pod, shell_container, sleeper
+from harness import containers, docker, ok, pod, shell_container, sleeper, wait_until
 
 STATE = '/var/lib/hostpods/pods'
 
@@ -36,14 +35,6 @@ def volumes_of(uid):
     return docker('volume', 'ls', '-q', '--filter', 'label=io.kubernetes.pod.uid=%s' % uid).split()
 
 
-def wait_until(predicate, timeout=60, period=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(period)
-    raise AssertionError('timed out after %ss' % timeout)
 
 
 def web(pods, suffix, port=None, init_seconds=0):
@@ -114,14 +105,15 @@ def test_containers_removed_or_stopped_keep_the_uid_and_the_data(pods, what):
         docker('rm', '-f', *names)
     else:
         docker('stop', '-t', '1', *names)
-    repaired = ok(pods.apply(manifest, wait=True))
-    assert repaired['changed'] is True and repaired['pods'][0]['metadata']['uid'] == uid
+    # the node agent brings the pod back, sandbox first; attempt numbers never repeat, even after docker rm -f:
+    # the node remembers them
+    wait_until(lambda: sorted(n.rsplit('_', 1)[1] for n, s in containers(pods.prefix).items() if s == 'running')
+               == ['1', '1'], 60)
     app = next(n for n, s in containers(pods.prefix).items() if n.startswith('k8s_app_') and s == 'running')
     assert docker('exec', app, 'cat', '/data/file') == 'kept'
     assert set(pod_uids(pods.prefix)[manifest['metadata']['name']]) == {uid}
-    # attempt numbers never repeat, even after docker rm -f: the node remembers them
-    assert sorted(n.rsplit('_', 1)[1] for n, s in containers(pods.prefix).items() if s == 'running') == ['1', '1']
-    assert ok(pods.apply(manifest))['changed'] is False
+    again = ok(pods.apply(manifest, wait=True))
+    assert again['changed'] is False and again['pods'][0]['metadata']['uid'] == uid
 
 
 def test_a_stray_copy_is_removed_with_its_volumes_and_directory_and_delete_leaves_nothing(pods):

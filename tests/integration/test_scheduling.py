@@ -17,7 +17,7 @@ import pytest
 from clusters import Cluster, applied, message, placement, results
 from harness import Pods, cleanup, docker, new_prefix, ok, pod, sleeper
 
-CLUSTER_SUBNET = '10.213.41.0/24'   # the cluster network; no other test uses it
+CLUSTER_SUBNET = '10.213.41.0/24'   # the cluster network; no other test uses it (else a free /24 beside it)
 POD_SUBNET = '10.241.0.0/16'        # node N's pods get 10.241.N.0/24, its engine's bridge is 10.241.N.1
 NOT_HELPFUL = 'Preemption is not helpful for scheduling'
 NO_VICTIMS = 'No preemption victims found for incoming pod'

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from harness import STATE_DIR, containers, docker, node_mounts, ok, pod, sleeper
+from harness import STATE_DIR, agent_held_off, containers, docker, node_mounts, ok, pod, sleeper, wait_until
 
 
 def objects(prefix):
@@ -66,34 +66,38 @@ def test_secret_volumes_are_each_a_tmpfs_and_go_with_the_pod(pods):
 
 
 @pytest.mark.parametrize('engine', ['restarts nothing', 'started the containers'])
-def test_after_a_node_restart_the_next_apply_writes_the_secrets_again(pods, engine):
+def test_after_a_node_restart_the_secrets_are_written_again(pods, engine):
     """A restart empties the tmpfs and takes the subPath pins: the node's mounts are undone and the pod's
-    containers stopped (a node whose agent restarts them), or also started again by the engine on what was
-    left (its restart policies). The next apply makes the pod again with its Secret files on a new tmpfs,
-    and nothing of them on the disk (a stale copy there goes)."""
+    containers stopped, or also started again by the engine on what was left. Check mode changes nothing and
+    leaves the repair to the node agent, which runs (its heartbeat is fresh: restarts are its own); the agent
+    makes the pod again (same UID) with its Secret files on a new tmpfs, from the Secret the node stored, and
+    nothing of them on the disk (a stale copy there goes); the next apply changes nothing."""
     name = pods.name('reboot')
     batch = [consumer(pods.prefix, name)] + objects(pods.prefix)
+    alone = [batch[0]]   # the pod without its objects: the files come from the Secret the node stored
     try:
         uid = ok(pods.apply(batch))['pods'][0]['metadata']['uid']
         ids = {c: docker('inspect', '--format', '{{.Id}}', c) for c in containers(pods.prefix)}
-        for container in sorted(ids, key=lambda c: c.startswith('k8s_POD')):   # the app first, the sandbox last
-            docker('stop', '-t', '1', container)
-        for point in node_mounts(os.path.join(STATE_DIR, uid)):
-            subprocess.run(['umount', '-l', point], check=True)
-        with open(os.path.join(volume_dir(uid, 'creds'), 'stale'), 'w') as handle:
-            handle.write('a copy on the disk')
-        if engine == 'started the containers':
-            for container in sorted(ids, key=lambda c: not c.startswith('k8s_POD')):   # the sandbox first
-                docker('start', container)
-            assert in_app(pods, name, uid, 'ls /etc/creds') == 'stale'   # what the disk held, no Secret
-        alone = [batch[0]]   # the pod without its objects: the files come from the Secret the node stored
-        checked = ok(pods.apply(alone, check=True))['pods'][0]
-        assert checked['action'] == 'recreated' and 'project creds (tmpfs)' in checked['planned_steps']
-        again = ok(pods.apply(alone))['pods'][0]
-        assert again['action'] == 'recreated' and again['metadata']['uid'] == uid
+        with agent_held_off(name):   # the node is down: nothing keeps the pod meanwhile
+            for container in sorted(ids, key=lambda c: c.startswith('k8s_POD')):   # the app first, the sandbox last
+                docker('stop', '-t', '1', container)
+            for point in node_mounts(os.path.join(STATE_DIR, uid)):
+                subprocess.run(['umount', '-l', point], check=True)
+            with open(os.path.join(volume_dir(uid, 'creds'), 'stale'), 'w') as handle:
+                handle.write('a copy on the disk')
+            if engine == 'started the containers':
+                for container in sorted(ids, key=lambda c: not c.startswith('k8s_POD')):   # the sandbox first
+                    docker('start', container)
+                assert in_app(pods, name, uid, 'ls /etc/creds') == 'stale'   # what the disk held, no Secret
+            before = containers(pods.prefix)
+            checked = ok(pods.apply(alone, check=True))
+            assert checked['changed'] is False and checked['pods'][0]['action'] == 'unchanged'
+            assert containers(pods.prefix) == before and os.path.exists(os.path.join(volume_dir(uid, 'creds'), 'stale'))
+        wait_until(lambda: containers(pods.prefix).get('k8s_app_%s_default_%s_1' % (name, uid)) == 'running', 90)
         assert node_table().get(volume_dir(uid, 'creds')) == 'tmpfs'
         reads_secrets(pods, name, uid, attempt=1)
-        assert ok(pods.apply(alone))['changed'] is False
+        again = ok(pods.apply(alone))
+        assert again['changed'] is False and again['pods'][0]['metadata']['uid'] == uid
         subprocess.run(['umount', '-l', volume_dir(uid, 'creds')], check=True)   # look under the tmpfs
         assert os.listdir(volume_dir(uid, 'creds')) == []                         # nothing on the disk
     finally:
@@ -104,19 +108,21 @@ def test_after_a_node_restart_the_next_apply_writes_the_secrets_again(pods, engi
 def test_files_removed_from_a_mounted_tmpfs_are_written_again_in_place(pods):
     name = pods.name('gone')
     batch = [consumer(pods.prefix, name)] + objects(pods.prefix)
+    alone = [batch[0]]   # the pod without its objects: the files come from the Secret the node stored
     try:
         uid = ok(pods.apply(batch))['pods'][0]['metadata']['uid']
         app = 'k8s_app_%s_default_%s_0' % (name, uid)
         started = docker('inspect', '--format', '{{.State.StartedAt}}', app)
-        subprocess.run('rm -rf %s/* %s/..?*' % (volume_dir(uid, 'creds'), volume_dir(uid, 'creds')), shell=True,
-                       check=True)
-        assert docker('exec', app, 'ls', '-A', '/etc/creds') == ''
-        alone = [batch[0]]   # the pod without its objects: the files come from the Secret the node stored
-        checked = ok(pods.apply(alone, check=True))['pods'][0]
-        assert checked['action'] == 'updated'
-        assert [step for step in checked['planned_steps'] if not step.startswith('record ')] == ['project creds (tmpfs)']
-        assert ok(pods.apply(alone))['pods'][0]['action'] == 'updated'
-        assert docker('exec', app, 'cat', '/etc/creds/password') == 'pw-' + pods.prefix   # the same container
+        with agent_held_off(name):
+            subprocess.run('rm -rf %s/* %s/..?*' % (volume_dir(uid, 'creds'), volume_dir(uid, 'creds')), shell=True,
+                           check=True)
+            assert docker('exec', app, 'ls', '-A', '/etc/creds') == ''
+            checked = ok(pods.apply(alone, check=True))['pods'][0]
+            assert checked['action'] == 'updated'
+            assert [step for step in checked['planned_steps'] if not step.startswith('record ')] == [
+                'project creds (tmpfs)']
+        # the node agent writes them again (it reads a pod's volumes at least every 10 s), in the same container
+        wait_until(lambda: docker('exec', app, 'cat', '/etc/creds/password', check=False) == 'pw-' + pods.prefix, 60)
         assert docker('inspect', '--format', '{{.State.StartedAt}}', app) == started
         assert ok(pods.apply(alone))['changed'] is False
     finally:

@@ -5,7 +5,7 @@ kubelet's CreateContainerConfigError, its siblings run, and nothing of the node 
 import os
 import subprocess
 
-from harness import STATE_DIR, containers, docker, node_mounts, ok, pod, shell_container, sleeper
+from harness import STATE_DIR, containers, docker, node_mounts, ok, pod, poll, shell_container, sleeper
 
 
 def vm(name, path, **extra):
@@ -54,20 +54,25 @@ def test_a_symlink_to_the_nodes_etc_planted_by_an_init_container_is_refused(pods
     manifest = pod(name, [victim, sleeper('side', volumeMounts=[vm('data', '/data')])], initContainers=[plant],
                    terminationGracePeriodSeconds=1, volumes=[{'name': 'data', 'emptyDir': {}}])
     try:
-        for _attempt in range(2):   # a re-apply tries again, and is refused again
-            result = pods.apply(manifest)
-            assert result.get('failed'), "the node's /etc reached the container, which printed the node's " \
-                "/etc/debian_version: %r" % docker('logs', cname('app', name, result['pods'][0]['metadata']['uid']))
-            assert result['msg'] == 'pod "%s": container "app": CreateContainerConfigError: %s' % (
-                name, prepare_error('data', 'app'))
-            assert names(pods.prefix) == {'POD': 'running', 'plant': 'exited', 'side': 'running'}
+        result = pods.apply(manifest)
+        assert result.get('failed'), "the node's /etc reached the container, which printed the node's " \
+            "/etc/debian_version: %r" % docker('logs', cname('app', name, result['pods'][0]['metadata']['uid']))
+        assert result['msg'] == 'pod "%s": container "app": CreateContainerConfigError: %s' % (
+            name, prepare_error('data', 'app'))
+        assert names(pods.prefix) == {'POD': 'running', 'plant': 'exited', 'side': 'running'}
         uid = result['pods'][0]['metadata']['uid']
+
+        def failures():
+            events = ok(pods.run({'name': name}, module='hostpods.core.pod_info'))['events']
+            return sum(e['count'] for e in events if e['reason'] == 'Failed'
+                       and e['involvedObject'].get('fieldPath') == 'spec.containers{app}')
+        poll(failures, lambda count: count >= 2, 90)   # the node agent tries again, and is refused again
+        again = ok(pods.apply(manifest))   # the pod is as applied: the re-apply changes nothing
+        assert again['changed'] is False
+        assert names(pods.prefix) == {'POD': 'running', 'plant': 'exited', 'side': 'running'}
         assert waiting_of(pods, name)['app'] == {'reason': 'CreateContainerConfigError',
                                                  'message': prepare_error('data', 'app')}
         assert in_container(cname('side', name, uid), 'readlink /data/x') == '/etc'   # the pod's own view is untouched
-        events = ok(pods.run({'name': name}, module='hostpods.core.pod_info'))['events']
-        assert [e['count'] for e in events if e['reason'] == 'Failed' and
-                e['involvedObject'].get('fieldPath') == 'spec.containers{app}'] == [2]
         assert node_mounts(os.path.join(STATE_DIR, uid)) == []   # nothing was pinned
     finally:
         ok(pods.apply(manifest, state='absent'))

@@ -314,13 +314,14 @@ def test_pod_logs_options_and_init_containers(pods):
     assert missing.get('failed') is True and 'nope' in missing['msg']
 
 
-def test_pod_logs_previous_after_an_engine_restart(pods):
-    """restartPolicy Always: Docker restarts the crashed container in place; previous is the first run's log,
-    the current log is only the running instance's. With one container, it need not be named."""
+def test_pod_logs_previous_after_a_restart(pods):
+    """restartPolicy Always: the node agent restarts the crashed container (a new instance); previous is the
+    first run's log, the current log is only the running instance's. With one container, it need not be named."""
     name = pods.name('restarter')
-    script = TRAP + ('if [ -e /tmp/ran ]; then echo second run; sleep 3600 & wait; '
-                     'else touch /tmp/ran; echo first run; exit 1; fi')
-    manifest = quick(name, [shell_container('main', script)])
+    script = TRAP + ('if [ -e /work/ran ]; then echo second run; sleep 3600 & wait; '
+                     'else touch /work/ran; echo first run; exit 1; fi')
+    manifest = quick(name, [shell_container('main', script, volumeMounts=[{'name': 'work', 'mountPath': '/work'}])],
+                     volumes=[{'name': 'work', 'emptyDir': {}}])
     applied, current, previous, listed = pods.play(
         ('hostpods.core.pod', {'definition': manifest}),
         ('hostpods.core.pod_logs', {'name': name},
@@ -330,7 +331,7 @@ def test_pod_logs_previous_after_an_engine_restart(pods):
     ok(applied)
     assert ok(current)['log_lines'] == ['second run'] and current['container'] == 'main'
     assert ok(previous)['log_lines'] == ['first run']
-    # The status of a container the engine restarted: restartCount 1, running, lastState = the first run's end.
+    # The status of a restarted container: restartCount 1, running, lastState = the first run's end.
     [row] = ok(listed)['rows']
     assert (row['ready'], row['status']) == ('1/1', 'Running')
     main = status_of(listed['pods'][0], 'main')
