@@ -2,6 +2,7 @@
 
 import contextlib
 import fcntl
+import glob
 import ipaddress
 import json
 import os
@@ -260,14 +261,41 @@ true
 
 def pod_cgroup_dirs(uid):
     """The directories of a pod UID's cgroups on this machine (every hierarchy)."""
-    import glob
     return sorted(glob.glob('/sys/fs/cgroup/*/kubepods/*pod%s' % uid) + glob.glob('/sys/fs/cgroup/*/kubepods/*/pod%s' % uid)
                   + glob.glob('/sys/fs/cgroup/kubepods/*pod%s' % uid) + glob.glob('/sys/fs/cgroup/kubepods/*/pod%s' % uid))
 
 
+def _pod_keys(prefix):
+    """``(namespace, name)`` of the pods named ``prefix...`` that this machine's engine or node records know."""
+    keys = set()
+    for line in docker('ps', '-a', '--filter', 'label=io.kubernetes.pod.name', '--format',
+                       '{{.Label "io.kubernetes.pod.namespace"}} {{.Label "io.kubernetes.pod.name"}}').splitlines():
+        fields = line.split(' ')
+        if len(fields) == 2 and fields[1].startswith(prefix):
+            keys.add(tuple(fields))
+    for path in glob.glob(os.path.join(STATE_DIR, '*', 'pod.json')):
+        try:
+            with open(path, encoding='utf-8') as handle:
+                meta = json.load(handle)['metadata']
+        except (OSError, ValueError, KeyError):
+            continue
+        if meta.get('name', '').startswith(prefix):
+            keys.add((meta.get('namespace', 'default'), meta['name']))
+    return sorted(keys)
+
+
 def cleanup(prefix, node=None):
     """Remove every trace of the pods named ``prefix...``: their node records, mounts, containers, volumes and
-    cgroups."""
+    cgroups. On this machine under the pods' locks, as a delete is made: a sync of the node agent under way
+    finishes first, and none begins until the pods are gone."""
+    with contextlib.ExitStack() as held:
+        if node is None:
+            for namespace, name in _pod_keys(prefix):
+                held.enter_context(agent_held_off(name, namespace))
+        _remove_traces(prefix, node)
+
+
+def _remove_traces(prefix, node):
     forget_pods(prefix, node)
     uids = set()
     for _sweep in range(2):  # a sync of the node agent under way may still have made one
