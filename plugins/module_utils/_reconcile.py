@@ -273,7 +273,7 @@ def _apply(client, params, check_mode, diff, node, clock):
         batch.admit(records, node)
         plan = plan_call(client, params, node, records, batch)
         errors = {}
-        if not check_mode and any(p.steps for p in plan.pods + plan.objects):
+        if not check_mode and plan.has_steps:
             # imported only when there is something to do: a module compiles what it imports at every run
             from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
             lookup = observe.object_lookup({} if deleting else {p.key: p.obj for p in plan.objects})

@@ -158,6 +158,40 @@ def test_apply_prints_kubectls_lines_through_the_same_reconcile(pods, tmp_path):
         hostpods('delete', '-f', path, '--ignore-not-found', '--now')
 
 
+def test_apply_prune_by_applyset_prints_the_pruned_objects(pods, tmp_path):
+    """kubectl apply --prune --applyset: what an earlier apply of the set made and the files no longer hold goes
+    (a dry run shows it and changes nothing); pods outside the set stay; the flags need each other."""
+    ns = pods.prefix
+    config = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': pods.name('cfg'), 'namespace': ns},
+              'data': {'a': '1'}}
+    keep, gone = (pod(pods.name(n), [sleeper('app')], namespace=ns, terminationGracePeriodSeconds=1) for n in ('keep', 'gone'))
+    outside = pod(pods.name('outside'), [sleeper('app')], namespace=ns, terminationGracePeriodSeconds=1)
+    path = write_manifest(tmp_path, 'set.yaml', config, keep, gone)
+    apply = ('apply', '-f', path, '--sandbox-image', PAUSE, '--prune', '--applyset', 'shop', '-n', ns)
+    try:
+        hostpods('apply', '-f', write_manifest(tmp_path, 'outside.yaml', outside), '--sandbox-image', PAUSE, check=0)
+        assert hostpods(*apply, check=0)[1].splitlines() == [
+            'configmap/%s created' % pods.name('cfg'), 'pod/%s created' % pods.name('keep'), 'pod/%s created' % pods.name('gone')]
+        write_manifest(tmp_path, 'set.yaml', keep)
+        before = containers(pods.prefix)
+        assert hostpods(*apply, '--dry-run=server', check=0)[1].splitlines() == [
+            'pod/%s unchanged (server dry run)' % pods.name('keep'), 'configmap/%s pruned (server dry run)' % pods.name('cfg'),
+            'pod/%s pruned (server dry run)' % pods.name('gone')]
+        assert containers(pods.prefix) == before
+        assert hostpods(*apply, check=0)[1].splitlines() == [
+            'pod/%s unchanged' % pods.name('keep'), 'configmap/%s pruned' % pods.name('cfg'), 'pod/%s pruned' % pods.name('gone')]
+        assert {name.split("_")[2] for name in containers(pods.prefix)} == {pods.name("keep"), pods.name("outside")}, containers(pods.prefix)
+        assert hostpods(*apply, check=0)[1].splitlines() == ['pod/%s unchanged' % pods.name('keep')]
+        assert hostpods(*apply, '--dry-run=server', check=0)[1].splitlines() == [
+            'pod/%s unchanged (server dry run)' % pods.name('keep')]
+        assert hostpods('apply', '-f', path, '--prune', check=1)[2].startswith('error: hostpods prunes by ApplySet')
+        assert hostpods('apply', '-f', path, '--applyset', 'shop', check=1)[2] == 'error: --applyset requires --prune\n'
+    finally:
+        hostpods('delete', 'pods', '--all', '-n', ns, '--now')
+        hostpods('delete', 'secret', 'shop', '-n', ns, '--ignore-not-found')
+        hostpods('delete', 'configmap', pods.name('cfg'), '-n', ns, '--ignore-not-found')
+
+
 def test_run_and_delete_by_name_and_label(pods):
     ns = pods.prefix
     _code, out, _err = hostpods('run', pods.name('web'), '--image', BUSYBOX, '--port=80', '--dry-run=client', '-o', 'yaml',

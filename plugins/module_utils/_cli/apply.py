@@ -72,13 +72,22 @@ def _params(ctx, args, docs, **extra):
     return params
 
 
+def _prune(args):
+    """The module's prune options of ``--prune --applyset=NAME`` (kubectl's rules: each needs the other here,
+    as hostpods prunes by ApplySet alone)."""
+    if args.applyset and not args.prune:
+        raise CliError('--applyset requires --prune')
+    if args.prune and not args.applyset:
+        raise CliError('hostpods prunes by ApplySet: --prune needs --applyset=NAME (kubectl\'s --prune with -l or '
+                       '--all, the allowlist prune, is not supported)')
+    return {'prune': True, 'applyset': args.applyset} if args.prune else {}
+
+
 def apply(ctx, args):
-    if args.prune or args.applyset:
-        raise CliError('--prune and --applyset are not supported by hostpods yet')
+    extra = _prune(args)
     docs = documents(ctx, args, 'apply')
-    extra = {}
     if args.wait:
-        extra = {'wait': True, 'wait_timeout': max(1, int(common.parse_duration(args.timeout)))}
+        extra.update(wait=True, wait_timeout=max(1, int(common.parse_duration(args.timeout))))
     result, error = call(ctx, _params(ctx, args, docs, **extra), check_mode=args.dry_run != 'none')
     for warning in result.get('warnings') or []:  # kubectl shows the API server's warnings so, on stderr
         ctx.err('Warning: %s' % warning)
@@ -87,6 +96,9 @@ def apply(ctx, args):
         key = _key(doc['kind'], doc.get('metadata') or {}, ctx.namespace)
         if done.get(key) in APPLIED:
             ctx.out('%s/%s %s%s' % (common.SINGULAR[key[0]], key[2], APPLIED[done[key]], DRY_RUN[args.dry_run]))
+    for key, action in sorted(done.items()):  # what the ApplySet held and the files no longer do
+        if action == 'pruned':
+            ctx.out('%s/%s pruned%s' % (common.SINGULAR[key[0]], key[2], DRY_RUN[args.dry_run]))
     if error:
         raise CliError(error)
     return 0

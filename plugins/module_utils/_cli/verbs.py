@@ -103,8 +103,12 @@ def _apply(parser):
     p.add_files(parser, 'apply')
     p.add_selector(parser, 'objects')
     p.add_dry_run(parser)
-    parser.add_argument('--prune', action='store_true', help='Not supported by hostpods yet.')
-    parser.add_argument('--applyset', help='Not supported by hostpods yet.')
+    parser.add_argument('--prune', action='store_true',
+                        help='Automatically delete objects of the --applyset that the files no longer contain '
+                             '(hostpods prunes by ApplySet only; claims are kept, as hostpods.core.pod keeps them '
+                             'unless prune_claims is set).')
+    parser.add_argument('--applyset', help='The name of the ApplySet of --prune: [secrets/|configmaps/]NAME in the '
+                                           'namespace (its parent object, kept on the node).')
     parser.add_argument('--wait', action='store_true', help='hostpods: wait until the pods are ready (or finished).')
     parser.add_argument('--timeout', default='120s', help='hostpods: how long --wait waits (a duration: 90s, 5m).')
     _sandbox(parser)

@@ -92,6 +92,11 @@ class Plan:
     def changed(self):
         return any(plan.changed for plan in self.pods + self.objects) or bool(self.prune and self.prune.changed)
 
+    @property
+    def has_steps(self):
+        """Whether the executor has anything to carry out (the prune's steps included)."""
+        return any(plan.steps for _what, plans, _after in self.phases() for plan in plans)
+
     def phases(self):
         """``[(what, plans, after_success)]`` in execution order: ``what`` is ``objects`` or ``pods``; a phase
         ``after_success`` runs only when nothing failed before it (a prune, as kubectl prunes only after the

@@ -125,7 +125,8 @@ def test_global_options():
     (['exec', 'web', 'ls'], 'error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead'),
     (['apply'], 'error: must specify one of -f and -k'),
     (['delete'], 'error: You must provide one or more resources by argument or filename.'),
-    (['apply', '-f', 'x.yaml', '--prune'], 'error: --prune and --applyset are not supported by hostpods yet'),
+    (['apply', '-f', 'x.yaml', '--prune'], 'error: hostpods prunes by ApplySet: --prune needs --applyset=NAME'),
+    (['apply', '-f', 'x.yaml', '--applyset', 'shop'], 'error: --applyset requires --prune'),
     (['explain', 'deployments'], 'error: the server doesn\'t have a resource type "deployments"'),
 ])
 def test_usage_errors_exit_1_with_kubectls_words(argv, message):

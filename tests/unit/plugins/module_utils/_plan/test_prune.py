@@ -99,3 +99,16 @@ def test_a_plan_prunes_after_the_apply_and_writes_the_parent_last():
         ('pods', [('default', 'old')], True), ('objects', [('ConfigMap', 'default', 'x')], True),
         ('objects', [('Secret', 'default', 'shop')], True)]
     assert whole.changed
+
+
+def test_a_call_whose_only_work_is_a_prune_has_steps_for_the_executor():
+    """The kept pods unchanged, a member gone from the manifests: the prune alone is work to carry out (an apply
+    that skipped the executor when no pod or object had steps reported 'pruned' and deleted nothing)."""
+    stored = SET.parent({'Pod'}, {'default'})
+    web = member(pod('web', containers=[container('app')]))
+    on_node = records(member(pod('web', containers=[container('app')])), member(pod('old', containers=[container('app')])))
+    unchanged = planner.PodPlan(('default', 'web'), web, None, planner.UNCHANGED, [])
+    plan = planner.Plan([unchanged], [], prune=prune.plan_prune(SET, stored, [web], on_node, {}))
+    assert plan.has_steps and plan.changed
+    nothing = planner.Plan([unchanged], [], prune=prune.plan_prune(SET, stored, [web], records(web), {}))
+    assert not nothing.has_steps and not nothing.changed
