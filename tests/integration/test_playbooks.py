@@ -4,6 +4,7 @@ build + install, offline), the README's main command (scripts/demo.sh), and ansi
 import os
 import re
 import subprocess
+import tarfile
 import urllib.request
 
 import pytest
@@ -54,6 +55,14 @@ def installed(tmp_path_factory):
                           ROOT], env, ROOT)
     assert code == 0, out + err
     [tarball] = base.glob('hostpods-core-*.tar.gz')
+    with tarfile.open(str(tarball)) as archive:
+        held = {name.split('/')[0] for name in archive.getnames()}
+        files = set(archive.getnames())
+    # what a user needs, and what the roles run; no development files (galaxy.yml build_ignore)
+    assert {'plugins', 'roles', 'playbooks', 'meta', 'docs', 'examples', 'README.md', 'CHANGELOG.md'} <= held, held
+    assert {'scripts/build-node-image.sh', 'images/node/entrypoint.sh'} <= files
+    assert not held & {'tests', 'molecule', 'bench', '.ci', '.git', '.venv', 'pytest.ini', '.ansible-lint'}, held
+    assert not [name for name in files if name.endswith('.pyc') or name in ('scripts/setup.sh', 'scripts/test.sh')]
     collections = base / 'collections'
     env['ANSIBLE_COLLECTIONS_PATH'] = str(collections)
     env['ANSIBLE_COLLECTIONS_SCAN_SYS_PATH'] = 'false'
