@@ -82,8 +82,13 @@ class Cluster:
         return sorted(out.split())
 
     def clear_pods(self):
+        """Delete every pod of every node as a user does (``hostpods delete``: its record first, under its lock),
+        so the node's agent does not bring back what a bare ``docker rm`` would remove; then any stray container."""
         for name in self.nodes:
-            docker('exec', name, 'sh', '-c', 'ids=$(docker ps -aq --filter label=io.kubernetes.pod.uid); '
+            docker('exec', name, 'sh', '-c',
+                   'for ns in $(hostpods get pods -A --no-headers 2>/dev/null | cut -d" " -f1 | sort -u); do '
+                   'hostpods delete pods --all -n "$ns" --now >/dev/null; done; '
+                   'ids=$(docker ps -aq --filter label=io.kubernetes.pod.uid); '
                    '[ -z "$ids" ] || docker rm -f $ids >/dev/null', check=False)
 
 

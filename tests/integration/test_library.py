@@ -42,7 +42,8 @@ def test_a_program_without_ansible_applies_through_the_same_core(pods):
     manifest = pod(name, [sleeper('app', image=BUSYBOX)])
     checked = library_apply(definition=manifest, sandbox_image=PAUSE, check_mode=True)
     assert checked['changed'] is True and checked['pods'][0]['action'] == 'created'
-    assert checked['pods'][0]['planned_steps'][0] == 'sandbox attempt 0'
+    steps = checked['pods'][0]['planned_steps']
+    assert steps[0].startswith('pod cgroup kubepods/besteffort/pod') and steps[1] == 'sandbox attempt 0', steps
     assert containers(pods.prefix) == {}
 
     applied = library_apply(definition=manifest, sandbox_image=PAUSE, wait=True)

@@ -169,8 +169,10 @@ def test_apparmor_profiles_are_enforced_or_the_pod_is_rejected_as_by_a_kubelet(p
         status = by_name[name]['status']
         assert (by_name[name]['action'], status['phase'], status['reason']) == ('rejected', 'Failed', 'AppArmor')
         assert status['message'] == 'Pod was rejected: Cannot enforce AppArmor: AppArmor is not enabled on the host'
-        assert 'default/%s: Pod was rejected: Cannot enforce AppArmor: AppArmor is not enabled on the host' % name \
-            in result['msg']
+    # one line for the reason, naming both pods (pods refused for one reason are named once)
+    assert result['msg'].endswith(': default/%s, default/%s: Pod was rejected: Cannot enforce AppArmor: AppArmor is not '
+                                  'enabled on the host' % (names[0], names[1])), result['msg']
+    assert result['msg'].startswith('2 pod(s) cannot run on node ')
     assert running == {names[2]}                                  # nothing of the rejected pods is on the host
     assert by_name[names[2]]['status']['phase'] == 'Running'
     checked = pods.apply(manifests, check=True)                   # check mode says the same, and changes nothing
