@@ -184,8 +184,10 @@ class Agent:
             self._keep(key, record, facts)
             self.synced[record.uid] = (_fingerprint(record), self.clock())
         except Exception as exc:  # pylint: disable=broad-except  # one pod must not stop the agent
+            line = '%s/%s: %s' % (key[0], key[1], str(exc)[:300])
             with self.lock:
-                self.heartbeat['last_error'] = '%s/%s: %s' % (key[0], key[1], str(exc)[:300])
+                self.heartbeat['last_error'] = line
+            sys.stderr.write('%s hostpods-agent: sync of pod %s\n' % (rfc3339(self.clock()), line))  # the log
         finally:
             with self.lock:
                 self.in_flight.discard(record.uid)
