@@ -6,8 +6,6 @@ import threading
 from harness import containers, docker, ok, pod, shell_container, sleeper, wait_until
 
 
-
-
 def test_a_sandbox_removed_mid_apply_fails_cleanly_and_the_next_apply_repairs_it(pods):
     name = pods.name('midway')
     manifest = pod(name, [sleeper('app')], initContainers=[shell_container('setup', 'sleep 4')],

@@ -35,8 +35,6 @@ def volumes_of(uid):
     return docker('volume', 'ls', '-q', '--filter', 'label=io.kubernetes.pod.uid=%s' % uid).split()
 
 
-
-
 def web(pods, suffix, port=None, init_seconds=0):
     ports = [{'containerPort': 8080, 'hostPort': port}] if port else []
     inits = [shell_container('setup', 'sleep %d' % init_seconds)] if init_seconds else []

@@ -43,8 +43,6 @@ def running_attempt(pods, pod_name, container):
     return found[0]
 
 
-
-
 def logs(container):
     proc = subprocess.run(['docker', 'logs', container], capture_output=True, text=True, check=False)
     return proc.stdout + proc.stderr
