@@ -18,6 +18,7 @@ import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import expand
 from ansible_collections.hostpods.core.plugins.module_utils._spec.hooks import resolve_port
+from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import port_name_problems
 
 # (probe type, container field, the type as the kubelet's events name it), in the API server's order
 TYPES = (('liveness', 'livenessProbe', 'Liveness'), ('readiness', 'readinessProbe', 'Readiness'),
@@ -32,7 +33,6 @@ USER_AGENT = 'kube-probe/1.33'
 HEADER_NAME = re.compile(r'^[-A-Za-z0-9]+$')
 HEADER_MSG = ("a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', "
               "regex used for validation is '[-A-Za-z0-9]+')")
-PORT_NAME_CHARS = re.compile(r'^[-a-z0-9]+$')
 FORBIDDEN_IN_INIT = 'Forbidden: may not be set for init containers without restartPolicy=Always'
 
 
@@ -129,17 +129,7 @@ def port_errors(port, path, ports):
         if 1 <= port <= 65535:
             return []
         return ['%s: Invalid value: %d: must be between 1 and 65535, inclusive' % (path, port)]
-    problems = []
-    if len(port) > 15:
-        problems.append('must be no more than 15 characters')
-    if not PORT_NAME_CHARS.match(port):
-        problems.append('must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)')
-    if not re.search('[a-z]', port):
-        problems.append('must contain at least one letter (a-z)')
-    if '--' in port:
-        problems.append('must not contain consecutive hyphens')
-    if port.startswith('-') or port.endswith('-'):
-        problems.append('must not begin or end with a hyphen')
+    problems = port_name_problems(port)
     if problems:
         return ['%s: Invalid value: "%s": %s' % (path, port, problem) for problem in problems]
     if not any(item.get('name') == port for item in ports or []):
