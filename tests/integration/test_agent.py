@@ -137,10 +137,15 @@ def test_liveness_failures_kill_and_restart_and_readiness_holds_ready(node, pods
                                                          livenessProbe=probe),
                                          sleeper('side', readinessProbe=ready)], terminationGracePeriodSeconds=1)
     ok(pods.apply(manifest))
-    killed = poll(lambda: info(pods, pods.name('probed')), lambda r: container_status(r)['restartCount'] >= 1, timeout=60)
-    messages = [e['message'] for e in killed['events'] if e['reason'] in ('Unhealthy', 'Killing')]
-    assert any(m.startswith('Liveness probe failed: HTTP probe failed with statuscode: 404') for m in messages), messages
-    assert 'Container app failed liveness probe, will be restarted' in messages
+
+    def probe_events(result):
+        return [e['message'] for e in result['events'] if e['reason'] in ('Unhealthy', 'Killing')]
+
+    # restarted, and its events written (the pod's sync records them under its lock, a moment after the restart)
+    killed = poll(lambda: info(pods, pods.name('probed')), lambda r: container_status(r)['restartCount'] >= 1 and any(
+        m.startswith('Liveness probe failed: HTTP probe failed with statuscode: 404') for m in probe_events(r)), timeout=60)
+    messages = probe_events(killed)
+    assert 'Container app failed liveness probe, will be restarted' in messages, messages
     assert container_status(killed, 'side')['ready'] is False and killed['rows'][0]['ready'] in ('0/2', '1/2')
     ok(pods.run({'name': pods.name('probed'), 'container': 'side', 'command': 'touch /tmp/ready'},
                 module='hostpods.core.pod_exec'))

@@ -222,10 +222,10 @@ class Agent:
     def _record(self, desired, outcome, probe_events, status):
         """Under the pod's lock: the pass's events, the probes' events since the last pass, and the status."""
         uid = desired['metadata']['uid']
+        for type_, reason, message, field_path in probe_events:  # what the probes saw came first (Unhealthy, then Killing)
+            self._event(desired, type_, reason, message, field_path)
         for type_, reason, message, name in outcome.events:
             self._event(desired, type_, reason, message, _field_path(desired, name))
-        for type_, reason, message, field_path in probe_events:
-            self._event(desired, type_, reason, message, field_path)
         outcome.status['probes'] = self.prober.results(uid)
         if outcome.status != status:
             nodestate.write_status(uid, outcome.status)

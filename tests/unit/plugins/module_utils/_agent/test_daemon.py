@@ -119,7 +119,7 @@ def test_events_and_status_are_written_under_the_lock_and_never_for_a_deleted_po
     if deleted:
         assert written == []
     else:
-        assert written == [('Started', 'spec.containers{app}'), ('Unhealthy', 'spec.initContainers{init}'),
+        assert written == [('Unhealthy', 'spec.initContainers{init}'), ('Started', 'spec.containers{app}'),
                            ('status', 'Running')]
 
 

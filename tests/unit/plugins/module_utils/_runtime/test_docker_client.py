@@ -202,3 +202,30 @@ def test_calls_at_work_are_bounded_and_waits_are_not(engine, monkeypatch):
     for worker in workers:
         worker.join(5)
     assert most[0] == docker_client.MAX_ENGINE_CALLS + 5 and client.calls['read'] == docker_client.MAX_ENGINE_CALLS + 4
+
+
+@pytest.mark.parametrize('container, error, expected', [
+    ('c1', 'timeout', None),                      # its read timed out: still running
+    ('c1', 'broken', None),                       # broken off, the container still runs
+    ('done', 'broken', 137),                      # broken off as it was killed: its exit code
+    ('gone', 'broken', DockerError),              # removed under the wait: a clear error, never "still running"
+])
+def test_a_wait_the_engine_breaks_off_is_answered_from_an_inspect(engine, monkeypatch, container, error, expected):
+    import requests.exceptions
+    raised = requests.exceptions.ReadTimeout('read timed out') if error == 'timeout' else \
+        requests.exceptions.ConnectionError('Connection aborted.')
+
+    class Sdk:
+        def wait(self, container_id, timeout):
+            raise raised
+
+    monkeypatch.setattr(docker_client.DockerClient, 'api', property(lambda self: Sdk()))
+    client = DockerClient(engine)
+    monkeypatch.setattr(client, 'inspect_container', lambda cid: {
+        'c1': {'State': {'Running': True}}, 'done': {'State': {'Running': False, 'ExitCode': 137}}}.get(cid))
+    if expected is DockerError:
+        with pytest.raises(DockerError) as info:
+            client.wait(container, 5)
+        assert info.value.msg == 'Docker wait gone failed: No such container: gone'
+    else:
+        assert client.wait(container, 5) == expected
