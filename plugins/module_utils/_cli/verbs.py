@@ -324,8 +324,9 @@ hostpods diff -f web.yaml
 cat web.yaml | hostpods diff -f -
 '''},
     'explain': {'short': 'Get documentation for a resource',
-                'summary': 'Describe fields and structure of pods, ConfigMaps, Secrets and claims, from the official '
-                           'schema, and whether and how hostpods supports each field.', 'module': 'explain',
+                'summary': 'Describe fields and structure of pods, ConfigMaps, Secrets and claims: kubectl\'s text from '
+                           'the official schema (Kubernetes 1.37, shipped with hostpods), and whether and how '
+                           'hostpods supports each field.', 'module': 'explain',
                 'flags': _explain, 'usage': 'explain TYPE[.FIELD]... [options]',
                 'examples': '''
 # Get the documentation of the resource and its fields
