@@ -261,6 +261,46 @@ def test_logs_follow_streams_new_lines_and_the_next_run(pods):
     assert (code, err) == (1, 'error: container nope is not valid for pod %s\n' % name)
 
 
+def test_logs_follow_on_a_terminal_ends_on_ctrl_c(pods):
+    """``hostpods logs -f POD`` on a pseudo terminal, as a user runs it: a line the container writes after the
+    command started appears; Ctrl-C (the terminal's SIGINT) ends it with 130, as a shell reports kubectl's, and no
+    traceback."""
+    name = pods.name('tail')
+    script = TRAP + 'i=0; while true; do i=$((i+1)); echo tick $i; usleep 2000; done'  # ^C lands amid a write
+    ok(pods.apply(pod(name, [shell_container('app', script)], terminationGracePeriodSeconds=1), wait=True))
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command on a terminal, as a user runs it
+        os.execve(LAUNCHER, [LAUNCHER, 'logs', '-f', name], env())
+    seen = ''
+    try:
+        seen = read_until(fd, r'tick \d+\r\n')
+        last = max(int(n) for n in re.findall(r'tick (\d+)\r\n', seen))
+        seen += read_until(fd, r'tick %d\r\n' % (last + 1))  # written while the command follows
+        os.write(fd, b'\x03')  # Ctrl-C: the terminal sends SIGINT to the command
+        seen += read_to_end(fd)
+    finally:
+        _pid, status = os.waitpid(pid, 0)
+        os.close(fd)
+    assert os.waitstatus_to_exitcode(status) == 130, seen[-2000:]
+    assert 'Traceback' not in seen and 'Error' not in seen, seen[-2000:]
+
+
+def read_to_end(fd, timeout=30):
+    """What a pty gave until its command ended (Linux: EIO once the other side is closed)."""
+    seen, deadline = b'', time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        assert left > 0, 'the command did not end: %r' % seen
+        if select.select([fd], [], [], left)[0]:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                chunk = b''
+            if not chunk:
+                return seen.decode('utf-8', 'replace')
+            seen += chunk
+
+
 def test_port_forward_relays_tcp_to_the_pod(pods):
     name = pods.name('http')
     manifest = pod(name, [shell_container('web', HTTPD, ports=[{'containerPort': 80, 'name': 'http'}])],
