@@ -78,8 +78,7 @@ def build():
     head = {'kubernetes': schema_version, 'source': 'kubernetes-validate %s, kubernetes-json-schema/%s' % (
         package, os.path.relpath(path, os.path.dirname(os.path.dirname(path))))}
     lines = ['%s: %s' % (json.dumps(key), json.dumps(value)) for key, value in head.items()]
-    defs = ',\n'.join('%s: %s' % (json.dumps(name), json.dumps(_trim(definitions[name]), sort_keys=True,
-                                                                 separators=(',', ':')))
+    defs = ',\n'.join('%s: %s' % (json.dumps(name), json.dumps(_trim(definitions[name]), sort_keys=True, separators=(',', ':')))
                       for name in sorted(reachable))
     return '{\n' + ',\n'.join(lines) + ',\n"$defs": {\n' + defs + '\n}}\n'
 

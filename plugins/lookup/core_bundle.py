@@ -9,7 +9,7 @@ name: core_bundle
 short_description: The hostpods core library as one archive, for the tools a node runs without Ansible
 version_added: 0.1.0
 description:
-  - Packs the collection's C(plugins/module_utils) (its C(*.py) files, and the C(*.json) data they read: the
+  - Packs the collection's C(plugins/module_utils) (its C(*.py) files, and the C(*.json) data they read, the
     official Kubernetes schema of C(hostpods explain)) into one gzip tar, under
     C(ansible_collections/hostpods/core/plugins/module_utils/) with an empty C(__init__.py) at each level above it.
     Unpacked in a directory on C(sys.path), the node's own python3 imports the library as the modules do; the
