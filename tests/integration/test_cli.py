@@ -213,6 +213,31 @@ def test_run_and_delete_by_name_and_label(pods):
     assert containers(pods.prefix) == {}
 
 
+def test_delete_across_all_namespaces(pods):
+    """kubectl's ``delete pods -A`` with ``-l`` and with ``--all``: one call of the reconcile over every namespace.
+    Other engineers' pods share this engine: --all -A runs as a dry run only, the real delete takes a label."""
+    one, two = pods.prefix + '-one', pods.prefix + '-two'
+    mine = {'tier': pods.prefix}
+    manifests = [pod(pods.name('a'), [sleeper('app')], namespace=one, labels=mine, terminationGracePeriodSeconds=1),
+                 pod(pods.name('b'), [sleeper('app')], namespace=two, labels=mine, terminationGracePeriodSeconds=1),
+                 pod(pods.name('c'), [sleeper('app')], namespace=two, terminationGracePeriodSeconds=1)]
+    ok(pods.run({'definition': manifests}))
+    before = containers(pods.prefix)
+    code, out, err = hostpods('delete', 'pods', '--all', '-A', '--dry-run=server')
+    assert (code, err) == (0, '') and containers(pods.prefix) == before
+    lines = out.splitlines()
+    assert {'pod "%s" deleted (server dry run)' % pods.name(n) for n in 'abc'} <= set(lines)
+    assert lines.index('pod "%s" deleted (server dry run)' % pods.name('a')) < \
+        lines.index('pod "%s" deleted (server dry run)' % pods.name('b'))  # by namespace, then name
+    selector = 'tier=%s' % pods.prefix
+    assert hostpods('delete', 'pods', '-A', '-l', selector, '--now', check=0)[1].splitlines() == [
+        'pod "%s" deleted' % pods.name('a'), 'pod "%s" deleted' % pods.name('b')]
+    assert {name.split('_')[2] for name in containers(pods.prefix)} == {pods.name('c')}
+    assert hostpods('delete', 'pods', '-A', '-l', selector, check=0)[1] == 'No resources found\n'
+    assert hostpods('delete', 'pod', pods.name('c'), '-A', check=1)[2] == \
+        'error: a resource cannot be retrieved by name across all namespaces\n'
+
+
 def test_exec_it_has_a_real_tty_with_its_size_and_exit_code(pods):
     name = pods.name('tty')
     ok(pods.apply(pod(name, [sleeper('app')], terminationGracePeriodSeconds=1), wait=True))
