@@ -9,7 +9,8 @@ name: core_bundle
 short_description: The hostpods core library as one archive, for the tools a node runs without Ansible
 version_added: 0.1.0
 description:
-  - Packs the collection's C(plugins/module_utils) (its C(*.py) files) into one gzip tar, under
+  - Packs the collection's C(plugins/module_utils) (its C(*.py) files, and the C(*.json) data they read, the
+    official Kubernetes schema of C(hostpods explain)) into one gzip tar, under
     C(ansible_collections/hostpods/core/plugins/module_utils/) with an empty C(__init__.py) at each level above it.
     Unpacked in a directory on C(sys.path), the node's own python3 imports the library as the modules do; the
     P(hostpods.core.node#role) role unpacks it in C(/usr/local/lib/hostpods) for the C(hostpods) command (and the
@@ -57,11 +58,12 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
 PREFIX = 'ansible_collections/hostpods/core/plugins/module_utils'
+SHIPPED = ('.py', '.json')  # the library's code, and the data it reads (_spec/schema/v1.json)
 COLLECTION_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _files(root):
-    """``{archive name: bytes}`` of the library under ``root`` (a collection root) and its package files."""
+    """``{archive name: bytes}`` of the library under ``root`` (a collection root), its data and its package files."""
     base = os.path.join(root, 'plugins', 'module_utils')
     if not os.path.isdir(base):
         raise AnsibleLookupError('no plugins/module_utils under %s' % root)
@@ -72,7 +74,7 @@ def _files(root):
     for directory, subdirectories, names in os.walk(base):
         subdirectories[:] = sorted(name for name in subdirectories if name != '__pycache__')
         for name in sorted(names):
-            if name.endswith('.py'):
+            if name.endswith(SHIPPED):
                 path = os.path.join(directory, name)
                 with open(path, 'rb') as handle:
                     files[PREFIX + '/' + os.path.relpath(path, base).replace(os.sep, '/')] = handle.read()

@@ -83,7 +83,8 @@ class Batch:
 
     def lock_keys(self, records):
         """The pods to lock: the call's, and those on the node that mount one of its ConfigMaps or
-        Secrets (their files may be refreshed); ``records`` are needed only for a selector or objects."""
+        Secrets (their files may be refreshed); ``records`` are needed only for a selector or objects.
+        A selector with ``namespace`` None (no module gives it; ``hostpods delete -A``) takes every namespace."""
         if self.by_selector:
             chosen = selectors.select(records, self.requirements, namespace=self.params['namespace'])
             self.keys = [(record.namespace, record.name) for record in chosen]

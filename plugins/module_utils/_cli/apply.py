@@ -116,22 +116,33 @@ def _by_name(ctx, args):
 
 
 def delete(ctx, args):
-    from ansible_collections.hostpods.core.plugins.module_utils._cli.get import parse_resources
     grace = 1 if args.now or args.force else (args.grace_period if args.grace_period >= 0 else None)
     extra = {'state': 'absent', 'grace_period': grace}
-    if args.filename:
-        docs = documents(ctx, args, 'delete')
-    elif args.resources and any(names for _kind, names in parse_resources(args.resources, 'delete')):
-        docs = _by_name(ctx, args)
-    elif args.resources and (args.selector or args.all):
-        if {kind for kind, _names in parse_resources(args.resources, 'delete')} != {'Pod'}:
-            raise CliError('deleting by label or --all serves pods on a node')
-        docs, extra['definition'], extra['label_selectors'] = [], None, args.selector or []
-    else:
-        raise CliError('resource(s) were provided, but no name was specified' if args.resources else
-                       'You must provide one or more resources by argument or filename.')
+    docs = _to_delete(ctx, args, extra)
     result, error = call(ctx, _params(ctx, args, docs, **extra), check_mode=args.dry_run != 'none')
     return _report_deleted(ctx, args, docs, result, error)
+
+
+def _to_delete(ctx, args, extra):
+    """The documents naming what ``delete`` deletes (none for a selector, which goes into ``extra``)."""
+    from ansible_collections.hostpods.core.plugins.module_utils._cli.get import parse_resources
+    if args.filename:
+        if args.all_namespaces:
+            raise CliError('-A/--all-namespaces takes --all or -l here (with -f, each object names its namespace)')
+        return documents(ctx, args, 'delete')
+    if args.resources and any(names for _kind, names in parse_resources(args.resources, 'delete')):
+        if args.all_namespaces:
+            raise CliError('a resource cannot be retrieved by name across all namespaces')
+        return _by_name(ctx, args)
+    if args.resources and (args.selector or args.all):
+        if {kind for kind, _names in parse_resources(args.resources, 'delete')} != {'Pod'}:
+            raise CliError('deleting by label or --all serves pods on a node')
+        extra.update(definition=None, label_selectors=args.selector or [])
+        if args.all_namespaces:  # the reconcile's selector over every namespace: one call, every pod at once
+            extra['namespace'] = None
+        return []
+    raise CliError('resource(s) were provided, but no name was specified' if args.resources else
+                   'You must provide one or more resources by argument or filename.')
 
 
 def _report_deleted(ctx, args, docs, result, error):

@@ -1,17 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""PRIVATE: ``hostpods explain``: the fields of a kind from the official Kubernetes schema (the JSON
-schemas the ``kubernetes-validate`` package ships), laid out as ``kubectl explain`` does, with for each
-field whether and how hostpods supports it (from ``_spec.fields``, the supported-field tree). Without
-that package (a node usually has none) the tree alone is shown, and said so."""
+"""PRIVATE: ``hostpods explain``: the fields of a kind from the official Kubernetes schema, laid out as
+``kubectl explain`` does, with for each field whether and how hostpods supports it (from ``_spec.fields``, the
+supported-field tree). The schema is ``_spec/schema/v1.json``, shipped in the core library: the definitions reachable
+from the kinds hostpods takes, made once from the ``kubernetes-validate`` package by ``scripts/make-schema.py``, so a
+node needs no package for it."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
-import re
 import textwrap
 
 from ansible_collections.hostpods.core.plugins.module_utils._cli import common
@@ -19,44 +18,18 @@ from ansible_collections.hostpods.core.plugins.module_utils._cli.common import C
 from ansible_collections.hostpods.core.plugins.module_utils._spec import fields
 
 DEFINITIONS = {kind: 'io.k8s.api.core.v1.' + kind for kind in ('Pod', 'ConfigMap', 'Secret', 'PersistentVolumeClaim')}
-NO_SCHEMA = ('The official Kubernetes schema is not installed here (the Python package kubernetes-validate ships it; '
-             'or set HOSTPODS_KUBERNETES_SCHEMA to a directory holding its _definitions.json): the fields below are '
-             'those hostpods supports.')
+SCHEMA_FILE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '_spec', 'schema', 'v1.json')
 
 
-SCHEMA_ENV = 'HOSTPODS_KUBERNETES_SCHEMA'
-
-
-def schema_definitions():
-    """``(version, {name: schema})`` of the schema in ``$HOSTPODS_KUBERNETES_SCHEMA`` (a directory holding a
-    ``_definitions.json``), else of the newest one ``kubernetes-validate`` ships, else ``(None, None)``."""
-    if os.environ.get(SCHEMA_ENV):
-        path = os.path.join(os.environ[SCHEMA_ENV], '_definitions.json')
-        try:
-            with open(path, encoding='utf-8') as handle:
-                document = json.load(handle)
-        except (OSError, ValueError) as exc:
-            raise CliError('cannot read the schema %s (%s): %s' % (path, SCHEMA_ENV, exc))
-        return 'given', document.get('$defs') or document.get('definitions') or {}
-    spec = importlib.util.find_spec('kubernetes_validate')
-    if spec is None or not spec.submodule_search_locations:
-        return None, None
-    root = os.path.join(list(spec.submodule_search_locations)[0], 'kubernetes-json-schema')
-    found = [(tuple(int(part) for part in match.group(1).split('.')), name)
-             for name in common_listdir(root) for match in [re.match(r'^v(\d+\.\d+\.\d+)-local$', name)] if match]
-    if not found:
-        return None, None
-    version, name = max(found)
-    with open(os.path.join(root, name, '_definitions.json'), encoding='utf-8') as handle:
-        document = json.load(handle)
-    return '.'.join(str(part) for part in version), document.get('$defs') or document.get('definitions') or {}
-
-
-def common_listdir(path):
+def schema_definitions(path=SCHEMA_FILE):
+    """``{name: schema}``: the definitions of the shipped schema (Kubernetes' of the version its ``kubernetes`` says)."""
     try:
-        return os.listdir(path)
-    except OSError:
-        return []
+        with open(path, encoding='utf-8') as handle:
+            document = json.load(handle)
+    except (OSError, ValueError) as exc:
+        raise CliError('the official schema of the core library cannot be read (%s): run the hostpods.core.node role '
+                       'on this node' % exc)
+    return document['$defs']
 
 
 class Schema:
@@ -184,50 +157,8 @@ def explain(kind, path, schema, recursive=False):
     return out
 
 
-TREE_TYPES = {fields.STR: 'string', fields.INT: 'integer', fields.BOOL: 'boolean', fields.STRMAP: 'map[string]string',
-              fields.STRLIST: '[]string', fields.INTLIST: '[]integer', fields.QUANTITY: 'Quantity',
-              fields.INTORSTR: 'IntOrString'}
-
-
-def _tree_type(node):
-    if isinstance(node, fields.ListOf):
-        return '[]' + _tree_type(node.item)
-    if isinstance(node, fields.Only):
-        return TREE_TYPES.get(node.kind, node.kind)
-    if isinstance(node, (dict, fields.Ignored, fields.Refused)):
-        return 'Object'
-    return TREE_TYPES.get(node, str(node))
-
-
-def explain_tree(kind, path):
-    """Without the official schema: the supported-field tree alone."""
-    node = fields.POD if kind == 'Pod' else fields.OBJECTS[kind]
-    for name in path:
-        while isinstance(node, fields.ListOf):
-            node = node.item
-        if not isinstance(node, dict) or name not in node:
-            raise CliError('field "%s" is not one hostpods supports (and the official schema is not installed here '
-                           'to explain it)' % name)
-        node = node[name]
-    out = 'KIND:       %s\nVERSION:    v1\n\n' % kind
-    if path:
-        out += 'FIELD: %s <%s>\n\n\n' % (path[-1], _tree_type(node))
-    out += 'DESCRIPTION:\n' + wrap(NO_SCHEMA, 76, 4) + '\n\n'
-    out += 'HOSTPODS:\n' + wrap(fields.support(path, fields.POD if kind == 'Pod' else fields.OBJECTS[kind])[1], 76, 4)
-    while isinstance(node, fields.ListOf):
-        node = node.item
-    if isinstance(node, dict):
-        out += '\n\nFIELDS:\n' + ''.join('  %s\t<%s>\n' % (name, _tree_type(node[name])) for name in sorted(node))
-    return out + '\n'
-
-
 def run(ctx, verb, args, extra):
     kind, path = parse_target(args.resource)
-    _version, definitions = schema_definitions()
-    if definitions is None:
-        ctx.err(NO_SCHEMA)
-        ctx.stdout.write(explain_tree(kind, path))
-        return 0
-    ctx.stdout.write(explain(kind, path, Schema(definitions), args.recursive))
+    ctx.stdout.write(explain(kind, path, Schema(schema_definitions()), args.recursive))
     ctx.stdout.flush()
     return 0

@@ -85,6 +85,11 @@ class _Output:
             else:
                 self.ctx.stdout.write(data.decode('utf-8', errors='replace'))
 
+    def close(self):
+        """Take the lock for good: no follower is amid a write of stdout while the interpreter exits (a daemon
+        thread stopped there would hold stdout's own lock, and Python aborts at exit)."""
+        self.lock.acquire()  # pylint: disable=consider-using-with
+
 
 def run(ctx, verb, args, extra):
     name = pod_name(args.pod)
@@ -104,9 +109,13 @@ def run(ctx, verb, args, extra):
                for c in containers]
     for thread in threads:
         thread.start()
-    while any(thread.is_alive() for thread in threads):
-        for thread in threads:
-            thread.join(0.2)
+    try:
+        while any(thread.is_alive() for thread in threads):
+            for thread in threads:
+                thread.join(0.2)
+    except KeyboardInterrupt:  # ^C: kubectl's end of -f (130, as a shell reports it), no traceback
+        out.close()
+        raise
     return 0
 
 

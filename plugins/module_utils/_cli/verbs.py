@@ -120,6 +120,7 @@ def _delete(parser):
     p.add_selector(parser, 'objects')
     parser.add_argument('--all', action='store_true',
                         help='Delete all resources, in the namespace of the specified resource types.')
+    p.add_all_namespaces(parser)
     parser.add_argument('--grace-period', type=int, default=-1, dest='grace_period',
                         help='Period of time in seconds given to the resource to terminate gracefully. Ignored if '
                              'negative. Set to 1 for immediate shutdown.')
@@ -299,7 +300,7 @@ hostpods apply -f manifests/ --dry-run=server
                         'selector',
                'summary': 'Delete resources by file names, stdin, resources and names, or by resources and label '
                           'selector.', 'module': 'apply', 'flags': _delete,
-               'usage': 'delete ([-f FILENAME] | TYPE [(NAME | -l label | --all)]) [options]',
+               'usage': 'delete ([-f FILENAME] | TYPE [(NAME | -l label | --all)] [-A]) [options]',
                'examples': '''
 # Delete the pods and objects of web.yaml
 hostpods delete -f web.yaml
@@ -309,6 +310,9 @@ hostpods delete pod foo bar
 
 # Delete the pods labelled name=myLabel
 hostpods delete pods -l name=myLabel
+
+# Delete every pod of the node, in all namespaces
+hostpods delete pods --all -A
 
 # Delete a pod with minimal delay
 hostpods delete pod foo --now
@@ -324,8 +328,9 @@ hostpods diff -f web.yaml
 cat web.yaml | hostpods diff -f -
 '''},
     'explain': {'short': 'Get documentation for a resource',
-                'summary': 'Describe fields and structure of pods, ConfigMaps, Secrets and claims, from the official '
-                           'schema, and whether and how hostpods supports each field.', 'module': 'explain',
+                'summary': 'Describe fields and structure of pods, ConfigMaps, Secrets and claims: kubectl\'s text from '
+                           'the official schema (Kubernetes 1.37, shipped with hostpods), and whether and how '
+                           'hostpods supports each field.', 'module': 'explain',
                 'flags': _explain, 'usage': 'explain TYPE[.FIELD]... [options]',
                 'examples': '''
 # Get the documentation of the resource and its fields

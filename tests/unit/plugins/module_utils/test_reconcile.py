@@ -39,3 +39,20 @@ def test_the_hugepages_warning_comes_beside_the_batch_warnings(monkeypatch):
 
 def test_no_warning_no_warnings_key(monkeypatch):
     assert 'warnings' not in check_mode_apply(monkeypatch, [doc('plain', containers=[container('app')])])
+
+
+def test_a_selector_without_a_namespace_takes_every_namespace():
+    """``hostpods delete pods --all -A``: the reconcile's selector over every namespace of the node."""
+    from ansible_collections.hostpods.core.plugins.module_utils._options import POD, defaults
+    from hostpods_fakes import pod, record_of
+    records = {(ns, name): record_of(pod(name, ns, containers=[container('app')], labels={'app': name}))
+               for ns, name in [('a', 'web'), ('b', 'db'), ('b', 'web')]}
+    every = reconcile.Batch(defaults(POD, {'state': 'absent', 'label_selectors': [], 'namespace': None}))
+    every.lock_keys(records)
+    assert every.keys == [('a', 'web'), ('b', 'db'), ('b', 'web')]
+    labelled = reconcile.Batch(defaults(POD, {'state': 'absent', 'label_selectors': ['app=web'], 'namespace': None}))
+    labelled.lock_keys(records)
+    assert labelled.keys == [('a', 'web'), ('b', 'web')]
+    one = reconcile.Batch(defaults(POD, {'state': 'absent', 'label_selectors': [], 'namespace': 'b'}))
+    one.lock_keys(records)
+    assert one.keys == [('b', 'db'), ('b', 'web')]

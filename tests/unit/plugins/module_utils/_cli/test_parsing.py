@@ -5,7 +5,7 @@ import io
 import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._cli import main
-from ansible_collections.hostpods.core.plugins.module_utils._cli import common, completion, forward, parser, verbs
+from ansible_collections.hostpods.core.plugins.module_utils._cli import apply, common, completion, forward, parser, verbs
 from ansible_collections.hostpods.core.plugins.module_utils._cli.common import CliError
 from ansible_collections.hostpods.core.plugins.module_utils._cli.get import parse_resources
 
@@ -128,6 +128,9 @@ def test_global_options():
     (['apply', '-f', 'x.yaml', '--prune'], 'error: hostpods prunes by ApplySet: --prune needs --applyset=NAME'),
     (['apply', '-f', 'x.yaml', '--applyset', 'shop'], 'error: --applyset requires --prune'),
     (['explain', 'deployments'], 'error: the server doesn\'t have a resource type "deployments"'),
+    (['delete', 'pod', 'web', '-A'], 'error: a resource cannot be retrieved by name across all namespaces'),
+    (['delete', '-f', 'x.yaml', '-A'], 'error: -A/--all-namespaces takes --all or -l here'),
+    (['delete', 'pods', '-A'], 'error: resource(s) were provided, but no name was specified'),
 ])
 def test_usage_errors_exit_1_with_kubectls_words(argv, message):
     code, out, err = run(*argv)
@@ -141,3 +144,25 @@ def test_completion_knows_every_verb_and_flag():
         assert ' %s) mapfile' % verb in script
     assert '--all-containers' in script and '--show-labels' in script and '--grace-period' in script
     assert script.rstrip().endswith('complete -o default -F _hostpods hostpods')
+
+
+@pytest.mark.parametrize('argv, namespace, selectors', [
+    (['delete', 'pods', '--all', '-A'], None, []),
+    (['delete', 'pods', '--all-namespaces', '-l', 'app=web', '--now'], None, ['app=web']),
+    (['delete', 'pods', '--all', '-n', 'a'], 'a', []),
+])
+def test_delete_all_namespaces_is_one_call_of_the_reconcile_over_every_namespace(monkeypatch, argv, namespace, selectors):
+    """kubectl's ``delete pods --all -A`` / ``-A -l``: the reconcile's selector with no namespace, and kubectl's lines
+    (by namespace, then name)."""
+    calls = []
+
+    def call(ctx, params, check_mode=False, diff_mode=False):
+        calls.append(params)
+        return {'pods': [{'metadata': {'namespace': ns, 'name': name}, 'action': 'deleted'}
+                         for ns, name in [('b', 'db'), ('a', 'web')]]}, None
+    monkeypatch.setattr(apply, 'call', call)
+    code, out, err = run(*argv)
+    assert (code, out, err) == (0, 'pod "web" deleted\npod "db" deleted\n', '')
+    [params] = calls
+    assert (params['state'], params['definition'], params['namespace'], params['label_selectors']) == (
+        'absent', None, namespace, selectors)

@@ -1,13 +1,19 @@
 """Unit tests of what the hostpods command makes of data: kubectl run's manifest, top's units, explain's text."""
 
+import importlib.util
+import io
+import os
+import sys
+
 import pytest
 
-from ansible_collections.hostpods.core.plugins.module_utils._cli import explain, top
+from ansible_collections.hostpods.core.plugins.module_utils._cli import explain, main, top
 from ansible_collections.hostpods.core.plugins.module_utils._cli.common import CliError, dump
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._spec import fields
 from ansible_collections.hostpods.core.plugins.module_utils._spec.generators import run_manifest
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import load_pods
+from hostpods_paths import ROOT
 
 RUN_YAML = '''\
 apiVersion: v1
@@ -185,10 +191,25 @@ def test_explain_unknown_field():
     assert info.value.message == 'field "nope" does not exist'
 
 
-def test_explain_without_the_schema_shows_the_tree():
-    text = explain.explain_tree('Pod', ['spec', 'containers'])
-    assert 'FIELD: containers <[]Object>' in text and 'kubernetes-validate' in text
-    assert '  image\t<string>\n' in text and 'volumeDevices' not in text
+def test_the_shipped_schema_is_what_the_package_gives():
+    """_spec/schema/v1.json is scripts/make-schema.py's output from the kubernetes-validate package of the venv."""
+    spec = importlib.util.spec_from_file_location('make_schema', os.path.join(ROOT, 'scripts', 'make-schema.py'))
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    with open(explain.SCHEMA_FILE, encoding='utf-8') as handle:
+        assert handle.read() == script.build(), 'run: .venv/bin/python scripts/make-schema.py'
+    assert os.path.getsize(explain.SCHEMA_FILE) < 300000
+
+
+def test_explain_reads_the_shipped_schema_without_the_package(monkeypatch):
+    monkeypatch.setitem(sys.modules, 'kubernetes_validate', None)  # any import of it fails
+    out = io.StringIO()
+    assert main(['explain', 'pod.spec.volumes.projected.sources.serviceAccountToken'], stdout=out) == 0
+    text = out.getvalue()
+    assert text.startswith('KIND:       Pod\nVERSION:    v1\n\nFIELD: serviceAccountToken <ServiceAccountTokenProjection>'
+                           '\n\n\nDESCRIPTION:\n    serviceAccountToken is information about the serviceAccountToken data to')
+    assert '\nHOSTPODS:\n    refused: needs the TokenRequest API' in text
+    assert '  audience\t<string>\n    audience is the intended audience of the token.' in text
 
 
 def test_support_of_a_field_refused_with_its_reason():
@@ -196,5 +217,5 @@ def test_support_of_a_field_refused_with_its_reason():
     assert fields.support(path) == ('refused', 'refused: needs the TokenRequest API, from an API server, which '
                                                'hostpods does not have')
     assert fields.support(path + ['audience'])[0] == 'refused'
-    assert explain.explain_tree('Pod', path).startswith('KIND:       Pod\nVERSION:    v1\n\nFIELD: serviceAccountToken '
-                                                        '<Object>')
+    assert '    hostpods: refused: needs the TokenRequest API' in explain.explain(
+        'Pod', path, explain.Schema(explain.schema_definitions()))
