@@ -62,7 +62,9 @@ def installed(tmp_path_factory):
     assert {'plugins', 'roles', 'playbooks', 'meta', 'docs', 'examples', 'README.md', 'CHANGELOG.md'} <= held, held
     assert {'scripts/build-node-image.sh', 'images/node/entrypoint.sh'} <= files
     assert not held & {'tests', 'molecule', 'bench', '.ci', '.git', '.venv', 'pytest.ini', '.ansible-lint'}, held
-    assert not [name for name in files if name.endswith('.pyc') or name in ('scripts/setup.sh', 'scripts/test.sh')]
+    assert 'changelogs/changelog.yaml' in files and 'changelogs/.plugin-cache.yaml' not in files
+    assert not [name for name in files if name.endswith('.pyc') or name in (
+        'scripts/setup.sh', 'scripts/test.sh', 'scripts/changelog.sh', 'scripts/changelog_convert.py')]
     collections = base / 'collections'
     env['ANSIBLE_COLLECTIONS_PATH'] = str(collections)
     env['ANSIBLE_COLLECTIONS_SCAN_SYS_PATH'] = 'false'
