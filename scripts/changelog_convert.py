@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Move the statements of a hand-written CHANGELOG.md into antsibull-changelog's ``changelogs/``.
 
 The first run writes ``changelogs/changelog.yaml`` from the hand-written file: one release a ``## <version>``
@@ -138,7 +137,7 @@ def verify(releases, generated):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser = argparse.ArgumentParser(description=__doc__.split('\n', maxsplit=1)[0])
     parser.add_argument('handwritten', help='a hand-written CHANGELOG.md')
     parser.add_argument('--fragment', default='from-handwritten-changelog', help="a later run's fragment name")
     parser.add_argument('--verify', metavar='GENERATED', help='check the generated CHANGELOG.md instead')
