@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: pod
 short_description: Run tasks in the containers of hostpods pods, like C(kubectl exec) and C(kubectl cp)
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Runs commands in, and copies files to and from, a container of a pod that M(hostpods.core.pod) runs, through
     the C(docker) CLI on the controller (C(docker exec -i)), as P(kubernetes.core.kubectl#connection) does with
@@ -38,7 +38,7 @@ options:
       - name: inventory_hostname
       - name: ansible_host
       - name: ansible_hostpods_pod
-    version_added: 0.1.0
+    version_added: 0.2.0
   namespace:
     description:
       - The pod's namespace.
@@ -46,7 +46,7 @@ options:
     type: str
     vars:
       - name: ansible_hostpods_namespace
-    version_added: 0.1.0
+    version_added: 0.2.0
   container:
     description:
       - The container of the pod to run in, an app container or a running init container (a sidecar).
@@ -55,7 +55,7 @@ options:
     type: str
     vars:
       - name: ansible_hostpods_pod_container
-    version_added: 0.1.0
+    version_added: 0.2.0
   node_container:
     description:
       - The node container (of P(hostpods.core.cluster#role)) whose engine runs the pod; commands go through
@@ -64,7 +64,7 @@ options:
     type: str
     vars:
       - name: ansible_hostpods_node_container
-    version_added: 0.1.0
+    version_added: 0.2.0
 '''
 
 EXAMPLES = r'''

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: node_daemon_config
 short_description: The Docker daemon settings of a hostpods node, merged over its current daemon.json
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Used by the P(hostpods.core.node#role) role. Takes what the role's probe found on a node (its current
     C(/etc/docker/daemon.json) and the settings dockerd gets as command-line flags) and works out the settings

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: node_facts
 short_description: The node facts of a hostpods node, as a Node object has them
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Used by the P(hostpods.core.node#role) role to write C(/etc/ansible/facts.d/hostpods.fact) (read back as
     C(ansible_local.hostpods); the scheduler of C(hostpods.core.apply) and M(hostpods.core.pod) read it).

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: node_peers
 short_description: The other nodes of a hostpods cluster, with their pod CIDRs and addresses
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Used by the P(hostpods.core.node#role) role for the routes of the flat pod network. Takes the hosts of the
     cluster's inventory group and returns, for each other host that has a pod CIDR different from this node's,

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: pod_describe
 short_description: Render a pod as the text of C(kubectl describe pod)
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Takes a Pod object, such as an item of the C(pods) returned by M(hostpods.core.pod_info) or M(hostpods.core.pod),
     or a list of them, and renders each as C(kubectl describe pod) does (its sections, labels and alignment; times in

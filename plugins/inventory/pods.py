@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: pods
 short_description: The pods (or their containers) of hostpods nodes as Ansible hosts
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Lists the pods that M(hostpods.core.pod) runs on one or more nodes, as M(hostpods.core.pod_info) reports them,
     and adds each pod (or, with O(containers), each container of a pod) as a host that the
@@ -49,7 +49,7 @@ options:
     required: true
     type: str
     choices: [hostpods.core.pods]
-    version_added: 0.1.0
+    version_added: 0.2.0
   nodes:
     description:
       - The nodes to read, each a dict. Without O(nodes) and O(cluster), this machine's engine.
@@ -73,13 +73,13 @@ options:
         description: The Python interpreter in the node container.
         type: str
         default: python3
-    version_added: 0.1.0
+    version_added: 0.2.0
   cluster:
     description:
       - The name of a P(hostpods.core.cluster#role) cluster (its C(cluster_name)) whose running node containers are
         read, found on the engine O(docker_host) by their C(io.hostpods.cluster) label. Added to O(nodes).
     type: str
-    version_added: 0.1.0
+    version_added: 0.2.0
   docker_host:
     description:
       - The Docker engine the controller talks to (for example V(unix:///var/run/docker.sock)), the one of this
@@ -88,18 +88,18 @@ options:
     type: str
     env:
       - name: DOCKER_HOST
-    version_added: 0.1.0
+    version_added: 0.2.0
   docker_cli:
     description: The C(docker) command on the controller (a name looked up in E(PATH), or a path).
     type: str
     default: docker
-    version_added: 0.1.0
+    version_added: 0.2.0
   namespaces:
     description: Only the pods of these namespaces. Empty, the pods of every namespace.
     type: list
     elements: str
     default: []
-    version_added: 0.1.0
+    version_added: 0.2.0
   label_selectors:
     description:
       - Kubernetes label selectors the pods' labels must all match, as M(hostpods.core.pod_info) takes them.
@@ -107,14 +107,14 @@ options:
     type: list
     elements: str
     default: []
-    version_added: 0.1.0
+    version_added: 0.2.0
   containers:
     description:
       - V(false), one host a pod (tasks run in the container C(kubectl exec) picks, see
         P(hostpods.core.pod#connection)); V(true), one host a container of a pod (its app containers and sidecars).
     type: bool
     default: false
-    version_added: 0.1.0
+    version_added: 0.2.0
   host_format:
     description:
       - The host names, a Python format string with the fields C({namespace}), C({pod}), C({container}),
@@ -123,17 +123,17 @@ options:
       - When two pods make the same name (pods of one name on several nodes), the second is left out with a
         warning; add C({node}) then.
     type: str
-    version_added: 0.1.0
+    version_added: 0.2.0
   verbose_output:
     description: Add the whole Pod object (with its C(spec) and C(status)) as C(hostpods_pod_object).
     type: bool
     default: false
-    version_added: 0.1.0
+    version_added: 0.2.0
   timeout:
     description: Seconds to wait for each node's answer.
     type: int
     default: 60
-    version_added: 0.1.0
+    version_added: 0.2.0
 '''
 
 EXAMPLES = r'''

@@ -7,7 +7,7 @@ from __future__ import annotations
 DOCUMENTATION = r'''
 name: core_bundle
 short_description: The hostpods core library as one archive, for the tools a node runs without Ansible
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Packs the collection's C(plugins/module_utils) (its C(*.py) files, and the C(*.json) data they read, the
     official Kubernetes schema of C(hostpods explain)) into one gzip tar, under

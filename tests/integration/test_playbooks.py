@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import tarfile
+import time
 import urllib.request
 
 import pytest
@@ -62,9 +63,11 @@ def installed(tmp_path_factory):
     assert {'plugins', 'roles', 'playbooks', 'meta', 'docs', 'examples', 'README.md', 'CHANGELOG.md'} <= held, held
     assert {'scripts/build-node-image.sh', 'images/node/entrypoint.sh'} <= files
     assert not held & {'tests', 'molecule', 'bench', '.ci', '.git', '.venv', 'pytest.ini', '.ansible-lint'}, held
-    development = ('scripts/setup.sh', 'scripts/test.sh', 'scripts/make-schema.py')
+    development = ('scripts/setup.sh', 'scripts/test.sh', 'scripts/make-schema.py', 'scripts/changelog.sh',
+                   'scripts/changelog_convert.py')
     assert not [name for name in files if name.endswith('.pyc') or name in development]
     assert 'plugins/module_utils/_spec/schema/v1.json' in files  # the official schema hostpods explain reads
+    assert 'changelogs/changelog.yaml' in files and 'changelogs/.plugin-cache.yaml' not in files
     collections = base / 'collections'
     env['ANSIBLE_COLLECTIONS_PATH'] = str(collections)
     env['ANSIBLE_COLLECTIONS_SCAN_SYS_PATH'] = 'false'
@@ -98,7 +101,8 @@ def test_apply_get_delete_playbooks_from_the_installed_collection(installed, tmp
         return out
 
     try:
-        applied = table(run_playbook('apply', 'manifests=%s' % manifests, 'sandbox_image=%s' % PAUSE))
+        # no -e sandbox_image: this machine is a set-up node, whose node facts name the sandbox image
+        applied = table(run_playbook('apply', 'manifests=%s' % manifests))
         assert set(applied) == {web, db, cache}, applied
         for row in applied.values():
             assert (row['READY'], row['STATUS'], row['RESTARTS']) == ('1/1', 'Running', '0'), row
@@ -106,6 +110,8 @@ def test_apply_get_delete_playbooks_from_the_installed_collection(installed, tmp
         found = containers(prefix)
         assert len(found) == 6 and set(found.values()) == {'running'}, found
         assert all('_%s_' % ns in name for name in found), found
+        sandboxes = docker('ps', '--filter', 'name=k8s_POD_%s' % prefix, '--format', '{{.Image}}').split()
+        assert sandboxes == [PAUSE] * 3, sandboxes
 
         listed = table(run_playbook('get'))
         assert set(listed) == {web, db, cache}, listed
@@ -141,6 +147,37 @@ def test_apply_get_delete_playbooks_from_the_installed_collection(installed, tmp
         assert 'No resources found.' in run_playbook('get')
     finally:
         cleanup(prefix)
+
+
+def test_run_playbook_dry_run_from_the_installed_collection(installed, tmp_path):
+    """``hostpods.core.run -e dry_run=true`` from the installed copy prints kubectl run's manifest, creates nothing."""
+    prefix = new_prefix()
+    code, out, err = run([os.path.join(BIN, 'ansible-playbook'), 'hostpods.core.run', '-e', 'name=%s' % prefix,
+                          '-e', 'image=hostpods/busybox:1.35', '-e', 'port=80', '-e', 'dry_run=true'],
+                         installed, str(tmp_path))
+    assert code == 0, out[-4000:] + err[-4000:]
+    printed = [line.strip().rstrip(',').strip('"') for line in out.splitlines()]
+    start = printed.index('apiVersion: v1')
+    assert printed[start:start + 13] == [
+        'apiVersion: v1', 'kind: Pod', 'metadata:', '  creationTimestamp: null', '  labels:', '    run: %s' % prefix,
+        '  name: %s' % prefix, 'spec:', '  containers:', '  - image: hostpods/busybox:1.35',
+        '    name: %s' % prefix, '    ports:', '    - containerPort: 80'], out
+    assert containers(prefix) == {}
+
+
+def test_installed_collection_passes_its_own_sanity(installed):
+    """``ansible-test sanity`` on the copy ansible-galaxy installed (not on the checkout), with .ci/sanity's
+    tools: what Galaxy users get passes the tests Galaxy collections are held to."""
+    path = os.path.join(installed['ANSIBLE_COLLECTIONS_PATH'], 'ansible_collections', 'hostpods', 'core')
+    env = dict(installed, HOSTPODS_SANITY_COLLECTION=path)
+    started = time.monotonic()
+    code, out, err = run(['bash', os.path.join(ROOT, '.ci', 'sanity')], env, ROOT, timeout=900)
+    took = time.monotonic() - started
+    assert code == 0, out[-6000:] + err[-6000:]
+    for test in ('validate-modules', 'yamllint', 'pep8', 'compile', 'changelog', 'ansible-doc', 'import', 'pylint'):
+        assert 'Running sanity test "%s"' % test in out + err, out[-6000:] + err[-6000:]
+    assert 'Skipping' not in out + err, out[-6000:] + err[-6000:]
+    assert took < 240, took    # every test (about 130 s on the loaded 2-core machine)
 
 
 # ---------------------------------------------------------------------------- 7. the README's main command
