@@ -121,6 +121,13 @@ CONTAINER_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL,
                       'allowPrivilegeEscalation': BOOL, 'seccompProfile': SECCOMP, 'appArmorProfile': APPARMOR,
                       'procMount': STR, 'seLinuxOptions': SELINUX, 'windowsOptions': WINDOWS}
 
+GENERATE_NAME = Refused('cannot use generate name with apply (kubectl apply refuses it: an apply finds its object by '
+                        'metadata.name, so give the pod a name)')
+DRA = Refused('needs dynamic resource allocation: ResourceClaims allocated by an API server\'s scheduler and a DRA '
+              'driver on the node, which a Docker host has neither of')
+IMAGE_VOLUME = {'reference': STR, 'pullPolicy': STR}  # refused by _plan.capabilities where the engine cannot mount it
+OWNER_REFERENCE = {'apiVersion': STR, 'kind': STR, 'name': STR, 'uid': STR, 'controller': BOOL,
+                   'blockOwnerDeletion': BOOL}
 FIELD_REF = {'apiVersion': STR, 'fieldPath': STR}
 RESOURCE_REF = {'containerName': STR, 'resource': STR, 'divisor': QUANTITY}
 KEY_REF = {'name': STR, 'key': STR, 'optional': BOOL}
@@ -151,7 +158,7 @@ CONTAINER = {
     'envFrom': ListOf(ENV_FROM),
     'ports': ListOf(PORT),
     'volumeMounts': ListOf(VOLUME_MOUNT),
-    'resources': {'requests': RESOURCES, 'limits': RESOURCES},
+    'resources': {'requests': RESOURCES, 'limits': RESOURCES, 'claims': DRA},
     'resizePolicy': ListOf({'resourceName': STR, 'restartPolicy': STR}),
     'terminationMessagePath': STR,
     'terminationMessagePolicy': STR,
@@ -189,6 +196,7 @@ VOLUME = dict(REFUSED_VOLUMES, **{
     'hostPath': {'path': STR, 'type': STR},
     'persistentVolumeClaim': {'claimName': STR, 'readOnly': BOOL},
     'ephemeral': {'volumeClaimTemplate': {'metadata': {'labels': STRMAP, 'annotations': STRMAP}, 'spec': CLAIM_SPEC}},
+    'image': IMAGE_VOLUME,
     'configMap': {'name': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
     'secret': {'secretName': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
     'downwardAPI': {'items': DOWNWARD_ITEMS, 'defaultMode': INT},
@@ -209,6 +217,9 @@ POD = {
         'namespace': STR,
         'labels': STRMAP,
         'annotations': STRMAP,
+        'generateName': GENERATE_NAME,
+        'ownerReferences': ListOf(OWNER_REFERENCE),  # only the garbage collector acts on them: _spec.notices warns
+        'finalizers': STRLIST,  # only the control plane removes them: _spec.notices warns
         'creationTimestamp': Ignored('set by the node when the pod is created'),
     },
     'spec': {
@@ -249,13 +260,15 @@ POD = {
         'automountServiceAccountToken': BOOL,
         'securityContext': POD_SECURITY,
         'resources': {'requests': POD_RESOURCES, 'limits': POD_RESOURCES},
+        'overhead': RESOURCE_LIST,  # set by RuntimeClass admission on a cluster: added to the pod cgroup, and warned
+        'resourceClaims': DRA,
         'ephemeralContainers': Forbidden('cannot be set on create: add them to a running pod with '
                                          'hostpods.core.pod_debug (kubectl debug)'),
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
 }
 
-OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': STRMAP,
+OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': STRMAP, 'generateName': GENERATE_NAME,
                'creationTimestamp': Ignored('set by the node when the object is created')}
 CLUSTER_META = {key: value for key, value in OBJECT_META.items() if key != 'namespace'}  # cluster-scoped objects
 OBJECTS = {

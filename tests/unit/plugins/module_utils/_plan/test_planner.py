@@ -803,6 +803,21 @@ def test_capabilities_refuse_recursive_read_only_mounts_on_an_engine_before_api_
     assert capabilities.refusals(desired, new) == []
 
 
+def test_capabilities_refuse_image_volumes_naming_the_engine():
+    from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
+    from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext
+    desired = pod(volumes=[{'name': 'v', 'emptyDir': {}}, {'name': 'img', 'image': {'reference': 'busybox:1.35'}}])
+    old = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '20.10.24', 'api': '1.41'})
+    assert capabilities.refusals(desired, old) == [
+        'spec.volumes[1].image: needs an engine that mounts images (Mount.Type=image: API 1.48, Docker 28 or later); '
+        'the engine of node n1 is Docker 20.10.24 (API 1.41)']
+    new = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '28.0.1', 'api': '1.48'})
+    assert capabilities.refusals(desired, new) == [  # never ignored, even where the engine could
+        "spec.volumes[1].image: needs the engine's image mounts (Mount.Type=image), which hostpods does not make yet "
+        "(the engine of node n1, Docker 28.0.1, has them)"]
+    assert capabilities.refusals(desired, NodeContext(name='n1')) == []  # a delete: the engine was not asked
+
+
 # ----------------------------------------------------------------------------- ephemeral volumes
 
 EPHEMERAL = {'name': 'scratch', 'ephemeral': {'volumeClaimTemplate': {

@@ -48,7 +48,9 @@ def test_full_supported_pod_has_no_errors():
 
 @pytest.mark.parametrize('mutate, expected', [
     (lambda p: p.update(extra=1), ['extra: field not supported by hostpods yet']),
-    (lambda p: p['metadata'].update(generateName='x-'), ['metadata.generateName: field not supported by hostpods yet']),
+    (lambda p: p['metadata'].update(generateName='x-'), ['metadata.generateName: not supported by hostpods: cannot use '
+                                                         'generate name with apply (kubectl apply refuses it: an apply '
+                                                         'finds its object by metadata.name, so give the pod a name)']),
     (lambda p: p['spec'].update(readinessGates=[]), ['spec.readinessGates: field not supported by hostpods yet']),
     (lambda p: p['spec']['containers'][0].update(volumeDevices=[]),
      ['spec.containers[0].volumeDevices: field not supported by hostpods yet']),
@@ -117,12 +119,24 @@ def test_volumes_a_docker_host_cannot_have_are_refused_with_the_reason(source, w
     assert fields.support(['spec', 'volumes', source, 'anything'])[0] == 'refused'
 
 
+DRA_WHY = ("needs dynamic resource allocation: ResourceClaims allocated by an API server's scheduler and a DRA driver "
+           "on the node, which a Docker host has neither of")
+
+
+def test_dynamic_resource_allocation_is_refused_with_the_reason():
+    pod = minimal_pod(resourceClaims=[{'name': 'gpu', 'resourceClaimName': 'gpu-claim'}])
+    pod['spec']['containers'][0]['resources'] = {'claims': [{'name': 'gpu'}], 'limits': {'cpu': '1'}}
+    assert check(pod) == ['spec.containers[0].resources.claims: not supported by hostpods: ' + DRA_WHY,
+                          'spec.resourceClaims: not supported by hostpods: ' + DRA_WHY]
+    assert fields.support(['spec', 'resourceClaims']) == ('refused', 'refused: ' + DRA_WHY)
+
+
 def test_every_volume_source_of_kubernetes_is_supported_or_refused_with_a_reason():
     kubernetes = {'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI',
                   'emptyDir', 'ephemeral', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs',
                   'hostPath', 'image', 'iscsi', 'name', 'nfs', 'persistentVolumeClaim', 'photonPersistentDisk',
                   'portworxVolume', 'projected', 'quobyte', 'rbd', 'scaleIO', 'secret', 'storageos', 'vsphereVolume'}
-    assert kubernetes - set(fields.VOLUME) <= {'ephemeral', 'image'}  # each of those is a change of its own
+    assert kubernetes <= set(fields.VOLUME)  # image volumes: taken by the schema, refused by the node's engine
 
 
 def test_null_is_the_same_as_unset():
