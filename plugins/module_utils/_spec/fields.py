@@ -113,6 +113,7 @@ APPARMOR = {'type': STR, 'localhostProfile': STR}
 SELINUX = {'user': STR, 'role': STR, 'type': STR, 'level': STR}
 WINDOWS = {'gmsaCredentialSpecName': STR, 'gmsaCredentialSpec': STR, 'runAsUserName': STR, 'hostProcess': BOOL}
 POD_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'supplementalGroups': INTLIST, 'fsGroup': INT,
+                'fsGroupChangePolicy': STR,
                 'sysctls': ListOf({'name': STR, 'value': STR}), 'seccompProfile': SECCOMP, 'appArmorProfile': APPARMOR,
                 'supplementalGroupsPolicy': STR, 'seLinuxOptions': SELINUX, 'seLinuxChangePolicy': STR,
                 'windowsOptions': WINDOWS}
@@ -361,6 +362,9 @@ NOTES = {
     'spec.securityContext.seLinuxOptions': 'no effect on a node without SELinux (the apply warns); refused on a node '
                                            'with SELinux',
     'spec.securityContext.windowsOptions': 'validated; no effect on a Linux node (the apply warns)',
+    'spec.securityContext.fsGroupChangePolicy': 'Always: every apply that makes the pod gives its emptyDir and claim '
+                                                'volumes to the fsGroup, recursively; OnRootMismatch: only when the '
+                                                'volume\'s root is not already the group\'s (setgid, rwx for the group)',
     'spec.os': 'linux; another OS is rejected, as by a kubelet (PodOSNotSupported)',
     'spec.serviceAccount': 'the deprecated name of serviceAccountName, defaulted from it as the API server does',
     'spec.automountServiceAccountToken': 'accepted: false is exact (no token); true or unset with a service account '

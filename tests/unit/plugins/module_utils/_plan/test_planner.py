@@ -803,6 +803,18 @@ def test_capabilities_refuse_recursive_read_only_mounts_on_an_engine_before_api_
     assert capabilities.refusals(desired, new) == []
 
 
+@pytest.mark.parametrize('context, expected', [
+    ({'fsGroup': 2000}, 'Always'),
+    ({'fsGroup': 2000, 'fsGroupChangePolicy': 'OnRootMismatch'}, 'OnRootMismatch'),
+])
+def test_fs_group_steps_carry_the_change_policy(context, expected):
+    desired = pod(securityContext=context, volumes=[{'name': 'data', 'persistentVolumeClaim': {'claimName': 'data'}},
+                                                    {'name': 'cache', 'emptyDir': {}}])
+    steps = [step for step in plan(desired).steps if isinstance(step, S.FsGroup)]
+    assert [(step.group, step.policy) for step in steps] == [(2000, expected)] * 2
+    assert steps[0].describe() == 'fs_group k8s_pvc_data_default gid 2000 (%s)' % expected
+
+
 def test_capabilities_refuse_image_volumes_naming_the_engine():
     from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
     from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext

@@ -209,8 +209,9 @@ def test_errors_are_appended_to_the_given_list():
 
 def test_security_context_fields():
     assert check(minimal_pod(securityContext={'runAsUser': 1000, 'fsGroup': 2000, 'supplementalGroups': [3, 4]})) == []
-    assert check(minimal_pod(securityContext={'fsGroupChangePolicy': 'OnRootMismatch'})) == [
-        'spec.securityContext.fsGroupChangePolicy: field not supported by hostpods yet']
+    assert check(minimal_pod(securityContext={'fsGroup': 2000, 'fsGroupChangePolicy': 'OnRootMismatch'})) == []
+    assert check(minimal_pod(securityContext={'fsGroupChangePolicy': 1})) == [
+        'spec.securityContext.fsGroupChangePolicy: Invalid value: 1: must be a string']
     assert check(minimal_pod(securityContext={'supplementalGroups': ['a']})) == [
         'spec.securityContext.supplementalGroups[0]: Invalid value: "a": must be an integer']
     assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: "x": must be a map']
