@@ -111,7 +111,8 @@ description:
     engine's container update, same container; V(RestartContainer) restarts that container alone), the pod-level
     C(spec.resources) (the pod's cgroup C(kubepods/<qos>/pod<uid>) holds its sandbox and containers, the pod's limits
     on it, as under a kubelet with the cgroupfs driver),
-    C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup) (emptyDir and claim volumes become that group's, setgid; with
+    C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups),
+    C(fsGroup) (emptyDir and claim volumes become that group's, setgid; with
     C(fsGroupChangePolicy=OnRootMismatch) only a volume whose root is not the group's already), safe
     C(sysctls), C(seccompProfile), C(appArmorProfile), C(supplementalGroupsPolicy), C(seLinuxOptions),
     C(seLinuxChangePolicy), C(windowsOptions)) and of containers (the same user fields, C(privileged), C(capabilities),
