@@ -255,6 +255,7 @@ POD = {
         'priority': INT,
         'preemptionPolicy': STR,
         'schedulingGates': ListOf({'name': STR}),
+        'readinessGates': ListOf({'conditionType': STR}),  # the Ready condition: _spec.readiness
         'enableServiceLinks': BOOL,
         'serviceAccountName': STR,
         'serviceAccount': STR,  # deprecated: the same as serviceAccountName
@@ -362,6 +363,9 @@ NOTES = {
     'spec.securityContext.seLinuxOptions': 'no effect on a node without SELinux (the apply warns); refused on a node '
                                            'with SELinux',
     'spec.securityContext.windowsOptions': 'validated; no effect on a Linux node (the apply warns)',
+    'spec.readinessGates': 'the pod is Ready only when every gate\'s condition is True, which only an API client sets: '
+                           'its Ready condition stays False (ReadinessGatesNotReady), wait fails at once naming the '
+                           'gates, and the apply warns',
     'spec.securityContext.fsGroupChangePolicy': 'Always: every apply that makes the pod gives its emptyDir and claim '
                                                 'volumes to the fsGroup, recursively; OnRootMismatch: only when the '
                                                 'volume\'s root is not already the group\'s (setgid, rwx for the group)',

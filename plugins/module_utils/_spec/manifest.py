@@ -27,6 +27,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import priority
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
@@ -313,7 +314,7 @@ def _pod_spec_errors(spec):
     errors += dns.dns_errors(spec)
     errors += security.security_errors(spec) + security.linux_errors(spec)
     errors += scheduling.scheduling_errors(spec)
-    errors += interpod.interpod_errors(spec)
+    errors += interpod.interpod_errors(spec) + readiness.gate_errors(spec)
     errors += resources.pod_level_errors(spec) + resources.overhead_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')

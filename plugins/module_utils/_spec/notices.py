@@ -5,7 +5,7 @@
 
 - ``pod_notices(doc)``: of one Pod manifest as written: the fields hostpods accepts although only the
   control plane acts on them (a service account's token, owner references, finalizers, the overhead that
-  the RuntimeClass admission sets), and the API server's own warnings
+  the RuntimeClass admission sets, readiness gates), and the API server's own warnings
   (deprecated annotations: AppArmor's and seccomp's too), in its words. What has no effect on this
   node (SELinux options without SELinux, Windows options) is ``_spec.security.node_notices``.
 - ``grouped(entries)``: one line a message, naming the pods that gave it, in the order first given.
@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import apparmor
+from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 
 MAX_NAMED = 10  # pods named in one warning; the others are counted
@@ -48,6 +49,8 @@ def pod_notices(doc):
     if wants_token:
         out.append(NO_TOKEN)
     out += [message for path, message in CONTROL_PLANE if _is_set(doc, path)]
+    if readiness.unsettable(spec):
+        out.append(readiness.NOTICE)
     annotations = (doc.get('metadata') or {}).get('annotations') or {}
     out += ['metadata.annotations[%s]: %s' % (key, message) for key, message in DEPRECATED_ANNOTATIONS
             if key in annotations]

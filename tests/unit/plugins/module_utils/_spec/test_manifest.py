@@ -481,7 +481,7 @@ def test_kind_and_api_version(document, expected):
 
 
 @pytest.mark.parametrize('path, fields', [
-    ('spec.readinessGates', {'readinessGates': [{'conditionType': 'x'}]}),
+    ('spec.runtimeClassName', {'runtimeClassName': 'gvisor'}),
     ('spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm', {'affinity': {
         'podAntiAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': [
             {'podAffinityTerm': {}, 'topologyKey': 'kubernetes.io/hostname'}]}}}),
