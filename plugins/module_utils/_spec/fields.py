@@ -363,6 +363,12 @@ NOTES = {
     'spec.securityContext.seLinuxOptions': 'no effect on a node without SELinux (the apply warns); refused on a node '
                                            'with SELinux',
     'spec.securityContext.windowsOptions': 'validated; no effect on a Linux node (the apply warns)',
+    'metadata.ownerReferences': 'accepted and validated; only the garbage collector of a control plane acts on '
+                                'them (the apply warns): hostpods never deletes a pod for them',
+    'metadata.finalizers': 'accepted and validated; only a control plane removes them (the apply warns): a delete '
+                           'does not wait for them',
+    'spec.overhead': 'added to the pod\'s requests and to the limits of its cgroup, as a kubelet adds it; on a '
+                     'cluster the RuntimeClass admission sets it (the apply warns)',
     'spec.readinessGates': 'the pod is Ready only when every gate\'s condition is True, which only an API client sets: '
                            'its Ready condition stays False (ReadinessGatesNotReady), wait fails at once naming the '
                            'gates, and the apply warns',
@@ -373,6 +379,12 @@ NOTES = {
     'spec.serviceAccount': 'the deprecated name of serviceAccountName, defaulted from it as the API server does',
     'spec.automountServiceAccountToken': 'accepted: false is exact (no token); true or unset with a service account '
                                          'gives the apply\'s one warning that no token is mounted',
+}
+
+# Fields the schema takes and the node refuses, by what its engine can do (``_plan.capabilities``)
+BY_THE_ENGINE = {
+    'spec.volumes.image': 'needs the engine\'s image mounts (Mount.Type=image: Docker 28, API 1.48), which hostpods '
+                          'does not make yet',
 }
 
 _PY_TYPES = {STR: str, INT: int, BOOL: bool}
@@ -441,6 +453,9 @@ def support(path, tree=None):
         return 'unsupported', 'refused: %s' % node.why
     if isinstance(node, Only):
         return 'restricted', 'only %s (%s)' % (', '.join(quoted(value) for value in node.values), node.why)
+    for field, why in BY_THE_ENGINE.items():
+        if '.'.join(where) == field or '.'.join(where).startswith(field + '.'):
+            return 'refused', 'refused by the node: %s' % why
     note = NOTES.get('.'.join(where))
     partly = ' (field by field)' if isinstance(node, dict) else ''
     return 'supported', 'supported%s%s' % (partly, ': %s' % note if note else '')

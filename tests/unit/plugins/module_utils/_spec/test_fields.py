@@ -236,3 +236,12 @@ def test_a_stand_in_leaves_out_the_values_of_the_wrong_type():
     assert pod['spec']['hostPID'] == 'yes' and pod['spec']['containers'][1] == 'text'   # the manifest is untouched
     assert fields.stand_in(pod, []) is pod                                              # nothing to leave out: no copy
     assert fields.stand_in(['a'], [((), {})]) is None                                   # not a map at all
+
+
+def test_support_of_the_fields_only_a_control_plane_or_a_newer_engine_takes():
+    assert fields.support(['metadata', 'finalizers'])[0] == 'supported'
+    assert 'the apply warns' in fields.support(['metadata', 'ownerReferences'])[1]
+    assert fields.support(['spec', 'volumes', 'image', 'reference']) == (
+        'refused', "refused by the node: needs the engine's image mounts (Mount.Type=image: Docker 28, API 1.48), "
+                   "which hostpods does not make yet")
+    assert fields.support(['metadata', 'generateName'])[0] == 'refused'
