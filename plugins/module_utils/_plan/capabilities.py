@@ -41,9 +41,9 @@ def _image_volume_refusals(pod, node):
         why = ('needs the engine\'s image mounts (Mount.Type=image), which hostpods does not make yet (the engine of '
                'node %s, Docker %s, has them)' % (node.name, engine.get('version') or '?'))
     else:
+        wanted = '.'.join(map(str, IMAGE_MOUNT_API))
         why = ('needs an engine that mounts images (Mount.Type=image: API %s, Docker 28 or later); the engine of node %s '
-               'is Docker %s (API %s)' % ('.'.join(map(str, IMAGE_MOUNT_API)), node.name, engine.get('version') or '?',
-                                         engine.get('api') or '?'))
+               'is Docker %s (API %s)' % (wanted, node.name, engine.get('version') or '?', engine.get('api') or '?'))
     return ['spec.volumes[%d].image: %s' % (index, why)
             for index, volume in enumerate(pod['spec'].get('volumes') or []) if 'image' in volume]
 

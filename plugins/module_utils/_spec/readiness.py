@@ -60,8 +60,8 @@ def never_ready(pod):
 
 def wait_refusal(pods):
     """Why ``wait`` cannot wait for ``pods`` (those of them that are ``never_ready``), or None."""
-    lines = ['pod %s/%s: spec.readinessGates "%s"' % (pod['metadata']['namespace'], pod['metadata']['name'],
-                                                     '", "'.join(unsettable(pod['spec'])))
+    lines = ['pod %s/%s: spec.readinessGates "%s"'
+             % (pod['metadata']['namespace'], pod['metadata']['name'], '", "'.join(unsettable(pod['spec'])))
              for pod in pods if never_ready(pod)]
     if not lines:
         return None

@@ -103,6 +103,7 @@ def sysctl_settings(pod):
     items = (pod['spec'].get('securityContext') or {}).get('sysctls') or []
     return {'Sysctls': {item['name']: item['value'] for item in items}} if items else {}
 
+
 FS_GROUP_CHANGE_POLICIES = ('Always', 'OnRootMismatch')  # sorted, as the API server lists them
 
 
