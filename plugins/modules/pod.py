@@ -85,9 +85,9 @@ description:
   - "C(readinessGates) are accepted, validated as the API server does: the kubelet's C(Ready) condition needs every
     gate's condition True, which only an API client sets, so on a node without an API server the pod's C(Ready)
     condition stays V(False) with reason C(ReadinessGatesNotReady) and the kubelet's message (C(ContainersReady) is as
-    the containers are), kubectl's READINESS GATES column reads C(0/1) and C(describe) lists the gates, the apply warns once naming the pods, and
-    O(wait=true) fails at once naming the gates instead of waiting for what cannot come (a gate on a condition the
-    node reports itself, such as C(ContainersReady), is read from it)."
+    the containers are), kubectl's READINESS GATES column reads C(0/1) and C(describe) lists the gates, the apply
+    warns once naming the pods, and O(wait=true) fails at once naming the gates instead of waiting for what cannot
+    come (a gate on a condition the node reports itself, such as C(ContainersReady), is read from it)."
   - "Reading is bounded: at most 8 MiB a file or text, nesting at most 100 levels, YAML aliases counted as they expand
     (an alias bomb is refused at once). A refusal lists at most 10 problems a manifest and 20 manifests, quotes values
     as short excerpts and never shows a Secret's values."
