@@ -29,8 +29,8 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import applyse
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
-from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import notices
+from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resource_names
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
