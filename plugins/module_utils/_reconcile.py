@@ -30,6 +30,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec import containers
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import notices
+from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resource_names
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
@@ -302,7 +303,12 @@ def _apply(client, params, check_mode, diff, node, clock):
 
 
 def _wait(client, keys, node, plan, batch, result, timeout, wait_timeout):
-    """Wait until every pod is ready (or finished); the result then shows them as they are."""
+    """Wait until every pod is ready (or finished); the result then shows them as they are. A pod gated on a
+    condition no one on the node sets never is: the call fails at once, naming the gates."""
+    never = readiness.wait_refusal([pod for pod in batch.pods
+                                    if (pod['metadata']['namespace'], pod['metadata']['name']) in keys])
+    if never:
+        _fail(never, result, client)
     waited, done = wait_for(lambda: list(_live(client, keys, node).values()), timeout)
     actions = {pod_plan.key: pod_plan.action for pod_plan in plan.pods}
     pruned = [obj for obj in result['pods'] if obj['action'] == prune.PRUNED]

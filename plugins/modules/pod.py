@@ -74,6 +74,20 @@ description:
     Docker, not of Kubernetes (an emptyDir's Docker volume C(k8s_emptydir_<pod>_<namespace>_<uid>_<volume>) may have
     at most 255 bytes, so the pod name, namespace and volume name together at most 203 characters; paths within
     Linux' limits; no C(:) in what the engine binds). A batch with one invalid manifest changes no pod."
+  - "Fields only a control plane acts on are accepted, validated as the API server validates them, and the apply
+    warns once about each, naming the pods: metadata C(ownerReferences) (the garbage collector's; hostpods never
+    deletes a pod for them) and C(finalizers) (a delete does not wait for them), and spec C(overhead) (set on a cluster
+    by the RuntimeClass admission plugin; as on a kubelet, it is added to the pod's requests and to the limits of its
+    cgroup). Refused by path with the reason: metadata C(generateName) (cannot use generate name with apply, as
+    kubectl apply says), C(resourceClaims) and a container's C(resources) C(claims) (dynamic resource allocation needs an
+    API server and a DRA driver), and C(image) volumes (they need the engine's image mounts, Docker 28 or later with
+    API 1.48; the refusal names the node's engine)."
+  - "C(readinessGates) are accepted, validated as the API server does: the kubelet's C(Ready) condition needs every
+    gate's condition True, which only an API client sets, so on a node without an API server the pod's C(Ready)
+    condition stays V(False) with reason C(ReadinessGatesNotReady) and the kubelet's message (C(ContainersReady) is as
+    the containers are), kubectl's READINESS GATES column reads C(0/1) and C(describe) lists the gates, the apply
+    warns once naming the pods, and O(wait=true) fails at once naming the gates instead of waiting for what cannot
+    come (a gate on a condition the node reports itself, such as C(ContainersReady), is read from it)."
   - "Reading is bounded: at most 8 MiB a file or text, nesting at most 100 levels, YAML aliases counted as they expand
     (an alias bomb is refused at once). A refusal lists at most 10 problems a manifest and 20 manifests, quotes values
     as short excerpts and never shows a Secret's values."
@@ -103,7 +117,9 @@ description:
     engine's container update, same container; V(RestartContainer) restarts that container alone), the pod-level
     C(spec.resources) (the pod's cgroup C(kubepods/<qos>/pod<uid>) holds its sandbox and containers, the pod's limits
     on it, as under a kubelet with the cgroupfs driver),
-    C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups), C(fsGroup), safe
+    C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups),
+    C(fsGroup) (emptyDir and claim volumes become that group's, setgid; with
+    C(fsGroupChangePolicy=OnRootMismatch) only a volume whose root is not the group's already), safe
     C(sysctls), C(seccompProfile), C(appArmorProfile), C(supplementalGroupsPolicy), C(seLinuxOptions),
     C(seLinuxChangePolicy), C(windowsOptions)) and of containers (the same user fields, C(privileged), C(capabilities),
     C(readOnlyRootFilesystem), C(allowPrivilegeEscalation), C(seccompProfile), C(appArmorProfile), C(procMount),

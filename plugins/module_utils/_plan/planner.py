@@ -459,14 +459,15 @@ def image_action(container, facts):
 def _volume_steps(pod, facts):
     steps, errors = [], []
     meta = pod['metadata']
-    fs_group = (pod['spec'].get('securityContext') or {}).get('fsGroup')
+    context = pod['spec'].get('securityContext') or {}
+    fs_group, policy = context.get('fsGroup'), context.get('fsGroupChangePolicy') or 'Always'
     for index, volume in enumerate(pod['spec'].get('volumes') or []):
         if 'emptyDir' in volume:
             memory = (volume['emptyDir'] or {}).get('medium', '') == 'Memory'
             name = naming.emptydir_volume_name(meta['namespace'], meta['name'], meta['uid'], volume['name'])
             steps.append(S.Volume(name, volume, 'emptyDir', memory))
             if fs_group is not None and not memory:
-                steps.append(S.FsGroup(name, fs_group))
+                steps.append(S.FsGroup(name, fs_group, policy))
         elif 'persistentVolumeClaim' in volume or 'ephemeral' in volume:
             kind = 'ephemeral' if 'ephemeral' in volume else 'persistentVolumeClaim'
             name = translate.volume_sources({'metadata': meta, 'spec': {'volumes': [volume]}})[volume['name']][1]
@@ -474,7 +475,7 @@ def _volume_steps(pod, facts):
                 errors += _claim_owner_errors(pod, volume, facts)
             steps.append(S.Volume(name, volume, kind))
             if fs_group is not None:
-                steps.append(S.FsGroup(name, fs_group))
+                steps.append(S.FsGroup(name, fs_group, policy))
         elif 'hostPath' in volume:
             path, kind = volume['hostPath']['path'], volume['hostPath'].get('type', '')
             found = facts.paths.get(path, 'missing')

@@ -103,12 +103,13 @@ def _container_values(container, path, non_missing):
 def pod_requests(pod, non_missing=False):
     """``{resource: int}`` a pod requests (cpu in millicores, memory in bytes), as resourcehelper.PodRequests:
     the containers' requests by the sidecar formula (``resources.aggregate``), the pod-level requests instead
-    where the pod sets them. ``non_missing`` counts a container without a cpu/memory request as 100m/200Mi,
+    where the pod sets them, and the pod's ``overhead``. ``non_missing`` counts a container without a cpu/memory request as 100m/200Mi,
     as the scheduler does for scoring.
     """
     spec = pod.get('spec') or {}
     total = resources.aggregate(spec, lambda container, path: _container_values(container, path, non_missing))
     total.update(resources.pod_level(spec, 'requests'))
+    resources.add(total, resources.overhead(spec))
     return total
 
 

@@ -130,13 +130,15 @@ class Volume(Step):
 
 @dataclass(frozen=True, repr=False)
 class FsGroup(Step):
-    """Give a volume's files to the pod's ``fsGroup`` (setgid directories), as SetVolumeOwnership."""
+    """Give a volume's files to the pod's ``fsGroup`` (setgid directories), as SetVolumeOwnership; with the
+    ``fsGroupChangePolicy`` ``OnRootMismatch``, only when the volume's root is not already the group's."""
     name: str
     group: int
+    policy: str = 'Always'
     op = 'fs_group'
 
     def describe(self):
-        return 'fs_group %s gid %d' % (self.name, self.group)
+        return 'fs_group %s gid %d (%s)' % (self.name, self.group, self.policy)
 
 
 @dataclass(frozen=True, repr=False)

@@ -97,6 +97,21 @@ def set_group_ownership(root, group):
             os.chmod(path, stat.S_IMODE(mode) | extra)
 
 
+VOLUME_ROOT_PERMS = 0o770  # the kubelet's rwMask (0660) and execMask (0110): what a volume's root must have
+
+
+def requires_permission_change(root, group):
+    """The kubelet's ``requiresPermissionChange``: ``root`` is not a directory of ``group`` whose mode has at
+    least 0770 and setgid."""
+    try:
+        info = os.stat(root)
+    except OSError:
+        return True
+    if info.st_gid != group or not stat.S_ISDIR(info.st_mode):
+        return True
+    return (info.st_mode & VOLUME_ROOT_PERMS) != VOLUME_ROOT_PERMS or not info.st_mode & stat.S_ISGID
+
+
 def empty_dir(target):
     """``target`` as an empty directory (0755) in a root-only parent (0700): whatever it held goes (never
     following a symlink out of it)."""

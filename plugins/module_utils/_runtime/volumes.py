@@ -89,10 +89,14 @@ def _empty_dir_mode(volume, default):
 
 def fs_group(run, step):
     """``fsGroup``: the pod's writable volumes belong to that group (setgid directories), as the
-    kubelet's SetVolumeOwnership makes them."""
+    kubelet's SetVolumeOwnership makes them; ``OnRootMismatch`` leaves a volume whose root is already
+    the group's as it is (the kubelet's skipPermissionChange)."""
     root = (run.client.inspect_volume(step.name) or {}).get('Mountpoint')
-    if root and os.path.isdir(root):
-        files.set_group_ownership(root, step.group)
+    if not root or not os.path.isdir(root):
+        return
+    if step.policy == 'OnRootMismatch' and not files.requires_permission_change(root, step.group):
+        return
+    files.set_group_ownership(root, step.group)
 
 
 def host_path(run, step):

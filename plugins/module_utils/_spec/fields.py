@@ -113,6 +113,7 @@ APPARMOR = {'type': STR, 'localhostProfile': STR}
 SELINUX = {'user': STR, 'role': STR, 'type': STR, 'level': STR}
 WINDOWS = {'gmsaCredentialSpecName': STR, 'gmsaCredentialSpec': STR, 'runAsUserName': STR, 'hostProcess': BOOL}
 POD_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL, 'supplementalGroups': INTLIST, 'fsGroup': INT,
+                'fsGroupChangePolicy': STR,
                 'sysctls': ListOf({'name': STR, 'value': STR}), 'seccompProfile': SECCOMP, 'appArmorProfile': APPARMOR,
                 'supplementalGroupsPolicy': STR, 'seLinuxOptions': SELINUX, 'seLinuxChangePolicy': STR,
                 'windowsOptions': WINDOWS}
@@ -121,6 +122,13 @@ CONTAINER_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL,
                       'allowPrivilegeEscalation': BOOL, 'seccompProfile': SECCOMP, 'appArmorProfile': APPARMOR,
                       'procMount': STR, 'seLinuxOptions': SELINUX, 'windowsOptions': WINDOWS}
 
+GENERATE_NAME = Refused('cannot use generate name with apply (kubectl apply refuses it: an apply finds its object by '
+                        'metadata.name, so give the pod a name)')
+DRA = Refused('needs dynamic resource allocation: ResourceClaims allocated by an API server\'s scheduler and a DRA '
+              'driver on the node, which a Docker host has neither of')
+IMAGE_VOLUME = {'reference': STR, 'pullPolicy': STR}  # refused by _plan.capabilities where the engine cannot mount it
+OWNER_REFERENCE = {'apiVersion': STR, 'kind': STR, 'name': STR, 'uid': STR, 'controller': BOOL,
+                   'blockOwnerDeletion': BOOL}
 FIELD_REF = {'apiVersion': STR, 'fieldPath': STR}
 RESOURCE_REF = {'containerName': STR, 'resource': STR, 'divisor': QUANTITY}
 KEY_REF = {'name': STR, 'key': STR, 'optional': BOOL}
@@ -151,7 +159,7 @@ CONTAINER = {
     'envFrom': ListOf(ENV_FROM),
     'ports': ListOf(PORT),
     'volumeMounts': ListOf(VOLUME_MOUNT),
-    'resources': {'requests': RESOURCES, 'limits': RESOURCES},
+    'resources': {'requests': RESOURCES, 'limits': RESOURCES, 'claims': DRA},
     'resizePolicy': ListOf({'resourceName': STR, 'restartPolicy': STR}),
     'terminationMessagePath': STR,
     'terminationMessagePolicy': STR,
@@ -189,6 +197,7 @@ VOLUME = dict(REFUSED_VOLUMES, **{
     'hostPath': {'path': STR, 'type': STR},
     'persistentVolumeClaim': {'claimName': STR, 'readOnly': BOOL},
     'ephemeral': {'volumeClaimTemplate': {'metadata': {'labels': STRMAP, 'annotations': STRMAP}, 'spec': CLAIM_SPEC}},
+    'image': IMAGE_VOLUME,
     'configMap': {'name': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
     'secret': {'secretName': STR, 'items': KEY_TO_PATH, 'defaultMode': INT, 'optional': BOOL},
     'downwardAPI': {'items': DOWNWARD_ITEMS, 'defaultMode': INT},
@@ -209,6 +218,9 @@ POD = {
         'namespace': STR,
         'labels': STRMAP,
         'annotations': STRMAP,
+        'generateName': GENERATE_NAME,
+        'ownerReferences': ListOf(OWNER_REFERENCE),  # only the garbage collector acts on them: _spec.notices warns
+        'finalizers': STRLIST,  # only the control plane removes them: _spec.notices warns
         'creationTimestamp': Ignored('set by the node when the pod is created'),
     },
     'spec': {
@@ -243,19 +255,22 @@ POD = {
         'priority': INT,
         'preemptionPolicy': STR,
         'schedulingGates': ListOf({'name': STR}),
+        'readinessGates': ListOf({'conditionType': STR}),  # the Ready condition: _spec.readiness
         'enableServiceLinks': BOOL,
         'serviceAccountName': STR,
         'serviceAccount': STR,  # deprecated: the same as serviceAccountName
         'automountServiceAccountToken': BOOL,
         'securityContext': POD_SECURITY,
         'resources': {'requests': POD_RESOURCES, 'limits': POD_RESOURCES},
+        'overhead': RESOURCE_LIST,  # set by RuntimeClass admission on a cluster: added to the pod cgroup, and warned
+        'resourceClaims': DRA,
         'ephemeralContainers': Forbidden('cannot be set on create: add them to a running pod with '
                                          'hostpods.core.pod_debug (kubectl debug)'),
     },
     'status': Ignored('written by the node, as the API server ignores it on create'),
 }
 
-OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': STRMAP,
+OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': STRMAP, 'generateName': GENERATE_NAME,
                'creationTimestamp': Ignored('set by the node when the object is created')}
 CLUSTER_META = {key: value for key, value in OBJECT_META.items() if key != 'namespace'}  # cluster-scoped objects
 OBJECTS = {
@@ -348,10 +363,28 @@ NOTES = {
     'spec.securityContext.seLinuxOptions': 'no effect on a node without SELinux (the apply warns); refused on a node '
                                            'with SELinux',
     'spec.securityContext.windowsOptions': 'validated; no effect on a Linux node (the apply warns)',
+    'metadata.ownerReferences': 'accepted and validated; only the garbage collector of a control plane acts on '
+                                'them (the apply warns): hostpods never deletes a pod for them',
+    'metadata.finalizers': 'accepted and validated; only a control plane removes them (the apply warns): a delete '
+                           'does not wait for them',
+    'spec.overhead': 'added to the pod\'s requests and to the limits of its cgroup, as a kubelet adds it; on a '
+                     'cluster the RuntimeClass admission sets it (the apply warns)',
+    'spec.readinessGates': 'the pod is Ready only when every gate\'s condition is True, which only an API client sets: '
+                           'its Ready condition stays False (ReadinessGatesNotReady), wait fails at once naming the '
+                           'gates, and the apply warns',
+    'spec.securityContext.fsGroupChangePolicy': 'Always: every apply that makes the pod gives its emptyDir and claim '
+                                                'volumes to the fsGroup, recursively; OnRootMismatch: only when the '
+                                                'volume\'s root is not already the group\'s (setgid, rwx for the group)',
     'spec.os': 'linux; another OS is rejected, as by a kubelet (PodOSNotSupported)',
     'spec.serviceAccount': 'the deprecated name of serviceAccountName, defaulted from it as the API server does',
     'spec.automountServiceAccountToken': 'accepted: false is exact (no token); true or unset with a service account '
                                          'gives the apply\'s one warning that no token is mounted',
+}
+
+# Fields the schema takes and the node refuses, by what its engine can do (``_plan.capabilities``)
+BY_THE_ENGINE = {
+    'spec.volumes.image': 'needs the engine\'s image mounts (Mount.Type=image: Docker 28, API 1.48), which hostpods '
+                          'does not make yet',
 }
 
 _PY_TYPES = {STR: str, INT: int, BOOL: bool}
@@ -420,6 +453,9 @@ def support(path, tree=None):
         return 'unsupported', 'refused: %s' % node.why
     if isinstance(node, Only):
         return 'restricted', 'only %s (%s)' % (', '.join(quoted(value) for value in node.values), node.why)
+    for field, why in BY_THE_ENGINE.items():
+        if '.'.join(where) == field or '.'.join(where).startswith(field + '.'):
+            return 'refused', 'refused by the node: %s' % why
     note = NOTES.get('.'.join(where))
     partly = ' (field by field)' if isinstance(node, dict) else ''
     return 'supported', 'supported%s%s' % (partly, ': %s' % note if note else '')

@@ -27,6 +27,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import priority
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
@@ -43,7 +44,7 @@ RESTART_POLICIES = podspec.RESTART_POLICIES
 INT32_MAX = 2 ** 31 - 1
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
 VOLUME_SOURCES = ('emptyDir', 'hostPath', 'persistentVolumeClaim', 'ephemeral', 'configMap', 'secret', 'downwardAPI',
-                  'projected')
+                  'projected', 'image')
 OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job')
 API_VERSIONS = {priority.KIND: priority.API_VERSION}  # every other kind is v1
 SCHEMA_FILES = {priority.KIND: 'priorityclass-scheduling-v1'}  # the schema file of a kind, where not <kind>-v1
@@ -258,6 +259,10 @@ def apply_defaults(doc, namespace):
                 volume[key].setdefault('defaultMode', configs.DEFAULT_MODE)
         if 'hostPath' in volume:
             volume['hostPath'].setdefault('type', '')
+        if 'image' in volume:  # as a container's image: Always for :latest, else IfNotPresent
+            volume['image'] = volume['image'] or {}
+            reference = podspec.ImageRef(volume['image'].get('reference') or '')
+            volume['image'].setdefault('pullPolicy', reference.default_pull_policy)
     if not spec.get('volumes'):
         spec.pop('volumes', None)
     return pod
@@ -309,8 +314,8 @@ def _pod_spec_errors(spec):
     errors += dns.dns_errors(spec)
     errors += security.security_errors(spec) + security.linux_errors(spec)
     errors += scheduling.scheduling_errors(spec)
-    errors += interpod.interpod_errors(spec)
-    errors += resources.pod_level_errors(spec)
+    errors += interpod.interpod_errors(spec) + readiness.gate_errors(spec)
+    errors += resources.pod_level_errors(spec) + resources.overhead_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
     if spec['terminationGracePeriodSeconds'] < 0:
@@ -395,6 +400,12 @@ def _volume_source_errors(volume, path):
     if 'persistentVolumeClaim' in volume:
         claim = volume['persistentVolumeClaim'].get('claimName')
         errors += podspec.name_errors(claim, path + '.persistentVolumeClaim.claimName', subdomain=True)
+    if 'image' in volume:  # validateImageVolumeSource
+        if not volume['image'].get('reference'):
+            errors.append('%s.image.reference: Required value' % path)
+        if volume['image']['pullPolicy'] not in containers.PULL_POLICIES:
+            errors.append('%s.image.pullPolicy: Unsupported value: %s: supported values: "%s"'
+                          % (path, podspec.quoted(volume['image']['pullPolicy']), '", "'.join(containers.PULL_POLICIES)))
     return errors
 
 

@@ -12,12 +12,15 @@
   a memory limit when every container has one or the pod sets one), by QoS class;
   ``container_limits``: a container without its own limit takes the pod-level one (the KEP's
   "implied" container limit), as the kubelet writes it into the container's cgroup.
+- ``spec.overhead`` (what a RuntimeClass adds to its pods, set on a cluster by the RuntimeClass admission
+  plugin): added to the pod's requests, and to each limit it has, as ``PodRequests``/``PodLimits`` add it.
 """
 
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
+from ansible_collections.hostpods.core.plugins.module_utils._spec import resource_names
 
 COMPUTE = ('cpu', 'memory')  # what pod-level resources, cgroups and in-place resize take
 CFS_PERIOD = 100000          # microseconds, the kubelet's --cpu-cfs-quota-period
@@ -78,17 +81,26 @@ def pod_level(spec, kind):
     return {name: amount(name, value) for name, value in values.items() if name in COMPUTE}
 
 
+def overhead(spec):
+    """``{resource: int}`` of the pod's ``spec.overhead``."""
+    return {name: amount(name, value) for name, value in (spec.get('overhead') or {}).items()}
+
+
 def pod_requests(spec):
-    """``PodRequests``: the containers' requests added up, the pod-level requests instead where set."""
+    """``PodRequests``: the containers' requests added up, the pod-level requests instead where set, and the
+    pod's overhead."""
     total = aggregate(spec, lambda container, _path: container_amounts(container, 'requests'))
     total.update(pod_level(spec, 'requests'))
+    add(total, overhead(spec))
     return total
 
 
 def pod_limits(spec):
-    """``PodLimits``: the containers' limits added up, the pod-level limits instead where set."""
+    """``PodLimits``: the containers' limits added up, the pod-level limits instead where set; the overhead
+    is added to each limit there is (none is made of it)."""
     total = aggregate(spec, lambda container, _path: container_amounts(container, 'limits'))
     total.update(pod_level(spec, 'limits'))
+    add(total, {name: value for name, value in overhead(spec).items() if total.get(name)})
     return total
 
 
@@ -174,6 +186,16 @@ def pod_level_errors(spec):
                                   'pod limits of %s' % (key, index, name, podspec.quoted(str(
                                       container['resources']['limits'][name])), shown(name, limits[name])))
     return errors
+
+
+def overhead_errors(spec):
+    """``validateOverhead``: the API server checks ``spec.overhead`` as a container's limits (hence its paths,
+    ``spec.overhead.limits[cpu]``)."""
+    if not spec.get('overhead'):
+        return []
+    as_limits = {'limits': spec['overhead']}
+    return (quantity.resources_errors(as_limits, 'spec.overhead')
+            + resource_names.resources_errors(as_limits, 'spec.overhead'))
 
 
 RESIZE_POLICIES = ('NotRequired', 'RestartContainer')

@@ -104,6 +104,9 @@ def sysctl_settings(pod):
     return {'Sysctls': {item['name']: item['value'] for item in items}} if items else {}
 
 
+FS_GROUP_CHANGE_POLICIES = ('Always', 'OnRootMismatch')  # sorted, as the API server lists them
+
+
 def security_errors(spec):
     """Kubernetes' validation of the securityContext fields hostpods supports."""
     errors = []
@@ -128,6 +131,10 @@ def security_errors(spec):
             if context.get('privileged') and context.get('allowPrivilegeEscalation') is False:
                 errors.append('%s: Invalid value: cannot set `allowPrivilegeEscalation` to false and `privileged` to true'
                               % path)
+    policy = pod_context.get('fsGroupChangePolicy')
+    if policy is not None and policy not in FS_GROUP_CHANGE_POLICIES:  # validateFSGroupChangePolicy
+        errors.append('spec.securityContext.fsGroupChangePolicy: Unsupported value: %s: supported values: "%s"'
+                      % (podspec.quoted(policy), '", "'.join(FS_GROUP_CHANGE_POLICIES)))
     groups = [('spec.securityContext.fsGroup', pod_context.get('fsGroup'))]
     groups += [('spec.securityContext.supplementalGroups[%d]' % index, group)
                for index, group in enumerate(pod_context.get('supplementalGroups') or [])]

@@ -65,6 +65,11 @@ def describe_pod(pod, events=(), now=None):
     if spec.get('initContainers'):
         _containers(out, 'Init Containers', pod, spec['initContainers'], status.get('initContainerStatuses'))
     _containers(out, 'Containers', pod, spec.get('containers') or [], status.get('containerStatuses'))
+    if spec.get('readinessGates'):  # as kubectl: each gate's condition, <none> where the pod has none
+        found = {condition['type']: condition['status'] for condition in status.get('conditions') or []}
+        out.write(0, 'Readiness Gates:\n  Type\tStatus\n')
+        for gate in spec['readinessGates']:
+            out.write(1, '%s \t%s \n' % (gate['conditionType'], found.get(gate['conditionType'], '<none>')))
     if status.get('conditions'):
         out.write(0, 'Conditions:\n  Type\tStatus\n')
         for condition in status['conditions']:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import Instance, start_failed
+from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import (
     epoch_seconds, is_sidecar, is_terminal_phase, kube_time as _time, qos_class, sidecar_names)
@@ -279,14 +280,17 @@ def _conditions(spec, init_statuses, statuses, phase, network_ready, started, cr
     ready = not unready and not terminal
     reason = None if ready else ('PodCompleted' if phase == 'Succeeded' else 'PodFailed') if terminal else 'ContainersNotReady'
     message = None if ready or terminal else 'containers with unready status: [%s]' % ' '.join(unready)
-    return [
+    conditions = [
         _condition('PodReadyToStartContainers', network_ready, when=started),
         _condition('Initialized', initialized, None if initialized else 'ContainersNotInitialized',
                    None if initialized else 'containers with incomplete status: [%s]' % ' '.join(incomplete), when=started),
-        _condition('Ready', ready, reason, message, when=started),
         _condition('ContainersReady', ready, reason, message, when=started),
         _condition('PodScheduled', True, when=created),
     ]
+    gates = readiness.unready_message(spec, conditions) if ready else None  # GeneratePodReadyCondition
+    conditions.insert(2, _condition('Ready', False, readiness.REASON, gates, when=started) if gates
+                      else _condition('Ready', ready, reason, message, when=started))
+    return conditions
 
 
 def with_node(spec, node_name):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._views.status import human_duration, pod_row
 
 # kubectl get: tabwriter(minwidth 6, padding 3); kubectl describe: tabwriter(minwidth 0, padding 2)
@@ -78,6 +79,7 @@ def pod_rows(items, now=None):
             if not item.get('status'):
                 continue  # a deleted pod's result carries no status: no row
             row = dict(pod_row(item, now), labels=labels_text(item['metadata'].get('labels')))
+            row['readiness_gates'] = readiness.gates_column(item) or NONE
         else:
             row = dict(item)
         row.setdefault('nominated_node', NONE)

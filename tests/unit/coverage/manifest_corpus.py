@@ -5,6 +5,8 @@ import os
 
 import yaml
 
+from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
+from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext
 from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest
 from ansible_collections.hostpods.core.plugins.module_utils._spec import priority
 
@@ -74,6 +76,15 @@ def pods(source):
     return [(relative, name, pod, classes) for relative, name, pod in found]
 
 
+# The node the corpus is applied to: this machine's engine (Docker 20.10, API 1.41, the cgroupfs driver)
+NODE = NodeContext(name='node', engine={'version': '20.10.24', 'api': '1.41', 'cgroupDriver': 'cgroupfs'})
+
+
 def problems(pod, classes):
-    """What hostpods refuses in a pod (empty: accepted), and whether Kubernetes' schema accepts it."""
-    return manifest.pod_errors(pod, classes), manifest.schema_errors(pod)
+    """What hostpods refuses in a pod (empty: accepted) on ``NODE``, its engine's limits included, and whether
+    Kubernetes' schema accepts it."""
+    errors = manifest.pod_errors(pod, classes)
+    if not errors:
+        [defaulted] = manifest.load_pods([(pod, 'corpus')])
+        errors = capabilities.refusals(defaulted, NODE)
+    return errors, manifest.schema_errors(pod)

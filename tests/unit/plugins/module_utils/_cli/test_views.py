@@ -182,7 +182,7 @@ def test_explain_is_kubectls_layout_with_hostpods_support():
     assert 'FIELD: spec <PodSpec>' in spec
     assert '  containers\t<[]Container> -required-\n    image\t<string>\n' in spec
     assert '    volumeDevices\t<[]VolumeDevice> (hostpods: not supported yet)\n' in spec
-    assert '  nodeSelector\t<map[string]string>\n' in spec and '  overhead\t<map[string]Quantity> (hostpods' in spec
+    assert '  nodeSelector\t<map[string]string>\n' in spec and '  overhead\t<map[string]Quantity>\n' in spec
 
 
 def test_explain_unknown_field():

@@ -803,6 +803,33 @@ def test_capabilities_refuse_recursive_read_only_mounts_on_an_engine_before_api_
     assert capabilities.refusals(desired, new) == []
 
 
+@pytest.mark.parametrize('context, expected', [
+    ({'fsGroup': 2000}, 'Always'),
+    ({'fsGroup': 2000, 'fsGroupChangePolicy': 'OnRootMismatch'}, 'OnRootMismatch'),
+])
+def test_fs_group_steps_carry_the_change_policy(context, expected):
+    desired = pod(securityContext=context, volumes=[{'name': 'data', 'persistentVolumeClaim': {'claimName': 'data'}},
+                                                    {'name': 'cache', 'emptyDir': {}}])
+    steps = [step for step in plan(desired).steps if isinstance(step, S.FsGroup)]
+    assert [(step.group, step.policy) for step in steps] == [(2000, expected)] * 2
+    assert steps[0].describe() == 'fs_group k8s_pvc_data_default gid 2000 (%s)' % expected
+
+
+def test_capabilities_refuse_image_volumes_naming_the_engine():
+    from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
+    from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext
+    desired = pod(volumes=[{'name': 'v', 'emptyDir': {}}, {'name': 'img', 'image': {'reference': 'busybox:1.35'}}])
+    old = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '20.10.24', 'api': '1.41'})
+    assert capabilities.refusals(desired, old) == [
+        'spec.volumes[1].image: needs an engine that mounts images (Mount.Type=image: API 1.48, Docker 28 or later); '
+        'the engine of node n1 is Docker 20.10.24 (API 1.41)']
+    new = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '28.0.1', 'api': '1.48'})
+    assert capabilities.refusals(desired, new) == [  # never ignored, even where the engine could
+        "spec.volumes[1].image: needs the engine's image mounts (Mount.Type=image), which hostpods does not make yet "
+        "(the engine of node n1, Docker 28.0.1, has them)"]
+    assert capabilities.refusals(desired, NodeContext(name='n1')) == []  # a delete: the engine was not asked
+
+
 # ----------------------------------------------------------------------------- ephemeral volumes
 
 EPHEMERAL = {'name': 'scratch', 'ephemeral': {'volumeClaimTemplate': {

@@ -72,3 +72,20 @@ def test_the_volumes_whose_files_the_node_holds(tmp_path, monkeypatch):
             os.symlink('..2024_01_01' if name == 'full' else '..gone', os.path.join(naming.volume_dir('u', name), '..data'))
     os.makedirs(os.path.join(naming.volume_dir('u', 'full'), '..2024_01_01'))
     assert nodestate.volumes_with_files('u') == ['full']   # ..data links to the files' version, which must be there
+
+
+def test_a_volume_root_needs_a_permission_change_unless_it_is_the_groups_already(tmp_path):
+    # the kubelet's requiresPermissionChange, which OnRootMismatch asks
+    root = tmp_path / 'volume'
+    root.mkdir()
+    os.chown(root, -1, 2000)
+    os.chmod(root, 0o2770)
+    assert not files.requires_permission_change(str(root), 2000)
+    assert files.requires_permission_change(str(root), 2001)  # another group
+    os.chmod(root, 0o2750)
+    assert files.requires_permission_change(str(root), 2000)  # the group cannot write
+    os.chmod(root, 0o0775)
+    assert files.requires_permission_change(str(root), 2000)  # no setgid
+    files.set_group_ownership(str(root), 2000)
+    assert not files.requires_permission_change(str(root), 2000)
+    assert files.requires_permission_change(str(tmp_path / 'missing'), 2000)

@@ -48,8 +48,10 @@ def test_full_supported_pod_has_no_errors():
 
 @pytest.mark.parametrize('mutate, expected', [
     (lambda p: p.update(extra=1), ['extra: field not supported by hostpods yet']),
-    (lambda p: p['metadata'].update(generateName='x-'), ['metadata.generateName: field not supported by hostpods yet']),
-    (lambda p: p['spec'].update(readinessGates=[]), ['spec.readinessGates: field not supported by hostpods yet']),
+    (lambda p: p['metadata'].update(generateName='x-'), ['metadata.generateName: not supported by hostpods: cannot use '
+                                                         'generate name with apply (kubectl apply refuses it: an apply '
+                                                         'finds its object by metadata.name, so give the pod a name)']),
+    (lambda p: p['spec'].update(runtimeClassName='x'), ['spec.runtimeClassName: field not supported by hostpods yet']),
     (lambda p: p['spec']['containers'][0].update(volumeDevices=[]),
      ['spec.containers[0].volumeDevices: field not supported by hostpods yet']),
     (lambda p: p['spec'].update(volumes=[{'name': 'v', 'someDriver': {'server': 's'}}]),
@@ -117,12 +119,24 @@ def test_volumes_a_docker_host_cannot_have_are_refused_with_the_reason(source, w
     assert fields.support(['spec', 'volumes', source, 'anything'])[0] == 'refused'
 
 
+DRA_WHY = ("needs dynamic resource allocation: ResourceClaims allocated by an API server's scheduler and a DRA driver "
+           "on the node, which a Docker host has neither of")
+
+
+def test_dynamic_resource_allocation_is_refused_with_the_reason():
+    pod = minimal_pod(resourceClaims=[{'name': 'gpu', 'resourceClaimName': 'gpu-claim'}])
+    pod['spec']['containers'][0]['resources'] = {'claims': [{'name': 'gpu'}], 'limits': {'cpu': '1'}}
+    assert check(pod) == ['spec.containers[0].resources.claims: not supported by hostpods: ' + DRA_WHY,
+                          'spec.resourceClaims: not supported by hostpods: ' + DRA_WHY]
+    assert fields.support(['spec', 'resourceClaims']) == ('refused', 'refused: ' + DRA_WHY)
+
+
 def test_every_volume_source_of_kubernetes_is_supported_or_refused_with_a_reason():
     kubernetes = {'awsElasticBlockStore', 'azureDisk', 'azureFile', 'cephfs', 'cinder', 'configMap', 'csi', 'downwardAPI',
                   'emptyDir', 'ephemeral', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs',
                   'hostPath', 'image', 'iscsi', 'name', 'nfs', 'persistentVolumeClaim', 'photonPersistentDisk',
                   'portworxVolume', 'projected', 'quobyte', 'rbd', 'scaleIO', 'secret', 'storageos', 'vsphereVolume'}
-    assert kubernetes - set(fields.VOLUME) <= {'ephemeral', 'image'}  # each of those is a change of its own
+    assert kubernetes <= set(fields.VOLUME)  # image volumes: taken by the schema, refused by the node's engine
 
 
 def test_null_is_the_same_as_unset():
@@ -164,11 +178,11 @@ def test_supported_dns_policies(policy):
 
 
 def test_every_problem_is_reported_not_just_the_first():
-    pod = minimal_pod(readinessGates=[], hostPID='yes')
+    pod = minimal_pod(runtimeClassName='x', hostPID='yes')
     pod['spec']['containers'][0].update(volumeDevices=[], tty='no')
     errors = check(pod)
     assert sorted(errors) == sorted([
-        'spec.readinessGates: field not supported by hostpods yet',
+        'spec.runtimeClassName: field not supported by hostpods yet',
         'spec.hostPID: Invalid value: "yes": must be a boolean',
         'spec.containers[0].volumeDevices: field not supported by hostpods yet',
         'spec.containers[0].tty: Invalid value: "no": must be a boolean',
@@ -195,8 +209,9 @@ def test_errors_are_appended_to_the_given_list():
 
 def test_security_context_fields():
     assert check(minimal_pod(securityContext={'runAsUser': 1000, 'fsGroup': 2000, 'supplementalGroups': [3, 4]})) == []
-    assert check(minimal_pod(securityContext={'fsGroupChangePolicy': 'OnRootMismatch'})) == [
-        'spec.securityContext.fsGroupChangePolicy: field not supported by hostpods yet']
+    assert check(minimal_pod(securityContext={'fsGroup': 2000, 'fsGroupChangePolicy': 'OnRootMismatch'})) == []
+    assert check(minimal_pod(securityContext={'fsGroupChangePolicy': 1})) == [
+        'spec.securityContext.fsGroupChangePolicy: Invalid value: 1: must be a string']
     assert check(minimal_pod(securityContext={'supplementalGroups': ['a']})) == [
         'spec.securityContext.supplementalGroups[0]: Invalid value: "a": must be an integer']
     assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: "x": must be a map']
@@ -221,3 +236,12 @@ def test_a_stand_in_leaves_out_the_values_of_the_wrong_type():
     assert pod['spec']['hostPID'] == 'yes' and pod['spec']['containers'][1] == 'text'   # the manifest is untouched
     assert fields.stand_in(pod, []) is pod                                              # nothing to leave out: no copy
     assert fields.stand_in(['a'], [((), {})]) is None                                   # not a map at all
+
+
+def test_support_of_the_fields_only_a_control_plane_or_a_newer_engine_takes():
+    assert fields.support(['metadata', 'finalizers'])[0] == 'supported'
+    assert 'the apply warns' in fields.support(['metadata', 'ownerReferences'])[1]
+    assert fields.support(['spec', 'volumes', 'image', 'reference']) == (
+        'refused', "refused by the node: needs the engine's image mounts (Mount.Type=image: Docker 28, API 1.48), "
+                   "which hostpods does not make yet")
+    assert fields.support(['metadata', 'generateName'])[0] == 'refused'

@@ -481,13 +481,12 @@ def test_kind_and_api_version(document, expected):
 
 
 @pytest.mark.parametrize('path, fields', [
-    ('spec.readinessGates', {'readinessGates': [{'conditionType': 'x'}]}),
+    ('spec.runtimeClassName', {'runtimeClassName': 'gvisor'}),
     ('spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm', {'affinity': {
         'podAntiAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': [
             {'podAffinityTerm': {}, 'topologyKey': 'kubernetes.io/hostname'}]}}}),
     ('spec.containers[0].volumeDevices', {'containers': [container('c', volumeDevices=[{'name': 'v', 'devicePath': '/dev/xvda'}])]}),
     ('spec.initContainers[0].volumeDevices', {'initContainers': [container('i', volumeDevices=[])]}),
-    ('spec.resourceClaims', {'resourceClaims': [{'name': 'x'}]}),
     ('spec.containers[0].env[0].valueFrom.fileKeyRef', {'containers': [container('c', env=[
         {'name': 'A', 'valueFrom': {'fileKeyRef': {'path': 'p', 'key': 'k'}}}])]}),
 ])
@@ -495,6 +494,18 @@ def test_unsupported_fields_are_named_by_path(path, fields):
     raw = doc('a')
     raw['spec'].update(fields)
     assert errors_of(raw) == ['m.yaml Pod "a": %s: field not supported by hostpods yet' % path]
+
+
+def test_image_volumes_are_validated_and_defaulted_as_the_api_server_does():
+    raw = doc('a', volumes=[{'name': 'v', 'image': {'reference': 'busybox'}},
+                            {'name': 'w', 'image': {'reference': 'busybox:1.35'}}])
+    [pod] = manifest.load_pods([(raw, 'm.yaml')], check_schema=True)
+    assert [volume['image']['pullPolicy'] for volume in pod['spec']['volumes']] == ['Always', 'IfNotPresent']
+    assert 'emptyDir' not in pod['spec']['volumes'][0]
+    bad = doc('a', volumes=[{'name': 'v', 'image': {'pullPolicy': 'Sometimes'}}])
+    assert errors_of(bad) == ['m.yaml Pod "a": spec.volumes[0].image.reference: Required value; '
+                              'spec.volumes[0].image.pullPolicy: Unsupported value: "Sometimes": supported values: '
+                              '"Always", "IfNotPresent", "Never"']
 
 
 def test_refused_fields_say_why():

@@ -93,3 +93,59 @@ def test_deleting_does_not_check_labels():
     # a manifest that could never be applied can still be deleted by name
     document = doc('web', labels={'bad key!': 'x'})
     assert manifest.load_pods([(document, 'm.yaml')], deleting=True)[0]['metadata']['name'] == 'web'
+
+
+# ----------------------------------------------------------------------------- owners and finalizers
+
+OWNER = {'apiVersion': 'apps/v1', 'kind': 'ReplicaSet', 'name': 'web-5d9f', 'uid': 'f3b1', 'controller': True,
+         'blockOwnerDeletion': True}
+
+
+@pytest.mark.parametrize('references, expected', [
+    ([OWNER], []),
+    ([dict(OWNER, apiVersion='apps/'), dict(OWNER, controller=False, kind='', uid='')], [
+        'metadata.ownerReferences.apiVersion: Invalid value: "apps/": version must not be empty',
+        'metadata.ownerReferences.kind: Invalid value: "": must not be empty',
+        'metadata.ownerReferences.uid: Invalid value: "": must not be empty']),
+    ([OWNER, dict(OWNER, kind='Job', name='j')], [
+        'metadata.ownerReferences: Invalid value: %s: Only one reference can have Controller set to true. Found '
+        '"true" in references for ReplicaSet/web-5d9f and Job/j' % metadata.podspec.excerpt(
+            [OWNER, dict(OWNER, kind='Job', name='j')])]),
+    ([dict(OWNER, apiVersion='v1', kind='Event', controller=False)], [
+        'metadata.ownerReferences: Invalid value: %s: /v1, Kind=Event is disallowed from being an owner'
+        % metadata.podspec.excerpt(dict(OWNER, apiVersion='v1', kind='Event', controller=False))]),
+])
+def test_owner_references_as_the_api_server_validates_them(references, expected):
+    assert metadata.owner_references_errors(references) == expected
+
+
+@pytest.mark.parametrize('finalizers, expected', [
+    (['kubernetes', 'orphan', 'example.com/cleanup'], []),
+    (['cleanup'], ['metadata.finalizers: Invalid value: "cleanup": name is neither a standard finalizer name nor is it '
+                   'fully qualified']),
+    (['example.com/a b'], ['metadata.finalizers: Invalid value: "example.com/a b": ' + NAME_RULE]),
+    (['orphan', 'foregroundDeletion'], ['metadata.finalizers: Invalid value: [\'orphan\', \'foregroundDeletion\']: '
+                                        'finalizer orphan and foregroundDeletion cannot be both set']),
+])
+def test_finalizers_as_the_api_server_validates_them(finalizers, expected):
+    assert metadata.finalizers_errors(finalizers) == expected
+
+
+def test_a_pod_with_owners_and_finalizers_is_accepted_and_keeps_them():
+    document = doc('web')
+    document['metadata'].update(ownerReferences=[OWNER], finalizers=['example.com/keep'])
+    [pod] = manifest.load_pods([(document, 'm.yaml')], check_schema=True)
+    assert pod['metadata']['ownerReferences'] == [OWNER] and pod['metadata']['finalizers'] == ['example.com/keep']
+    document['metadata']['finalizers'] = ['keep']
+    assert errors_of(document) == ('m.yaml Pod "web": metadata.finalizers: Invalid value: "keep": name is neither a '
+                                   'standard finalizer name nor is it fully qualified')
+
+
+@pytest.mark.parametrize('named', [True, False])
+def test_generate_name_is_refused_as_kubectl_apply_refuses_it(named):
+    document = doc('web')
+    document['metadata']['generateName'] = 'web-'
+    if not named:
+        del document['metadata']['name']
+    assert ('metadata.generateName: not supported by hostpods: cannot use generate name with apply'
+            in errors_of(document))

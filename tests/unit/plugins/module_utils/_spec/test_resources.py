@@ -59,6 +59,25 @@ def test_the_kubelets_pod_cgroup_values(containers, pod_spec, expected):
     assert resources.pod_cgroup(spec_of(containers, **pod_spec)) == expected
 
 
+@pytest.mark.parametrize('containers, expected', [
+    # ResourceConfigForPod adds the overhead to the requests, and to each limit the pod has
+    ([box('a', limits={'cpu': '500m', 'memory': '64Mi'})], {'cpuShares': 614, 'cpuQuota': 60000, 'memory': 74 * MI}),
+    ([box('a', {'cpu': '100m'}, {'memory': '64Mi'})], {'cpuShares': 204, 'cpuQuota': None, 'memory': 74 * MI}),
+    ([box('a')], {'cpuShares': 2, 'cpuQuota': None, 'memory': None}),  # BestEffort: the QoS ignores the overhead
+])
+def test_the_overhead_enters_the_pod_cgroup(containers, expected):
+    assert resources.pod_cgroup(spec_of(containers, overhead={'cpu': '100m', 'memory': '10Mi'})) == expected
+
+
+def test_the_overhead_is_validated_as_limits():
+    spec = spec_of([box('a')], overhead={'cpu': '-1', 'example.com/x': '0.5', 'bogus': '1'})
+    assert resources.overhead_errors(spec) == [
+        'spec.overhead.limits[cpu]: Invalid value: "-1": must be greater than or equal to 0',
+        'spec.overhead.limits[bogus]: Invalid value: "bogus": must be a standard resource for containers',
+        'spec.overhead.limits[example.com/x]: Invalid value: "0.5": must be an integer']
+    assert resources.overhead_errors(spec_of([box('a')])) == []
+
+
 def test_a_container_without_its_own_limit_takes_the_pod_level_one():
     spec = spec_of([box('a', limits={'cpu': '200m'})], resources={'limits': {'cpu': '1', 'memory': '64Mi'}})
     assert resources.container_limits(spec, spec['containers'][0]) == {'cpu': '200m', 'memory': '64Mi'}

@@ -90,6 +90,9 @@ def test_sysctls_go_to_the_sandbox():
      'spec.containers[0].securityContext: Invalid value: cannot set `allowPrivilegeEscalation` to false'),
     ({'containers': [{'name': 'c', 'securityContext': {'capabilities': {'add': ['net admin']}}}]},
      'spec.containers[0].securityContext.capabilities.add[0]: Invalid value: "net admin"'),
+    ({'securityContext': {'fsGroupChangePolicy': 'Sometimes'}},
+     'spec.securityContext.fsGroupChangePolicy: Unsupported value: "Sometimes": supported values: "Always", '
+     '"OnRootMismatch"'),
 ])
 def test_validation(spec, expected):
     errors = security.security_errors(spec)

@@ -108,3 +108,27 @@ def test_pods_left_out_by_the_label_selector_are_not_named():
             doc('b', containers=[container('app')], labels={'tier': 'db'}, serviceAccountName='sa')]
     batch = Batch(options.defaults(options.POD, {'definition': pods, 'label_selectors': ['tier=web']}))
     assert batch.warnings(NodeContext(name='n')) == ['%s: pod default/a' % NO_TOKEN]
+
+
+@pytest.mark.parametrize('meta, spec, expected', [
+    ({'ownerReferences': [{'apiVersion': 'v1', 'kind': 'Node', 'name': 'n', 'uid': 'u'}]}, {},
+     [notices.CONTROL_PLANE[0][1]]),
+    ({'finalizers': ['example.com/x']}, {}, [notices.CONTROL_PLANE[1][1]]),
+    ({}, {'overhead': {'cpu': '10m'}}, [notices.CONTROL_PLANE[2][1]]),
+    ({'ownerReferences': [], 'finalizers': []}, {}, []),
+])
+def test_fields_only_a_control_plane_acts_on_are_warned_about(meta, spec, expected):
+    document = doc('web', containers=[container('app')], **spec)
+    document['metadata'].update(meta)
+    assert notices.pod_notices(document) == expected
+
+
+def test_the_control_plane_warnings_come_once_naming_the_pods():
+    documents = []
+    for name in ('a', 'b'):
+        document = doc(name, containers=[container('app')])
+        document['metadata']['finalizers'] = ['example.com/x']
+        documents.append((document, 'm.yaml'))
+    warnings = []
+    manifest.load_manifests(documents, check_schema=True, warnings=warnings)
+    assert notices.grouped(warnings) == ['%s: pods default/a, default/b' % notices.CONTROL_PLANE[1][1]]

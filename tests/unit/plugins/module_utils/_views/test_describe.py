@@ -235,3 +235,15 @@ def test_pending_pod_without_status():
     text = describe_pod(pod_object(pod('new'), UID, None, {}), [], now=NOW)
     assert 'Node:         <none>\n' in text and 'IPs:          <none>\n' in text
     assert '    State:          Waiting\n      Reason:       ContainerCreating\n' in text
+
+
+def test_readiness_gates_before_the_conditions_as_kubectl_shows_them():
+    applied = pod('gated', containers=[container('app')], readinessGates=[{'conditionType': 'example.com/lb'},
+                                                                          {'conditionType': 'Initialized'}])
+    text = describe_pod(pod_object(applied, UID, inspected_sandbox(), {'app': [inspected('a0', status='running')]}),
+                        [], now=NOW)
+    gates = text[text.index('Readiness Gates:'):text.index('Conditions:')]
+    assert [line.split() for line in gates.splitlines()] == [
+        ['Readiness', 'Gates:'], ['Type', 'Status'], ['example.com/lb', '<none>'], ['Initialized', 'True']]
+    conditions = text[text.index('Conditions:'):].splitlines()
+    assert ['Ready', 'False'] in [line.split() for line in conditions]

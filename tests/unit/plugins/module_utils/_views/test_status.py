@@ -457,3 +457,27 @@ def test_ephemeral_containers_have_their_own_statuses_never_ready_and_do_not_cha
     assert [s['name'] for s in result['status']['containerStatuses']] == ['app']
     assert result['status']['phase'] == 'Running' and cond(result, 'Ready')['status'] == 'True'
     assert 'ephemeralContainerStatuses' not in obj(applied, {'app': [running('a0')]})['status']
+
+
+# ----------------------------------------------------------------------------- readiness gates
+
+def test_readiness_gates_keep_the_pod_unready_with_the_kubelets_reason_and_message():
+    applied = pod(containers=[container('web')],
+                  readinessGates=[{'conditionType': 'example.com/lb'}, {'conditionType': 'ContainersReady'}])
+    result = obj(applied, {'web': [running('w0')]})
+    ready = cond(result, 'Ready')
+    assert (ready['status'], ready['reason']) == ('False', 'ReadinessGatesNotReady')
+    assert ready['message'] == 'corresponding condition of pod readiness gate "example.com/lb" does not exist.'
+    assert cond(result, 'ContainersReady')['status'] == 'True'  # the containers are ready; the pod is not
+    assert [c['type'] for c in result['status']['conditions']] == [
+        'PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']
+    from ansible_collections.hostpods.core.plugins.module_utils._views import table
+    [row] = table.pod_rows([result])
+    assert (row['ready'], row['status'], row['readiness_gates']) == ('1/1', 'Running', '1/2')  # kubectl's columns
+
+
+def test_gates_on_conditions_the_node_reports_are_read_from_them():
+    applied = pod(containers=[container('web')], readinessGates=[{'conditionType': 'Initialized'}])
+    assert cond(obj(applied, {'web': [running('w0')]}), 'Ready')['status'] == 'True'
+    unready = obj(applied, {'web': [exited('w0', 1)]})  # containers not ready: their reason, as the kubelet says
+    assert cond(unready, 'Ready')['reason'] == 'ContainersNotReady'
