@@ -276,16 +276,18 @@ class _EngineReads:
         """The exit code, or None when ``timeout`` seconds pass first. A wait the engine broke off (the container
         removed under it) is answered from an inspect: its exit code, or a DockerError when it is gone."""
         api = self.api
-        from requests.exceptions import ConnectionError as Broken, RequestException
+        from requests.exceptions import RequestException
+        started = time.monotonic()
         try:
-            return api.wait(container_id, timeout=timeout).get('StatusCode')
-        except Broken:
-            state = (self.inspect_container(container_id) or {}).get('State')
-            if state is None:
-                raise DockerError('Docker wait %s failed: No such container: %s' % (container_id, container_id))
-            return None if state.get('Running') else state.get('ExitCode')
-        except RequestException:  # its read timed out
-            return None
+            code = api.wait(container_id, timeout=timeout).get('StatusCode')
+        except RequestException:  # its read timed out, or the engine broke it off
+            code = None
+        if code is not None or time.monotonic() - started >= timeout - 0.5:
+            return code
+        state = (self.inspect_container(container_id) or {}).get('State')
+        if state is None:
+            raise DockerError('Docker wait %s failed: No such container: %s' % (container_id, container_id))
+        return None if state.get('Running') else state.get('ExitCode')
 
 
 class DockerClient(_EngineReads):

@@ -205,10 +205,10 @@ def test_calls_at_work_are_bounded_and_waits_are_not(engine, monkeypatch):
 
 
 @pytest.mark.parametrize('container, error, expected', [
-    ('c1', 'timeout', None),                      # its read timed out: still running
     ('c1', 'broken', None),                       # broken off, the container still runs
     ('done', 'broken', 137),                      # broken off as it was killed: its exit code
     ('gone', 'broken', DockerError),              # removed under the wait: a clear error, never "still running"
+    ('gone', 'timeout', DockerError),             # a read that ended before its time: asked again by an inspect
 ])
 def test_a_wait_the_engine_breaks_off_is_answered_from_an_inspect(engine, monkeypatch, container, error, expected):
     import requests.exceptions
