@@ -184,11 +184,43 @@ def test_apply_prune_by_applyset_prints_the_pruned_objects(pods, tmp_path):
         assert hostpods(*apply, check=0)[1].splitlines() == ['pod/%s unchanged' % pods.name('keep')]
         assert hostpods(*apply, '--dry-run=server', check=0)[1].splitlines() == [
             'pod/%s unchanged (server dry run)' % pods.name('keep')]
-        assert hostpods('apply', '-f', path, '--prune', check=1)[2].startswith('error: hostpods prunes by ApplySet')
+        assert hostpods('apply', '-f', path, '--prune', check=1)[2].startswith(
+            'error: all resources selected for prune without explicitly passing --all.')
         assert hostpods('apply', '-f', path, '--applyset', 'shop', check=1)[2] == 'error: --applyset requires --prune\n'
     finally:
         hostpods('delete', 'pods', '--all', '-n', ns, '--now')
         hostpods('delete', 'secret', 'shop', '-n', ns, '--ignore-not-found')
+        hostpods('delete', 'configmap', pods.name('cfg'), '-n', ns, '--ignore-not-found')
+
+
+def test_apply_prune_by_label_selector_as_kubectls_allowlist_prune(pods, tmp_path):
+    """kubectl apply --prune -l: the pods, ConfigMaps and Secrets of the files' namespace that match the selector and
+    that the files no longer hold go (a dry run first changes nothing); what does not match stays."""
+    ns = pods.prefix
+    labels = {'tier': 'web'}
+    config = {'apiVersion': 'v1', 'kind': 'ConfigMap', 'metadata': {'name': pods.name('cfg'), 'namespace': ns,
+                                                                    'labels': labels}, 'data': {'a': '1'}}
+    keep, gone = (pod(pods.name(n), [sleeper('app')], namespace=ns, labels=labels, terminationGracePeriodSeconds=1)
+                  for n in ('keep', 'gone'))
+    other = pod(pods.name('other'), [sleeper('app')], namespace=ns, labels={'tier': 'db'}, terminationGracePeriodSeconds=1)
+    path = write_manifest(tmp_path, 'web.yaml', config, keep, gone)
+    try:
+        hostpods('apply', '-f', write_manifest(tmp_path, 'other.yaml', other), '--sandbox-image', PAUSE, check=0)
+        apply = ('apply', '-f', path, '--sandbox-image', PAUSE, '--prune', '-l', 'tier=web')
+        assert hostpods(*apply, check=0)[1].splitlines() == [
+            'configmap/%s created' % pods.name('cfg'), 'pod/%s created' % pods.name('keep'), 'pod/%s created' % pods.name('gone')]
+        write_manifest(tmp_path, 'web.yaml', keep)
+        before = containers(pods.prefix)
+        assert hostpods(*apply, '--dry-run=server', check=0)[1].splitlines() == [
+            'pod/%s unchanged (server dry run)' % pods.name('keep'), 'pod/%s pruned (server dry run)' % pods.name('gone'),
+            'configmap/%s pruned (server dry run)' % pods.name('cfg')]
+        assert containers(pods.prefix) == before
+        assert hostpods(*apply, check=0)[1].splitlines() == [
+            'pod/%s unchanged' % pods.name('keep'), 'pod/%s pruned' % pods.name('gone'), 'configmap/%s pruned' % pods.name('cfg')]
+        assert {name.split('_')[2] for name in containers(pods.prefix)} == {pods.name('keep'), pods.name('other')}
+        assert hostpods(*apply, check=0)[1].splitlines() == ['pod/%s unchanged' % pods.name('keep')]
+    finally:
+        hostpods('delete', 'pods', '--all', '-n', ns, '--now')
         hostpods('delete', 'configmap', pods.name('cfg'), '-n', ns, '--ignore-not-found')
 
 

@@ -72,15 +72,45 @@ def _params(ctx, args, docs, **extra):
     return params
 
 
+PRUNE_KINDS = ('ConfigMap', 'Secret')  # with pods: kubectl's allowlist of the kinds hostpods keeps (claims stay)
+
+
 def _prune(args):
-    """The module's prune options of ``--prune --applyset=NAME`` (kubectl's rules: each needs the other here,
-    as hostpods prunes by ApplySet alone)."""
+    """The module's prune options of ``--prune --applyset=NAME``, after kubectl's rules for the flags."""
     if args.applyset and not args.prune:
         raise CliError('--applyset requires --prune')
-    if args.prune and not args.applyset:
-        raise CliError('hostpods prunes by ApplySet: --prune needs --applyset=NAME (kubectl\'s --prune with -l or '
-                       '--all, the allowlist prune, is not supported)')
-    return {'prune': True, 'applyset': args.applyset} if args.prune else {}
+    if args.prune and not args.applyset and not args.selector and not args.all:
+        raise CliError('all resources selected for prune without explicitly passing --all. To prune all resources, '
+                       'pass the --all flag. If you did not mean to prune all resources, specify a label selector')
+    return {'prune': True, 'applyset': args.applyset} if args.prune and args.applyset else {}
+
+
+def _allowlist_prune(ctx, args, docs):
+    """kubectl's prune without an ApplySet: the pods, ConfigMaps and Secrets of the files' namespaces that match
+    ``-l`` (any with ``--all``) and that the files no longer hold, deleted through the same reconcile."""
+    from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
+    from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
+    requirements = selectors.parse(args.selector or [])
+    wanted = {_key(doc['kind'], doc.get('metadata') or {}, ctx.namespace) for doc, _origin in docs}
+    namespaces = sorted({key[1] for key in wanted})
+    records = observe.read_records(ctx.client)
+    stale = [('Pod', record.namespace, record.name) for namespace in namespaces
+             for record in selectors.select(records, requirements, namespace)]
+    stale += [key for key, obj in sorted(observe.read_objects_in(PRUNE_KINDS, namespaces).items())
+              if selectors.matches(requirements, obj['metadata'].get('labels'))]
+    stale = [key for key in stale if key not in wanted]
+    if not stale:
+        return
+    gone = [{'apiVersion': 'v1', 'kind': kind, 'metadata': {'name': name, 'namespace': namespace}}
+            for kind, namespace, name in stale]
+    result, error = call(ctx, {'definition': gone, 'namespace': ctx.namespace, 'state': 'absent',
+                               'label_selectors': None, 'sandbox_image': None}, check_mode=args.dry_run != 'none')
+    done = actions(result, ctx.namespace)
+    for key in stale:
+        if done.get(key) == 'deleted':
+            ctx.out('%s/%s pruned%s' % (common.SINGULAR[key[0]], key[2], DRY_RUN[args.dry_run]))
+    if error:
+        raise CliError(error)
 
 
 def apply(ctx, args):
@@ -101,6 +131,8 @@ def apply(ctx, args):
             ctx.out('%s/%s pruned%s' % (common.SINGULAR[key[0]], key[2], DRY_RUN[args.dry_run]))
     if error:
         raise CliError(error)
+    if args.prune and not args.applyset:
+        _allowlist_prune(ctx, args, docs)
     return 0
 
 

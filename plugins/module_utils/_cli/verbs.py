@@ -104,9 +104,12 @@ def _apply(parser):
     p.add_selector(parser, 'objects')
     p.add_dry_run(parser)
     parser.add_argument('--prune', action='store_true',
-                        help='Automatically delete objects of the --applyset that the files no longer contain '
-                             '(hostpods prunes by ApplySet only; claims are kept, as hostpods.core.pod keeps them '
-                             'unless prune_claims is set).')
+                        help='Automatically delete what the files no longer contain: the objects of the --applyset, '
+                             'or (kubectl\'s allowlist prune) the pods, ConfigMaps and Secrets of the files\' '
+                             'namespaces that match -l, or all of them with --all. Claims are kept, as '
+                             'hostpods.core.pod keeps them unless prune_claims is set.')
+    parser.add_argument('--all', action='store_true', help='With --prune and no --applyset: every pod, ConfigMap and '
+                                                           'Secret of the namespaces is a candidate.')
     parser.add_argument('--applyset', help='The name of the ApplySet of --prune: [secrets/|configmaps/]NAME in the '
                                            'namespace (its parent object, kept on the node).')
     parser.add_argument('--wait', action='store_true', help='hostpods: wait until the pods are ready (or finished).')

@@ -125,7 +125,7 @@ def test_global_options():
     (['exec', 'web', 'ls'], 'error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead'),
     (['apply'], 'error: must specify one of -f and -k'),
     (['delete'], 'error: You must provide one or more resources by argument or filename.'),
-    (['apply', '-f', 'x.yaml', '--prune'], 'error: hostpods prunes by ApplySet: --prune needs --applyset=NAME'),
+    (['apply', '-f', 'x.yaml', '--prune'], 'error: all resources selected for prune without explicitly passing --all.'),
     (['apply', '-f', 'x.yaml', '--applyset', 'shop'], 'error: --applyset requires --prune'),
     (['explain', 'deployments'], 'error: the server doesn\'t have a resource type "deployments"'),
     (['delete', 'pod', 'web', '-A'], 'error: a resource cannot be retrieved by name across all namespaces'),
