@@ -221,8 +221,8 @@ def test_a_wait_the_engine_breaks_off_is_answered_from_an_inspect(engine, monkey
 
     monkeypatch.setattr(docker_client.DockerClient, 'api', property(lambda self: Sdk()))
     client = DockerClient(engine)
-    monkeypatch.setattr(client, 'inspect_container', lambda cid: {
-        'c1': {'State': {'Running': True}}, 'done': {'State': {'Running': False, 'ExitCode': 137}}}.get(cid))
+    inspected = {'c1': {'State': {'Running': True}}, 'done': {'State': {'Running': False, 'ExitCode': 137}}}
+    monkeypatch.setattr(client, 'inspect_container', inspected.get)
     if expected is DockerError:
         with pytest.raises(DockerError) as info:
             client.wait(container, 5)
