@@ -16,6 +16,7 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.manifests import manifest_files
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import schema_memo
 from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, flatten, load_manifests, parse_text
@@ -50,7 +51,7 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg='no objects passed to %s' % verb)
         try:
             load_manifests(documents, args.get('namespace') or 'default', deleting=args.get('state') == 'absent',
-                           check_schema=True)
+                           check_schema=schema_memo.schema_check())
         except ManifestError as exc:
             return dict(result, failed=True, msg=exc.msg, errors=exc.details.get('errors', []))
         args.pop('src', None)

@@ -15,6 +15,7 @@ from ansible_collections.hostpods.core.plugins.action.pod import ActionModule as
 from ansible_collections.hostpods.core.plugins.module_utils._plan import placement
 from ansible_collections.hostpods.core.plugins.module_utils import _options as options
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError, ManifestError
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import schema_memo
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import load_manifests
 
 
@@ -37,7 +38,7 @@ class ActionModule(PodActionModule):
             return dict(result, failed=True, msg='exactly one of definition, src or template is required')
         try:
             documents = self._documents(args, task_vars)
-            pods = load_manifests(documents, args.get('namespace') or 'default', check_schema=True)[0]
+            pods = load_manifests(documents, args.get('namespace') or 'default', check_schema=schema_memo.schema_check())[0]
         except ManifestError as exc:
             return dict(result, failed=True, msg=exc.msg, errors=exc.details.get('errors', []))
         except AnsibleError as exc:

@@ -24,6 +24,7 @@ def run(ctx, verb, args, extra):
 def documents(ctx, args, verb):
     """The documents of ``-f`` (with their files), checked as the action plugin checks them (the official
     schema too, where the ``kubernetes-validate`` package is installed)."""
+    from ansible_collections.hostpods.core.plugins.module_utils._runtime import schema_memo
     from ansible_collections.hostpods.core.plugins.module_utils._runtime.manifests import read_documents
     from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import load_manifests
     if not args.filename:
@@ -38,7 +39,7 @@ def documents(ctx, args, verb):
         if args.namespace and theirs and theirs != args.namespace:
             raise CliError('the namespace from the provided object "%s" does not match the namespace "%s". You must '
                            'pass \'--namespace=%s\' to perform this operation.' % (theirs, args.namespace, theirs))
-    load_manifests(docs, ctx.namespace, deleting=verb == 'delete', check_schema=verb != 'delete')
+    load_manifests(docs, ctx.namespace, deleting=verb == 'delete', check_schema=verb != 'delete' and schema_memo.schema_check())
     return docs
 
 

@@ -34,12 +34,6 @@ from ansible_collections.hostpods.core.plugins.module_utils._errors import Manif
 from ansible_collections.hostpods.core.plugins.module_utils._spec.defaults import VOLUME_SOURCES, apply_defaults
 from ansible_collections.hostpods.core.plugins.module_utils._spec.fields import OBJECTS, POD, check_fields, stand_in
 
-try:
-    import yaml
-    HAS_YAML = True
-except ImportError:  # pragma: no cover - reported by the caller with missing_required_lib
-    HAS_YAML = False
-
 RESTART_POLICIES = podspec.RESTART_POLICIES
 INT32_MAX = 2 ** 31 - 1
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
@@ -54,14 +48,17 @@ def parse_text(text, source='definition'):
     """Split YAML or JSON text into documents; ``kind: List`` is expanded. Errors carry file and line.
 
     The text is read within ``bounds``: its size, its nesting and what its aliases expand to."""
-    if not HAS_YAML:
+    # here, not at the top: a module given documents as data never loads PyYAML
+    from ansible_collections.hostpods.core.plugins.module_utils._spec import yaml_bounds
+    if not yaml_bounds.HAS_YAML:
         raise ManifestError('PyYAML is required to read manifests')
+    yaml = yaml_bounds.yaml
     too_long = bounds.text_problem(bounds.text_size(text))
     if too_long:
         raise ManifestError('%s: %s' % (source, too_long), source=source)
     try:
         # str(): libyaml takes only an exact str, and Ansible hands over its own (tagged) subclass
-        docs = [doc for doc in yaml.load_all(str(text), Loader=bounds.Loader) if doc is not None]
+        docs = [doc for doc in yaml.load_all(str(text), Loader=yaml_bounds.Loader) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, 'problem_mark', None)
         where = '%s:%d:%d' % (source, mark.line + 1, mark.column + 1) if mark else source
@@ -123,14 +120,25 @@ def _validator(kind='Pod'):
     return version, jsonschema.validators.Draft202012Validator(schema, registry=registry)
 
 
-def schema_errors(doc, mistyped=None):
+def schema_errors(doc, mistyped=None, memo=None):
     """Check a manifest against the official Kubernetes schema (strict: unknown fields are errors).
 
     Returns a list of messages naming the field paths; empty when the document is valid or the
     ``kubernetes-validate`` package is not installed (the supported-field check still refuses
     every unknown field then). Values are quoted as short excerpts, a Secret's data never. Each value
-    of the wrong type is added to ``mistyped`` as ``_spec.fields.Checker`` adds them.
+    of the wrong type is added to ``mistyped`` as ``_spec.fields.Checker`` adds them. ``memo`` (a
+    ``_runtime.schema_memo.SchemaMemo``) remembers the valid documents, which are then not checked again.
     """
+    digest = memo.digest(doc) if memo is not None else None
+    if digest is not None and memo.known(digest):
+        return []
+    out = _schema_errors(doc, mistyped)
+    if digest is not None and not out:
+        memo.remember(digest)
+    return out
+
+
+def _schema_errors(doc, mistyped):
     try:
         version, validator = _validator(doc.get('kind', 'Pod'))
     except ImportError:
@@ -391,7 +399,8 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
 
     Raises one ManifestError listing every problem of the batch, each manifest's in one round: its
     schema errors, the fields hostpods refuses and the API server's rules together. With ``deleting``
-    only what identifies a document (kind, name, namespace) is checked.
+    only what identifies a document (kind, name, namespace) is checked. ``check_schema``: False, True (the
+    official schema too), or a ``_runtime.schema_memo.SchemaMemo`` (the schema, remembering valid documents).
     """
     pods, others, classes, problems, seen = [], [], {}, [], {}
     for doc, origin in documents:
@@ -523,7 +532,7 @@ def _document_errors(doc, deleting, check_schema):
     if deleting:
         return [], doc
     mistyped = []
-    errors = schema_errors(doc, mistyped) if check_schema else []
+    errors = schema_errors(doc, mistyped, None if check_schema is True else check_schema) if check_schema else []
     ours = []
     check_fields(doc, POD if kind == 'Pod' else OBJECTS[kind], '', ours, mistyped)
     named = [_path_of(error) for error in errors]  # the schema's word on a field comes first, and alone

@@ -6,6 +6,7 @@ import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
 from ansible_collections.hostpods.core.plugins.module_utils._spec import manifest
+from ansible_collections.hostpods.core.plugins.module_utils._spec import yaml_bounds
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
 
 from hostpods_fakes import doc
@@ -24,7 +25,7 @@ def laughs(levels, width=9, key='labels'):
 def loader(request, monkeypatch):
     """Every test twice: with libyaml's parser (when PyYAML has it) and with PyYAML's own."""
     if request.param == 'python':
-        monkeypatch.setattr(bounds, 'Loader', bounds.PyLoader)
+        monkeypatch.setattr(yaml_bounds, 'Loader', yaml_bounds.PyLoader)
     return request.param
 
 
