@@ -156,7 +156,7 @@ def _diff(plan, stored):
         before = pod_plan.record.applied if pod_plan.record else None
         after = None
         if pod_plan.pod is not None and pod_plan.action not in (planner.DELETED, prune.PRUNED):
-            after = {'metadata': {k: pod_plan.pod['metadata'][k] for k in ('name', 'namespace', 'labels', 'annotations')},
+            after = {'metadata': naming.kept_metadata(pod_plan.pod['metadata']),
                      'spec': pod_plan.pod['spec']}
         out.append({'before_header': 'pod %s (on the host)' % name, 'after_header': 'pod %s (%s)' % (name, pod_plan.action),
                     'before': before or {}, 'after': after or {}})

@@ -24,9 +24,25 @@ def test_owners_finalizers_and_overhead_run_and_are_warned_about(pods):
     name = pods.name('owned')
     manifest = pod(name, [sleeper('app', resources={'limits': {'cpu': '200m', 'memory': '64Mi'}})],
                    overhead={'cpu': '100m', 'memory': '10Mi'}, terminationGracePeriodSeconds=1)
-    manifest['metadata'].update(ownerReferences=[OWNER], finalizers=['example.com/keep'])
+    manifest['metadata'].update(ownerReferences=[OWNER], finalizers=['example.com/keep'], generateName=name + '-')
     applied = pods.four_step(manifest)
     obj = applied['pods'][0]
+    # kept in the pod as the API server keeps them (generateName beside a name: the name wins)
+    assert obj['metadata']['name'] == name and obj['metadata']['generateName'] == name + '-'
+    assert obj['metadata']['ownerReferences'] == [OWNER] and obj['metadata']['finalizers'] == ['example.com/keep']
+    [seen] = ok(pods.run({'name': name}, module='hostpods.core.pod_info'))['pods']
+    assert seen['metadata']['ownerReferences'] == [OWNER] and seen['metadata']['generateName'] == name + '-'
+    # they change in place, as labels do: no container restarts; one left out is gone
+    del manifest['metadata']['ownerReferences']
+    manifest['metadata']['finalizers'] = ['example.com/other']
+    before = containers(pods.prefix)
+    changed = ok(pods.apply(manifest))
+    assert changed['changed'] and changed['pods'][0]['action'] == 'updated', changed['pods'][0]['action']
+    [seen] = ok(pods.run({'name': name}, module='hostpods.core.pod_info'))['pods']
+    assert 'ownerReferences' not in seen['metadata'] and seen['metadata']['finalizers'] == ['example.com/other']
+    assert seen['status']['containerStatuses'][0]['restartCount'] == 0
+    assert seen['metadata']['uid'] == obj['metadata']['uid'] and containers(pods.prefix) == before
+    assert ok(pods.apply(manifest))['changed'] is False
     assert obj['status']['phase'] == 'Running' and obj['status']['qosClass'] == 'Guaranteed'
     warnings = '\n'.join(applied['warnings'])
     for field in ('metadata.ownerReferences: accepted', 'metadata.finalizers: accepted', 'spec.overhead: accepted'):
@@ -86,6 +102,7 @@ def test_what_a_docker_host_cannot_do_is_refused_before_anything_is_touched(pods
     valid = pod(pods.name('valid'), [sleeper('app')], terminationGracePeriodSeconds=1)
     generated = pod(pods.name('gen'), [sleeper('app')])
     generated['metadata']['generateName'] = pods.name('gen-')
+    del generated['metadata']['name']  # beside a name it is kept (the name wins); alone, kubectl apply refuses it
     claimed = pod(pods.name('dra'), [sleeper('app', resources={'claims': [{'name': 'gpu'}]})],
                   resourceClaims=[{'name': 'gpu', 'resourceClaimName': 'gpu-claim'}])
     result = pods.apply([valid, generated, claimed])

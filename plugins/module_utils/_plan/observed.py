@@ -206,9 +206,11 @@ class PodRecord:
             except ValueError:
                 applied = None
         elif self.desired:
-            applied = {'metadata': {key: self.desired['metadata'].get(key) for key in
-                                    ('name', 'namespace', 'labels', 'annotations')}, 'spec': self.desired['spec']}
+            applied = {'metadata': dict({'labels': None, 'annotations': None},
+                                        **naming.kept_metadata(self.desired['metadata'])), 'spec': self.desired['spec']}
         if applied and self.live_metadata:
+            for key in naming.IN_PLACE_METADATA[2:]:  # what the change in place left out is gone
+                applied['metadata'].pop(key, None)
             applied['metadata'].update(self.live_metadata)
         if applied and self.sandbox and self.resized:
             for container in (applied['spec'].get('initContainers') or []) + applied['spec']['containers']:

@@ -83,7 +83,7 @@ def not_placed_object(pod, outcome):
     """The Pod object of a pod no node runs: Pending with ``PodScheduled=False`` (reason Unschedulable
     and kube-scheduler's message, or SchedulingGated), Pending without a condition (another scheduler's
     pod), or Failed with the kubelet's reason and ``Pod was rejected: ...``."""
-    meta = {key: pod['metadata'][key] for key in ('name', 'namespace', 'labels', 'annotations') if key in pod['metadata']}
+    meta = naming.kept_metadata(pod['metadata'])
     status = {'phase': outcome['phase'], 'conditions': [], 'qosClass': podspec.qos_class(pod['spec'])}
     condition = scheduler.pod_scheduled_condition(outcome)
     if condition:

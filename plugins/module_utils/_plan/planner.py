@@ -229,10 +229,10 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, cha
             plan.reason = plan.reason or ('a ConfigMap or Secret it mounts changed' if refresh else
                                           'the node lost the files of volume "%s"' % repair[0].name)
         if record.applied and naming.pod_metadata(record.applied) != naming.pod_metadata(pod):
-            # Labels and annotations change in place, as on Kubernetes: no container restarts.
+            # Labels, annotations, owner references and finalizers change in place, as on Kubernetes: no restarts.
             plan.steps.insert(0, S.Metadata(naming.pod_metadata(pod)))
             plan.action = UPDATED
-            plan.reason = plan.reason or 'labels or annotations changed'
+            plan.reason = plan.reason or 'its metadata changed (labels, annotations, owners or finalizers)'
         if plan.action == UPDATED and restarts != KEEP:
             plan.steps.insert(0, S.RecordPod(plan.pod, sandbox_image))
         strays = stray_steps(record)

@@ -122,8 +122,6 @@ CONTAINER_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL,
                       'allowPrivilegeEscalation': BOOL, 'seccompProfile': SECCOMP, 'appArmorProfile': APPARMOR,
                       'procMount': STR, 'seLinuxOptions': SELINUX, 'windowsOptions': WINDOWS}
 
-GENERATE_NAME = Refused('cannot use generate name with apply (kubectl apply refuses it: an apply finds its object by '
-                        'metadata.name, so give the pod a name)')
 DRA = Refused('needs dynamic resource allocation: ResourceClaims allocated by an API server\'s scheduler and a DRA '
               'driver on the node, which a Docker host has neither of')
 IMAGE_VOLUME = {'reference': STR, 'pullPolicy': STR}  # refused by _plan.capabilities where the engine cannot mount it
@@ -218,7 +216,7 @@ POD = {
         'namespace': STR,
         'labels': STRMAP,
         'annotations': STRMAP,
-        'generateName': GENERATE_NAME,
+        'generateName': STR,
         'ownerReferences': ListOf(OWNER_REFERENCE),  # only the garbage collector acts on them: _spec.notices warns
         'finalizers': STRLIST,  # only the control plane removes them: _spec.notices warns
         'creationTimestamp': Ignored('set by the node when the pod is created'),
@@ -270,7 +268,7 @@ POD = {
     'status': Ignored('written by the node, as the API server ignores it on create'),
 }
 
-OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': STRMAP, 'generateName': GENERATE_NAME,
+OBJECT_META = {'name': STR, 'namespace': STR, 'labels': STRMAP, 'annotations': STRMAP, 'generateName': STR,
                'creationTimestamp': Ignored('set by the node when the object is created')}
 CLUSTER_META = {key: value for key, value in OBJECT_META.items() if key != 'namespace'}  # cluster-scoped objects
 OBJECTS = {
@@ -363,6 +361,8 @@ NOTES = {
     'spec.securityContext.seLinuxOptions': 'no effect on a node without SELinux (the apply warns); refused on a node '
                                            'with SELinux',
     'spec.securityContext.windowsOptions': 'validated; no effect on a Linux node (the apply warns)',
+    'metadata.generateName': 'kept beside metadata.name, which wins as on the API server; alone it is refused, as '
+                             'kubectl apply refuses it (an apply finds its object by name)',
     'metadata.ownerReferences': 'accepted and validated; only the garbage collector of a control plane acts on '
                                 'them (the apply warns): hostpods never deletes a pod for them',
     'metadata.finalizers': 'accepted and validated; only a control plane removes them (the apply warns): a delete '

@@ -83,9 +83,31 @@ def finalizers_errors(finalizers, path='metadata.finalizers'):
     return errors
 
 
+GENERATE_NAME_ALONE = ('metadata.generateName: not supported by hostpods: cannot use generate name with apply '
+                       '(kubectl apply refuses it: an apply finds its object by metadata.name, so give the object a '
+                       'name)')
+
+
+def generate_name_errors(meta):
+    """``generateName``: beside a name it is kept and has no effect (the name wins, as on the API server), and
+    must be a name prefix (a subdomain once a trailing dash is masked: ``maskTrailingDash``); alone it is
+    refused, as ``kubectl apply`` refuses it."""
+    prefix = meta.get('generateName')
+    if not isinstance(prefix, str) or not prefix:
+        return []
+    if not meta.get('name'):
+        return [GENERATE_NAME_ALONE]
+    masked = prefix[:-1] + 'a' if len(prefix) > 1 and prefix.endswith('-') else prefix
+    return [error.replace('"%s"' % podspec.excerpt(masked), '"%s"' % podspec.excerpt(prefix), 1)
+            for error in podspec.name_errors(masked, 'metadata.generateName', subdomain=True)]
+
+
 def meta_errors(meta):
     """``ValidateObjectMeta`` of a namespaced object (its namespace already defaulted)."""
-    errors = podspec.name_errors(meta.get('name'), 'metadata.name', subdomain=True)
+    generated = generate_name_errors(meta)
+    if generated == [GENERATE_NAME_ALONE]:
+        return generated  # kubectl refuses it before anything else is looked at
+    errors = generated + podspec.name_errors(meta.get('name'), 'metadata.name', subdomain=True)
     errors += podspec.name_errors(meta.get('namespace'), 'metadata.namespace')
     errors += scheduling.labels_errors(meta.get('labels') or {}, 'metadata.labels')
     errors += annotations_errors(meta.get('annotations') or {}, 'metadata.annotations')

@@ -176,10 +176,24 @@ def pod_hash(pod, sandbox_image):
     return short_hash({'spec': spec, 'sandboxImage': sandbox_image})
 
 
+# A pod's metadata as applied, kept with it and reported (the rest is the node's: uid, creationTimestamp...)
+KEPT_METADATA = ('name', 'namespace', 'generateName', 'labels', 'annotations', 'ownerReferences', 'finalizers')
+# What of it changes in place, as on Kubernetes (no container restarts); the last three only where given
+IN_PLACE_METADATA = ('labels', 'annotations', 'generateName', 'ownerReferences', 'finalizers')
+
+
+def kept_metadata(meta):
+    """The ``KEPT_METADATA`` of ``meta`` that it has."""
+    return {key: meta[key] for key in KEPT_METADATA if key in meta}
+
+
 def pod_metadata(pod):
-    """The part of a pod's metadata that can change in place: labels and annotations."""
+    """The part of a pod's metadata that can change in place: labels and annotations, and the generateName,
+    owner references and finalizers it has."""
     meta = pod['metadata']
-    return {'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
+    out = {'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
+    out.update((key, meta[key]) for key in IN_PLACE_METADATA[2:] if meta.get(key))
+    return out
 
 
 def pod_dir(uid):
@@ -250,7 +264,7 @@ def sandbox_labels(pod, attempt, sandbox_image):
         DOCKER_TYPE: SANDBOX_TYPE,
         SPEC_HASH: pod_hash(pod, sandbox_image),
         ATTEMPT: str(attempt),
-        APPLIED_POD: canonical({'metadata': {k: meta[k] for k in ('name', 'namespace', 'labels', 'annotations')},
+        APPLIED_POD: canonical({'metadata': kept_metadata(meta),
                                 'spec': pod['spec']}),
     })
     return labels

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import Instance, start_failed
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import (
@@ -201,8 +202,8 @@ def pod_object(applied, uid, sandbox, instances_by_container, host_ip=None, node
         status['initContainerStatuses'] = init_statuses
     if spec.get('ephemeralContainers'):
         status['ephemeralContainerStatuses'] = ephemeral_statuses(meta, uid, spec, instances_by_container, messages)
-    metadata = {'name': meta['name'], 'namespace': meta['namespace'], 'uid': uid,
-                'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
+    metadata = dict(naming.kept_metadata(meta), uid=uid, labels=meta.get('labels') or {},
+                    annotations=meta.get('annotations') or {})
     if created:
         metadata['creationTimestamp'] = created
     return {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': metadata, 'spec': spec, 'status': status}

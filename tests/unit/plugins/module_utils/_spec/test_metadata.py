@@ -141,11 +141,23 @@ def test_a_pod_with_owners_and_finalizers_is_accepted_and_keeps_them():
                                    'standard finalizer name nor is it fully qualified')
 
 
-@pytest.mark.parametrize('named', [True, False])
-def test_generate_name_is_refused_as_kubectl_apply_refuses_it(named):
+def test_generate_name_beside_a_name_is_kept_and_the_name_wins_as_on_the_api_server():
     document = doc('web')
     document['metadata']['generateName'] = 'web-'
-    if not named:
-        del document['metadata']['name']
-    assert ('metadata.generateName: not supported by hostpods: cannot use generate name with apply'
-            in errors_of(document))
+    [pod] = manifest.load_pods([(document, 'm.yaml')], check_schema=True)
+    assert pod['metadata']['name'] == 'web' and pod['metadata']['generateName'] == 'web-'
+
+
+def test_generate_name_is_a_name_prefix_a_trailing_dash_allowed():
+    assert metadata.generate_name_errors({'name': 'web', 'generateName': 'web-'}) == []
+    [error] = metadata.generate_name_errors({'name': 'web', 'generateName': 'Web_'})
+    assert error.startswith('metadata.generateName: Invalid value: "Web_": a lowercase RFC 1123 subdomain')
+
+
+def test_generate_name_alone_is_refused_as_kubectl_apply_refuses_it_and_alone():
+    document = doc('web')
+    document['metadata']['generateName'] = 'web-'
+    del document['metadata']['name']
+    message = errors_of(document)
+    assert 'metadata.generateName: not supported by hostpods: cannot use generate name with apply' in message
+    assert 'metadata.name: Required value' not in message
