@@ -5,6 +5,9 @@ re-applies them and deletes them; then ``ansible-playbook`` runs hostpods.core.p
 (a directory, ``src``, as a user passes it): cold apply, unchanged re-apply (median of ``--runs``), delete.
 Prints per phase the seconds of each, hostpods / floor, the CPU seconds of the floor's process and of the
 module (its interpreter runs under /usr/bin/time), the module's Docker reads and writes and its peak memory.
+The unchanged re-apply is also set next to Ansible's own floor for one task on this host (one ``ansible-playbook``
+run of one ``ansible.builtin.stat`` task: its start-up, the packaging of a module and its run), the two run in
+turn.
 The node agent of this machine keeps the pods meanwhile, as it does for every user; the header says whether
 it runs, and the load average before and after.
 
@@ -71,6 +74,11 @@ class Hostpods:
                      'tasks': [{'hostpods.core.pod': {'src': self.folder, 'state': state}}]}]
             with open(os.path.join(workdir, state + '.yml'), 'w') as handle:
                 yaml.safe_dump(play, handle)
+        # Ansible's own cost of one task on this host (start-up, packaging a module of its own, running it)
+        play = [{'hosts': 'localhost', 'gather_facts': False, 'vars': {'ansible_python_interpreter': wrapper},
+                 'tasks': [{'ansible.builtin.stat': {'path': self.folder}}]}]
+        with open(os.path.join(workdir, 'ansible-floor.yml'), 'w') as handle:
+            yaml.safe_dump(play, handle)
 
     def write(self, pods):
         os.makedirs(self.folder, exist_ok=True)
@@ -80,22 +88,37 @@ class Hostpods:
             with open(os.path.join(self.folder, pod['metadata']['name'] + '.yaml'), 'w') as handle:
                 yaml.safe_dump(pod, handle)
 
-    def run(self, state):
-        """``(seconds, the module's result, (its peak memory in MiB, its CPU seconds))`` of one ansible-playbook run."""
+    def playbook(self, name):
+        """``(seconds, process)`` of one ansible-playbook run of ``name``.yml."""
         if os.path.exists(self.peaks):
             os.unlink(self.peaks)
         started = time.monotonic()
         proc = subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
-                               os.path.join(self.workdir, state + '.yml')], capture_output=True, text=True,
+                               os.path.join(self.workdir, name + '.yml')], capture_output=True, text=True,
                               env=self.env, check=False)
-        elapsed = time.monotonic() - started
+        return time.monotonic() - started, proc
+
+    def module_cost(self):
+        """``(peak MiB, CPU seconds)`` of the last run's module process."""
+        with open(self.peaks) as handle:
+            kib, user, system = [line.split() for line in handle if line[:1].isdigit()][-1]
+        return int(kib) / 1024, float(user) + float(system)
+
+    def ansible_floor(self):
+        """``(seconds, the module's CPU seconds)`` of one ansible-playbook run of one ``ansible.builtin.stat`` task."""
+        elapsed, proc = self.playbook('ansible-floor')
+        if proc.returncode:
+            raise SystemExit('the Ansible floor failed: %s' % proc.stdout[-2000:])
+        return elapsed, self.module_cost()[1]
+
+    def run(self, state):
+        """``(seconds, the module's result, (its peak memory in MiB, its CPU seconds))`` of one ansible-playbook run."""
+        elapsed, proc = self.playbook(state)
         with open(self.record) as handle:
             result = json.load(handle)[0]['result']
         if proc.returncode or result.get('failed'):
             raise SystemExit('hostpods %s failed: %s\n%s' % (state, result.get('msg'), proc.stdout[-2000:]))
-        with open(self.peaks) as handle:
-            kib, user, system = [line.split() for line in handle if line[:1].isdigit()][-1]
-        return elapsed, result, (int(kib) / 1024, float(user) + float(system))
+        return elapsed, result, self.module_cost()
 
 
 def timed(function, *args):
@@ -138,7 +161,10 @@ def one_size(count, args, hostpods):
     hostpods.write(manifests('bench-' + run_id, count, args.containers, args.grace))
     try:
         cold = hostpods.run('present')
-        again = [hostpods.run('present') for _run in range(args.runs)]
+        again, ansible = [], []
+        for _run in range(args.runs):  # in turn, so a drift of the machine's speed touches both alike
+            again.append(hostpods.run('present'))
+            ansible.append(hostpods.ansible_floor())
         gone = hostpods.run('absent')
     except BaseException:
         subprocess.run([os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'),
@@ -152,6 +178,9 @@ def one_size(count, args, hostpods):
                                                   ('delete', gone)):
         calls = result['docker_calls']
         rows[phase] += [seconds, cpu, calls['read'], calls['write'], peak]
+    # the re-apply next to Ansible's own floor: one task of a module of Ansible's on the same host
+    floor_s, floor_cpu = sorted(ansible)[len(ansible) // 2]
+    rows['re-apply vs Ansible'] = [floor_s, floor_cpu] + rows['unchanged re-apply'][2:]
     return rows
 
 
@@ -172,7 +201,8 @@ def main():
         platform.node(), os.cpu_count(), os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2 ** 30,
         version['Version'], version.get('Os', ''), agent_state(), ' '.join('%.2f' % x for x in os.getloadavg())))
     print('pods of %d containers and an emptyDir, grace period %d s; floor: Docker SDK low-level API, 4 threads, '
-          'no grace; hostpods: one ansible-playbook run (its start-up included), re-apply: median of %d'
+          'no grace; hostpods: one ansible-playbook run (its start-up included), re-apply: median of %d; '
+          '"re-apply vs Ansible": the floor is one ansible-playbook run of one ansible.builtin.stat task'
           % (args.containers, args.grace, args.runs))
     print('%5s  %-19s %8s %8s %7s  %9s %9s  %6s %6s %8s' % (
         'pods', 'phase', 'floor s', 'hostpods', 'ratio', 'floor cpu', 'module cpu', 'reads', 'writes', 'peak MiB'))
