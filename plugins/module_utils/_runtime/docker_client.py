@@ -187,6 +187,15 @@ class _EngineReads:
                          'containers', all=True, filters={'label': filters})
 
     @_call('read')
+    def writable_layer_sizes(self, uid):
+        """``{container ID: bytes}`` of a pod's containers' writable layers (the engine's ``SizeRw``; one listing
+        with ``size=1``, which makes the engine measure them)."""
+        filters = {'label': ['%s=%s' % (naming.POD_UID, uid)]}
+        found = self._get('/containers/json', {'all': 1, 'size': 1, 'filters': _filters(filters)},
+                          'containers', all=True, size=True, filters=filters)
+        return {item['Id']: item.get('SizeRw') or 0 for item in found}
+
+    @_call('read')
     def inspect_container(self, container_id):
         try:
             return self._get('/containers/%s/json' % quote(container_id, safe=''), None, 'inspect_container',
