@@ -307,7 +307,8 @@ def test_a_pod_writing_past_its_empty_dirs_size_limit_is_evicted(node, pods):
     message = 'Usage of EmptyDir volume "cache" exceeds the limit "1Mi". '
     assert (status['reason'], status['message']) == ('Evicted', message)
     assert [(e['type'], e['message']) for e in failed['events'] if e['reason'] == 'Evicted'] == [('Warning', message)]
-    assert failed['rows'][0]['status'] == 'Evicted'
+    # kubectl's STATUS is the container's terminated reason when it has one (printPod), as for an evicted pod of a cluster
+    assert failed['rows'][0]['status'] == container_status(failed)['state']['terminated']['reason']
     poll(lambda: docker('ps', '-q', '--filter', 'label=io.kubernetes.pod.name=%s' % pods.name('edir'), node=node.node),
          lambda out: out == '', timeout=30)  # killed with a 1 s grace period, not its 30 s
     time.sleep(12)  # past the agent's back-off and housekeeping: an evicted pod is never restarted
