@@ -2,7 +2,7 @@
 # Prints one JSON object: the engine (installed, answering), the init system, the Python docker SDK
 # of this interpreter, whether Debian's python3-grpcio is installed (the node agent's grpc probes), the
 # command-line flags of dockerd (as daemon.json keys), the current /etc/docker/daemon.json and the node's
-# capacity (CPUs and memory, cgroup limits applied; ephemeral storage: the file system of the engine's data root). What the role makes of it is worked out on the
+# capacity (CPUs and memory, cgroup limits applied; ephemeral storage: the engine's data root's file system). What the role makes of it is worked out on the
 # controller (the collection's filters node_daemon_config and node_facts).
 import json
 import os

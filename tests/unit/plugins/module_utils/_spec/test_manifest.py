@@ -518,8 +518,8 @@ def test_ephemeral_storage_is_taken_and_its_request_defaults_to_its_limit():
     raw = doc('a', containers=[container('c', resources={'limits': {'ephemeral-storage': '1Gi', 'memory': '1Gi'}})])
     [pod] = manifest.load_pods([(raw, 'm.yaml')])
     assert pod['spec']['containers'][0]['resources']['requests'] == {'ephemeral-storage': '1Gi', 'memory': '1Gi'}
-    too_much = doc('a', containers=[container('c', resources={'limits': {'ephemeral-storage': '1Gi'},
-                                                             'requests': {'ephemeral-storage': '2Gi'}})])
+    wanted = {'limits': {'ephemeral-storage': '1Gi'}, 'requests': {'ephemeral-storage': '2Gi'}}
+    too_much = doc('a', containers=[container('c', resources=wanted)])
     [error] = errors_of(too_much)
     assert error == ('m.yaml Pod "a": spec.containers[0].resources.requests: Invalid value: "2Gi": must be less than '
                      'or equal to ephemeral-storage limit of 1Gi')
