@@ -11,14 +11,15 @@ version_added: 0.2.0
 description:
   - Used by the P(hostpods.core.node#role) role to write C(/etc/ansible/facts.d/hostpods.fact) (read back as
     C(ansible_local.hostpods); the scheduler of C(hostpods.core.apply) and M(hostpods.core.pod) read it).
-  - Takes what the role's probe measured on the node (C(cpu_millis), C(memory_bytes), C(engine)) and the role's
-    settings, and returns the facts - capacity in Kubernetes quantities (CPUs whole or in millicores, memory in
-    Ki, pods), allocatable (the capacity with O(allocatable) over it, as strings), labels (with
+  - Takes what the role's probe measured on the node (C(cpu_millis), C(memory_bytes), C(ephemeral_storage_bytes),
+    C(engine)) and the role's settings, and returns the facts - capacity in Kubernetes quantities (CPUs whole or in
+    millicores, memory in Ki, ephemeral-storage (the file system of the engine's data root, when the probe read it;
+    no eviction threshold taken off) in Ki, pods), allocatable (the capacity with O(allocatable) over it, as strings), labels (with
     C(kubernetes.io/hostname), C(kubernetes.io/os) and C(kubernetes.io/arch) under O(labels)).
   - Pure, no I/O.
 options:
   _input:
-    description: What the node role's probe found; C(cpu_millis), C(memory_bytes) and C(engine) are read.
+    description: What the node role's probe found; C(cpu_millis), C(memory_bytes), C(ephemeral_storage_bytes) and C(engine) are read.
     type: dict
     required: true
   name:
@@ -102,8 +103,8 @@ _value:
     labels: {"kubernetes.io/arch": "amd64", "kubernetes.io/hostname": "node1", "kubernetes.io/os": "linux"}
     taints: []
     unschedulable: false
-    capacity: {"cpu": "2", "memory": "8148084Ki", "pods": "110"}
-    allocatable: {"cpu": "2", "memory": "8148084Ki", "pods": "20"}
+    capacity: {"cpu": "2", "ephemeral-storage": "61202244Ki", "memory": "8148084Ki", "pods": "110"}
+    allocatable: {"cpu": "2", "ephemeral-storage": "61202244Ki", "memory": "8148084Ki", "pods": "20"}
     podCIDR: 10.244.1.0/24
     podSubnet: 10.244.0.0/16
     sandboxImage: registry.k8s.io/pause:3.10
@@ -118,17 +119,21 @@ def declared(name):
     return '/' in name or name.startswith('hugepages-')
 
 
-def capacity(cpu_millis, memory_bytes, max_pods):
-    """CPUs (whole, or in millicores), memory (Ki) and pods as Kubernetes quantities."""
+def capacity(cpu_millis, memory_bytes, max_pods, storage_bytes=0):
+    """CPUs (whole, or in millicores), memory (Ki), ephemeral-storage (Ki, when measured) and pods as Kubernetes
+    quantities."""
     millis = int(cpu_millis)
     cpu = str(millis // 1000) if millis % 1000 == 0 else '%dm' % millis
-    return {'cpu': cpu, 'memory': '%dKi' % (int(memory_bytes) // 1024), 'pods': str(max_pods)}
+    out = {'cpu': cpu, 'memory': '%dKi' % (int(memory_bytes) // 1024), 'pods': str(max_pods)}
+    if int(storage_bytes or 0) > 0:
+        out['ephemeral-storage'] = '%dKi' % (int(storage_bytes) // 1024)
+    return out
 
 
 def node_facts(probe, name, architecture, address='', labels=None, taints=None, unschedulable=False, allocatable=None,
                max_pods=110, pod_cidr='', pod_subnet='', pod_network=True, bridge_subnets='', sandbox_image='',
                engine=None):
-    measured = capacity(probe['cpu_millis'], probe['memory_bytes'], max_pods)
+    measured = capacity(probe['cpu_millis'], probe['memory_bytes'], max_pods, probe.get('ephemeral_storage_bytes'))
     well_known = {'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux',
                   'kubernetes.io/arch': ARCHITECTURES.get(architecture, architecture)}
     bridge = (bridge_subnets or '').split()

@@ -239,6 +239,9 @@ def test_pods_applied_before_the_agent_are_adopted_and_a_node_without_it_refuses
         probe = {'exec': {'command': ['true']}}
         refused = pods.apply(pod(pods.name('probe'), [sleeper('app', livenessProbe=probe)]))
         assert refused.get('failed') and 'spec.containers[0].livenessProbe: needs the node agent' in refused['msg']
+        limited = pod(pods.name('limited'), [sleeper('app')], volumes=[{'name': 'cache', 'emptyDir': {'sizeLimit': '1Mi'}}])
+        refused = pods.apply(limited)  # its evictions are the agent's: never ignored
+        assert refused.get('failed') and 'spec.volumes[0].emptyDir.sizeLimit: needs the node agent' in refused['msg']
         assert docker('ps', '-aq', '--filter', 'label=io.kubernetes.pod.name=%s' % pods.name('probe'), node=node.node) == ''
         old = ok(pods.apply(pod(pods.name('old'), [sleeper('app')], terminationGracePeriodSeconds=1)))
         app = 'k8s_app_%s_default_%s_0' % (pods.name('old'), old['pods'][0]['metadata']['uid'])
@@ -282,3 +285,52 @@ def test_an_in_place_resize_is_no_drift_to_the_agent_and_it_restarts_with_the_ne
     restarted = 'k8s_app_%s_default_%s_1' % (name, uid)
     poll(lambda: docker('ps', '-q', '--filter', 'name=%s' % restarted, node=node.node), bool, timeout=60)
     assert docker('inspect', '--format', '{{.HostConfig.CpuQuota}}', restarted, node=node.node) == '50000'
+
+
+# ----------------------------------------------------------------------------- local storage evictions
+
+def evicted(pods, name, timeout=120):
+    return poll(lambda: info(pods, pods.name(name)), lambda r: r['pods'][0]['status']['phase'] == 'Failed', timeout)
+
+
+def test_a_pod_writing_past_its_empty_dirs_size_limit_is_evicted(node, pods):
+    writer = shell_container('app', 'dd if=/dev/zero of=/cache/blob bs=1M count=4; trap "exit 0" TERM; sleep 3600 & wait',
+                             volumeMounts=[{'name': 'cache', 'mountPath': '/cache'}])
+    manifest = pod(pods.name('edir'), [writer], volumes=[{'name': 'cache', 'emptyDir': {'sizeLimit': '1Mi'}}],
+                   terminationGracePeriodSeconds=30)
+    quiet = pod(pods.name('under'), [sleeper('app', resources={'limits': {'ephemeral-storage': '64Mi'}})],
+                volumes=[{'name': 'cache', 'emptyDir': {'sizeLimit': '1Mi'}}], terminationGracePeriodSeconds=1)
+    ok(pods.apply(quiet))
+    ok(pods.apply(manifest))
+    failed = evicted(pods, 'edir')
+    status = failed['pods'][0]['status']
+    message = 'Usage of EmptyDir volume "cache" exceeds the limit "1Mi". '
+    assert (status['reason'], status['message']) == ('Evicted', message)
+    assert [(e['type'], e['message']) for e in failed['events'] if e['reason'] == 'Evicted'] == [('Warning', message)]
+    # kubectl's STATUS is the container's terminated reason when it has one (printPod), as for an evicted pod of a cluster
+    assert failed['rows'][0]['status'] == container_status(failed)['state']['terminated']['reason']
+    poll(lambda: docker('ps', '-q', '--filter', 'label=io.kubernetes.pod.name=%s' % pods.name('edir'), node=node.node),
+         lambda out: out == '', timeout=30)  # killed with a 1 s grace period, not its 30 s
+    time.sleep(12)  # past the agent's back-off and housekeeping: an evicted pod is never restarted
+    again = info(pods, pods.name('edir'))
+    assert again['pods'][0]['status']['reason'] == 'Evicted'
+    assert container_status(again)['restartCount'] == 0 and 'running' not in container_status(again)['state']
+    assert ok(pods.apply(manifest))['changed'] is False  # as any Failed pod: an unchanged re-apply leaves it
+    calm = info(pods, pods.name('under'))['pods'][0]['status']
+    assert calm['phase'] == 'Running' and 'reason' not in calm  # under its limits it keeps running
+
+
+def test_a_container_writing_past_its_ephemeral_storage_limit_is_evicted(node, pods):
+    writer = shell_container('app', 'dd if=/dev/zero of=/blob bs=1M count=8; trap "exit 0" TERM; sleep 3600 & wait',
+                             resources={'limits': {'ephemeral-storage': '2Mi'}})
+    manifest = pod(pods.name('layer'), [writer, sleeper('idle', resources={'limits': {'ephemeral-storage': '64Mi'}})],
+                   terminationGracePeriodSeconds=1)
+    ok(pods.apply(manifest))
+    status = evicted(pods, 'layer')['pods'][0]['status']
+    assert status['reason'] == 'Evicted'
+    assert status['message'] == 'Container app exceeded its local ephemeral storage limit "2Mi". '
+    changed = json.loads(json.dumps(manifest))
+    changed['spec']['containers'][0]['resources']['limits']['ephemeral-storage'] = '64Mi'
+    result = ok(pods.apply(changed, wait=True, wait_timeout=120))  # a changed spec makes the pod again
+    assert result['pods'][0]['action'] == 'recreated' and result['pods'][0]['status']['phase'] == 'Running'
+    assert 'reason' not in result['pods'][0]['status']

@@ -104,3 +104,16 @@ def test_extended_resources_the_node_does_not_declare(pods):
     assert result['failed'] is True
     assert 'default/%s: 0/1 nodes are available: 1 Insufficient example.com/dongle.' % pods.name('dongle') in result['msg']
     assert containers(pods.prefix) == {}
+
+
+def test_ephemeral_storage_requests_are_counted_against_the_engines_disk(pods):
+    """Without node facts the node's allocatable ephemeral-storage is the file system of the engine's data root."""
+    greedy = pod(pods.name('disk'), [sleeper(resources={'requests': {'ephemeral-storage': '1Ei'}})])
+    result = pods.apply(greedy)
+    assert result['failed'] is True
+    assert 'default/%s: 0/1 nodes are available: 1 Insufficient ephemeral-storage.' % pods.name('disk') in result['msg']
+    assert containers(pods.prefix) == {}
+    modest = pod(pods.name('small'), [sleeper(resources={'requests': {'ephemeral-storage': '1Mi'},
+                                                         'limits': {'ephemeral-storage': '1Gi'}})],
+                 terminationGracePeriodSeconds=1)
+    pods.four_step(modest)

@@ -5,7 +5,9 @@
 the way a kubelet keeps pods between API updates.
 
 Every second: one container listing; each pod it keeps is synced by a pod worker (``_plan.keeper``:
-restarts after the kubelet's back-off, dead sandboxes, liveness kills, deadlines; carried out by the
+restarts after the kubelet's back-off, dead sandboxes, liveness kills, deadlines, local storage evictions
+(a pod with an ``ephemeral-storage`` limit or a disk emptyDir ``sizeLimit`` is measured at most every 10 s,
+``_runtime.storage``; the others are never measured); carried out by the
 same executor as the module, under the pod's lock, so an apply and the agent never act on a pod at
 once); the prober runs the probes that are due. Pods applied before the agent existed are adopted.
 A heartbeat (``/run/hostpods/agent.json``) says it runs. Stopping the agent leaves the pods running.
@@ -26,6 +28,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.hostpods.core.plugins.module_utils._agent.prober import ProbeManager
 from ansible_collections.hostpods.core.plugins.module_utils._errors import HostpodsError
+from ansible_collections.hostpods.core.plugins.module_utils._plan import eviction
 from ansible_collections.hostpods.core.plugins.module_utils._plan import keeper
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts, group_pods
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
@@ -33,6 +36,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import mounts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import observe
+from ansible_collections.hostpods.core.plugins.module_utils._runtime.storage import StorageMeter
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.docker_client import DockerClient
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor import Executor
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import try_lock
@@ -69,6 +73,9 @@ class Agent:
         self.dirty = set()             # pod UIDs to sync at the next pass (a probe result changed)
         self.probe_events = {}         # pod UID -> the probes' events its next sync records
         self.records = {}              # pod UID -> (directory mtime, read at, node record)
+        self.measured = {}             # pod UID -> when its local storage was last measured
+        self.watched = {}              # pod UID -> (its pod.json's hash, whether local storage limits watch it)
+        self.meter = None
         self.heartbeat = {'pid': os.getpid(), 'version': VERSION, 'started_at': rfc3339(self.started_at),
                           'last_sync': None, 'runtime_ready': False, 'pods': 0}
         self.prober = ProbeManager(None, clock=clock, record_event=self._probe_event, on_change=self._probe_changed)
@@ -106,6 +113,7 @@ class Agent:
         if self.client is None:
             self.client = self.client_factory()
             self.prober.runtime = ProbeRunner(self.client)
+            self.meter = StorageMeter(self.client)
         if self.node is None or self.clock() - self.node_read > NODE_SECONDS:
             self.node = _supervising(host.read_node(self.client, with_engine=True))
             self.node_read = self.clock()
@@ -135,10 +143,12 @@ class Agent:
     def _forget_gone(self, uids):
         """What the agent remembers of pods no longer kept goes (a deleted pod's probe events too)."""
         with self.lock:
-            for memory in (self.probe_events, self.synced):
+            for memory in (self.probe_events, self.synced, self.measured, self.watched):
                 for uid in set(memory) - uids:
                     del memory[uid]
             self.dirty.intersection_update(uids)
+        if self.meter is not None:
+            self.meter.forget(uids)
 
     def _node_records(self):
         """The node's record of every pod UID, each read again when its directory changed (every write of
@@ -198,7 +208,8 @@ class Agent:
         the pod (the pass's may predate an apply) and carried out, then its events and status written, unless
         it was deleted meanwhile (nothing of a deleted pod is written again)."""
         uid, status = record.uid, record.agent_status or {}
-        outcome = self._outcome(record, facts, status)
+        usage = self._usage(record, status)
+        outcome = self._outcome(record, facts, status, usage)
         outcome.status['probes'] = self.prober.results(uid)
         with self.lock:
             waiting_events = bool(self.probe_events.get(uid))
@@ -209,7 +220,7 @@ class Agent:
             return
         try:
             if outcome.plan.steps:
-                outcome = self._act(key, uid, facts, status)
+                outcome = self._act(key, uid, facts, status, usage)
             elif nodestate.read_desired(uid) is None:
                 outcome = None  # deleted meanwhile
             with self.lock:
@@ -230,7 +241,7 @@ class Agent:
         if outcome.status != status:
             nodestate.write_status(uid, outcome.status)
 
-    def _act(self, key, uid, facts, status):
+    def _act(self, key, uid, facts, status, usage=None):
         """Under the pod's lock: plan again from a fresh listing and carry the plan out (None: the pod went)."""
         found = observe.read_node_record(uid)
         if found.get('desired') is None:
@@ -238,16 +249,29 @@ class Agent:
         record = group_pods(self.client.pod_containers(uid=uid), {uid: found}).get(key)
         if record is None or record.uid != uid:
             return None
-        outcome = self._outcome(record, facts, status)
+        outcome = self._outcome(record, facts, status, usage)
         if outcome.plan.steps:
             executor = Executor(self.client, self.node, EXECUTION_BUDGET, lookup=observe.object_lookup({}),
                                 component=COMPONENT)
             outcome.status['lastError'] = executor.run_pods([outcome.plan]).get(key)
         return outcome
 
-    def _outcome(self, record, facts, status):
+    def _outcome(self, record, facts, status, usage=None):
         self._inspect_exited(record)
-        return keeper.keep(record.desired, record, facts, self.clock(), status, self.prober.results(record.uid))
+        return keeper.keep(record.desired, record, facts, self.clock(), status, self.prober.results(record.uid), usage)
+
+    def _usage(self, record, status):
+        """The pod's local storage usage when the evictions watch it and its housekeeping is due, else None."""
+        podhash = ((record.desired or {}).get('hostpods') or {}).get('podHash')
+        cached = self.watched.get(record.uid)
+        if cached is None or cached[0] != podhash:
+            cached = self.watched[record.uid] = (podhash, eviction.watched(record.desired['spec']))
+        if not cached[1] or status.get('reason') in keeper.FINAL_REASONS or record.sandbox is None:
+            return None
+        if not eviction.due(self.measured.get(record.uid), self.clock()):
+            return None
+        self.measured[record.uid] = self.clock()
+        return self.meter.measure(record)
 
     def _inspect_exited(self, record):
         """When the newest instances that exited finished, and how often the engine restarted them; a newest

@@ -9,6 +9,9 @@ in ``KEEP`` mode), the new status and the events to record:
 
 - ``activeDeadlineSeconds``: past it the pod is Failed (``DeadlineExceeded``) for good, its
   containers stopped and never restarted;
+- local storage (``_plan.eviction``): a pod whose measured usage passes a limit is evicted (``Failed``,
+  ``Evicted``, the kubelet's message and ``Evicted`` event), its containers killed with a 1 s grace period and
+  never restarted;
 - a container whose liveness or startup probe failed is killed (its probe's grace period); the
   next sync restarts it by the pod's policy;
 - restarts (a container or regular init container that exited) wait for the kubelet's back-off;
@@ -18,6 +21,7 @@ in ``KEEP`` mode), the new status and the events to record:
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan import backoff as B
+from ansible_collections.hostpods.core.plugins.module_utils._plan import eviction
 from ansible_collections.hostpods.core.plugins.module_utils._plan import planner
 from ansible_collections.hostpods.core.plugins.module_utils._plan import steps as S
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
@@ -25,6 +29,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 
 DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline'
+FINAL_REASONS = ('DeadlineExceeded', eviction.REASON)  # a pod Failed for these stays so: nothing restarts
 
 
 class Kept:
@@ -52,13 +57,20 @@ def _pod_ref(pod):
     return '%s_%s(%s)' % (meta['name'], meta['namespace'], meta['uid'])
 
 
-def keep(desired, record, facts, now, status=None, probe_results=None):
-    """The agent's plan for one pod (see the module's docstring)."""
+def keep(desired, record, facts, now, status=None, probe_results=None, usage=None):
+    """The agent's plan for one pod (see the module's docstring); ``usage`` is what the pod's local storage
+    measure found at this sync (``eviction.decision``), if it was measured."""
     pod, sandbox_image = desired_pod(desired)
     status = dict(status or {})
     key = (pod['metadata']['namespace'], pod['metadata']['name'])
-    if status.get('reason') == 'DeadlineExceeded' or _past_deadline(desired, now):
-        return _deadline(key, pod, record, status)
+    if status.get('reason') in FINAL_REASONS:
+        grace = eviction.GRACE_SECONDS if status['reason'] == eviction.REASON else None
+        return _failed(key, pod, record, status, status['reason'], status.get('message'), grace)
+    if _past_deadline(desired, now):
+        return _failed(key, pod, record, status, 'DeadlineExceeded', DEADLINE_MESSAGE)
+    evicted = eviction.decision(pod['spec'], usage) if usage else None
+    if evicted:
+        return _failed(key, pod, record, status, eviction.REASON, evicted, eviction.GRACE_SECONDS)
     plan = planner.plan_apply(pod, record, facts, sandbox_image, restarts=planner.KEEP)
     events = []
     kills = _probe_kills(pod, record, probe_results or {}, plan, events)
@@ -76,15 +88,16 @@ def _past_deadline(desired, now):
     return bool(deadline and started is not None and now - started >= deadline)
 
 
-def _deadline(key, pod, record, status):
-    """The pod is Failed for good: its running containers are stopped, nothing restarts."""
+def _failed(key, pod, record, status, reason, message, grace=None):
+    """The pod is Failed for good (``reason``): its running containers are stopped (``grace``: instead of their
+    grace periods), nothing restarts."""
     events = []
-    if status.get('reason') != 'DeadlineExceeded':
-        status.update(phase='Failed', reason='DeadlineExceeded', message=DEADLINE_MESSAGE)
-        events.append(('Warning', 'DeadlineExceeded', DEADLINE_MESSAGE, None))
-    steps = planner.stop_steps(record.all_instances()) if record else []
+    if status.get('reason') != reason:
+        status.update(phase='Failed', reason=reason, message=message)
+        events.append(('Warning', reason, message, None))
+    steps = planner.stop_steps(record.all_instances(), grace=grace) if record else []
     plan = planner.PodPlan(key, pod, record, planner.UPDATED if steps else planner.UNCHANGED, steps,
-                           pod['metadata']['uid'], None, 'DeadlineExceeded')
+                           pod['metadata']['uid'], None, reason)
     return Kept(plan, status, events)
 
 

@@ -187,6 +187,15 @@ class _EngineReads:
                          'containers', all=True, filters={'label': filters})
 
     @_call('read')
+    def writable_layer_sizes(self, uid):
+        """``{container ID: bytes}`` of a pod's containers' writable layers (the engine's ``SizeRw``; one listing
+        with ``size=1``, which makes the engine measure them)."""
+        filters = {'label': ['%s=%s' % (naming.POD_UID, uid)]}
+        found = self._get('/containers/json', {'all': 1, 'size': 1, 'filters': _filters(filters)},
+                          'containers', all=True, size=True, filters=filters)
+        return {item['Id']: item.get('SizeRw') or 0 for item in found}
+
+    @_call('read')
     def inspect_container(self, container_id):
         try:
             return self._get('/containers/%s/json' % quote(container_id, safe=''), None, 'inspect_container',
@@ -377,11 +386,13 @@ class DockerClient(_EngineReads):
 
     @_call('read')
     def engine_info(self):
-        """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion'}``."""
+        """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion', 'rootDir'}`` (its data
+        root, ``DockerRootDir``: the file system of the node's ``ephemeral-storage``)."""
         info = self._get('/info', None, 'info')
         version = self._get('/version', None, 'version')
         return {'version': version.get('Version') or info.get('ServerVersion') or '', 'api': version.get('ApiVersion') or '',
-                'cgroupDriver': info.get('CgroupDriver') or '', 'cgroupVersion': str(info.get('CgroupVersion') or '1')}
+                'cgroupDriver': info.get('CgroupDriver') or '', 'cgroupVersion': str(info.get('CgroupVersion') or '1'),
+                'rootDir': info.get('DockerRootDir') or ''}
 
     @_call('read')
     def volume_users(self, name):

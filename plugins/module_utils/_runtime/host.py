@@ -48,8 +48,20 @@ def read_node_facts(path=NODE_FACTS):
     return facts
 
 
-def node_allocatable():
-    """This host's cpu (millicores) and memory (bytes)."""
+def storage_capacity(path):
+    """The capacity in bytes of the file system holding ``path`` (its blocks, as cadvisor reports a node's
+    ``ephemeral-storage``), 0 when it cannot be read."""
+    try:
+        found = os.statvfs(path)
+    except OSError:
+        return 0
+    return found.f_blocks * found.f_frsize
+
+
+def node_allocatable(root_dir=''):
+    """This host's cpu (millicores), memory (bytes) and, given the engine's data root, ephemeral-storage (bytes:
+    the capacity of its file system; the kubelet's eviction threshold is not taken off, as hostpods evicts for
+    no node pressure)."""
     memory = 0
     try:
         with open('/proc/meminfo', encoding='ascii') as handle:
@@ -58,7 +70,8 @@ def node_allocatable():
                     memory = int(line.split()[1]) * 1024
     except OSError:
         pass
-    return {'cpu': (os.cpu_count() or 1) * 1000, 'memory': memory}
+    return {'cpu': (os.cpu_count() or 1) * 1000, 'memory': memory,
+            'ephemeral-storage': storage_capacity(root_dir) if root_dir else 0}
 
 
 def host_resolv_conf():
@@ -98,11 +111,11 @@ def read_node(client=None, node_name=None, sandbox_image=None, facts_path=NODE_F
         if strict:
             raise
         facts = {}
-    scheduling = placement.node_from_facts(facts, socket.gethostname(), node_allocatable(), node_name)
+    engine = client.engine_info() if client is not None and strict and with_engine else {}
+    scheduling = placement.node_from_facts(facts, socket.gethostname(), node_allocatable(engine.get('rootDir')), node_name)
     address = facts.get('address') or ''
     host_ip = address or (client.bridge_gateway() if client is not None and strict else '')
     allocatable = placement.downward_allocatable(scheduling)
-    engine = client.engine_info() if client is not None and strict and with_engine else {}
     agent = nodestate.agent_view(nodestate.read_heartbeat(), time.time())['running']
     origin = 'option' if sandbox_image else 'facts' if facts.get('sandboxImage') else 'default'
     return NodeContext(agent=agent, name=scheduling['name'], sandbox_image_from=origin,

@@ -282,9 +282,17 @@ def restart_errors(container, path, init):
 
 
 def agent_paths(pod):
-    """The paths of what only the node agent can do for a pod: probes and restartPolicyRules."""
+    """The paths of what only the node agent can do for a pod: probes, restartPolicyRules, ephemeral-storage limits
+    and a disk emptyDir's sizeLimit (its local storage evictions)."""
     out = probes.probe_paths(pod)
-    for index, container in enumerate(pod['spec']['containers']):
-        if container.get('restartPolicyRules'):
-            out.append('spec.containers[%d].restartPolicyRules' % index)
+    for key in ('initContainers', 'containers'):
+        for index, container in enumerate(pod['spec'].get(key) or []):
+            if key == 'containers' and container.get('restartPolicyRules'):
+                out.append('spec.containers[%d].restartPolicyRules' % index)
+            if 'ephemeral-storage' in ((container.get('resources') or {}).get('limits') or {}):
+                out.append('spec.%s[%d].resources.limits[ephemeral-storage]' % (key, index))
+    for index, volume in enumerate(pod['spec'].get('volumes') or []):
+        source = volume.get('emptyDir') or {}
+        if source.get('sizeLimit') not in (None, '') and source.get('medium', '') != 'Memory':
+            out.append('spec.volumes[%d].emptyDir.sizeLimit' % index)
     return out

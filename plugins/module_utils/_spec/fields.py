@@ -299,7 +299,9 @@ NOTES = {
     'spec.containers.resources': 'cpu shares from the request, a CFS quota from the cpu limit, the memory limit '
                                  'without swap (a limit it does not set is the pod-level one); hugepages-<size> and '
                                  'extended resources (example.com/dongle) are counted against the node\'s '
-                                 'allocatable, as the scheduler counts them',
+                                 'allocatable, as the scheduler counts them; ephemeral-storage requests too (the '
+                                 'engine data root\'s file system), its limits are the node agent\'s local '
+                                 'storage evictions (Evicted)',
     'spec.containers.resizePolicy': 'a re-apply that changes only cpu or memory resizes the running container in '
                                     'place (NotRequired: the engine\'s update, same container) or restarts it alone '
                                     '(RestartContainer)',
@@ -313,7 +315,8 @@ NOTES = {
     'spec.containers.tty': 'the engine\'s Tty',
     'spec.restartPolicy': 'the engine\'s restart policy (always, on-failure, no)',
     'spec.terminationGracePeriodSeconds': 'SIGTERM, then SIGKILL after it (at least 2 s, as on a kubelet)',
-    'spec.volumes.emptyDir': 'a Docker volume owned by the pod; medium Memory: one tmpfs shared by its containers',
+    'spec.volumes.emptyDir': 'a Docker volume owned by the pod (sizeLimit: the node agent evicts the pod past it); '
+                             'medium Memory: one tmpfs shared by its containers (sizeLimit: its size)',
     'spec.volumes.hostPath': 'a bind mount, with Kubernetes\' type checks',
     'spec.volumes.persistentVolumeClaim': 'the Docker volume k8s_pvc_<claim>_<namespace>, kept when the pod goes',
     'spec.volumes.ephemeral': 'the claim <pod>-<volume> made from the template, owned by the pod and removed with it '

@@ -131,3 +131,32 @@ def resources_errors(resources, path):
             errors.append('%s.requests: Invalid value: "%s": must be less than or equal to %s limit of %s'
                           % (path, _shown(resources['requests'][name]), name, _shown(resources['limits'][name])))
     return errors
+
+
+_BINARY = (('Ei', 1024 ** 6), ('Pi', 1024 ** 5), ('Ti', 1024 ** 4), ('Gi', 1024 ** 3), ('Mi', 1024 ** 2), ('Ki', 1024))
+_DECIMAL = ((18, 'E'), (15, 'P'), (12, 'T'), (9, 'G'), (6, 'M'), (3, 'k'))
+
+
+def _format_of(text):
+    """The format a parsed quantity keeps (apimachinery's): ``binary`` (a ``Ki``... suffix), ``exponent``
+    (``e3``) or ``decimal``."""
+    match = _QUANTITY.match(text) if isinstance(text, str) else None
+    suffix = (match.group(3) or '') if match else ''
+    if suffix.endswith('i'):
+        return 'binary'
+    return 'exponent' if suffix[:1] in ('e', 'E') and len(suffix) > 1 else 'decimal'
+
+
+def canonical(amount, like):
+    """``Quantity.String()`` of a whole ``amount`` (an int) in the format of the quantity ``like`` (as a sum keeps
+    the format of its first term): ``1Mi``, ``1536Mi``, ``1500k``, ``2e6``; a binary amount below 1024 or not a
+    multiple of it is written in decimal."""
+    kind = _format_of(like)
+    if kind == 'binary' and abs(amount) >= 1024:
+        for suffix, unit in _BINARY:
+            if amount % unit == 0:
+                return '%d%s' % (amount // unit, suffix)
+    for exponent, suffix in _DECIMAL:
+        if amount and amount % 10 ** exponent == 0:
+            return '%d%s' % (amount // 10 ** exponent, 'e%d' % exponent if kind == 'exponent' else suffix)
+    return str(amount)

@@ -7,7 +7,9 @@
 extended resources (``example.com/dongle``: a fully qualified name outside ``kubernetes.io/``) are
 counted by the scheduler against what each node declares in its allocatable (the node role's
 ``node_allocatable``), as kube-scheduler counts them; a node with no device plugin gives the container
-nothing else, as a kubelet without one does. ``ephemeral-storage`` is not supported yet.
+nothing else, as a kubelet without one does. ``ephemeral-storage`` requests are counted by the scheduler
+against the node's (the file system of the engine's data root); its limits are the node agent's local
+storage evictions (``_plan.eviction``).
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec.scheduling imp
 
 HUGEPAGES_PREFIX = 'hugepages-'
 QOS_RESOURCES = ('cpu', 'memory')
-NOT_YET = ('ephemeral-storage',)  # standard container resources hostpods does not take yet
+EPHEMERAL_STORAGE = 'ephemeral-storage'
+STANDARD = QOS_RESOURCES + (EPHEMERAL_STORAGE,)  # the standard container resources without a domain
 REQUESTS_PREFIX = 'requests.'  # quota's name of a request: an extended resource's name must fit behind it
 
 
@@ -59,7 +62,7 @@ def _name_problems(name):
     if '/' not in name:
         if is_hugepages(name):
             return [] if page_size(name) else ['must be hugepages-<page size>, the page size a quantity such as 2Mi or 1Gi']
-        return [] if name in QOS_RESOURCES + NOT_YET else ['must be a standard resource for containers']
+        return [] if name in STANDARD else ['must be a standard resource for containers']
     if not is_native(name) and not is_extended(name):
         return ["doesn't follow extended resource name standard"]
     return []
@@ -85,11 +88,6 @@ def resources_errors(resources, path):
     for kind in ('limits', 'requests'):
         for name, amount in sorted(((resources or {}).get(kind) or {}).items()):
             where = '%s.%s[%s]' % (path, kind, name)
-            if name in NOT_YET:
-                if name not in names:  # once: a missing request is its limit (defaulted)
-                    errors.append('%s: field not supported by hostpods yet' % where)
-                names.add(name)
-                continue
             names.add(name)
             errors += podspec.invalid(where, name, _name_problems(name))
             problem = _quantity_problem(name, amount)

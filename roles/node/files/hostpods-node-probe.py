@@ -2,7 +2,7 @@
 # Prints one JSON object: the engine (installed, answering), the init system, the Python docker SDK
 # of this interpreter, whether Debian's python3-grpcio is installed (the node agent's grpc probes), the
 # command-line flags of dockerd (as daemon.json keys), the current /etc/docker/daemon.json and the node's
-# capacity (CPUs and memory, cgroup limits applied). What the role makes of it is worked out on the
+# capacity (CPUs and memory, cgroup limits applied; ephemeral storage: the engine's data root's file system). What the role makes of it is worked out on the
 # controller (the collection's filters node_daemon_config and node_facts).
 import json
 import os
@@ -114,6 +114,15 @@ def capacity():
     return {'cpu_millis': millis, 'memory_bytes': memory}
 
 
+def storage_bytes(path):
+    """The capacity of the file system holding path (a kubelet's ephemeral-storage capacity), 0 when unreadable."""
+    try:
+        found = os.statvfs(path)
+    except OSError:
+        return 0
+    return found.f_blocks * found.f_frsize
+
+
 def main():
     out = {'python': sys.executable, 'dockerd': shutil.which('dockerd') or '',
            'init': read('/proc/1/comm').strip(), 'docker_sdk': '', 'engine': ''}
@@ -128,6 +137,8 @@ def main():
     if shutil.which('docker'):
         rc, version = run(['docker', 'version', '--format', '{{.Server.Version}}'])
         out['engine'] = version if rc == 0 else ''
+        rc, root = run(['docker', 'info', '--format', '{{.DockerRootDir}}'])
+        out['ephemeral_storage_bytes'] = storage_bytes(root) if rc == 0 and root else 0
     argv, source = dockerd_argv()
     out['flags'] = flag_keys(argv)
     out['flags_source'] = source

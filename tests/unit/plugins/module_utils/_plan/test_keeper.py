@@ -112,3 +112,20 @@ def test_past_active_deadline_seconds_the_pod_fails_for_good():
     stopped = record(p, app_state='exited', exit_code=137)
     after = keeper.keep(desired_of(p), stopped, FACTS, T0 + 100, kept.status)
     assert [s.op for s in after.plan.steps] == ['stop'] and after.events == []  # the sandbox only; nothing restarts
+
+
+def test_a_pod_past_its_local_storage_limit_is_evicted_for_good_whatever_its_restart_policy():
+    limits = {'limits': {'ephemeral-storage': '1Mi'}}
+    p = pod(containers=[container('app', resources=limits)], restartPolicy='Always')
+    rec = record(p, app_state='running')
+    under = {'volumes': {}, 'containers': {'app': 1024 ** 2}}
+    assert keeper.keep(desired_of(p), rec, FACTS, T0 + 1, usage=under).plan.steps == []
+    kept = keeper.keep(desired_of(p), rec, FACTS, T0 + 1, usage={'containers': {'app': 1024 ** 2 + 1}})
+    message = 'Pod ephemeral local storage usage exceeds the total limit of containers 1Mi. '
+    assert kept.status == {'phase': 'Failed', 'reason': 'Evicted', 'message': message}
+    assert kept.events == [('Warning', 'Evicted', message, None)]
+    assert [(s.op, s.grace) for s in kept.plan.steps] == [('stop', 1), ('stop', S.SANDBOX_GRACE)]
+    stopped = record(p, app_state='exited', exit_code=137)
+    after = keeper.keep(desired_of(p), stopped, FACTS, T0 + 100, kept.status)  # no usage: not measured again
+    assert [s.op for s in after.plan.steps] == ['stop'] and after.events == []  # the sandbox only; nothing restarts
+    assert after.status['reason'] == 'Evicted'

@@ -406,6 +406,20 @@ def test_cpu_and_memory_both_short_are_both_counted():
                                   'preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod..')
 
 
+def test_ephemeral_storage_requests_are_counted_against_the_node():
+    def storage(name, request=None, limit=None):
+        resources = {key: {'ephemeral-storage': value} for key, value in (('requests', request), ('limits', limit)) if value}
+        return pod(name, containers=[container('app', resources=resources)])
+    small = node('a')
+    small['allocatable']['ephemeral-storage'] = '10Gi'
+    placed = {('default', 'old'): {'node': 'a', 'pod': storage('old', request='6Gi')}}
+    assert one(storage('fits', request='4Gi'), [small], placed)['node'] == 'a'
+    outcome = one(storage('big', limit='5Gi'), [small], placed)  # the request defaults to the limit
+    assert outcome['node'] is None and outcome['nodes'] == {'a': ['Insufficient ephemeral-storage']}
+    assert outcome['message'].startswith('0/1 nodes are available: 1 Insufficient ephemeral-storage. ')
+    assert one(storage('unknown', request='1Ei'), [node('a')])['node'] == 'a'  # a node that does not report it
+
+
 def test_allocatable_may_be_given_as_quantities():
     target = {'name': 'a', 'allocatable': {'cpu': '2', 'memory': '1Gi', 'pods': '3'}}
     assert one(sized(cpu='1500m'), [target])['node'] == 'a'

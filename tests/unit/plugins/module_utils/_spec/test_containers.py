@@ -243,3 +243,14 @@ def test_mount_propagation_and_recursive_read_only_are_validated_as_the_api_serv
     container = {'name': 'c', 'securityContext': {'privileged': privileged},
                  'volumeMounts': [dict(mount, name='v', mountPath='/v')]}
     assert containers.mount_option_errors(container, 'c.volumeMounts') == expected
+
+
+def test_local_storage_limits_need_the_node_agent():
+    spec = {'containers': [{'name': 'app', 'resources': {'limits': {'ephemeral-storage': '1Gi'}}},
+                           {'name': 'other', 'resources': {'requests': {'ephemeral-storage': '1Gi'}}}],
+            'initContainers': [{'name': 'init', 'resources': {'limits': {'ephemeral-storage': '1Gi'}}}],
+            'volumes': [{'name': 'disk', 'emptyDir': {'sizeLimit': '1Mi'}}, {'name': 'plain', 'emptyDir': {}},
+                        {'name': 'mem', 'emptyDir': {'medium': 'Memory', 'sizeLimit': '1Mi'}}]}
+    assert containers.agent_paths({'spec': spec}) == [
+        'spec.initContainers[0].resources.limits[ephemeral-storage]',
+        'spec.containers[0].resources.limits[ephemeral-storage]', 'spec.volumes[0].emptyDir.sizeLimit']

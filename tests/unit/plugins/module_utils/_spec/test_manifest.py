@@ -514,10 +514,15 @@ def test_refused_fields_say_why():
                               'only a kubelet registers and calls; a Docker host has none']
 
 
-def test_unsupported_resources_are_named_by_path():
+def test_ephemeral_storage_is_taken_and_its_request_defaults_to_its_limit():
     raw = doc('a', containers=[container('c', resources={'limits': {'ephemeral-storage': '1Gi', 'memory': '1Gi'}})])
-    [error] = errors_of(raw)
-    assert error == 'm.yaml Pod "a": spec.containers[0].resources.limits[ephemeral-storage]: field not supported by hostpods yet'
+    [pod] = manifest.load_pods([(raw, 'm.yaml')])
+    assert pod['spec']['containers'][0]['resources']['requests'] == {'ephemeral-storage': '1Gi', 'memory': '1Gi'}
+    wanted = {'limits': {'ephemeral-storage': '1Gi'}, 'requests': {'ephemeral-storage': '2Gi'}}
+    too_much = doc('a', containers=[container('c', resources=wanted)])
+    [error] = errors_of(too_much)
+    assert error == ('m.yaml Pod "a": spec.containers[0].resources.requests: Invalid value: "2Gi": must be less than '
+                     'or equal to ephemeral-storage limit of 1Gi')
 
 
 def test_requests_default_to_limits_and_are_validated():

@@ -23,6 +23,8 @@ def errors(requests=None, limits=None):
     ({'example.com/dongle': 2}, {'example.com/dongle': 2}),
     ({'hugepages-2Mi': '4Mi', 'memory': '1Gi'}, {'hugepages-2Mi': '4Mi', 'memory': '1Gi'}),
     ({'nvidia.com/gpu': '1'}, {'nvidia.com/gpu': '1'}),
+    ({'ephemeral-storage': '1Gi'}, {'ephemeral-storage': '2Gi'}),  # a standard resource, overcommit allowed
+    (None, {'ephemeral-storage': '500M'}),
 ])
 def test_valid_resources(requests, limits):
     assert errors(requests, limits) == []
@@ -44,7 +46,8 @@ def test_valid_resources(requests, limits):
     (None, {'requests.example.com/x': '1'},
      [PATH + '.limits[requests.example.com/x]: Invalid value: "requests.example.com/x": doesn\'t follow extended '
              'resource name standard']),
-    (None, {'ephemeral-storage': '1Gi'}, [PATH + '.limits[ephemeral-storage]: field not supported by hostpods yet']),
+    (None, {'ephemeral-storag': '1Gi'},
+     [PATH + '.limits[ephemeral-storag]: Invalid value: "ephemeral-storag": must be a standard resource for containers']),
 ])
 def test_refused_resources(requests, limits, expected):
     assert errors(requests, limits) == expected
