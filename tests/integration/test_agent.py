@@ -16,9 +16,9 @@ import time
 
 import pytest
 
-from harness import BIN, Pods, ansible_env, cleanup, docker, new_prefix, ok, pod, poll, shell_container, sleeper
+from harness import BIN, Pods, ansible_env, cleanup, docker, free_subnet, new_prefix, ok, pod, poll, shell_container, sleeper
 
-CLUSTER_SUBNET = '10.213.43.0/24'  # the cluster network; no other test uses it
+CLUSTER_SUBNET = '10.213.43.0/24'  # the cluster network; no other test uses it (else a free /24 beside it)
 POD_SUBNET = '10.243.0.0/16'
 
 
@@ -37,10 +37,11 @@ class Node:
         self.workdir = workdir
         self.inventory = os.path.join(workdir, 'inventory', 'inventory.yml')
         self.node = 'hostpods-%s-node1' % self.name
+        self.subnet = free_subnet(CLUSTER_SUBNET)  # another free /24 when a network of the engine holds this one
 
     def playbook(self, state='present', **extra):
         argv = [os.path.join(BIN, 'ansible-playbook'), 'hostpods.core.cluster', '-e', 'cluster_state=%s' % state,
-                '-e', 'cluster_name=%s' % self.name, '-e', 'cluster_nodes=1', '-e', 'cluster_subnet=%s' % CLUSTER_SUBNET,
+                '-e', 'cluster_name=%s' % self.name, '-e', 'cluster_nodes=1', '-e', 'cluster_subnet=%s' % self.subnet,
                 '-e', 'cluster_pod_subnet=%s' % POD_SUBNET, '-e', 'cluster_inventory_dir=%s' % os.path.dirname(self.inventory)]
         for key, value in extra.items():
             argv += ['-e', '%s=%s' % (key, value)]

@@ -20,13 +20,13 @@ import yaml
 
 from ansible_collections.hostpods.core.plugins.connection import pod as pod_connection
 
-from harness import BIN, BUSYBOX, PAUSE, Pods, ansible_env, cleanup, docker, new_prefix, ok, pod, sleeper
+from harness import BIN, BUSYBOX, PAUSE, Pods, ansible_env, cleanup, docker, free_subnet, new_prefix, ok, pod, sleeper
 from plugin_loading import load
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TEST_LABEL = 'hostpods.io/test'
-CLUSTER_SUBNET = '10.213.57.0/24'   # no other test uses it
+CLUSTER_SUBNET = '10.213.44.0/24'   # no other test uses it (else a free /24 beside it)
 POD_SUBNET = '10.157.0.0/16'        # node N's pods get 10.157.N.0/24
 
 
@@ -281,10 +281,11 @@ def cluster(tmp_path_factory):
     workdir = str(tmp_path_factory.mktemp('pod-hosts-cluster'))
     inventory = os.path.join(workdir, 'inventory', 'inventory.yml')
     nodes = ['hostpods-%s-node%d' % (name, index) for index in (1, 2, 3)]
+    subnet = free_subnet(CLUSTER_SUBNET)  # another free /24 when a network of the engine holds this one
 
     def cluster_playbook(state):
         return run([os.path.join(BIN, 'ansible-playbook'), 'hostpods.core.cluster', '-e', 'cluster_state=%s' % state,
-                    '-e', 'cluster_name=%s' % name, '-e', 'cluster_nodes=3', '-e', 'cluster_subnet=%s' % CLUSTER_SUBNET,
+                    '-e', 'cluster_name=%s' % name, '-e', 'cluster_nodes=3', '-e', 'cluster_subnet=%s' % subnet,
                     '-e', 'cluster_pod_subnet=%s' % POD_SUBNET, '-e', 'cluster_inventory_dir=%s' % os.path.dirname(inventory)],
                    workdir, timeout=900)
 
