@@ -44,7 +44,10 @@ description:
     container waiting with C(CreateContainerConfigError) and the kubelet's message (C(failed to prepare subPath for
     volumeMount "<volume>" of container "<container>") or C(failed to create subPath directory for volumeMount ...)),
     and fails the apply; the pod's other containers run. Deleting the pod unmounts these before its directory goes.
-    C(subPathExpr) is refused.
+    C(subPathExpr) is expanded as the kubelet expands it, with the container's own environment (C(env) with the
+    downward API, C(envFrom)), and then used exactly as a C(subPath); an expansion that names a variable the container
+    lacks (C(missing value for X)), is absolute or steps out with C(..) leaves that container waiting with
+    C(CreateContainerConfigError) and the kubelet's message.
   - C(ConfigMap) and C(Secret) objects given with the pods (any order) are kept on the node, readable by root only,
     and feed C(env) (C(configMapKeyRef), C(secretKeyRef)), C(envFrom) (with C(prefix)) and volumes; a missing
     reference that is not C(optional) leaves the container waiting with C(CreateContainerConfigError) and Kubernetes'

@@ -19,7 +19,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
-from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment, expand_all
+from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment, expand_all, expand_sub_path
 
 RESTART_POLICIES = {'Always': 'always', 'OnFailure': 'on-failure', 'Never': 'no'}
 SANDBOX_VOLUME_DIR = '/.hostpods/volumes'
@@ -182,7 +182,7 @@ def bound_volumes(pod, container):
     with a mountPropagation: the engine propagates only binds, so the volume's mount point is bound instead."""
     sources = volume_sources(pod)
     return [(index, sources[mount['name']][1]) for index, mount in enumerate(container.get('volumeMounts') or [])
-            if not mount.get('subPath') and (mount.get('mountPropagation') or 'None') != 'None'
+            if not podspec.has_sub_path(mount) and (mount.get('mountPropagation') or 'None') != 'None'
             and sources[mount['name']][0] == 'volume']
 
 
@@ -257,13 +257,15 @@ def resource_settings(container, spec=None):
     return settings
 
 
-def subpath_mounts(pod, container):
+def subpath_mounts(pod, container, environment=None):
     """``[(index in volumeMounts, volume name, subPath, docker source kind, source)]`` for the container's
-    subPath mounts."""
+    subPath mounts; a ``subPathExpr`` is expanded with the container's ``environment`` (raises
+    ``expansion.ExpansionError`` as the kubelet fails it)."""
     sources = volume_sources(pod)
     out = []
     for index, mount in enumerate(container.get('volumeMounts') or []):
-        if mount.get('subPath'):
+        if podspec.has_sub_path(mount):
             kind, source, _ro = sources[mount['name']]
-            out.append((index, mount['name'], mount['subPath'], kind, source))
+            sub_path = mount.get('subPath') or expand_sub_path(mount['subPathExpr'], environment or {})
+            out.append((index, mount['name'], sub_path, kind, source))
     return out

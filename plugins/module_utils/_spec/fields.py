@@ -146,8 +146,8 @@ DOWNWARD_ITEMS = ListOf({'path': STR, 'fieldRef': FIELD_REF, 'resourceFieldRef':
 RESOURCES = RESOURCE_LIST  # cpu, memory, hugepages-<size> and extended resources (_spec.resource_names)
 POD_RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # pod-level resources: cpu and memory (hugepages refused)
 PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
-VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR, 'mountPropagation': STR,
-                'recursiveReadOnly': STR}
+VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR, 'subPathExpr': STR,
+                'mountPropagation': STR, 'recursiveReadOnly': STR}
 CONTAINER = {
     'name': STR,
     'image': STR,
@@ -310,6 +310,8 @@ NOTES = {
     'spec.containers.lifecycle': 'postStart right after the start; preStop before every stop the node makes',
     'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath, mountPropagation, '
                                     'recursiveReadOnly where the engine can)',
+    'spec.containers.volumeMounts.subPathExpr': 'expanded with the container\'s own environment (env, the downward '
+                                                'API, envFrom) when it is made, then a subPath, as the kubelet does',
     'spec.containers.terminationMessagePath': 'a file of the node bind-mounted at this path',
     'spec.containers.stdin': 'the engine\'s OpenStdin',
     'spec.containers.tty': 'the engine\'s Tty',

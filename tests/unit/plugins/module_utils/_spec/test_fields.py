@@ -217,12 +217,12 @@ def test_security_context_fields():
     assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: "x": must be a map']
 
 
-def test_sub_path_expr_is_refused_by_path():
-    """``subPathExpr`` is not supported (only ``subPath``, made safe as the kubelet makes it): refused, never ignored."""
+def test_sub_path_expr_is_a_supported_field():
+    """``subPathExpr`` is taken (expanded when the container is made, then made safe as a subPath)."""
     pod = minimal_pod(containers=[{'name': 'c', 'image': 'busybox',
                                    'volumeMounts': [{'name': 'v', 'mountPath': '/v', 'subPathExpr': '$(POD_NAME)'}]}])
-    errors = check(pod)
-    assert len(errors) == 1 and errors[0].startswith('spec.containers[0].volumeMounts[0].subPathExpr'), errors
+    assert check(pod) == []
+    assert fields.support(['spec', 'containers', 'volumeMounts', 'subPathExpr'])[0] == 'supported'
 
 
 def test_a_stand_in_leaves_out_the_values_of_the_wrong_type():

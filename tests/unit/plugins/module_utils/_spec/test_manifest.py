@@ -330,6 +330,29 @@ def test_sub_path_must_be_relative_without_dotdot(sub_path, ok):
                           "must be a relative path without '..'" % sub_path]
 
 
+@pytest.mark.parametrize('expression, ok', [
+    ('$(POD_NAME)', True), ('logs/$(POD_NAME)', True), ('$(A)..$(B)', True),
+    ('../$(POD_NAME)', False), ('$(A)/..', False), ('/$(POD_NAME)', False),
+])
+def test_sub_path_expr_must_be_relative_without_dotdot(expression, ok):
+    raw = doc(containers=[container('c', volumeMounts=[{'name': 'v', 'mountPath': '/x', 'subPathExpr': expression}])],
+              volumes=[{'name': 'v', 'emptyDir': {}}])
+    errors = semantic(raw)
+    if ok:
+        assert errors == []
+    else:
+        assert errors == ["spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: \"%s\": "
+                          "must be a relative path without '..'" % expression]
+
+
+def test_sub_path_and_sub_path_expr_are_mutually_exclusive():
+    raw = doc(initContainers=[container('i', volumeMounts=[{'name': 'v', 'mountPath': '/x', 'subPath': 'a',
+                                                              'subPathExpr': '$(POD_NAME)'}])],
+              volumes=[{'name': 'v', 'emptyDir': {}}])
+    assert semantic(raw) == ['spec.initContainers[0].volumeMounts[0].subPathExpr: Invalid value: "$(POD_NAME)": '
+                             'subPathExpr and subPath are mutually exclusive']
+
+
 def test_mount_paths_must_be_absolute_and_unique():
     raw = doc(containers=[container('c', volumeMounts=[
         {'name': 'v', 'mountPath': '/x'}, {'name': 'v', 'mountPath': '/x'}, {'name': 'v', 'mountPath': 'rel'},
