@@ -15,6 +15,7 @@ import json
 import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef, epoch_seconds
 
 _EXITED = re.compile(r'^Exited \((-?\d+)\)')
@@ -206,8 +207,9 @@ class PodRecord:
             except ValueError:
                 applied = None
         elif self.desired:
-            applied = {'metadata': {key: self.desired['metadata'].get(key) for key in
-                                    ('name', 'namespace', 'labels', 'annotations')}, 'spec': self.desired['spec']}
+            applied = runtimeclass.carry({'metadata': {key: self.desired['metadata'].get(key) for key in
+                                                       ('name', 'namespace', 'labels', 'annotations')},
+                                          'spec': self.desired['spec']}, self.desired)
         if applied and self.live_metadata:
             applied['metadata'].update(self.live_metadata)
         if applied and self.sandbox and self.resized:

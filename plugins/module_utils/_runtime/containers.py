@@ -21,6 +21,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import ExpansionError
 
@@ -91,6 +92,15 @@ def pull(run, step):
 
 
 def sandbox(run, step):
+    """The pod's sandbox, with the runtime its RuntimeClass names: one the engine does not have fails the pod as the
+    kubelet's ``FailedCreatePodSandBox`` (an event once the node keeps the pod), before anything is made."""
+    problem = runtimeclass.engine_problem(run.pod['spec'].get('runtimeClassName'), runtimeclass.handler(run.pod),
+                                          run.node.engine)
+    if problem:
+        if nodestate.read_desired(run.uid) is not None:
+            run.event('Warning', 'FailedCreatePodSandBox', problem)
+        raise PodStartError('pod "%s/%s": FailedCreatePodSandBox: %s'
+                            % (run.pod['metadata']['namespace'], run.pod['metadata']['name'], problem))
     settings, _event = dns.resolver_settings(run.pod, run.node.resolv_conf)
     body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings, run.node.agent,
                                   run.node.pod_cgroups)

@@ -377,11 +377,13 @@ class DockerClient(_EngineReads):
 
     @_call('read')
     def engine_info(self):
-        """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion'}``."""
+        """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion', 'runtimes',
+        'defaultRuntime'}`` (``runtimes``: the names of the runtimes it has, sorted)."""
         info = self._get('/info', None, 'info')
         version = self._get('/version', None, 'version')
         return {'version': version.get('Version') or info.get('ServerVersion') or '', 'api': version.get('ApiVersion') or '',
-                'cgroupDriver': info.get('CgroupDriver') or '', 'cgroupVersion': str(info.get('CgroupVersion') or '1')}
+                'cgroupDriver': info.get('CgroupDriver') or '', 'cgroupVersion': str(info.get('CgroupVersion') or '1'),
+                'runtimes': sorted(info.get('Runtimes') or {}), 'defaultRuntime': info.get('DefaultRuntime') or 'runc'}
 
     @_call('read')
     def volume_users(self, name):

@@ -51,7 +51,7 @@ def test_full_supported_pod_has_no_errors():
     (lambda p: p['metadata'].update(generateName='x-'), ['metadata.generateName: not supported by hostpods: cannot use '
                                                          'generate name with apply (kubectl apply refuses it: an apply '
                                                          'finds its object by metadata.name, so give the pod a name)']),
-    (lambda p: p['spec'].update(runtimeClassName='x'), ['spec.runtimeClassName: field not supported by hostpods yet']),
+    (lambda p: p['spec'].update(hostnameOverride='x'), ['spec.hostnameOverride: field not supported by hostpods yet']),
     (lambda p: p['spec']['containers'][0].update(volumeDevices=[]),
      ['spec.containers[0].volumeDevices: field not supported by hostpods yet']),
     (lambda p: p['spec'].update(volumes=[{'name': 'v', 'someDriver': {'server': 's'}}]),
@@ -178,11 +178,11 @@ def test_supported_dns_policies(policy):
 
 
 def test_every_problem_is_reported_not_just_the_first():
-    pod = minimal_pod(runtimeClassName='x', hostPID='yes')
+    pod = minimal_pod(hostnameOverride='x', hostPID='yes')
     pod['spec']['containers'][0].update(volumeDevices=[], tty='no')
     errors = check(pod)
     assert sorted(errors) == sorted([
-        'spec.runtimeClassName: field not supported by hostpods yet',
+        'spec.hostnameOverride: field not supported by hostpods yet',
         'spec.hostPID: Invalid value: "yes": must be a boolean',
         'spec.containers[0].volumeDevices: field not supported by hostpods yet',
         'spec.containers[0].tty: Invalid value: "no": must be a boolean',

@@ -468,7 +468,8 @@ def test_load_pods_raises_one_error_listing_every_problem_of_the_batch():
     assert len(errors) == 4
     assert errors[0].startswith('a.yaml (document 2) Pod "Bad": metadata.name: Invalid value: "Bad"')
     assert errors[1] == ('b.yaml (document 1) Service "svc": kind: Unsupported value: "Service": '
-                         'hostpods applies only "Pod", "ConfigMap", "Secret", "PersistentVolumeClaim", "PriorityClass" yet')
+                         'hostpods applies only "Pod", "ConfigMap", "Secret", "PersistentVolumeClaim", "PriorityClass", '
+                         '"RuntimeClass" yet')
     assert errors[2] == ('c.yaml (document 1) Pod "web": spec.containers[0].volumeDevices: '
                          'field not supported by hostpods yet')
     assert errors[3] == 'd.yaml (document 1): a manifest must be a mapping, not str'
@@ -495,16 +496,16 @@ def test_load_pods_refuses_the_same_pod_twice():
     ({'kind': 'Pod', 'metadata': {'name': 'a'}}, 'apiVersion: Required value'),
     (dict(doc('a'), apiVersion='apps/v1'), 'apiVersion: Unsupported value: "apps/v1": Pod is in apiVersion "v1"'),
     (dict(doc('a'), kind='Deployment'), 'kind: Unsupported value: "Deployment": hostpods applies only "Pod", "ConfigMap", '
-                                        '"Secret", "PersistentVolumeClaim", "PriorityClass" yet'),
+                                        '"Secret", "PersistentVolumeClaim", "PriorityClass", "RuntimeClass" yet'),
     (dict(doc('a'), kind='CronJob'), 'kind: Unsupported value: "CronJob": supported values: "Pod", "ConfigMap", "Secret", '
-                                     '"PersistentVolumeClaim", "PriorityClass"'),
+                                     '"PersistentVolumeClaim", "PriorityClass", "RuntimeClass"'),
 ])
 def test_kind_and_api_version(document, expected):
     assert errors_of(document) == ['m.yaml %s "a": ' % document.get('kind', 'Pod') + expected]
 
 
 @pytest.mark.parametrize('path, fields', [
-    ('spec.runtimeClassName', {'runtimeClassName': 'gvisor'}),
+    ('spec.hostnameOverride', {'hostnameOverride': 'other'}),
     ('spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm', {'affinity': {
         'podAntiAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': [
             {'podAffinityTerm': {}, 'topologyKey': 'kubernetes.io/hostname'}]}}}),
