@@ -82,9 +82,10 @@ description:
     deletes a pod for them) and C(finalizers) (a delete does not wait for them), and spec C(overhead) set by hand (on a
     cluster the RuntimeClass admission plugin sets it, as it does here from the pod's C(runtimeClassName); as on a
     kubelet, it is added to the pod's requests and to the limits of its cgroup). Refused by path with the reason:
-    metadata C(generateName) (cannot use generate name with apply, as kubectl apply says), C(resourceClaims) and a container's C(resources) C(claims) (dynamic resource allocation needs an
-    API server and a DRA driver), and C(image) volumes (they need the engine's image mounts, Docker 28 or later with
-    API 1.48; the refusal names the node's engine)."
+    metadata C(generateName) (cannot use generate name with apply, as kubectl apply says), C(resourceClaims) and a
+    container's C(resources) C(claims) (dynamic resource allocation needs an API server and a DRA driver), and
+    C(image) volumes (they need the engine's image mounts, Docker 28 or later with API 1.48; the refusal names the
+    node's engine)."
   - "C(readinessGates) are accepted, validated as the API server does: the kubelet's C(Ready) condition needs every
     gate's condition True, which only an API client sets, so on a node without an API server the pod's C(Ready)
     condition stays V(False) with reason C(ReadinessGatesNotReady) and the kubelet's message (C(ContainersReady) is as

@@ -238,8 +238,8 @@ def test_a_sub_path_expr_is_expanded_with_the_container_environment_and_bound_as
     ])])
     spec = p['spec']['containers'][0]
     cache = naming.emptydir_volume_name('default', 'web', UID, 'cache')
-    assert translate.subpath_mounts(p, spec, {'POD_NAME': 'web'}) == [(0, 'cache', 'pods/web/$(x)', 'volume', cache),
-                                                                     (1, 'host', 'web', 'bind', '/srv/data')]
+    expected = [(0, 'cache', 'pods/web/$(x)', 'volume', cache), (1, 'host', 'web', 'bind', '/srv/data')]
+    assert translate.subpath_mounts(p, spec, {'POD_NAME': 'web'}) == expected
     assert translate.bound_volumes(p, spec) == []  # a subPathExpr is bound through its pin, as a subPath
 
 

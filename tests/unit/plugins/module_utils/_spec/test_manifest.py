@@ -346,8 +346,8 @@ def test_sub_path_expr_must_be_relative_without_dotdot(expression, ok):
 
 
 def test_sub_path_and_sub_path_expr_are_mutually_exclusive():
-    raw = doc(initContainers=[container('i', volumeMounts=[{'name': 'v', 'mountPath': '/x', 'subPath': 'a',
-                                                              'subPathExpr': '$(POD_NAME)'}])],
+    mount = {'name': 'v', 'mountPath': '/x', 'subPath': 'a', 'subPathExpr': '$(POD_NAME)'}
+    raw = doc(initContainers=[container('i', volumeMounts=[mount])],
               volumes=[{'name': 'v', 'emptyDir': {}}])
     assert semantic(raw) == ['spec.initContainers[0].volumeMounts[0].subPathExpr: Invalid value: "$(POD_NAME)": '
                              'subPathExpr and subPath are mutually exclusive']
