@@ -32,6 +32,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import notices
 from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resource_names
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._spec import selectors
 from ansible_collections.hostpods.core.plugins.module_utils._spec.manifest import collect_documents, load_manifests
@@ -156,8 +157,8 @@ def _diff(plan, stored):
         before = pod_plan.record.applied if pod_plan.record else None
         after = None
         if pod_plan.pod is not None and pod_plan.action not in (planner.DELETED, prune.PRUNED):
-            after = {'metadata': naming.kept_metadata(pod_plan.pod['metadata']),
-                     'spec': pod_plan.pod['spec']}
+            after = runtimeclass.carry({'metadata': naming.kept_metadata(pod_plan.pod['metadata']),
+                                        'spec': pod_plan.pod['spec']}, pod_plan.pod)
         out.append({'before_header': 'pod %s (on the host)' % name, 'after_header': 'pod %s (%s)' % (name, pod_plan.action),
                     'before': before or {}, 'after': after or {}})
     objects_ = plan.objects + (plan.prune.objects if plan.prune else [])

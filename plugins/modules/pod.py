@@ -44,7 +44,10 @@ description:
     container waiting with C(CreateContainerConfigError) and the kubelet's message (C(failed to prepare subPath for
     volumeMount "<volume>" of container "<container>") or C(failed to create subPath directory for volumeMount ...)),
     and fails the apply; the pod's other containers run. Deleting the pod unmounts these before its directory goes.
-    C(subPathExpr) is refused.
+    C(subPathExpr) is expanded as the kubelet expands it, with the container's own environment (C(env) with the
+    downward API, C(envFrom)), and then used exactly as a C(subPath); an expansion that names a variable the container
+    lacks (C(missing value for X)), is absolute or steps out with C(..) leaves that container waiting with
+    C(CreateContainerConfigError) and the kubelet's message.
   - C(ConfigMap) and C(Secret) objects given with the pods (any order) are kept on the node, readable by root only,
     and feed C(env) (C(configMapKeyRef), C(secretKeyRef)), C(envFrom) (with C(prefix)) and volumes; a missing
     reference that is not C(optional) leaves the container waiting with C(CreateContainerConfigError) and Kubernetes'
@@ -76,12 +79,13 @@ description:
     Linux' limits; no C(:) in what the engine binds). A batch with one invalid manifest changes no pod."
   - "Fields only a control plane acts on are accepted, validated as the API server validates them, and the apply
     warns once about each, naming the pods: metadata C(ownerReferences) (the garbage collector's; hostpods never
-    deletes a pod for them) and C(finalizers) (a delete does not wait for them), and spec C(overhead) (set on a cluster
-    by the RuntimeClass admission plugin; as on a kubelet, it is added to the pod's requests and to the limits of its
-    cgroup). Refused by path with the reason: metadata C(generateName) (cannot use generate name with apply, as
-    kubectl apply says), C(resourceClaims) and a container's C(resources) C(claims) (dynamic resource allocation needs an
-    API server and a DRA driver), and C(image) volumes (they need the engine's image mounts, Docker 28 or later with
-    API 1.48; the refusal names the node's engine)."
+    deletes a pod for them) and C(finalizers) (a delete does not wait for them), and spec C(overhead) set by hand (on a
+    cluster the RuntimeClass admission plugin sets it, as it does here from the pod's C(runtimeClassName); as on a
+    kubelet, it is added to the pod's requests and to the limits of its cgroup). Refused by path with the reason:
+    metadata C(generateName) (cannot use generate name with apply, as kubectl apply says), C(resourceClaims) and a
+    container's C(resources) C(claims) (dynamic resource allocation needs an API server and a DRA driver), and
+    C(image) volumes (they need the engine's image mounts, Docker 28 or later with API 1.48; the refusal names the
+    node's engine)."
   - "C(readinessGates) are accepted, validated as the API server does: the kubelet's C(Ready) condition needs every
     gate's condition True, which only an API client sets, so on a node without an API server the pod's C(Ready)
     condition stays V(False) with reason C(ReadinessGatesNotReady) and the kubelet's message (C(ContainersReady) is as
@@ -102,8 +106,16 @@ description:
     C(clusterTrustBundle) and C(podCertificate) sources are refused, because they need an API server),
     C(nodeName), C(nodeSelector),
     C(affinity) (C(nodeAffinity), C(podAffinity), C(podAntiAffinity)), C(tolerations), C(topologySpreadConstraints),
-    C(priorityClassName), C(priority), C(preemptionPolicy) and C(schedulingGates) (see scheduling below); every
-    container gets the C(/etc/hosts) a kubelet writes;
+    C(priorityClassName), C(priority), C(preemptionPolicy) and C(schedulingGates) (see scheduling below);
+    C(runtimeClassName), which names a C(RuntimeClass) object (C(node.k8s.io/v1)) of the same call, admitted as the
+    RuntimeClass admission plugin does (a class that is not there refuses the pod before anything runs: C(pod rejected:
+    RuntimeClass <name> not found)); its C(overhead.podFixed) becomes the pod's C(overhead), a pod that sets another
+    one is refused; its C(scheduling.nodeSelector) is merged into the pod's, a conflict refuses it, and its
+    C(scheduling.tolerations) are added); its C(handler) is the Docker engine's runtime (C(HostConfig.Runtime)) of the
+    sandbox and every container (V(runc) works everywhere); a handler the engine does not list (the Runtimes of
+    C(docker info)) fails the pod as a kubelet's C(FailedCreatePodSandBox), naming the handler and the engine's
+    runtimes, before its sandbox or any container is made; a re-apply that changes the pod's handler makes a new sandbox. The
+    node keeps no RuntimeClass, a pod keeps its handler. Every container gets the C(/etc/hosts) a kubelet writes;
     container C(name), C(image), C(imagePullPolicy), C(command) and C(args) (with Kubernetes variable expansion), C(env) values
     and the downward API (C(valueFrom.fieldRef), C(valueFrom.resourceFieldRef)),
     C(workingDir), C(ports), C(volumeMounts) (C(readOnly), C(subPath), C(mountPropagation), C(recursiveReadOnly) where the

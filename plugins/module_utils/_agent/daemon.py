@@ -42,6 +42,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime.executor im
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.locks import try_lock
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.probes import ProbeRunner
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import epoch_seconds, rfc3339
 
 VERSION = naming.VERSION
@@ -305,8 +306,8 @@ class Agent:
             locks.release()
 
     def _write_adopted(self, record, applied):
-        pod = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': dict(applied['metadata'], uid=record.uid),
-               'spec': applied['spec']}
+        meta = dict(applied['metadata'], uid=record.uid)
+        pod = runtimeclass.carry({'apiVersion': 'v1', 'kind': 'Pod', 'metadata': meta, 'spec': applied['spec']}, applied)
         for container in (pod['spec'].get('initContainers') or []) + pod['spec']['containers']:
             latest = record.latest(container['name'])
             if latest is not None and latest.image:

@@ -27,6 +27,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._plan import steps a
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 
 DEADLINE_MESSAGE = 'Pod was active on the node longer than the specified deadline'
 FINAL_REASONS = ('DeadlineExceeded', eviction.REASON)  # a pod Failed for these stays so: nothing restarts
@@ -44,7 +45,8 @@ class Kept:
 
 def desired_pod(desired):
     """The pod of a ``pod.json`` (metadata with its UID, spec) and its sandbox image."""
-    pod = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': desired['metadata'], 'spec': desired['spec']}
+    pod = runtimeclass.carry({'apiVersion': 'v1', 'kind': 'Pod', 'metadata': desired['metadata'],
+                              'spec': desired['spec']}, desired)
     return pod, (desired.get('hostpods') or {}).get('sandboxImage')
 
 

@@ -15,6 +15,7 @@ import json
 import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import ImageRef, epoch_seconds
 
 _EXITED = re.compile(r'^Exited \((-?\d+)\)')
@@ -206,8 +207,9 @@ class PodRecord:
             except ValueError:
                 applied = None
         elif self.desired:
-            applied = {'metadata': dict({'labels': None, 'annotations': None},
-                                        **naming.kept_metadata(self.desired['metadata'])), 'spec': self.desired['spec']}
+            applied = runtimeclass.carry({'metadata': dict({'labels': None, 'annotations': None},
+                                                           **naming.kept_metadata(self.desired['metadata'])),
+                                          'spec': self.desired['spec']}, self.desired)
         if applied and self.live_metadata:
             for key in naming.IN_PLACE_METADATA[2:]:  # what the change in place left out is gone
                 applied['metadata'].pop(key, None)

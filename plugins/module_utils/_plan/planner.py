@@ -178,7 +178,7 @@ def lost_mounts(pod, record):
         if latest is None or not latest.running:
             continue
         for index, mount in enumerate(container.get('volumeMounts') or []):
-            if mount.get('subPath'):
+            if podspec.has_sub_path(mount):
                 path, what = naming.subpath_pin(uid, mount['name'], container['name'], index), 'the subPath'
             elif mount['name'] in tmpfs:
                 path, what = naming.volume_dir(uid, mount['name']), 'the tmpfs'

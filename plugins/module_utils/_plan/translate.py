@@ -18,8 +18,9 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import contain
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
-from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment, expand_all
+from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import container_environment, expand_all, expand_sub_path
 
 RESTART_POLICIES = {'Always': 'always', 'OnFailure': 'on-failure', 'Never': 'no'}
 SANDBOX_VOLUME_DIR = '/.hostpods/volumes'
@@ -81,6 +82,13 @@ def cgroup_parent(pod):
     return '/' + naming.pod_cgroup(pod['metadata']['uid'], podspec.qos_class(pod['spec']))
 
 
+def runtime_setting(pod):
+    """The engine's runtime of the pod's sandbox and containers: its RuntimeClass's handler (``_spec.runtimeclass``);
+    none without one (the engine's default)."""
+    handler = runtimeclass.handler(pod)
+    return {'Runtime': handler} if handler else {}
+
+
 def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=False, pod_cgroups=False):
     """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``); with
     ``pod_cgroups`` it goes in the pod's cgroup."""
@@ -104,6 +112,7 @@ def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=Fals
             **(dns_settings or {}),
             **security.sysctl_settings(pod),
             **({'CgroupParent': cgroup_parent(pod)} if pod_cgroups else {}),
+            **runtime_setting(pod),
         },
     }
     if host_network:  # the node's hostname and network: the engine refuses a hostname of our own
@@ -182,7 +191,7 @@ def bound_volumes(pod, container):
     with a mountPropagation: the engine propagates only binds, so the volume's mount point is bound instead."""
     sources = volume_sources(pod)
     return [(index, sources[mount['name']][1]) for index, mount in enumerate(container.get('volumeMounts') or [])
-            if not mount.get('subPath') and (mount.get('mountPropagation') or 'None') != 'None'
+            if not podspec.has_sub_path(mount) and (mount.get('mountPropagation') or 'None') != 'None'
             and sources[mount['name']][0] == 'volume']
 
 
@@ -224,6 +233,7 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
         pod, container, (runtime.get('seccompProfiles') or {}).get(profile.get('localhostProfile')))
     host_config.update(secured)
     host_config.update(_namespaces(pod, sandbox_id, pid_target))
+    host_config.update(runtime_setting(pod))
     body = {
         'Image': container['image'],
         'Env': ['%s=%s' % item for item in env.items()],
@@ -257,13 +267,15 @@ def resource_settings(container, spec=None):
     return settings
 
 
-def subpath_mounts(pod, container):
+def subpath_mounts(pod, container, environment=None):
     """``[(index in volumeMounts, volume name, subPath, docker source kind, source)]`` for the container's
-    subPath mounts."""
+    subPath mounts; a ``subPathExpr`` is expanded with the container's ``environment`` (raises
+    ``expansion.ExpansionError`` as the kubelet fails it)."""
     sources = volume_sources(pod)
     out = []
     for index, mount in enumerate(container.get('volumeMounts') or []):
-        if mount.get('subPath'):
+        if podspec.has_sub_path(mount):
             kind, source, _ro = sources[mount['name']]
-            out.append((index, mount['name'], mount['subPath'], kind, source))
+            sub_path = mount.get('subPath') or expand_sub_path(mount['subPathExpr'], environment or {})
+            out.append((index, mount['name'], sub_path, kind, source))
     return out

@@ -21,7 +21,9 @@ from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 from ansible_collections.hostpods.core.plugins.module_utils._spec import configs
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
+from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import ExpansionError
 
 MINIMUM_GRACE = 2  # the kubelet's minimumGracePeriodInSeconds
 LOG_TAIL_LINES = 20
@@ -90,6 +92,15 @@ def pull(run, step):
 
 
 def sandbox(run, step):
+    """The pod's sandbox, with the runtime its RuntimeClass names: one the engine does not have fails the pod as the
+    kubelet's ``FailedCreatePodSandBox`` (an event once the node keeps the pod), before anything is made."""
+    problem = runtimeclass.engine_problem(run.pod['spec'].get('runtimeClassName'), runtimeclass.handler(run.pod),
+                                          run.node.engine)
+    if problem:
+        if nodestate.read_desired(run.uid) is not None:
+            run.event('Warning', 'FailedCreatePodSandBox', problem)
+        raise PodStartError('pod "%s/%s": FailedCreatePodSandBox: %s'
+                            % (run.pod['metadata']['namespace'], run.pod['metadata']['name'], problem))
     settings, _event = dns.resolver_settings(run.pod, run.node.resolv_conf)
     body = translate.sandbox_body(run.pod, step.attempt, run.node.sandbox_image, settings, run.node.agent,
                                   run.node.pod_cgroups)
@@ -226,7 +237,7 @@ def create_and_start(run, container, kind, attempt, pid_target=None):
     files.write_file(naming.termination_log_path(run.uid, container['name'], attempt), '', mode=0o666)
     try:
         body = translate.container_body(run.pod, container, kind, attempt, run.sandbox_id, run.node.sandbox_image,
-                                        subpath_sources(run, container), runtime, pid_target)
+                                        subpath_sources(run, container, runtime), runtime, pid_target)
     except (configs.ConfigError, subpath.SubPathError) as exc:
         run.event('Warning', 'Failed', nodestate.CREATE_ERROR + str(exc), container)
         raise PodStartError('pod "%s": container "%s": CreateContainerConfigError: %s' % (meta['name'], container['name'], exc))
@@ -247,14 +258,21 @@ def create_and_start(run, container, kind, attempt, pid_target=None):
     return container_id
 
 
-def subpath_sources(run, container):
-    """Each subPath of the container made safe as the kubelet makes it (see ``_runtime.subpath``): created
-    inside its volume when missing, and pinned on the pod's node path that the engine binds; and the mount point
-    of each Docker volume it mounts with a mountPropagation (the engine propagates binds only). Returns
-    ``{index in volumeMounts: the node path to bind}``; raises ``subpath.SubPathError``."""
+def subpath_sources(run, container, runtime):
+    """Each subPath of the container (a subPathExpr expanded with its environment) made safe as the kubelet makes
+    it (see ``_runtime.subpath``): created inside its volume when missing, and pinned on the pod's node path that
+    the engine binds; and the mount point of each Docker volume it mounts with a mountPropagation (the engine
+    propagates binds only). Returns ``{index in volumeMounts: the node path to bind}``; raises
+    ``subpath.SubPathError``."""
     pod = run.pod
     out = {}
-    for index, volume_name, sub_path, kind, source in translate.subpath_mounts(pod, container):
+    expressions = any(mount.get('subPathExpr') for mount in container.get('volumeMounts') or [])
+    environment = translate.container_environment_of(pod, container, runtime) if expressions else None
+    try:
+        found = translate.subpath_mounts(pod, container, environment)
+    except ExpansionError as exc:
+        raise subpath.SubPathError(str(exc), str(exc))
+    for index, volume_name, sub_path, kind, source in found:
         base = source
         if kind == 'volume':
             base = _mountpoint(run, source, 'subPath %s' % sub_path)

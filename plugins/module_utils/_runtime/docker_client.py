@@ -386,13 +386,15 @@ class DockerClient(_EngineReads):
 
     @_call('read')
     def engine_info(self):
-        """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion', 'rootDir'}`` (its data
-        root, ``DockerRootDir``: the file system of the node's ``ephemeral-storage``)."""
+        """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion', 'rootDir', 'runtimes',
+        'defaultRuntime'}`` (``rootDir``: its data root, ``DockerRootDir``, the file system of the node's
+        ``ephemeral-storage``; ``runtimes``: the names of the runtimes it has, sorted)."""
         info = self._get('/info', None, 'info')
         version = self._get('/version', None, 'version')
         return {'version': version.get('Version') or info.get('ServerVersion') or '', 'api': version.get('ApiVersion') or '',
                 'cgroupDriver': info.get('CgroupDriver') or '', 'cgroupVersion': str(info.get('CgroupVersion') or '1'),
-                'rootDir': info.get('DockerRootDir') or ''}
+                'rootDir': info.get('DockerRootDir') or '',
+                'runtimes': sorted(info.get('Runtimes') or {}), 'defaultRuntime': info.get('DefaultRuntime') or 'runc'}
 
     @_call('read')
     def volume_users(self, name):

@@ -31,6 +31,7 @@ import time
 
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 from ansible_collections.hostpods.core.plugins.module_utils._spec.podspec import rfc3339
 
 MAX_EVENTS = 50
@@ -51,6 +52,7 @@ def write_desired(pod, sandbox_image, now=time.time):
     containers = (pod['spec'].get('initContainers') or []) + pod['spec']['containers']
     started = ((read_desired(uid) or {}).get('hostpods') or {}).get('startTime') or rfc3339(now())
     body = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': pod['metadata'], 'spec': pod['spec'],
+            **runtimeclass.carry({}, pod),
             'hostpods': {'podHash': naming.pod_hash(pod, sandbox_image), 'sandboxImage': sandbox_image,
                          'containerHashes': {c['name']: naming.container_hash(c) for c in containers},
                          'appliedAt': rfc3339(now()), 'startTime': started}}

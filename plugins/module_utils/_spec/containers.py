@@ -140,8 +140,8 @@ def mount_errors(mounts, path, volumes):
         volume = volumes.get(mount.get('name'))
         if volume is None:
             errors.append('%s.name: Not found: %s' % (where, podspec.quoted(mount.get('name'))))
-        mount_path, sub_path = mount.get('mountPath'), mount.get('subPath', '')
-        bound = bool(sub_path) or any(key in (volume or {}) for key in BIND_SOURCES)
+        mount_path = mount.get('mountPath')
+        bound = podspec.has_sub_path(mount) or any(key in (volume or {}) for key in BIND_SOURCES)
         if not mount_path:
             errors.append('%s.mountPath: Required value' % where)
         elif not mount_path.startswith('/'):
@@ -151,10 +151,23 @@ def mount_errors(mounts, path, volumes):
         else:
             errors += podspec.invalid(where + '.mountPath', mount_path, naming.path_problems(mount_path, bind=bound))
         seen.add(mount_path)
-        if sub_path and (sub_path.startswith('/') or '..' in sub_path.split('/')):
-            errors += podspec.invalid(where + '.subPath', sub_path, ["must be a relative path without '..'"])
+        errors += _sub_path_errors(mount, where)
+    return errors
+
+
+def _sub_path_errors(mount, where):
+    """``subPath`` and ``subPathExpr``: each a relative path without '..' (``validateLocalDescendingPath``; an
+    expression is checked again once expanded), never both."""
+    errors = []
+    if mount.get('subPath') and mount.get('subPathExpr'):
+        errors += podspec.invalid(where + '.subPathExpr', mount['subPathExpr'],
+                                  ['subPathExpr and subPath are mutually exclusive'])
+    for key in ('subPath', 'subPathExpr'):
+        sub_path = mount.get(key) or ''
+        if sub_path.startswith('/') or '..' in sub_path.split('/'):
+            errors += podspec.invalid('%s.%s' % (where, key), sub_path, ["must be a relative path without '..'"])
         elif sub_path:
-            errors += podspec.invalid(where + '.subPath', sub_path, naming.path_problems(sub_path, bind=True))
+            errors += podspec.invalid('%s.%s' % (where, key), sub_path, naming.path_problems(sub_path, bind=True))
     return errors
 
 

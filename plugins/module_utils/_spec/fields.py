@@ -144,8 +144,8 @@ DOWNWARD_ITEMS = ListOf({'path': STR, 'fieldRef': FIELD_REF, 'resourceFieldRef':
 RESOURCES = RESOURCE_LIST  # cpu, memory, hugepages-<size> and extended resources (_spec.resource_names)
 POD_RESOURCES = {'cpu': QUANTITY, 'memory': QUANTITY}  # pod-level resources: cpu and memory (hugepages refused)
 PORT = {'name': STR, 'containerPort': INT, 'hostPort': INT, 'hostIP': STR, 'protocol': STR}
-VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR, 'mountPropagation': STR,
-                'recursiveReadOnly': STR}
+VOLUME_MOUNT = {'name': STR, 'mountPath': STR, 'readOnly': BOOL, 'subPath': STR, 'subPathExpr': STR,
+                'mountPropagation': STR, 'recursiveReadOnly': STR}
 CONTAINER = {
     'name': STR,
     'image': STR,
@@ -260,6 +260,7 @@ POD = {
         'automountServiceAccountToken': BOOL,
         'securityContext': POD_SECURITY,
         'resources': {'requests': POD_RESOURCES, 'limits': POD_RESOURCES},
+        'runtimeClassName': STR,  # the RuntimeClass admission of _spec.runtimeclass; the handler: the engine's runtime
         'overhead': RESOURCE_LIST,  # set by RuntimeClass admission on a cluster: added to the pod cgroup, and warned
         'resourceClaims': DRA,
         'ephemeralContainers': Forbidden('cannot be set on create: add them to a running pod with '
@@ -279,6 +280,9 @@ OBJECTS = {
                'type': STR, 'immutable': BOOL},
     'PriorityClass': {'apiVersion': STR, 'kind': STR, 'metadata': CLUSTER_META,
                       'value': INT, 'globalDefault': BOOL, 'description': STR, 'preemptionPolicy': STR},
+    'RuntimeClass': {'apiVersion': STR, 'kind': STR, 'metadata': CLUSTER_META, 'handler': STR,
+                     'overhead': {'podFixed': RESOURCE_LIST},
+                     'scheduling': {'nodeSelector': STRMAP, 'tolerations': ListOf(TOLERATION)}},
     'PersistentVolumeClaim': {'apiVersion': STR, 'kind': STR, 'metadata': OBJECT_META, 'spec': CLAIM_SPEC,
                               'status': Ignored('written by the node')},
 }
@@ -310,6 +314,8 @@ NOTES = {
     'spec.containers.lifecycle': 'postStart right after the start; preStop before every stop the node makes',
     'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath, mountPropagation, '
                                     'recursiveReadOnly where the engine can)',
+    'spec.containers.volumeMounts.subPathExpr': 'expanded with the container\'s own environment (env, the downward '
+                                                'API, envFrom) when it is made, then a subPath, as the kubelet does',
     'spec.containers.terminationMessagePath': 'a file of the node bind-mounted at this path',
     'spec.containers.stdin': 'the engine\'s OpenStdin',
     'spec.containers.tty': 'the engine\'s Tty',
@@ -370,8 +376,12 @@ NOTES = {
                                 'them (the apply warns): hostpods never deletes a pod for them',
     'metadata.finalizers': 'accepted and validated; only a control plane removes them (the apply warns): a delete '
                            'does not wait for them',
-    'spec.overhead': 'added to the pod\'s requests and to the limits of its cgroup, as a kubelet adds it; on a '
-                     'cluster the RuntimeClass admission sets it (the apply warns)',
+    'spec.overhead': 'added to the pod\'s requests and to the limits of its cgroup, as a kubelet adds it; set from '
+                     'the pod\'s RuntimeClass as its admission sets it (set by hand without one: the apply warns)',
+    'spec.runtimeClassName': 'a RuntimeClass of the same apply, admitted as the RuntimeClass admission plugin does '
+                             '(its overhead.podFixed, scheduling.nodeSelector and tolerations go into the pod); its '
+                             'handler is the Docker engine\'s runtime (HostConfig.Runtime) of the sandbox and the '
+                             'containers, one the engine has (docker info: Runtimes), else the sandbox cannot be made',
     'spec.readinessGates': 'the pod is Ready only when every gate\'s condition is True, which only an API client sets: '
                            'its Ready condition stays False (ReadinessGatesNotReady), wait fails at once naming the '
                            'gates, and the apply warns',

@@ -28,6 +28,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import probes
 from ansible_collections.hostpods.core.plugins.module_utils._spec import quantity
 from ansible_collections.hostpods.core.plugins.module_utils._spec import readiness
 from ansible_collections.hostpods.core.plugins.module_utils._spec import resources
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 from ansible_collections.hostpods.core.plugins.module_utils._spec import scheduling
 from ansible_collections.hostpods.core.plugins.module_utils._spec import security
 from ansible_collections.hostpods.core.plugins.module_utils._errors import ManifestError
@@ -38,8 +39,11 @@ RESTART_POLICIES = podspec.RESTART_POLICIES
 INT32_MAX = 2 ** 31 - 1
 HOSTPATH_TYPES = ('', 'DirectoryOrCreate', 'Directory', 'FileOrCreate', 'File', 'Socket', 'CharDevice', 'BlockDevice')
 OTHER_KINDS = ('Service', 'Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job')
-API_VERSIONS = {priority.KIND: priority.API_VERSION}  # every other kind is v1
-SCHEMA_FILES = {priority.KIND: 'priorityclass-scheduling-v1'}  # the schema file of a kind, where not <kind>-v1
+API_VERSIONS = {priority.KIND: priority.API_VERSION, runtimeclass.KIND: runtimeclass.API_VERSION}  # others: v1
+# the schema file of a kind, where not <kind>-v1
+SCHEMA_FILES = {priority.KIND: 'priorityclass-scheduling-v1', runtimeclass.KIND: runtimeclass.SCHEMA_FILE}
+CLASS_KINDS = (priority.KIND, runtimeclass.KIND)  # what the API server's admission reads: a node keeps none
+KINDS = ('Pod',) + configs.KINDS + CLASS_KINDS
 
 
 # ----------------------------------------------------------------------------- reading text
@@ -255,7 +259,7 @@ def _pod_spec_errors(spec):
     errors += security.security_errors(spec) + security.linux_errors(spec)
     errors += scheduling.scheduling_errors(spec)
     errors += interpod.interpod_errors(spec) + readiness.gate_errors(spec)
-    errors += resources.pod_level_errors(spec) + resources.overhead_errors(spec)
+    errors += resources.pod_level_errors(spec) + resources.overhead_errors(spec) + runtimeclass.spec_errors(spec)
     if spec.get('hostPID') and spec.get('shareProcessNamespace'):
         errors.append('spec.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled')
     if spec['terminationGracePeriodSeconds'] < 0:
@@ -393,7 +397,8 @@ def _host_path_errors(host_path, path):
 def load_manifests(documents, namespace='default', deleting=False, check_schema=False, warnings=None):
     """Validate and default every document: ``(pods, objects)`` in order, objects being the
     ConfigMaps, Secrets and PersistentVolumeClaims of the batch (see ``_objects``). The batch's
-    PriorityClasses give the pods their priority (``_spec.priority``); a node keeps none of them.
+    PriorityClasses give the pods their priority (``_spec.priority``), its RuntimeClasses their runtime
+    (``_spec.runtimeclass``); a node keeps none of them.
     ``warnings`` (a list) gets ``(pod key, message)`` for what each pod's manifest warns about
     (``_spec.notices``).
 
@@ -402,7 +407,7 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
     only what identifies a document (kind, name, namespace) is checked. ``check_schema``: False, True (the
     official schema too), or a ``_runtime.schema_memo.SchemaMemo`` (the schema, remembering valid documents).
     """
-    pods, others, classes, problems, seen = [], [], {}, [], {}
+    pods, others, classes, problems, seen = [], [], {kind: {} for kind in CLASS_KINDS}, [], {}
     for doc, origin in documents:
         errors, item = _problems(doc, namespace, deleting, check_schema)
         if errors:
@@ -414,14 +419,14 @@ def load_manifests(documents, namespace='default', deleting=False, check_schema=
                 origin, key[0], key[2], ' in namespace "%s"' % key[1] if key[1] else '', seen[key]))
             continue
         seen[key] = origin
-        if doc['kind'] == priority.KIND:
-            classes[key[2]] = (item, origin)
+        if doc['kind'] in CLASS_KINDS:
+            classes[doc['kind']][key[2]] = (item, origin)
         else:
             (pods if doc['kind'] == 'Pod' else others).append(item)
         if warnings is not None and doc['kind'] == 'Pod' and not deleting:
             warnings.extend((key[1:], message) for message in notices.pod_notices(doc))
     if not deleting:
-        problems += _admit_priorities(pods, classes, seen)
+        problems += _admit(pods, classes, seen)
     if problems:
         problems = bounds.batch_lines(problems)
         raise ManifestError('Invalid manifest: ' + ' | '.join(problems), errors=problems)
@@ -451,9 +456,10 @@ def _defaulted(doc, namespace, deleting):
     if doc['kind'] == 'Pod':
         item = apply_defaults(doc, namespace)
         return item, _identity_errors(item) if deleting else semantic_errors(item)
-    if doc['kind'] == priority.KIND:
-        item = priority.normalise(doc)
-        return item, [] if deleting else priority.class_errors(item)
+    if doc['kind'] in CLASS_KINDS:
+        kind = priority if doc['kind'] == priority.KIND else runtimeclass
+        item = kind.normalise(doc)
+        return item, [] if deleting else kind.class_errors(item)
     item = configs.normalise(doc, namespace)
     if deleting:
         return item, _identity_errors(item)
@@ -462,21 +468,27 @@ def _defaulted(doc, namespace, deleting):
 
 def pod_errors(doc, classes=(), namespace='default', check_schema=True):
     """Every problem of one Pod manifest, as ``load_manifests`` finds them for it (not cut short): its document
-    and its semantics in one round, then the Priority admission plugin with ``classes`` (normalised
-    PriorityClasses)."""
+    and its semantics in one round, then the Priority and RuntimeClass admission plugins with ``classes``
+    (normalised PriorityClasses and RuntimeClasses)."""
     errors, pod = _problems(doc, namespace, False, check_schema)
     if errors:
         return errors
-    default, dummy = priority.default_class(list(classes))
-    return priority.admit(pod, {item['metadata']['name']: item for item in classes}, default)
+    found = {kind: {item['metadata']['name']: item for item in classes if item['kind'] == kind} for kind in CLASS_KINDS}
+    return _admission_errors(pod, found, priority.default_class(list(found[priority.KIND].values()))[0])
 
 
-def _admit_priorities(pods, classes, origins):
-    """The Priority admission plugin over the batch's pods (see ``priority.admit``)."""
-    default, problems = priority.default_class([item for item, dummy in classes.values()])
-    found = {name: item for name, (item, dummy) in classes.items()}
+def _admission_errors(pod, found, default):
+    """The Priority admission plugin, then the RuntimeClass one, on one pod (``found``: ``{kind: {name: class}}``,
+    ``default``: the globalDefault PriorityClass); their refusals."""
+    return priority.admit(pod, found[priority.KIND], default) or runtimeclass.admit(pod, found[runtimeclass.KIND])
+
+
+def _admit(pods, classes, origins):
+    """The admission plugins over the batch's pods (``classes``: ``{kind: {name: (class, origin)}}``)."""
+    found = {kind: {name: item for name, (item, dummy) in items.items()} for kind, items in classes.items()}
+    default, problems = priority.default_class(list(found[priority.KIND].values()))
     for pod in pods:
-        errors = priority.admit(pod, found, default)
+        errors = _admission_errors(pod, found, default)
         if errors:
             key = ('Pod', pod['metadata']['namespace'], pod['metadata']['name'])
             problems.append('%s Pod "%s": %s' % (origins[key], podspec.excerpt(key[2]), '; '.join(errors)))
@@ -520,8 +532,8 @@ def _document_errors(doc, deleting, check_schema):
         return ['kind: Required value'], None
     if not api_version:
         return ['apiVersion: Required value'], None
-    if kind != 'Pod' and kind not in configs.KINDS + (priority.KIND,):
-        supported = '", "'.join(('Pod',) + configs.KINDS + (priority.KIND,))
+    if kind not in KINDS:
+        supported = '", "'.join(KINDS)
         if kind in OTHER_KINDS:
             return ['kind: Unsupported value: %s: hostpods applies only "%s" yet'
                     % (podspec.quoted(kind), supported)], None

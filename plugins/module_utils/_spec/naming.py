@@ -15,6 +15,7 @@ import json
 import re
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import podspec
+from ansible_collections.hostpods.core.plugins.module_utils._spec import runtimeclass
 
 VERSION = '0.2.0'  # hostpods' version: the node agent's heartbeat, the ApplySets' tooling annotation
 POD_NAME = 'io.kubernetes.pod.name'
@@ -164,7 +165,8 @@ def claim_volume_name(namespace, claim):
 
 
 def pod_hash(pod, sandbox_image):
-    """What forces a recreate of the whole pod: its spec, except the containers' images.
+    """What forces a recreate of the whole pod: its spec, except the containers' images, and its runtime handler
+    (``_spec.runtimeclass``: part of the sandbox, as its image is).
 
     Labels and annotations are not in it: as on Kubernetes they change without a restart; nor are the
     ephemeral containers added to a running pod (``kubectl debug``)."""
@@ -173,7 +175,7 @@ def pod_hash(pod, sandbox_image):
     for key in ('containers', 'initContainers'):
         for container in spec.get(key) or []:
             container.pop('image', None)
-    return short_hash({'spec': spec, 'sandboxImage': sandbox_image})
+    return short_hash(runtimeclass.carry({'spec': spec, 'sandboxImage': sandbox_image}, pod))
 
 
 # A pod's metadata as applied, kept with it and reported (the rest is the node's: uid, creationTimestamp...)
@@ -264,8 +266,7 @@ def sandbox_labels(pod, attempt, sandbox_image):
         DOCKER_TYPE: SANDBOX_TYPE,
         SPEC_HASH: pod_hash(pod, sandbox_image),
         ATTEMPT: str(attempt),
-        APPLIED_POD: canonical({'metadata': kept_metadata(meta),
-                                'spec': pod['spec']}),
+        APPLIED_POD: canonical(runtimeclass.carry({'metadata': kept_metadata(meta), 'spec': pod['spec']}, pod)),
     })
     return labels
 

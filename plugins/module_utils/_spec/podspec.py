@@ -34,6 +34,12 @@ def sidecar_names(spec):
     return [c['name'] for c in spec.get('initContainers') or [] if is_sidecar(c)]
 
 
+def has_sub_path(mount):
+    """A volume mount of part of its volume: a ``subPath``, or a ``subPathExpr`` (expanded when the container is
+    made); the node pins it and the engine binds the pin."""
+    return bool(mount.get('subPath') or mount.get('subPathExpr'))
+
+
 def default_container(pod):
     """The container ``kubectl exec`` and ``kubectl cp`` use when none is named: the one the pod's
     ``kubectl.kubernetes.io/default-container`` annotation names, when the pod has it, else the first app

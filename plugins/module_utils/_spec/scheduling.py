@@ -107,7 +107,7 @@ def _term_errors(term, path):
     return errors
 
 
-def _toleration_errors(toleration, path):
+def toleration_errors(toleration, path):
     key, operator = toleration.get('key') or '', toleration.get('operator') or ''
     value, effect = toleration.get('value') or '', toleration.get('effect') or ''
     errors = _invalid(path + '.key', key, label_name_problems(key)) if key else []
@@ -160,7 +160,7 @@ def scheduling_errors(spec):
             errors.append('%s.weight: Invalid value: %s: must be in the range 1-100' % (where, podspec.excerpt(weight)))
         errors += _term_errors(preferred.get('preference'), where + '.preference')
     for index, toleration in enumerate(spec.get('tolerations') or []):
-        errors += _toleration_errors(toleration, 'spec.tolerations[%d]' % index)
+        errors += toleration_errors(toleration, 'spec.tolerations[%d]' % index)
     return errors + _gate_errors(spec) + _priority_errors(spec)
 
 

@@ -12,7 +12,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import fields
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))))
 REFUSED_EXAMPLES = ('serviceAccountName', 'ephemeralContainers', 'volumeDevices', 'hostUsers', 'resourceClaims',
-                    'runtimeClassName')
+                    'hostnameOverride')
 
 
 def module_text():

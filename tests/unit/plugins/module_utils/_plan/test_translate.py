@@ -4,6 +4,7 @@ import pytest
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import dns
 from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
+from ansible_collections.hostpods.core.plugins.module_utils._spec.expansion import ExpansionError
 from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
 
 from hostpods_fakes import SANDBOX_IMAGE, UID, container, pod, with_uid
@@ -228,6 +229,32 @@ def test_sub_path_mounts_bind_the_given_sources():
     assert host['Binds'] == ['/var/lib/hostpods/pods/%s/volume-subpaths/cache/app/0:/conf' % UID,
                              '/var/lib/hostpods/pods/%s/volume-subpaths/host/app/1:/logs:ro' % UID]
     assert [m['Target'] for m in host['Mounts']] == ['/whole']
+
+
+def test_a_sub_path_expr_is_expanded_with_the_container_environment_and_bound_as_a_sub_path():
+    p = make(volumes=VOLUMES, containers=[container('app', volumeMounts=[
+        {'name': 'cache', 'mountPath': '/conf', 'subPathExpr': 'pods/$(POD_NAME)/$$(x)'},
+        {'name': 'host', 'mountPropagation': 'HostToContainer', 'mountPath': '/logs', 'subPathExpr': '$(POD_NAME)'},
+    ])])
+    spec = p['spec']['containers'][0]
+    cache = naming.emptydir_volume_name('default', 'web', UID, 'cache')
+    expected = [(0, 'cache', 'pods/web/$(x)', 'volume', cache), (1, 'host', 'web', 'bind', '/srv/data')]
+    assert translate.subpath_mounts(p, spec, {'POD_NAME': 'web'}) == expected
+    assert translate.bound_volumes(p, spec) == []  # a subPathExpr is bound through its pin, as a subPath
+
+
+@pytest.mark.parametrize('expression, environment, message', [
+    ('$(A)/$(B)', {'A': 'a', 'B': ''}, 'missing value for B'),
+    ('$(A)/$(C)/$(B)', {}, 'missing value for A, B, C'),
+    ('$(A)', {'A': '/etc'}, 'error SubPath `/etc` must not be an absolute path'),
+    ('x/$(A)', {'A': '../..'}, "unable to provision SubPath `x/../..`: must not contain '..'"),
+])
+def test_a_sub_path_expr_the_kubelet_cannot_use_fails_with_its_message(expression, environment, message):
+    p = make(volumes=VOLUMES, containers=[container('app', volumeMounts=[
+        {'name': 'cache', 'mountPath': '/conf', 'subPathExpr': expression}])])
+    with pytest.raises(ExpansionError) as caught:
+        translate.subpath_mounts(p, p['spec']['containers'][0], environment)
+    assert str(caught.value) == message
 
 
 def test_mount_propagation_binds_with_rslave_or_rshared_and_a_docker_volume_through_its_mount_point():

@@ -48,7 +48,7 @@ def test_full_supported_pod_has_no_errors():
 
 @pytest.mark.parametrize('mutate, expected', [
     (lambda p: p.update(extra=1), ['extra: field not supported by hostpods yet']),
-    (lambda p: p['spec'].update(runtimeClassName='x'), ['spec.runtimeClassName: field not supported by hostpods yet']),
+    (lambda p: p['spec'].update(hostnameOverride='x'), ['spec.hostnameOverride: field not supported by hostpods yet']),
     (lambda p: p['spec']['containers'][0].update(volumeDevices=[]),
      ['spec.containers[0].volumeDevices: field not supported by hostpods yet']),
     (lambda p: p['spec'].update(volumes=[{'name': 'v', 'someDriver': {'server': 's'}}]),
@@ -175,11 +175,11 @@ def test_supported_dns_policies(policy):
 
 
 def test_every_problem_is_reported_not_just_the_first():
-    pod = minimal_pod(runtimeClassName='x', hostPID='yes')
+    pod = minimal_pod(hostnameOverride='x', hostPID='yes')
     pod['spec']['containers'][0].update(volumeDevices=[], tty='no')
     errors = check(pod)
     assert sorted(errors) == sorted([
-        'spec.runtimeClassName: field not supported by hostpods yet',
+        'spec.hostnameOverride: field not supported by hostpods yet',
         'spec.hostPID: Invalid value: "yes": must be a boolean',
         'spec.containers[0].volumeDevices: field not supported by hostpods yet',
         'spec.containers[0].tty: Invalid value: "no": must be a boolean',
@@ -214,12 +214,12 @@ def test_security_context_fields():
     assert check(minimal_pod(securityContext='x')) == ['spec.securityContext: Invalid value: "x": must be a map']
 
 
-def test_sub_path_expr_is_refused_by_path():
-    """``subPathExpr`` is not supported (only ``subPath``, made safe as the kubelet makes it): refused, never ignored."""
+def test_sub_path_expr_is_a_supported_field():
+    """``subPathExpr`` is taken (expanded when the container is made, then made safe as a subPath)."""
     pod = minimal_pod(containers=[{'name': 'c', 'image': 'busybox',
                                    'volumeMounts': [{'name': 'v', 'mountPath': '/v', 'subPathExpr': '$(POD_NAME)'}]}])
-    errors = check(pod)
-    assert len(errors) == 1 and errors[0].startswith('spec.containers[0].volumeMounts[0].subPathExpr'), errors
+    assert check(pod) == []
+    assert fields.support(['spec', 'containers', 'volumeMounts', 'subPathExpr'])[0] == 'supported'
 
 
 def test_a_stand_in_leaves_out_the_values_of_the_wrong_type():

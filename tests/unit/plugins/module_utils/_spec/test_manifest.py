@@ -330,6 +330,29 @@ def test_sub_path_must_be_relative_without_dotdot(sub_path, ok):
                           "must be a relative path without '..'" % sub_path]
 
 
+@pytest.mark.parametrize('expression, ok', [
+    ('$(POD_NAME)', True), ('logs/$(POD_NAME)', True), ('$(A)..$(B)', True),
+    ('../$(POD_NAME)', False), ('$(A)/..', False), ('/$(POD_NAME)', False),
+])
+def test_sub_path_expr_must_be_relative_without_dotdot(expression, ok):
+    raw = doc(containers=[container('c', volumeMounts=[{'name': 'v', 'mountPath': '/x', 'subPathExpr': expression}])],
+              volumes=[{'name': 'v', 'emptyDir': {}}])
+    errors = semantic(raw)
+    if ok:
+        assert errors == []
+    else:
+        assert errors == ["spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: \"%s\": "
+                          "must be a relative path without '..'" % expression]
+
+
+def test_sub_path_and_sub_path_expr_are_mutually_exclusive():
+    mount = {'name': 'v', 'mountPath': '/x', 'subPath': 'a', 'subPathExpr': '$(POD_NAME)'}
+    raw = doc(initContainers=[container('i', volumeMounts=[mount])],
+              volumes=[{'name': 'v', 'emptyDir': {}}])
+    assert semantic(raw) == ['spec.initContainers[0].volumeMounts[0].subPathExpr: Invalid value: "$(POD_NAME)": '
+                             'subPathExpr and subPath are mutually exclusive']
+
+
 def test_mount_paths_must_be_absolute_and_unique():
     raw = doc(containers=[container('c', volumeMounts=[
         {'name': 'v', 'mountPath': '/x'}, {'name': 'v', 'mountPath': '/x'}, {'name': 'v', 'mountPath': 'rel'},
@@ -445,7 +468,8 @@ def test_load_pods_raises_one_error_listing_every_problem_of_the_batch():
     assert len(errors) == 4
     assert errors[0].startswith('a.yaml (document 2) Pod "Bad": metadata.name: Invalid value: "Bad"')
     assert errors[1] == ('b.yaml (document 1) Service "svc": kind: Unsupported value: "Service": '
-                         'hostpods applies only "Pod", "ConfigMap", "Secret", "PersistentVolumeClaim", "PriorityClass" yet')
+                         'hostpods applies only "Pod", "ConfigMap", "Secret", "PersistentVolumeClaim", "PriorityClass", '
+                         '"RuntimeClass" yet')
     assert errors[2] == ('c.yaml (document 1) Pod "web": spec.containers[0].volumeDevices: '
                          'field not supported by hostpods yet')
     assert errors[3] == 'd.yaml (document 1): a manifest must be a mapping, not str'
@@ -472,16 +496,16 @@ def test_load_pods_refuses_the_same_pod_twice():
     ({'kind': 'Pod', 'metadata': {'name': 'a'}}, 'apiVersion: Required value'),
     (dict(doc('a'), apiVersion='apps/v1'), 'apiVersion: Unsupported value: "apps/v1": Pod is in apiVersion "v1"'),
     (dict(doc('a'), kind='Deployment'), 'kind: Unsupported value: "Deployment": hostpods applies only "Pod", "ConfigMap", '
-                                        '"Secret", "PersistentVolumeClaim", "PriorityClass" yet'),
+                                        '"Secret", "PersistentVolumeClaim", "PriorityClass", "RuntimeClass" yet'),
     (dict(doc('a'), kind='CronJob'), 'kind: Unsupported value: "CronJob": supported values: "Pod", "ConfigMap", "Secret", '
-                                     '"PersistentVolumeClaim", "PriorityClass"'),
+                                     '"PersistentVolumeClaim", "PriorityClass", "RuntimeClass"'),
 ])
 def test_kind_and_api_version(document, expected):
     assert errors_of(document) == ['m.yaml %s "a": ' % document.get('kind', 'Pod') + expected]
 
 
 @pytest.mark.parametrize('path, fields', [
-    ('spec.runtimeClassName', {'runtimeClassName': 'gvisor'}),
+    ('spec.hostnameOverride', {'hostnameOverride': 'other'}),
     ('spec.affinity.podAntiAffinity.requiredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm', {'affinity': {
         'podAntiAffinity': {'requiredDuringSchedulingIgnoredDuringExecution': [
             {'podAffinityTerm': {}, 'topologyKey': 'kubernetes.io/hostname'}]}}}),

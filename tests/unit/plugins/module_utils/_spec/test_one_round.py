@@ -20,7 +20,7 @@ def problems(document, check_schema=True):
 def mixed():
     """A schema error (a map for a list), a field hostpods does not take, and a rule of the API server."""
     document = doc('web', containers=[container('app', env={'A': 'b'}), container('app')])
-    document['spec']['runtimeClassName'] = 'gvisor'
+    document['spec']['hostnameOverride'] = 'other'
     return document
 
 
@@ -28,7 +28,7 @@ def mixed():
 def test_schema_errors_unsupported_fields_and_api_rules_come_together(check_schema):
     assert problems(mixed(), check_schema) == [
         'spec.containers[0].env: Invalid value: a map: must be a list',
-        'spec.runtimeClassName: field not supported by hostpods yet',
+        'spec.hostnameOverride: field not supported by hostpods yet',
         'spec.containers[1].name: Duplicate value: "app"',
     ]
 
