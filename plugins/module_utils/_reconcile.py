@@ -264,6 +264,8 @@ def _apply(client, params, check_mode, diff, node, clock):
     problems = sets.option_errors(params)
     if problems:
         raise ManifestError('; '.join(problems), errors=problems)
+    verb = 'delete' if deleting else 'apply'
+    host.refuse_elsewhere(client, verb + ' pods', host.FILES_ELSEWHERE % verb)
     node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting,
                                   with_engine=not deleting)
     batch = Batch(params)

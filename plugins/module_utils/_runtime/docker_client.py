@@ -376,6 +376,16 @@ class DockerClient(_EngineReads):
         return str(next(ipaddress.ip_network(subnet, strict=False).hosts())) if subnet else ''
 
     @_call('read')
+    def engine_host(self):
+        """The machine the engine runs on, as ``docker info`` names it: ``{'name', 'cpu', 'memory'}``
+        (millicores, bytes), read once."""
+        if getattr(self, '_engine_host', None) is None:
+            info = self._get('/info', None, 'info')
+            self._engine_host = {'name': info.get('Name') or '', 'cpu': int(info.get('NCPU') or 1) * 1000,
+                                 'memory': int(info.get('MemTotal') or 0)}
+        return self._engine_host
+
+    @_call('read')
     def engine_info(self):
         """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion'}``."""
         info = self._get('/info', None, 'info')
