@@ -91,7 +91,7 @@ def engine_elsewhere(client):
 
     Only a ``docker_host`` leads elsewhere; its engine is this machine's when ``docker info`` names this
     host (a socket of another path, a TCP port of this host), else another machine's (a node over TCP)."""
-    if client is None or not client.docker_host:
+    if not getattr(client, 'docker_host', None):  # no client, the local engine (or a stand-in without one)
         return ''
     name = client.engine_host()['name']
     return '' if name == socket.gethostname() else name
