@@ -17,10 +17,11 @@ import uuid
 import pytest
 
 from harness import BIN, BUSYBOX, PAUSE, Pods, ansible_env, cleanup, docker, free_subnet, new_prefix
+from hostpods_paths import ROOT
 from test_cli import HTTPD, hostpods, write_manifest
 
 CLUSTER_SUBNET = '10.213.58.0/24'   # no other test prefers it (another free /24 if a network has it)
-POD_SUBNET = '10.239.0.0/16'
+POD_SUBNET = '10.239.0.0/16'   # the node's pods: 10.239.1.x
 LIBRARY = '/usr/local/lib/hostpods/ansible_collections/hostpods/core'
 REFUSED = 'error: cannot %s through the Docker engine at %s: it runs on %s, not on this host (%s): '
 
@@ -85,8 +86,7 @@ class Remote:
 
     def install_command(self):
         """The hostpods command on the node, as the node role's tools.yml installs it (library and launcher)."""
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        root = os.path.dirname(root)
+        root = ROOT
         docker('exec', self.node, 'mkdir', '-p', LIBRARY)
         tar = subprocess.run('tar -C %s -cf - --exclude=__pycache__ plugins/module_utils | docker exec -i %s tar -C %s -xf -'
                              % (root, self.node, LIBRARY), shell=True, capture_output=True, text=True, check=False)
@@ -138,7 +138,7 @@ def test_reads_see_the_other_engines_pods_and_node(remote):
     assert [line.split()[:3] for line in out.splitlines()] == [['NAME', 'READY', 'STATUS'], ['web', '1/1', 'Running']]
     _code, out, _err = remote.there('get', 'pods', '-n', ns, '-o', 'wide')
     row = out.splitlines()[1].split()
-    assert row[0] == 'web' and row[6] == remote.node and row[5].startswith(POD_SUBNET.split('.0.0')[0] + '.')
+    assert row[0] == 'web' and row[6] == remote.node and row[5].startswith('10.239.')
     _code, out, _err = hostpods('get', 'pods', '-n', ns, '-o', 'json', check=0, DOCKER_HOST=url)
     [obj] = json.loads(out)['items']
     assert (obj['spec']['nodeName'], obj['metadata']['labels'], obj['status']['phase']) == (remote.node, {'app': 'web'}, 'Running')
