@@ -14,6 +14,10 @@ options:
       - The Docker engine to talk to, for example V(unix:///var/run/docker.sock) or V(tcp://127.0.0.1:2375).
       - When unset, E(DOCKER_HOST) is used, then the local engine's socket.
       - "C(subPath) mounts and C(hostPath) volumes need the engine to run on the managed node itself."
+      - "Another machine's engine (one whose C(docker info) name is not the managed node's host name) can be read
+        (M(hostpods.core.pod_info), M(hostpods.core.pod_logs), M(hostpods.core.pod_exec)); M(hostpods.core.pod) refuses
+        it before touching anything, since a pod's files and its record for the node agent live on the node that runs
+        it: run the task on that node."
     type: str
     version_added: 0.1.0
 requirements:

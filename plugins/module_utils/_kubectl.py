@@ -42,6 +42,8 @@ def pod_info(client, params, node=None):
     events = sorted((event for record in chosen if record.uid for event in nodestate.read_events(record.uid)),
                     key=lambda event: (event['lastTimestamp'], event['firstTimestamp']))
     agent = nodestate.agent_view(nodestate.read_heartbeat(), now)
+    if host.engine_elsewhere(client):  # another machine's engine: its agent's heartbeat is on that machine
+        agent = {'running': None, 'msg': 'the node agent of %s is not visible through its engine' % node.name}
     result = {'changed': False, 'pods': pods, 'rows': [pod_row(pod, now) for pod in pods], 'node': node.scheduling,
               'events': events, 'agent': agent}
     if agent.get('warning'):

@@ -265,10 +265,13 @@ def _apply(client, params, check_mode, diff, node, clock):
     problems = sets.option_errors(params)
     if problems:
         raise ManifestError('; '.join(problems), errors=problems)
+    verb = 'delete' if deleting else 'apply'
+    host.refuse_elsewhere(client, verb + ' pods', host.FILES_ELSEWHERE % verb)
     node = node or host.read_node(client, params['node_name'], params['sandbox_image'], strict=not deleting,
                                   with_engine=not deleting)
     batch = Batch(params)
-    _refuse_what_the_node_cannot_do(batch.pods, node)
+    if not deleting:  # a delete names pods only (their identity): nothing of them to refuse
+        _refuse_what_the_node_cannot_do(batch.pods, node)
     warnings = batch.warnings(node)
     before = observe.read_records(client) if batch.by_selector or batch.others or batch.applyset else None
     with _locked(batch.lock_keys(before), check_mode, params['wait_timeout']):

@@ -180,6 +180,8 @@ def _to_delete(ctx, args, extra):
 
 def _report_deleted(ctx, args, docs, result, error):
     done = actions(result, ctx.namespace)
+    if error and not done:  # refused before anything was looked at: no NotFound lines
+        raise CliError(error)
     keys = [_key(doc['kind'], doc['metadata'], ctx.namespace) for doc, _origin in docs] or sorted(done)
     origins = {_key(doc['kind'], doc['metadata'], ctx.namespace): origin for doc, origin in docs}
     missing = 0

@@ -83,7 +83,7 @@ class _RawTerminal:
 
 def attach(client, container_id, argv, stdin_fd, stdout_fd, stderr_fd, tty):
     """Run ``argv`` in the container wired to these file descriptors; its exit code."""
-    exec_id, connection, sock = client.exec_attach(container_id, argv, stdin=stdin_fd is not None, tty=tty)
+    exec_id, connection, sock, rest = client.exec_attach(container_id, argv, stdin=stdin_fd is not None, tty=tty)
     previous = None
     try:
         if tty:
@@ -94,9 +94,9 @@ def attach(client, container_id, argv, stdin_fd, stdout_fd, stderr_fd, tty):
             resize()
             previous = signal.signal(signal.SIGWINCH, resize)
             with _RawTerminal(stdin_fd):
-                _pump(sock, stdin_fd, stdout_fd, stderr_fd, tty)
+                _pump(sock, stdin_fd, stdout_fd, stderr_fd, tty, rest)
         else:
-            _pump(sock, stdin_fd, stdout_fd, stderr_fd, tty)
+            _pump(sock, stdin_fd, stdout_fd, stderr_fd, tty, rest)
     finally:
         if previous is not None:
             signal.signal(signal.SIGWINCH, previous)
@@ -126,9 +126,12 @@ class _Frames:
             _write_all(self.fds[2] if kind == 2 else self.fds[1], payload)
 
 
-def _pump(sock, stdin_fd, stdout_fd, stderr_fd, tty):
-    """Copy stdin to the socket and the socket to stdout (and stderr) until the command ends."""
+def _pump(sock, stdin_fd, stdout_fd, stderr_fd, tty, rest=b''):
+    """Copy stdin to the socket and the socket to stdout (and stderr) until the command ends (``rest``: the
+    stream's bytes already read)."""
     frames = None if tty else _Frames(stdout_fd, stderr_fd)
+    if rest:
+        _write_all(stdout_fd, rest) if frames is None else frames.feed(rest)
     watched = [sock] + ([stdin_fd] if stdin_fd is not None else [])
     while True:
         try:

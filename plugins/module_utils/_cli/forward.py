@@ -68,7 +68,9 @@ def _shown(address):
 def run(ctx, verb, args, extra):
     from ansible_collections.hostpods.core.plugins.module_utils._kubectl import pod_info
     from ansible_collections.hostpods.core.plugins.module_utils._runtime import forward
+    from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
     name = pod_name(args.pod)
+    host.refuse_elsewhere(ctx.client, 'forward ports', host.IPS_ELSEWHERE)
     pods = pod_info(ctx.client, {'name': name, 'namespace': ctx.namespace, 'all_namespaces': False,
                                  'label_selectors': [], 'node_name': None}, node=ctx.node)['pods']
     if not pods:

@@ -352,12 +352,18 @@ class DockerClient(_EngineReads):
 
     @_call('write', waits=True)
     def exec_attach(self, container_id, argv, stdin=False, tty=False):
-        """Start ``argv`` in a running container, attached: ``(exec id, connection, socket)``. The socket
+        """Start ``argv`` in a running container, attached: ``(exec id, connection, socket, rest)``. The socket
         carries the terminal's bytes with ``tty``, else the engine's multiplexed stdout/stderr frames;
-        what is sent to it is the command's stdin (when ``stdin``). Keep ``connection`` while using it."""
-        exec_id = self.api.exec_create(container_id, argv, stdin=stdin, tty=tty)['Id']
-        connection = self.api.exec_start(exec_id, tty=tty, socket=True)
-        return exec_id, connection, getattr(connection, '_sock', connection)
+        what is sent to it is the command's stdin (when ``stdin``). Keep ``connection`` while using it.
+        ``rest``: the stream's first bytes, read with the answer's headers (over TCP they often come together)."""
+        if self._reads is None:
+            exec_id = self.api.exec_create(container_id, argv, stdin=stdin, tty=tty)['Id']
+            connection = self.api.exec_start(exec_id, tty=tty, socket=True)
+            return exec_id, connection, getattr(connection, '_sock', connection), b''
+        exec_id = self._reads.post('/containers/%s/exec' % quote(container_id, safe=''), {
+            'Cmd': list(argv), 'AttachStdin': bool(stdin), 'AttachStdout': True, 'AttachStderr': True, 'Tty': bool(tty)})['Id']
+        sock, rest = self._reads.hijack('/exec/%s/start' % exec_id, {'Detach': False, 'Tty': bool(tty)})
+        return exec_id, sock, sock, rest
 
     @_call('write')
     def exec_resize(self, exec_id, height, width):
@@ -383,6 +389,16 @@ class DockerClient(_EngineReads):
             return configs[0]['Gateway']
         subnet = configs[0].get('Subnet')  # the engine's default: the subnet's first address
         return str(next(ipaddress.ip_network(subnet, strict=False).hosts())) if subnet else ''
+
+    @_call('read')
+    def engine_host(self):
+        """The machine the engine runs on, as ``docker info`` names it: ``{'name', 'cpu', 'memory'}``
+        (millicores, bytes), read once."""
+        if getattr(self, '_engine_host', None) is None:
+            info = self._get('/info', None, 'info')
+            self._engine_host = {'name': info.get('Name') or '', 'cpu': int(info.get('NCPU') or 1) * 1000,
+                                 'memory': int(info.get('MemTotal') or 0)}
+        return self._engine_host
 
     @_call('read')
     def engine_info(self):

@@ -99,24 +99,53 @@ def security_modules(root='/'):
     return tuple(found)
 
 
+def engine_elsewhere(client):
+    """The name of the machine whose engine ``client`` reaches when it is not this one, else ``''``.
+
+    Only a ``docker_host`` leads elsewhere; its engine is this machine's when ``docker info`` names this
+    host (a socket of another path, a TCP port of this host), else another machine's (a node over TCP)."""
+    if not getattr(client, 'docker_host', None):  # no client, the local engine (or a stand-in without one)
+        return ''
+    name = client.engine_host()['name']
+    return '' if name == socket.gethostname() else name
+
+
+FILES_ELSEWHERE = ('a pod\'s files (hosts file, volumes, termination logs) and its record for the node agent live on '
+                   'the node that runs it: %s there (hostpods on that node, or a playbook with it in the inventory); '
+                   'get, describe, logs, exec and top work from here')
+IPS_ELSEWHERE = ('port-forward relays from this host to the pod\'s IP, which is on that node\'s bridge: run it on '
+                 'that node')
+
+
+def refuse_elsewhere(client, what, why):
+    """A HostpodsError when ``client`` reaches another machine's engine, before ``what`` touches anything."""
+    elsewhere = engine_elsewhere(client)
+    if elsewhere:
+        raise HostpodsError('cannot %s through the Docker engine at %s: it runs on %s, not on this host (%s): %s'
+                            % (what, client.docker_host, elsewhere, socket.gethostname(), why))
+
+
 def read_node(client=None, node_name=None, sandbox_image=None, facts_path=NODE_FACTS, strict=True, with_engine=False):
     """This node, read once: its facts (the node role's), else the host itself.
 
     ``strict=False`` (deleting pods) tolerates unreadable facts and reads nothing of the engine.
     The host IP is the facts' ``address``, else the engine's bridge gateway (``client``); ``with_engine``
     (who makes containers: an apply, the node agent) reads the engine's version and cgroup driver too."""
-    try:
-        facts = read_node_facts(facts_path) or {}
+    elsewhere = engine_elsewhere(client) if strict else ''
+    try:  # another machine's engine: its node is the engine's host (this machine's facts and agent are not its)
+        facts = {} if elsewhere else read_node_facts(facts_path) or {}
     except HostpodsError:
         if strict:
             raise
         facts = {}
     engine = client.engine_info() if client is not None and strict and with_engine else {}
-    scheduling = placement.node_from_facts(facts, socket.gethostname(), node_allocatable(engine.get('rootDir')), node_name)
+    resources = ({key: client.engine_host()[key] for key in ('cpu', 'memory')} if elsewhere
+                 else node_allocatable(engine.get('rootDir')))
+    scheduling = placement.node_from_facts(facts, elsewhere or socket.gethostname(), resources, node_name)
     address = facts.get('address') or ''
     host_ip = address or (client.bridge_gateway() if client is not None and strict else '')
     allocatable = placement.downward_allocatable(scheduling)
-    agent = nodestate.agent_view(nodestate.read_heartbeat(), time.time())['running']
+    agent = not elsewhere and nodestate.agent_view(nodestate.read_heartbeat(), time.time())['running']
     origin = 'option' if sandbox_image else 'facts' if facts.get('sandboxImage') else 'default'
     return NodeContext(agent=agent, name=scheduling['name'], sandbox_image_from=origin,
                        sandbox_image=sandbox_image or facts.get('sandboxImage') or DEFAULT_SANDBOX_IMAGE,

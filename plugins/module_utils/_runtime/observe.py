@@ -39,8 +39,11 @@ def read_node_records():
 
 def read_records(client):
     """``{(namespace, name): PodRecord}`` for every pod on the node: one container listing, one volume
-    listing, and the node's record of each pod UID (see ``_plan.observed.group_pods``)."""
-    return group_pods(client.pod_containers(), read_node_records(), client.pod_volumes())
+    listing, and the node's record of each pod UID (see ``_plan.observed.group_pods``; none when the engine
+    is another machine's: this machine's records are not of its pods)."""
+    from ansible_collections.hostpods.core.plugins.module_utils._runtime.host import engine_elsewhere
+    records = {} if engine_elsewhere(client) else read_node_records()
+    return group_pods(client.pod_containers(), records, client.pod_volumes())
 
 
 def read_object(kind, namespace, name):

@@ -155,3 +155,24 @@ def security_root(tmp_path, apparmor_fs=False, enabled=None, selinux=False):
 ])
 def test_the_kernels_security_modules(tmp_path, apparmor_fs, enabled, selinux, expected):
     assert host.security_modules(security_root(tmp_path, apparmor_fs, enabled, selinux)) == expected
+
+
+class _Engine:
+    def __init__(self, docker_host, name):
+        self.docker_host, self.name = docker_host, name
+
+    def engine_host(self):
+        return {'name': self.name, 'cpu': 4000, 'memory': 2 ** 30}
+
+
+def test_an_engine_elsewhere_is_one_a_docker_host_reaches_on_another_machine():
+    import socket
+    here = socket.gethostname()
+    assert host.engine_elsewhere(None) == '' and host.engine_elsewhere(_Engine(None, 'n1')) == ''
+    assert host.engine_elsewhere(_Engine('tcp://127.0.0.1:2375', here)) == ''
+    assert host.engine_elsewhere(_Engine('tcp://n1:2375', 'n1')) == 'n1'
+    host.refuse_elsewhere(_Engine('unix:///run/user/1000/docker.sock', here), 'apply pods', 'why')
+    with pytest.raises(HostpodsError) as caught:
+        host.refuse_elsewhere(_Engine('tcp://n1:2375', 'n1'), 'apply pods', 'why')
+    assert caught.value.msg == ('cannot apply pods through the Docker engine at tcp://n1:2375: it runs on n1, not on '
+                                'this host (%s): why' % here)
