@@ -38,8 +38,8 @@ def playbook(workdir, argv):
     """``(seconds, [task records])`` of one ansible-playbook run (it must succeed)."""
     record = os.path.join(workdir, 'record.json')
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=COLLECTIONS_ROOT, ANSIBLE_LOCALHOST_WARNING='false',
-               ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, 'callback_plugins'), ANSIBLE_CALLBACKS_ENABLED='bench_tasks',
-               HOSTPODS_BENCH_RECORD=record)
+               ANSIBLE_CALLBACK_PLUGINS=os.path.join(HERE, '..', 'tests', 'integration', 'callback_plugins'),
+               ANSIBLE_CALLBACKS_ENABLED='hostpods_record', HOSTPODS_RECORD=record)
     started = time.monotonic()
     proc = subprocess.run([os.path.join(BIN, 'ansible-playbook')] + argv, capture_output=True, text=True, env=env,
                           cwd=workdir, check=False)

@@ -19,7 +19,6 @@ options:
         it before touching anything, since a pod's files and its record for the node agent live on the node that runs
         it: run the task on that node."
     type: str
-    version_added: 0.1.0
 requirements:
   - docker (the Python SDK) >= 7.0 on the managed node
 '''

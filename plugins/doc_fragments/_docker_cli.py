@@ -26,7 +26,6 @@ options:
       - name: remote_user
     cli:
       - name: user
-    version_added: 0.1.0
   docker_host:
     description:
       - The Docker engine that runs the container, for example V(unix:///var/run/docker.sock) or
@@ -38,7 +37,6 @@ options:
     env:
       - name: HOSTPODS_DOCKER_HOST
       - name: DOCKER_HOST
-    version_added: 0.1.0
   docker_cli:
     description:
       - The C(docker) command on the controller, a name looked up in E(PATH) or a path.
@@ -48,7 +46,6 @@ options:
       - name: ansible_hostpods_docker_cli
     env:
       - name: HOSTPODS_DOCKER_CLI
-    version_added: 0.1.0
   docker_extra_args:
     description:
       - More arguments for the C(docker) CLI before its subcommand, for example V(--context other).
@@ -59,7 +56,6 @@ options:
       - name: ansible_hostpods_docker_extra_args
     env:
       - name: HOSTPODS_DOCKER_EXTRA_ARGS
-    version_added: 0.1.0
   pipelining:
     description:
       - Run modules by piping them to the interpreter's standard input (one C(docker exec) a module)
@@ -76,7 +72,6 @@ options:
         key: pipelining
       - section: connection
         key: pipelining
-    version_added: 0.1.0
 requirements:
   - the C(docker) CLI on the controller
 notes:

@@ -63,16 +63,13 @@ POD_EXEC = dict(POD_REF, **{
     'stdin': {'type': 'str'},
 })
 
-POD_DEBUG = dict({
-    'name': {'type': 'str', 'required': True},
-    'namespace': {'type': 'str', 'default': 'default'},
-    'container': {'type': 'str'},
+POD_DEBUG = dict(POD_REF, **{
     'image': {'type': 'str', 'required': True},
     'command': {'type': 'list', 'elements': 'str'},
     'args': {'type': 'list', 'elements': 'str'},
     'target': {'type': 'str'},
     'image_pull_policy': {'type': 'str', 'choices': ['Always', 'IfNotPresent', 'Never']},
-}, **DOCKER)
+})
 
 POD_SCHEDULE = {
     'definition': {'type': 'raw'},

@@ -260,7 +260,7 @@ options:
         2 seconds, as a kubelet does.
       - With O(prune=true), likewise for the pods pruned (as C(kubectl apply --prune --grace-period)).
     type: int
-    version_added: 0.1.0
+    version_added: 0.2.0
   sandbox_image:
     description:
       - The image of the sandbox (pause) containers, the kubelet's C(--pod-infra-container-image). Pulled when missing.
@@ -279,7 +279,7 @@ options:
         O(definition), O(src) or O(template) like any manifest.
     type: list
     elements: dict
-    version_added: 0.1.0
+    version_added: 0.2.0
   node_name:
     description:
       - The name of this node, which a pod's C(spec.nodeName) and O(placement) name, and which the pods placed here

@@ -28,6 +28,7 @@ author:
   - hostpods developers (@hostpods)
 extends_documentation_fragment:
   - hostpods.core._docker
+  - hostpods.core._pod_ref
 attributes:
   check_mode:
     description: Reports the container that would be added (RV(container), RV(planned_steps)) and changes nothing.
@@ -42,16 +43,7 @@ attributes:
         Docker call; a different container of that name is refused (ephemeral containers may not be changed).
     support: partial
 options:
-  name:
-    description: The pod's name.
-    type: str
-    required: true
-    version_added: 0.2.0
-  namespace:
-    description: The pod's namespace.
-    type: str
-    default: default
-    version_added: 0.2.0
+  # name and namespace come from hostpods.core._pod_ref; this container (the one added) replaces its container
   container:
     description:
       - The ephemeral container's name (C(kubectl debug -c)). Defaults to C(debugger-) and five random characters.

@@ -225,6 +225,7 @@ decisions:
       description: Whether the pod waits by design (scheduling gates, another scheduler) rather than for want of a node.
       type: bool
       sample: false
+      version_added: 0.2.0
 unscheduled:
   description: >-
     The Pod objects of the pods no node takes (C(phase) Pending or Failed, with C(PodScheduled) and the message),

@@ -1,5 +1,6 @@
 """A 3-node cluster of the cluster role for scheduling tests, and the hostpods.core.apply playbook run against it
-(shared by test_scheduling.py and test_scheduling_pods.py; each module makes its own cluster, on its own subnets)."""
+(shared by test_scheduling.py and test_scheduling_pods.py; each module makes its own cluster, on its own subnets);
+kube-scheduler's messages, for test_scheduling_node.py too."""
 
 import json
 import os
@@ -11,6 +12,13 @@ from harness import BIN, PAUSE, ansible_env, docker, free_subnet
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 GI = 1024 ** 3
+HOST = 'kubernetes.io/hostname'
+# kube-scheduler's words, as the tests of scheduling expect them in a pod's message (see message())
+NOT_HELPFUL = 'Preemption is not helpful for scheduling'
+NO_VICTIMS = 'No preemption victims found for incoming pod'
+NODE_AFFINITY = "node(s) didn't match Pod's node affinity/selector"
+ANTI = "node(s) didn't match pod anti-affinity rules"
+GATED = 'Scheduling is blocked due to non-empty scheduling gates'
 
 
 def run(argv, env=None, cwd=None, timeout=900):

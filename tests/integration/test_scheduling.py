@@ -14,14 +14,11 @@ import uuid
 
 import pytest
 
-from clusters import Cluster, applied, message, placement, results
+from clusters import NO_VICTIMS, NODE_AFFINITY, NOT_HELPFUL, Cluster, applied, message, placement, results
 from harness import Pods, cleanup, docker, new_prefix, ok, pod, sleeper
 
 CLUSTER_SUBNET = '10.213.41.0/24'   # the cluster network; no other test uses it (else a free /24 beside it)
 POD_SUBNET = '10.241.0.0/16'        # node N's pods get 10.241.N.0/24, its engine's bridge is 10.241.N.1
-NOT_HELPFUL = 'Preemption is not helpful for scheduling'
-NO_VICTIMS = 'No preemption victims found for incoming pod'
-AFFINITY = "node(s) didn't match Pod's node affinity/selector"
 DB_TAINT = 'node(s) had untolerated taint {dedicated: db}'
 TOLERATE_DB = [{'key': 'dedicated', 'operator': 'Equal', 'value': 'db', 'effect': 'NoSchedule'}]
 
@@ -72,7 +69,7 @@ def test_node_selection_taints_unschedulable_stickiness_and_moves(nodes):
     ]
     code, out, record = nodes.apply(manifests)
     assert code != 0, out[-3000:]                                                 # the play says a pod fits nowhere
-    expected = message(['1 ' + DB_TAINT, '2 ' + AFFINITY], ['3 ' + NOT_HELPFUL])
+    expected = message(['1 ' + DB_TAINT, '2 ' + NODE_AFFINITY], ['3 ' + NOT_HELPFUL])
     assert '1 pod(s) not placed on any node (the other pods are applied):' in out
     assert 'default/db-untolerated: %s' % expected in out
     decided = placement(record)
@@ -83,7 +80,7 @@ def test_node_selection_taints_unschedulable_stickiness_and_moves(nodes):
     assert pending['status']['conditions'] == [{'type': 'PodScheduled', 'status': 'False', 'reason': 'Unschedulable',
                                                 'message': expected}]
     per_node = {item['name']: item['nodes'] for item in decided['decisions']}
-    assert per_node['db-untolerated'] == {n1: [AFFINITY], n2: [AFFINITY], n3: [DB_TAINT]}
+    assert per_node['db-untolerated'] == {n1: [NODE_AFFINITY], n2: [NODE_AFFINITY], n3: [DB_TAINT]}
 
     pods = applied(record)
     assert set(pods) == {'pinned', 'ssd', 'zone-b', 'db', 'by-name'}
@@ -151,7 +148,7 @@ def test_pod_module_on_one_node_checks_the_node(nodes):
     [item] = results(record, 'Apply the manifests').values()
     result = item['result']
     assert result['msg'] == '2 pod(s) cannot run on node %s: default/hdd: %s; default/too-big: %s' % (
-        n1, message(['1 ' + AFFINITY], ['1 ' + NOT_HELPFUL]), message(['1 Insufficient cpu'], ['1 ' + NO_VICTIMS]))
+        n1, message(['1 ' + NODE_AFFINITY], ['1 ' + NOT_HELPFUL]), message(['1 Insufficient cpu'], ['1 ' + NO_VICTIMS]))
     # the table first (the refused pods Pending), then one failure with the module's message
     [table] = results(record, 'Show the pods (kubectl get pods -o wide)').values()
     assert [row.split()[2] for row in table['result']['msg'][1:]] == ['Running', 'Pending', 'Pending']

@@ -2,12 +2,8 @@
 machine, through hostpods.core.pod): the node is the whole cluster, so pod (anti-)affinity and topology spread
 are weighed against the pods it runs; what a user sees is docker ps, the pods' status and the task's result."""
 
+from clusters import ANTI, GATED, HOST, NO_VICTIMS
 from harness import BUSYBOX, containers, ok, pod, sleeper
-
-ANTI = "node(s) didn't match pod anti-affinity rules"
-NO_VICTIMS = 'No preemption victims found for incoming pod'
-GATED = 'Scheduling is blocked due to non-empty scheduling gates'
-HOST = 'kubernetes.io/hostname'
 
 
 def priority_class(name, value):

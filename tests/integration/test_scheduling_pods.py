@@ -11,18 +11,13 @@ import uuid
 
 import pytest
 
-from clusters import Cluster, applied, message, placement, results
+from clusters import ANTI, HOST, NO_VICTIMS, NODE_AFFINITY, NOT_HELPFUL, Cluster, applied, message, placement, results
 from harness import docker, pod, sleeper
 
 CLUSTER_SUBNET = '10.213.63.0/24'
 POD_SUBNET = '10.163.0.0/16'
-HOST = 'kubernetes.io/hostname'
-NOT_HELPFUL = 'Preemption is not helpful for scheduling'
-NO_VICTIMS = 'No preemption victims found for incoming pod'
-ANTI = "node(s) didn't match pod anti-affinity rules"
 AFFINITY = "node(s) didn't match pod affinity rules"
 SLA_TAINT = 'node(s) had untolerated taint {sla: 800}'
-GATED = 'Scheduling is blocked due to non-empty scheduling gates'
 SLA_GT_750 = [{'key': 'sla', 'operator': 'Gt', 'value': '750', 'effect': 'NoSchedule'}]
 
 
@@ -83,7 +78,7 @@ def test_pod_affinity_anti_affinity_and_numeric_tolerations(nodes):
     assert decided['api']['nodes'] == {n2: [AFFINITY], n3: [SLA_TAINT]}
     assert decided['lonely']['message'] == message(['1 ' + SLA_TAINT, '2 ' + AFFINITY], ['3 ' + NOT_HELPFUL])
     assert decided['below']['message'] == message(
-        ['1 ' + SLA_TAINT, "2 node(s) didn't match Pod's node affinity/selector"], ['3 ' + NOT_HELPFUL])
+        ['1 ' + SLA_TAINT, '2 ' + NODE_AFFINITY], ['3 ' + NOT_HELPFUL])
     assert 'default/web-3: %s' % anti in out                              # the play fails naming each pod
     pending = {obj['metadata']['name']: obj for obj in placement(record)['unscheduled']}
     assert pending['web-3']['status']['conditions'] == [

@@ -20,9 +20,10 @@ KEYS = ('type', 'default', 'elements', 'choices', 'required', 'no_log')
 
 def documented(module):
     doc = yaml.safe_load(importlib.import_module('ansible_collections.hostpods.core.plugins.modules.' + module).DOCUMENTATION)
-    out = dict(doc.get('options') or {})
+    out = {}
     for fragment in doc.get('extends_documentation_fragment') or []:
         out.update(FRAGMENTS.get(fragment, {}))
+    out.update(doc.get('options') or {})  # as Ansible merges them: a module's own option replaces a fragment's
     return out
 
 
