@@ -287,6 +287,9 @@ def test_exec_it_has_a_real_tty_with_its_size_and_exit_code(pods):
         time.sleep(0.5)
         os.write(fd, b'stty size; exit 7\n')
         assert '30 77' in read_until(fd, r'exit code 7')
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # a command that did not end fails the test, never hangs the suite
+        raise
     finally:
         _pid, status = os.waitpid(pid, 0)
         os.close(fd)
@@ -332,9 +335,13 @@ def test_logs_follow_on_a_terminal_ends_on_ctrl_c(pods):
     try:
         seen = read_until(fd, r'tick \d+\r\n')
         last = max(int(n) for n in re.findall(r'tick (\d+)\r\n', seen))
-        seen += read_until(fd, r'tick %d\r\n' % (last + 1))  # written while the command follows
+        # written while the command follows (last + 2: the line after the last whole one may be cut between reads)
+        seen += read_until(fd, r'tick %d\r\n' % (last + 2))
         os.write(fd, b'\x03')  # Ctrl-C: the terminal sends SIGINT to the command
         seen += read_to_end(fd)
+    except BaseException:
+        os.kill(pid, signal.SIGKILL)  # a command that did not end fails the test, never hangs the suite
+        raise
     finally:
         _pid, status = os.waitpid(pid, 0)
         os.close(fd)

@@ -9,6 +9,7 @@ local image with Python. The cluster (three nodes, about a minute to make) is ma
 tests only.
 """
 
+import ipaddress
 import json
 import os
 import subprocess
@@ -302,7 +303,7 @@ def cluster(tmp_path_factory):
                               '-e', 'nodes=hostpods_nodes', '-e', 'manifests=%s' % manifests, '-e', 'sandbox_image=%s' % PAUSE],
                              workdir)
         assert code == 0, out[-4000:] + err[-3000:]
-        yield {'name': name, 'nodes': nodes, 'inventory': inventory, 'sources': Sources(workdir)}
+        yield {'name': name, 'nodes': nodes, 'inventory': inventory, 'sources': Sources(workdir), 'subnet': subnet}
     finally:
         cluster_playbook('absent')
 
@@ -321,8 +322,9 @@ def test_cluster_pods_as_hosts(cluster, tmp_path):
     assert (a['ansible_hostpods_node_container'], b['ansible_hostpods_node_container']) == (node1, node3)
     assert a['hostpods_pod']['ip'].startswith('10.157.1.') and b['hostpods_pod']['ip'].startswith('10.157.3.')
     # hostIP: the node's address on the cluster network (network + 1 + N), from the facts the node role wrote.
-    assert (a['hostpods_pod']['node'], a['hostpods_pod']['host_ip'], a['hostpods_pod']['phase']) == (node1, '10.213.57.2',
-                                                                                                     'Running')
+    node1_address = str(ipaddress.ip_network(cluster['subnet']).network_address + 2)
+    assert (a['hostpods_pod']['node'], a['hostpods_pod']['host_ip'], a['hostpods_pod']['phase']) == (
+        node1, node1_address, 'Running')
     # Explicit nodes: the same pods.
     explicit = sources.listing(sources.source('explicit', nodes=[{'container': node1}, {'container': node3}]))
     assert sorted(explicit['hosts']) == ['default/a', 'default/b']
