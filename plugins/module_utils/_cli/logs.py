@@ -72,15 +72,12 @@ class _Output:
     """Writes log bytes to stdout, whole lines with a prefix when asked, from one thread at a time."""
 
     def __init__(self, ctx):
-        self.ctx, self.lock, self.closed = ctx, threading.Lock(), False
+        self.ctx, self.lock = ctx, threading.Lock()
         self.stream = getattr(ctx.stdout, 'buffer', None)
 
     def write(self, data, prefix=''):
-        """Write ``data``; once the output is closed, end the calling follower instead (``Closed``)."""
         if prefix:
             data = b''.join(prefix.encode() + line for line in data.splitlines(True))
-        if self.closed:
-            raise Closed()
         with self.lock:
             if self.stream is not None:
                 self.stream.write(data)
@@ -90,15 +87,8 @@ class _Output:
 
     def close(self):
         """Take the lock for good: no follower is amid a write of stdout while the interpreter exits (a daemon
-        thread stopped there would hold stdout's own lock, and Python aborts at exit). No follower starts a write
-        once it is closed, so the lock comes free after the write under way: a follower writing without a pause
-        would otherwise take it again and again before the lock's waiter ever gets it."""
-        self.closed = True
+        thread stopped there would hold stdout's own lock, and Python aborts at exit)."""
         self.lock.acquire()  # pylint: disable=consider-using-with
-
-
-class Closed(Exception):
-    """The output was closed (Ctrl-C): the follower ends."""
 
 
 def run(ctx, verb, args, extra):
@@ -146,14 +136,11 @@ def follow(ctx, params, out, prefix):
         ctx.err(common.library_error(exc).text())
         return
     container_id, since, tail = source['id'], source['since'], source['tail']
-    try:
-        while container_id:
-            for chunk in ctx.client.logs_stream(container_id, tail=tail, timestamps=params['timestamps'], since=since):
-                out.write(chunk, prefix)
-            container_id, since = next_run(ctx, params, container_id, source['record'])
-            tail = 'all'
-    except Closed:
-        return
+    while container_id:
+        for chunk in ctx.client.logs_stream(container_id, tail=tail, timestamps=params['timestamps'], since=since):
+            out.write(chunk, prefix)
+        container_id, since = next_run(ctx, params, container_id, source['record'])
+        tail = 'all'
 
 
 def next_run(ctx, params, last_id, record):
