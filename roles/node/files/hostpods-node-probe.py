@@ -2,7 +2,8 @@
 # Prints one JSON object: the engine (installed, answering), the init system, the Python docker SDK
 # of this interpreter, whether Debian's python3-grpcio is installed (the node agent's grpc probes), the
 # command-line flags of dockerd (as daemon.json keys), the current /etc/docker/daemon.json and the node's
-# capacity (CPUs and memory, cgroup limits applied; ephemeral storage: the engine's data root's file system). What the role makes of it is worked out on the
+# capacity (CPUs and memory, cgroup limits applied; ephemeral storage: the engine's data root's file system).
+# What the role makes of it is worked out on the
 # controller (the collection's filters node_daemon_config and node_facts).
 import json
 import os
@@ -115,9 +116,12 @@ def capacity():
 
 
 def storage_bytes(path):
-    """The capacity of the file system holding path (a kubelet's ephemeral-storage capacity), 0 when unreadable."""
+    """The capacity of the file system holding path (a kubelet's ephemeral-storage capacity), 0 when unreadable;
+    a path not made yet (an engine not installed yet) is on its nearest existing parent's, where it will be made."""
+    while path and path != '/' and not os.path.exists(path):
+        path = os.path.dirname(path)
     try:
-        found = os.statvfs(path)
+        found = os.statvfs(path or '/')
     except OSError:
         return 0
     return found.f_blocks * found.f_frsize
@@ -138,7 +142,7 @@ def main():
         rc, version = run(['docker', 'version', '--format', '{{.Server.Version}}'])
         out['engine'] = version if rc == 0 else ''
         rc, root = run(['docker', 'info', '--format', '{{.DockerRootDir}}'])
-        out['ephemeral_storage_bytes'] = storage_bytes(root) if rc == 0 and root else 0
+        out['docker_root'] = root if rc == 0 else ''
     argv, source = dockerd_argv()
     out['flags'] = flag_keys(argv)
     out['flags_source'] = source
@@ -151,6 +155,10 @@ def main():
         except ValueError as exc:
             out['daemon_json_error'] = '%s: %s' % (DAEMON_JSON, exc)
     out.update(capacity())
+    # the engine's data root: what it says, else what its settings say, else its default; the same answer before
+    # and after the role installs the engine, so the node facts do not change between two runs
+    out['ephemeral_storage_bytes'] = storage_bytes(out.pop('docker_root', '') or out['daemon_json'].get('data-root')
+                                                   or '/var/lib/docker')
     print(json.dumps(out, sort_keys=True))
 
 
