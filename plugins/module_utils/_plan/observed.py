@@ -211,7 +211,7 @@ class PodRecord:
                                                            **naming.kept_metadata(self.desired['metadata'])),
                                           'spec': self.desired['spec']}, self.desired)
         if applied and self.live_metadata:
-            for key in naming.IN_PLACE_METADATA[2:]:  # what the change in place left out is gone
+            for key in naming.IN_PLACE_WHERE_GIVEN:  # what the change in place left out is gone
                 applied['metadata'].pop(key, None)
             applied['metadata'].update(self.live_metadata)
         if applied and self.sandbox and self.resized:

@@ -180,8 +180,9 @@ def pod_hash(pod, sandbox_image):
 
 # A pod's metadata as applied, kept with it and reported (the rest is the node's: uid, creationTimestamp...)
 KEPT_METADATA = ('name', 'namespace', 'generateName', 'labels', 'annotations', 'ownerReferences', 'finalizers')
-# What of it changes in place, as on Kubernetes (no container restarts); the last three only where given
-IN_PLACE_METADATA = ('labels', 'annotations', 'generateName', 'ownerReferences', 'finalizers')
+# What of it changes in place, as on Kubernetes (no container restarts): labels and annotations always, these
+# only where given
+IN_PLACE_WHERE_GIVEN = ('generateName', 'ownerReferences', 'finalizers')
 
 
 def kept_metadata(meta):
@@ -194,7 +195,7 @@ def pod_metadata(pod):
     owner references and finalizers it has."""
     meta = pod['metadata']
     out = {'labels': meta.get('labels') or {}, 'annotations': meta.get('annotations') or {}}
-    out.update((key, meta[key]) for key in IN_PLACE_METADATA[2:] if meta.get(key))
+    out.update((key, meta[key]) for key in IN_PLACE_WHERE_GIVEN if meta.get(key))
     return out
 
 
