@@ -315,34 +315,31 @@ def test_volume_mount_in_init_container_must_name_a_volume():
     assert semantic(raw) == ['spec.initContainers[0].volumeMounts[0].name: Not found: "nope"']
 
 
-@pytest.mark.parametrize('sub_path, ok', [
-    ('a', True), ('a/b', True), ('a..b', True), ('..a', True),
-    ('..', False), ('a/../b', False), ('a/..', False), ('/abs', False),
+@pytest.mark.parametrize('field, path, ok', [
+    ('subPath', 'a', True),
+    ('subPath', 'a/b', True),
+    ('subPath', 'a..b', True),
+    ('subPath', '..a', True),
+    ('subPath', '..', False),
+    ('subPath', 'a/../b', False),
+    ('subPath', 'a/..', False),
+    ('subPath', '/abs', False),
+    ('subPathExpr', '$(POD_NAME)', True),
+    ('subPathExpr', 'logs/$(POD_NAME)', True),
+    ('subPathExpr', '$(A)..$(B)', True),
+    ('subPathExpr', '../$(POD_NAME)', False),
+    ('subPathExpr', '$(A)/..', False),
+    ('subPathExpr', '/$(POD_NAME)', False),
 ])
-def test_sub_path_must_be_relative_without_dotdot(sub_path, ok):
-    raw = doc(containers=[container('c', volumeMounts=[{'name': 'v', 'mountPath': '/x', 'subPath': sub_path}])],
+def test_sub_path_and_sub_path_expr_must_be_relative_without_dotdot(field, path, ok):
+    raw = doc(containers=[container('c', volumeMounts=[{'name': 'v', 'mountPath': '/x', field: path}])],
               volumes=[{'name': 'v', 'emptyDir': {}}])
     errors = semantic(raw)
     if ok:
         assert errors == []
     else:
-        assert errors == ["spec.containers[0].volumeMounts[0].subPath: Invalid value: \"%s\": "
-                          "must be a relative path without '..'" % sub_path]
-
-
-@pytest.mark.parametrize('expression, ok', [
-    ('$(POD_NAME)', True), ('logs/$(POD_NAME)', True), ('$(A)..$(B)', True),
-    ('../$(POD_NAME)', False), ('$(A)/..', False), ('/$(POD_NAME)', False),
-])
-def test_sub_path_expr_must_be_relative_without_dotdot(expression, ok):
-    raw = doc(containers=[container('c', volumeMounts=[{'name': 'v', 'mountPath': '/x', 'subPathExpr': expression}])],
-              volumes=[{'name': 'v', 'emptyDir': {}}])
-    errors = semantic(raw)
-    if ok:
-        assert errors == []
-    else:
-        assert errors == ["spec.containers[0].volumeMounts[0].subPathExpr: Invalid value: \"%s\": "
-                          "must be a relative path without '..'" % expression]
+        assert errors == ["spec.containers[0].volumeMounts[0].%s: Invalid value: \"%s\": "
+                          "must be a relative path without '..'" % (field, path)]
 
 
 def test_sub_path_and_sub_path_expr_are_mutually_exclusive():
