@@ -60,7 +60,7 @@ def placement_seconds(records, documents, namespace):
     """The placement alone, in this process, on the nodes and pods the run's pod_info reported."""
     views = [{'host': item['host'], 'node': item['result']['node'], 'pods': item['result'].get('pods') or []}
              for item in records if item['task'] == TASKS['read']]
-    pods = load_manifests(documents, namespace)[0]
+    pods = load_manifests([(doc, 'bench') for doc in documents], namespace)[0]
     started = time.monotonic()
     placement.place(pods, views)
     return time.monotonic() - started
