@@ -47,7 +47,7 @@ def mount_kinds(uid):
 
 
 def run(container, *argv):
-    return subprocess.run(['docker', 'exec', container] + list(argv), capture_output=True, text=True)
+    return subprocess.run(['docker', 'exec', container] + list(argv), capture_output=True, text=True, check=False)
 
 
 def image_pod(name, images, **extra):

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
 
+
 def refusals(pod, node):
     """``['<path>: <why>']`` of what ``node`` (a NodeContext whose ``engine`` was read) cannot do for ``pod``."""
     out = []

@@ -227,10 +227,11 @@ def repair_steps(pod, record, skip=(), facts=None):
         return []
     uid = record.uid
     images = image_volume_steps(pod, facts, record) if facts is not None else []
-    return images + [project_step(volume) for volume in pod['spec'].get('volumes') or []
-            if any(key in volume for key in configs.REFERENCING_VOLUMES) and volume['name'] not in skip and (
-                volume['name'] not in record.volume_files or
-                (configs.on_tmpfs(volume) and naming.volume_dir(uid, volume['name']) not in record.node_mounts))]
+    return images + [
+        project_step(volume) for volume in pod['spec'].get('volumes') or []
+        if any(key in volume for key in configs.REFERENCING_VOLUMES) and volume['name'] not in skip and (
+            volume['name'] not in record.volume_files or
+            (configs.on_tmpfs(volume) and naming.volume_dir(uid, volume['name']) not in record.node_mounts))]
 
 
 # ----------------------------------------------------------------------------- applying

@@ -142,8 +142,9 @@ IMAGE = {'name': 'tools', 'image': {'reference': 'busybox:1.35', 'pullPolicy': '
 ENGINE_MOUNTS = HostFacts(images=[SANDBOX_IMAGE, 'busybox:1.35'], image_mounts_on_node=False)  # Docker 28
 
 
-def image_consumer(volume=IMAGE):
-    return pod(containers=[container('app', volumeMounts=[{'name': 'tools', 'mountPath': '/t'}])], volumes=[volume])
+def image_consumer(volume=None):
+    return pod(containers=[container('app', volumeMounts=[{'name': 'tools', 'mountPath': '/t'}])],
+               volumes=[volume or IMAGE])
 
 
 def test_an_image_volume_is_pulled_and_mounted_once_the_sandbox_runs_as_the_kubelet_does():
