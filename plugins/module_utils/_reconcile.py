@@ -131,7 +131,8 @@ def plan_call(client, params, node, records, batch):
     claims = {key: observe.read_object('PersistentVolumeClaim', *key) for key in planner.ephemeral_claims(batch.pods)}
     claims.update((key[1:], obj) for key, obj in batch.objects_by_key().items() if key[0] == 'PersistentVolumeClaim')
     facts = HostFacts(client.image_references(), host.host_path_kinds(planner.host_paths(batch.pods)),
-                      pod_cgroups=node.pod_cgroups, claims={key: obj for key, obj in claims.items() if obj})
+                      pod_cgroups=node.pod_cgroups, claims={key: obj for key, obj in claims.items() if obj},
+                      image_mounts_on_node=node.image_mounts_on_node)
     changed = planner.changed_objects(object_plans)
 
     def plan_pods():
@@ -142,7 +143,8 @@ def plan_call(client, params, node, records, batch):
     if unknown:  # new instances are numbered after the engine's restarts in place: read them, plan again
         observe.read_restart_counts(client, unknown)
         plans = plan_pods()
-    plans += planner.plan_refreshes(records, changed, skip={plan.key for plan in plans})
+    plans += planner.plan_refreshes(records, changed, skip={plan.key for plan in plans},
+                                    image_mounts=node.image_mounts_on_node)
     return planner.Plan(plans, object_plans, prune=batch.plan_prune(records))
 
 

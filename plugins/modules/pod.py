@@ -29,7 +29,13 @@ description:
     again the containers that the engine had started on what was left; files removed from a mounted tmpfs are
     written again in place. Deleting the pod unmounts it. An C(emptyDir) takes its C(mode). An C(ephemeral) volume is
     the claim C(<pod>-<volume>) made from its C(volumeClaimTemplate), owned by the pod and removed with it (a claim of
-    that name that is not the pod's is not used, as on a kubelet). Volumes a Docker host cannot
+    that name that is not the pod's is not used, as on a kubelet). An C(image) volume is an image's file system,
+    read-only, pulled per its C(pullPolicy) (the pod's events; C(ErrImageNeverPull) under C(Never) when it is
+    missing), then mounted by the engine (C(Mount.Type=image), Docker 28 or later with API 1.48) or, on an older engine
+    with the overlay2 storage driver, by the node (its layers, read-only, nosuid, nodev and noexec, on the pod's
+    C(/var/lib/hostpods/pods/<uid>/volumes/<volume>), bound into the containers; a C(subPath) in it works; unmounted
+    with the pod; a mount the node lost makes the containers again); another storage driver on an older engine is
+    refused by path naming the engine. Volumes a Docker host cannot
     have are refused by path with the reason (cloud disks C(awsElasticBlockStore), C(azureDisk), C(azureFile),
     C(cinder), C(gcePersistentDisk), C(photonPersistentDisk), C(vsphereVolume); storage clusters C(portworxVolume),
     C(scaleIO), C(storageos), C(cephfs), C(glusterfs), C(quobyte), C(flocker); block devices C(rbd), C(iscsi), C(fc);
@@ -83,9 +89,7 @@ description:
     cluster the RuntimeClass admission plugin sets it, as it does here from the pod's C(runtimeClassName); as on a
     kubelet, it is added to the pod's requests and to the limits of its cgroup). Refused by path with the reason:
     metadata C(generateName) (cannot use generate name with apply, as kubectl apply says), C(resourceClaims) and a
-    container's C(resources) C(claims) (dynamic resource allocation needs an API server and a DRA driver), and
-    C(image) volumes (they need the engine's image mounts, Docker 28 or later with API 1.48; the refusal names the
-    node's engine)."
+    container's C(resources) C(claims) (dynamic resource allocation needs an API server and a DRA driver)."
   - "C(readinessGates) are accepted, validated as the API server does: the kubelet's C(Ready) condition needs every
     gate's condition True, which only an API client sets, so on a node without an API server the pod's C(Ready)
     condition stays V(False) with reason C(ReadinessGatesNotReady) and the kubelet's message (C(ContainersReady) is as

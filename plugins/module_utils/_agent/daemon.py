@@ -129,7 +129,8 @@ class Agent:
                 kept[key] = record
         self._restart_policies(kept)
         due = {key: record for key, record in kept.items() if self._due(record)}
-        facts = HostFacts(self.client.image_references(), pod_cgroups=self.node.pod_cgroups) if due else None
+        facts = HostFacts(self.client.image_references(), pod_cgroups=self.node.pod_cgroups,
+                          image_mounts_on_node=self.node.image_mounts_on_node) if due else None
         for key, record in due.items():
             self._schedule(key, record, facts)
         self.prober.sync([self._probe_view(record) for record in kept.values()])

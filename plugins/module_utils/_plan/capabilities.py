@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
 
-IMAGE_MOUNT_API = (1, 48)  # the engine's Mount.Type=image (Docker 28)
-
 
 def refusals(pod, node):
     """``['<path>: <why>']`` of what ``node`` (a NodeContext whose ``engine`` was read) cannot do for ``pod``."""
@@ -34,16 +32,17 @@ def refusals(pod, node):
 
 
 def _image_volume_refusals(pod, node):
-    """``volumes[].image``: an image's file system mounted read-only needs the engine's image mounts
-    (``Mount.Type=image``, API 1.48, Docker 28); hostpods does not make them yet on any engine."""
+    """``volumes[].image``: an image's file system mounted read-only. The engine mounts it itself from API 1.48
+    (``Mount.Type=image``, Docker 28); before it hostpods mounts the image's layers, which it finds with the
+    engine's overlay2 storage driver only."""
     engine = node.engine or {}
-    if translate.engine_api_at_least(engine.get('api'), IMAGE_MOUNT_API):
-        why = ('needs the engine\'s image mounts (Mount.Type=image), which hostpods does not make yet (the engine of '
-               'node %s, Docker %s, has them)' % (node.name, engine.get('version') or '?'))
-    else:
-        wanted = '.'.join(map(str, IMAGE_MOUNT_API))
-        why = ('needs an engine that mounts images (Mount.Type=image: API %s, Docker 28 or later); the engine of node %s '
-               'is Docker %s (API %s)' % (wanted, node.name, engine.get('version') or '?', engine.get('api') or '?'))
+    if not node.image_mounts_on_node or engine.get('storageDriver') == 'overlay2':
+        return []
+    why = ('needs an engine that mounts images (Mount.Type=image: API %s, Docker 28 or later) or, before it, the '
+           'overlay2 storage driver, whose image layers hostpods mounts; the engine of node %s is Docker %s (API %s) '
+           'with the %s storage driver' % ('.'.join(map(str, translate.IMAGE_MOUNT_API)), node.name,
+                                           engine.get('version') or '?', engine.get('api') or '?',
+                                           engine.get('storageDriver') or '?'))
     return ['spec.volumes[%d].image: %s' % (index, why)
             for index, volume in enumerate(pod['spec'].get('volumes') or []) if 'image' in volume]
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
+
 # The kubelet's default --pod-infra-container-image.
 DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10'
 NODE_FACTS_PATH = '/etc/ansible/facts.d/hostpods.fact'  # the node role's facts of a node
@@ -29,7 +31,7 @@ class NodeContext:
     ``agent`` whether the node agent runs (its heartbeat is fresh); ``security`` the kernel's security modules
     that are enabled (``apparmor``, ``selinux``), as the kubelet checks them before it admits a pod; ``engine``
     what the Docker engine says of itself (``version``, ``api``: its API version, ``cgroupDriver``,
-    ``cgroupVersion``); ``sandbox_image_from`` who named the sandbox image (``option``, ``facts`` or
+    ``cgroupVersion``, ``storageDriver``); ``sandbox_image_from`` who named the sandbox image (``option``, ``facts`` or
     ``default``)."""
     name: str
     sandbox_image: str = DEFAULT_SANDBOX_IMAGE
@@ -51,6 +53,12 @@ class NodeContext:
         """Whether each pod gets a cgroup of its own (``kubepods/<qos>/pod<uid>``) holding its sandbox and
         containers, as under a kubelet: on engines with the cgroupfs driver, where hostpods makes them."""
         return self.engine.get('cgroupDriver') == 'cgroupfs'
+
+    @property
+    def image_mounts_on_node(self):
+        """Whether hostpods mounts the pod's ``image`` volumes on the node (their image's overlay2 layers, read-only):
+        on engines before image mounts (``Mount.Type=image``, API 1.48), which the engine makes itself."""
+        return not translate.engine_api_at_least(self.engine.get('api'), translate.IMAGE_MOUNT_API)
 
     def runtime(self):
         """What containers get from the node: the downward API's facts, and who restarts them."""

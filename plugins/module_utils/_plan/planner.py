@@ -166,22 +166,34 @@ def sandbox_changed(pod, record):
     return ''
 
 
-def lost_mounts(pod, record):
+def node_mounted_volumes(pod, image_mounts=True):
+    """``{volume name: what the node mounts on its directory}``: a Secret volume's tmpfs and, with ``image_mounts``
+    (see ``NodeContext.image_mounts_on_node``), an image volume's image."""
+    return {volume['name']: 'the image mount' if 'image' in volume else 'the tmpfs'
+            for volume in pod['spec'].get('volumes') or []
+            if configs.on_tmpfs(volume) or (image_mounts and 'image' in volume)}
+
+
+def lost_mounts(pod, record, image_mounts=True):
     """Why the node no longer holds what the pod's running containers were given, or '': a Secret volume's
-    tmpfs or a subPath's pin is missing (the node restarted, and the engine started the containers again
-    on what was left), so the containers are made again (``PodSandboxChanged``). Unknown mounts: ''."""
+    tmpfs, an image volume's mount (``image_mounts``: the node makes them) or a subPath's pin is missing (the node
+    restarted, and the engine started the containers again on what was left), so the containers are made again
+    (``PodSandboxChanged``). Unknown mounts: ''."""
     if record.node_mounts is None:
         return ''
-    uid, tmpfs = record.uid, {v['name'] for v in pod['spec'].get('volumes') or [] if configs.on_tmpfs(v)}
+    uid, mounted = record.uid, node_mounted_volumes(pod, image_mounts)
+    by_engine = set() if image_mounts else {v['name'] for v in pod['spec'].get('volumes') or [] if 'image' in v}
     for container in (pod['spec'].get('initContainers') or []) + pod['spec']['containers']:
         latest = record.latest(container['name'])
         if latest is None or not latest.running:
             continue
         for index, mount in enumerate(container.get('volumeMounts') or []):
+            if mount['name'] in by_engine:
+                continue  # the engine mounts the image, a subPath in it too
             if podspec.has_sub_path(mount):
                 path, what = naming.subpath_pin(uid, mount['name'], container['name'], index), 'the subPath'
-            elif mount['name'] in tmpfs:
-                path, what = naming.volume_dir(uid, mount['name']), 'the tmpfs'
+            elif mount['name'] in mounted:
+                path, what = naming.volume_dir(uid, mount['name']), mounted[mount['name']]
             else:
                 continue
             if path not in record.node_mounts:
@@ -190,22 +202,36 @@ def lost_mounts(pod, record):
     return ''
 
 
+def image_volume_steps(pod, facts, record=None):
+    """The image manager's pull and the node's mount of each ``image`` volume (but, given ``record``, those the
+    node holds already)."""
+    held = record.node_mounts if record is not None and record.node_mounts is not None else None
+    return [S.ImageVolume(volume['name'], volume, image_action(
+        {'image': volume['image']['reference'], 'imagePullPolicy': volume['image']['pullPolicy']}, facts),
+        on_node=facts.image_mounts_on_node)
+        for volume in pod['spec'].get('volumes') or [] if 'image' in volume and (
+            held is None or (facts.image_mounts_on_node and naming.volume_dir(record.uid, volume['name']) not in held))]
+
+
 def project_step(volume, refresh=False):
     """The step that writes a configMap, secret, downwardAPI or projected volume's files (a Secret's on a tmpfs)."""
     return S.Project(volume['name'], volume, refresh, tmpfs=configs.on_tmpfs(volume))
 
 
-def repair_steps(pod, record, skip=()):
+def repair_steps(pod, record, skip=(), facts=None):
     """Write again the files of the pod's configMap, secret, downwardAPI and projected volumes that the node
     no longer holds (a tmpfs is empty after a node restart; someone removed them), and put on a tmpfs the
-    Secret files that are not on one; ``skip``: volumes already written. Unknown files: nothing."""
+    Secret files that are not on one; ``skip``: volumes already written; mount again the image volumes the node
+    mounts and no longer holds (given ``facts``). Unknown files: nothing."""
     if record.volume_files is None or record.node_mounts is None:
         return []
     uid = record.uid
-    return [project_step(volume) for volume in pod['spec'].get('volumes') or []
-            if any(key in volume for key in configs.REFERENCING_VOLUMES) and volume['name'] not in skip and (
-                volume['name'] not in record.volume_files or
-                (configs.on_tmpfs(volume) and naming.volume_dir(uid, volume['name']) not in record.node_mounts))]
+    images = image_volume_steps(pod, facts, record) if facts is not None else []
+    return images + [
+        project_step(volume) for volume in pod['spec'].get('volumes') or []
+        if any(key in volume for key in configs.REFERENCING_VOLUMES) and volume['name'] not in skip and (
+            volume['name'] not in record.volume_files or
+            (configs.on_tmpfs(volume) and naming.volume_dir(uid, volume['name']) not in record.node_mounts))]
 
 
 # ----------------------------------------------------------------------------- applying
@@ -219,9 +245,10 @@ def plan_apply(pod, record, facts, sandbox_image, force=False, new_uid=None, cha
     plan = _plan_spec(pod, record, facts, sandbox_image, force, new_uid, restarts)
     if plan.action in (UNCHANGED, UPDATED) and record:
         # a tmpfs mounted now would not reach containers that lost their mounts: the agent makes them again
-        running = record.sandbox and record.sandbox.running and not lost_mounts(plan.pod, record)
+        running = record.sandbox and record.sandbox.running and not lost_mounts(plan.pod, record,
+                                                                                facts.image_mounts_on_node)
         refresh = refresh_steps(plan.pod, changed_objects) if running else []
-        repair = repair_steps(plan.pod, record, {step.name for step in refresh}) \
+        repair = repair_steps(plan.pod, record, {step.name for step in refresh}, facts) \
             if running and not is_finished(plan.pod, record) else []
         if refresh or repair:
             plan.steps[:0] = refresh + repair
@@ -293,7 +320,7 @@ def _plan_spec(pod, record, facts, sandbox_image, force, new_uid, restarts=NOW):
         return PodPlan(key, pod, record, UPDATED if steps else UNCHANGED, steps, record.uid, attempt,
                        'the sandbox died and restartPolicy is Never')
     changed = 'the sandbox is not running' if sandbox is None or not sandbox.running else (
-        sandbox_changed(pod, record) or lost_mounts(pod, record))
+        sandbox_changed(pod, record) or lost_mounts(pod, record, facts.image_mounts_on_node))
     if changed and restarts == AGENT:  # the agent restarts the pod
         return PodPlan(key, pod, record, UNCHANGED, [], record.uid, attempt, '')
     if changed:
@@ -326,18 +353,18 @@ def refresh_steps(pod, changed_objects):
             if any((kind, namespace, name) in changed_objects for kind, name in configs.references(volume))]
 
 
-def plan_refreshes(records, changed_objects, skip=()):
+def plan_refreshes(records, changed_objects, skip=(), image_mounts=True):
     """Plans for the running pods outside the call (``skip``: the keys of the call's pods) whose
     mounted ConfigMaps or Secrets the call changes, as the kubelet's sync refreshes them. A pod whose
     containers lost their mounts is left to its next apply (or the node agent), which makes them again:
-    a tmpfs mounted now would hide the files they see."""
+    a tmpfs mounted now would hide the files they see (``image_mounts``: see ``lost_mounts``)."""
     plans = []
     for key, record in sorted(records.items()):
         applied = record.applied
         if key in skip or not applied or not record.sandbox or not record.sandbox.running:
             continue
         pod = dict(applied, metadata=dict(applied['metadata'], uid=record.uid))
-        if lost_mounts(pod, record):
+        if lost_mounts(pod, record, image_mounts):
             continue
         steps = refresh_steps(pod, changed_objects)
         if steps:
@@ -370,6 +397,7 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     steps.append(S.Sandbox(sandbox_attempt))
     if restarts != KEEP:  # the agent keeps the pod.json it was given
         steps.append(S.RecordPod(pod, sandbox_image))
+    steps.extend(image_volume_steps(pod, facts))  # as the kubelet's, once the sandbox runs
     steps.extend(project_step(volume) for volume in pod['spec'].get('volumes') or []
                  if any(key_ in volume for key_ in configs.REFERENCING_VOLUMES))
     if record is not None and restart:

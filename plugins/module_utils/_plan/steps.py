@@ -142,6 +142,23 @@ class FsGroup(Step):
 
 
 @dataclass(frozen=True, repr=False)
+class ImageVolume(Step):
+    """An ``image`` volume: the image manager's ``image`` action first (``pull``, ``present``, ``never-missing``: see
+    ``_image_note``); then, with ``on_node`` (engines before image mounts), the image's layers mounted read-only
+    on the volume's node directory, afresh (the engine binds that directory; else it mounts the image itself)."""
+    name: str
+    volume: dict
+    image: str = 'present'
+    on_node: bool = True
+    op = 'image_volume'
+
+    def describe(self):
+        source = self.volume['image']
+        return 'image volume %s%s%s' % (self.name, _image_note({'image': source['reference']}, self.image),
+                                        ' (mounted on the node)' if self.on_node else '')
+
+
+@dataclass(frozen=True, repr=False)
 class HostPath(Step):
     """Create a ``DirectoryOrCreate`` or ``FileOrCreate`` hostPath."""
     path: str

@@ -43,9 +43,18 @@ def volume_sources(pod):
                 meta['namespace'], configs.ephemeral_claim_name(meta['name'], volume['name'])), False)
         elif 'hostPath' in volume:
             out[volume['name']] = ('bind', volume['hostPath']['path'], False)
-        elif any(key in volume for key in configs.REFERENCING_VOLUMES):  # files the node writes, read-only
+        elif 'image' in volume or any(key in volume for key in configs.REFERENCING_VOLUMES):
+            # files the node writes, or an image the node mounts (see ``engine_mounts_images``): read-only
             out[volume['name']] = ('bind', naming.volume_dir(meta['uid'], volume['name']), True)
     return out
+
+
+def image_volumes(pod, engine_api):
+    """``{volume name: its image source}`` of the pod's ``image`` volumes that the engine mounts itself (its
+    ``Mount.Type=image``, API 1.48): none on an older engine, where the node mounts them (``volume_sources``)."""
+    if not engine_api_at_least(engine_api, IMAGE_MOUNT_API):
+        return {}
+    return {volume['name']: volume['image'] for volume in pod['spec'].get('volumes') or [] if 'image' in volume}
 
 
 def memory_volumes(pod):
@@ -132,14 +141,20 @@ def container_environment_of(pod, container, runtime):
     return container_environment(container.get('env'), resolve, base)
 
 
-def container_mounts(pod, container, attempt, subpath_sources, runtime):
+def container_mounts(pod, container, attempt, subpath_sources, runtime, environment=None):
     """``(Mounts, Binds)``: the container's volumes (a subPath as a bind of the node path it was pinned on, and a
     Docker volume with a mountPropagation as a bind of its mount point, by its index in ``volumeMounts``: see
-    ``bound_volumes``), the node's /etc/hosts for the pod and this instance's termination message file."""
+    ``bound_volumes``; an image volume as the engine's image mount where it has them, a subPath or a
+    subPathExpr expanded with ``environment`` in it), the node's /etc/hosts for the pod and this instance's
+    termination message file."""
     sources = volume_sources(pod)
+    images = image_volumes(pod, runtime.get('engineApi'))
     mounts, binds = [], []
     modern = engine_api_at_least(runtime.get('engineApi'), RRO_API)
     for index, mount in enumerate(container.get('volumeMounts') or []):
+        if mount['name'] in images:
+            mounts.append(image_mount(images[mount['name']], mount, environment))
+            continue
         source_kind, source, source_ro = sources[mount['name']]
         read_only = bool(mount.get('readOnly')) or source_ro
         if index in (subpath_sources or {}):
@@ -159,6 +174,17 @@ def container_mounts(pod, container, attempt, subpath_sources, runtime):
 
 
 RRO_API = (1, 44)  # the engine API whose binds know ReadOnlyNonRecursive and ReadOnlyForceRecursive (Docker 25)
+IMAGE_MOUNT_API = (1, 48)  # the engine's Mount.Type=image, with ImageOptions.Subpath (Docker 28)
+
+
+def image_mount(source, mount, environment=None):
+    """The engine's read-only image mount of an ``image`` volume (``source``: its ``reference``), the mount's
+    subPath (a subPathExpr expanded with the container's ``environment``) as ``ImageOptions.Subpath``."""
+    out = {'Type': 'image', 'Source': source['reference'], 'Target': mount['mountPath'], 'ReadOnly': True}
+    sub_path = sub_path_of(mount, environment) if podspec.has_sub_path(mount) else ''
+    if sub_path:
+        out['ImageOptions'] = {'Subpath': sub_path}
+    return out
 
 
 def engine_api_at_least(api, wanted):
@@ -219,7 +245,7 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     """
     runtime = runtime or {}
     env = container_environment_of(pod, container, runtime)
-    mounts, binds = container_mounts(pod, container, attempt, subpath_sources, runtime)
+    mounts, binds = container_mounts(pod, container, attempt, subpath_sources, runtime, env)
     host_config = {
         'RestartPolicy': {'Name': restart_policy(pod, container, kind, runtime.get('supervised', False))},
         'Mounts': mounts,
@@ -267,15 +293,24 @@ def resource_settings(container, spec=None):
     return settings
 
 
-def subpath_mounts(pod, container, environment=None):
+def sub_path_of(mount, environment=None):
+    """A volume mount's ``subPath``, or its ``subPathExpr`` expanded with the container's ``environment``."""
+    return mount.get('subPath') or expand_sub_path(mount['subPathExpr'], environment or {})
+
+
+def subpath_mounts(pod, container, environment=None, engine_api=None):
     """``[(index in volumeMounts, volume name, subPath, docker source kind, source)]`` for the container's
-    subPath mounts; a ``subPathExpr`` is expanded with the container's ``environment`` (raises
-    ``expansion.ExpansionError`` as the kubelet fails it)."""
+    subPath mounts (but those into an image volume that the engine mounts: see ``image_mount``); a
+    ``subPathExpr`` is expanded with the container's ``environment`` (raises ``expansion.ExpansionError`` as the
+    kubelet fails it)."""
     sources = volume_sources(pod)
+    images = image_volumes(pod, engine_api)
     out = []
     for index, mount in enumerate(container.get('volumeMounts') or []):
         if podspec.has_sub_path(mount):
             kind, source, _ro = sources[mount['name']]
-            sub_path = mount.get('subPath') or expand_sub_path(mount['subPathExpr'], environment or {})
+            sub_path = sub_path_of(mount, environment)  # expanded (or refused) whoever mounts it
+            if mount['name'] in images:
+                continue
             out.append((index, mount['name'], sub_path, kind, source))
     return out

@@ -175,28 +175,30 @@ def run_init(run, step):
         attempt += 1
 
 
-def ensure_image(run, container, action):
+def ensure_image(run, container, action, volume=None):
     """The image manager's part: pull per imagePullPolicy (``pull``), or refuse a missing image under
-    Never (``never-missing``)."""
-    image, pod_name, name = container['image'], run.pod['metadata']['name'], container['name']
+    Never (``never-missing``). ``volume``: the name of the image volume ``container`` stands for (``image``,
+    ``imagePullPolicy``), whose events are the pod's."""
+    image, pod_name = container['image'], run.pod['metadata']['name']
+    what, about = ('image volume "%s"' % volume, None) if volume else ('container "%s"' % container['name'], container)
     if action == 'never-missing':
         message = 'Container image "%s" is not present with pull policy of Never' % image
-        run.event('Warning', 'ErrImageNeverPull', message, container)
-        raise PodStartError('pod "%s": container "%s": ErrImageNeverPull: %s' % (pod_name, name, message))
+        run.event('Warning', 'ErrImageNeverPull', message, about)
+        raise PodStartError('pod "%s": %s: ErrImageNeverPull: %s' % (pod_name, what, message))
     if action != 'pull':
-        run.event('Normal', 'Pulled', 'Container image "%s" already present on machine' % image, container)
+        run.event('Normal', 'Pulled', 'Container image "%s" already present on machine' % image, about)
         return
     namespace = run.pod['metadata']['namespace']
     secrets = [run.lookup('Secret', namespace, ref['name']) for ref in run.pod['spec'].get('imagePullSecrets') or []]
-    run.event('Normal', 'Pulling', 'Pulling image "%s"' % image, container)
+    run.event('Normal', 'Pulling', 'Pulling image "%s"' % image, about)
     started = run.clock()
     try:
         run.client.pull(image, configs.registry_auth(secrets, image))
     except HostpodsError as exc:
-        run.event('Warning', 'Failed', 'Failed to pull image "%s": %s' % (image, exc.msg), container)
-        raise PodStartError('pod "%s": container "%s": ErrImagePull: Failed to pull image "%s": %s'
-                            % (pod_name, name, image, exc.msg))
-    run.event('Normal', 'Pulled', 'Successfully pulled image "%s" in %.3fs' % (image, run.clock() - started), container)
+        run.event('Warning', 'Failed', 'Failed to pull image "%s": %s' % (image, exc.msg), about)
+        raise PodStartError('pod "%s": %s: ErrImagePull: Failed to pull image "%s": %s'
+                            % (pod_name, what, image, exc.msg))
+    run.event('Normal', 'Pulled', 'Successfully pulled image "%s" in %.3fs' % (image, run.clock() - started), about)
 
 
 def check_security(run, container, runtime):
@@ -269,7 +271,7 @@ def subpath_sources(run, container, runtime):
     expressions = any(mount.get('subPathExpr') for mount in container.get('volumeMounts') or [])
     environment = translate.container_environment_of(pod, container, runtime) if expressions else None
     try:
-        found = translate.subpath_mounts(pod, container, environment)
+        found = translate.subpath_mounts(pod, container, environment, runtime.get('engineApi'))
     except ExpansionError as exc:
         raise subpath.SubPathError(str(exc), str(exc))
     for index, volume_name, sub_path, kind, source in found:

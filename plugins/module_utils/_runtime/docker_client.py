@@ -403,14 +403,16 @@ class DockerClient(_EngineReads):
     @_call('read')
     def engine_info(self):
         """What the engine says of itself: ``{'version', 'api', 'cgroupDriver', 'cgroupVersion', 'rootDir', 'runtimes',
-        'defaultRuntime'}`` (``rootDir``: its data root, ``DockerRootDir``, the file system of the node's
-        ``ephemeral-storage``; ``runtimes``: the names of the runtimes it has, sorted)."""
+        'defaultRuntime', 'storageDriver'}`` (``rootDir``: its data root, ``DockerRootDir``, the file system of the
+        node's ``ephemeral-storage``; ``runtimes``: the names of the runtimes it has, sorted; ``storageDriver``: where
+        its image layers are, ``overlay2``...)."""
         info = self._get('/info', None, 'info')
         version = self._get('/version', None, 'version')
         return {'version': version.get('Version') or info.get('ServerVersion') or '', 'api': version.get('ApiVersion') or '',
                 'cgroupDriver': info.get('CgroupDriver') or '', 'cgroupVersion': str(info.get('CgroupVersion') or '1'),
                 'rootDir': info.get('DockerRootDir') or '',
-                'runtimes': sorted(info.get('Runtimes') or {}), 'defaultRuntime': info.get('DefaultRuntime') or 'runc'}
+                'runtimes': sorted(info.get('Runtimes') or {}), 'defaultRuntime': info.get('DefaultRuntime') or 'runc',
+                'storageDriver': info.get('Driver') or ''}
 
     @_call('read')
     def volume_users(self, name):

@@ -35,6 +35,7 @@ HANDLERS = {
     'volume': volumes.volume,
     'fs_group': volumes.fs_group,
     'host_path': volumes.host_path,
+    'image_volume': volumes.image_volume,
     'project': volumes.project,
     'pull': containers.pull,
     'sandbox': containers.sandbox,

@@ -2,7 +2,8 @@
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: the node's mounts that hostpods makes under a pod's directory, as a kubelet makes them under
-``/var/lib/kubelet/pods/<uid>``: a tmpfs per Secret volume and a bind mount per subPath (see ``subpath``).
+``/var/lib/kubelet/pods/<uid>``: a tmpfs per Secret volume, an image's layers per image volume (engines before
+image mounts) and a bind mount per subPath (see ``subpath``).
 
 ``mount(2)`` and ``umount2(2)`` are called through the C library (no ``mount`` binary needed);
 ``/proc/self/mountinfo`` says what is mounted. The module and the engine share the node's mount
@@ -17,7 +18,8 @@ import os
 
 MOUNTINFO = '/proc/self/mountinfo'
 MS_BIND = 4096
-MS_NOSUID, MS_NODEV, MS_NOEXEC = 2, 4, 8
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MAX_OPTIONS = 4000  # the kernel takes one page of mount options
 MNT_DETACH = 2
 
 _LIBC = []
@@ -81,6 +83,26 @@ def bind(source, target):
     _check(_libc().mount(os.fsencode(source), os.fsencode(target), None, ctypes.c_ulong(MS_BIND), None), target)
 
 
+def mount_image(layers, target):
+    """Mount an image's file system on ``target`` from its layers' directories (``layers``: top first), read-only,
+    nosuid, nodev and noexec as Kubernetes mounts an image volume: an overlay of them, or a read-only bind of the only
+    one (an overlay without an upper directory needs two lower ones)."""
+    flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC
+    if len(layers) == 1:
+        bind(layers[0], target)
+        try:
+            _check(_libc().mount(None, os.fsencode(target), None, ctypes.c_ulong(MS_BIND | MS_REMOUNT | flags), None),
+                   target)
+        except OSError:
+            unmount(target)  # never left writable
+            raise
+        return
+    options = os.fsencode('lowerdir=' + ':'.join(layers))
+    if len(options) > MAX_OPTIONS:
+        raise OSError(errno.E2BIG, 'the image has too many layers for one overlay mount (%d)' % len(layers), target)
+    _check(_libc().mount(b'overlay', os.fsencode(target), b'overlay', ctypes.c_ulong(flags), options), target)
+
+
 def mount_tmpfs(target, mode=0o755):
     """Mount an empty tmpfs on ``target`` (nosuid, nodev, noexec), root's, with ``mode``."""
     options = ('mode=%o' % mode).encode('ascii')
@@ -105,3 +127,14 @@ def unmount_under(path):
     left = mounts_under(path)
     if left:
         raise OSError(errno.EBUSY, 'still mounted: %s' % ', '.join(left), path)
+
+
+def release(path):
+    """Detach every mount under ``path`` and on it (stacked ones too), as before a volume's directory is mounted
+    afresh or removed."""
+    unmount_under(path)
+    for _mount in range(16):  # bounded: each pass detaches the top one
+        if not is_mount_point(path):
+            return
+        unmount(path)
+    raise OSError(errno.EBUSY, 'still mounted', path)

@@ -13,6 +13,7 @@ import os
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import PodStartError
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import cgroups
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import containers
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import files
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import mounts
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
@@ -97,6 +98,36 @@ def fs_group(run, step):
     if step.policy == 'OnRootMismatch' and not files.requires_permission_change(root, step.group):
         return
     files.set_group_ownership(root, step.group)
+
+
+def image_volume(run, step):
+    """An ``image`` volume: the image manager's pull (its events and errors, as for a container's image), then, on
+    an engine before image mounts (``step.on_node``), the image's layers mounted read-only on the volume's node
+    directory, which the engine binds: afresh, so the directory holds this image (the engine's overlay2 layers,
+    top first, from the image's ``GraphDriver``)."""
+    source, pod_name = step.volume['image'], run.pod['metadata']['name']
+    containers.ensure_image(run, {'image': source['reference'], 'imagePullPolicy': source['pullPolicy']}, step.image,
+                            volume=step.name)
+    if not step.on_node:
+        return
+    driver = (run.client.inspect_image(source['reference']) or {}).get('GraphDriver') or {}
+    data = driver.get('Data') or {}
+    layers = [data['UpperDir']] + [layer for layer in (data.get('LowerDir') or '').split(':') if layer] \
+        if data.get('UpperDir') else []
+    if driver.get('Name') != 'overlay2' or not layers:
+        raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : hostpods mounts an image '
+                            'volume from the engine\'s overlay2 layers, and image %s is kept by the %s storage driver'
+                            % (pod_name, step.name, source['reference'], driver.get('Name') or 'another'))
+    target = naming.volume_dir(run.uid, step.name)
+    try:
+        mounts.release(target)
+        os.makedirs(target, 0o755, exist_ok=True)
+        mounts.mount_image(layers, target)
+    except OSError as exc:
+        run.event('Warning', 'FailedMount', 'MountVolume.SetUp failed for volume "%s" : %s' % (step.name, exc))
+        raise PodStartError('pod "%s": FailedMount: MountVolume.SetUp failed for volume "%s" : cannot mount image %s '
+                            'read-only on %s: %s' % (pod_name, step.name, source['reference'], target,
+                                                     exc.strerror or exc))
 
 
 def host_path(run, step):

@@ -124,7 +124,7 @@ CONTAINER_SECURITY = {'runAsUser': INT, 'runAsGroup': INT, 'runAsNonRoot': BOOL,
 
 DRA = Refused('needs dynamic resource allocation: ResourceClaims allocated by an API server\'s scheduler and a DRA '
               'driver on the node, which a Docker host has neither of')
-IMAGE_VOLUME = {'reference': STR, 'pullPolicy': STR}  # refused by _plan.capabilities where the engine cannot mount it
+IMAGE_VOLUME = {'reference': STR, 'pullPolicy': STR}  # refused by _plan.capabilities where nobody can mount it
 OWNER_REFERENCE = {'apiVersion': STR, 'kind': STR, 'name': STR, 'uid': STR, 'controller': BOOL,
                    'blockOwnerDeletion': BOOL}
 FIELD_REF = {'apiVersion': STR, 'fieldPath': STR}
@@ -324,6 +324,9 @@ NOTES = {
     'spec.volumes.emptyDir': 'a Docker volume owned by the pod (sizeLimit: the node agent evicts the pod past it); '
                              'medium Memory: one tmpfs shared by its containers (sizeLimit: its size)',
     'spec.volumes.hostPath': 'a bind mount, with Kubernetes\' type checks',
+    'spec.volumes.image': 'the image\'s file system, read-only, pulled per its pullPolicy: the engine\'s image mount '
+                          '(Docker 28, API 1.48), else the image\'s overlay2 layers mounted by the node (read-only, '
+                          'noexec) and bound into the containers; refused on an older engine with another storage driver',
     'spec.volumes.persistentVolumeClaim': 'the Docker volume k8s_pvc_<claim>_<namespace>, kept when the pod goes',
     'spec.volumes.ephemeral': 'the claim <pod>-<volume> made from the template, owned by the pod and removed with it '
                               '(the Docker volume k8s_pvc_<pod>-<volume>_<namespace>)',
@@ -395,10 +398,7 @@ NOTES = {
 }
 
 # Fields the schema takes and the node refuses, by what its engine can do (``_plan.capabilities``)
-BY_THE_ENGINE = {
-    'spec.volumes.image': 'needs the engine\'s image mounts (Mount.Type=image: Docker 28, API 1.48), which hostpods '
-                          'does not make yet',
-}
+BY_THE_ENGINE = {}
 
 _PY_TYPES = {STR: str, INT: int, BOOL: bool}
 INT64 = (-2 ** 63, 2 ** 63 - 1)

@@ -356,6 +356,9 @@ def _volume_lines(volume):
         return lines
     if 'projected' in volume:
         return _projected_lines(volume['projected'], flag)
+    if 'image' in volume:  # printImageVolumeSource
+        return ['Type:\tImage (a container image or OCI artifact)', 'Reference:\t%s' % volume['image'].get('reference', ''),
+                'PullPolicy:\t%s' % volume['image'].get('pullPolicy', '')]
     return ['<unknown>']
 
 

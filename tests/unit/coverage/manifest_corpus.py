@@ -76,8 +76,9 @@ def pods(source):
     return [(relative, name, pod, classes) for relative, name, pod in found]
 
 
-# The node the corpus is applied to: this machine's engine (Docker 20.10, API 1.41, the cgroupfs driver)
-NODE = NodeContext(name='node', engine={'version': '20.10.24', 'api': '1.41', 'cgroupDriver': 'cgroupfs'})
+# The node the corpus is applied to: this machine's engine (Docker 20.10, API 1.41, the cgroupfs driver, overlay2)
+NODE = NodeContext(name='node', engine={'version': '20.10.24', 'api': '1.41', 'cgroupDriver': 'cgroupfs',
+                                        'storageDriver': 'overlay2'})
 
 
 def problems(pod, classes):

@@ -30,7 +30,6 @@ CANNOT = [  # (pattern of a refusal, reason): a single Docker host cannot do it,
      'needs the TokenRequest or certificate APIs of an API server'),
     (r'\.volumeDevices[\[:]', 'needs raw block devices'),
     (r'^spec\.resourceClaims[.:]|\.resources\.claims[\[:]', 'needs dynamic resource allocation (an API server, a DRA driver)'),
-    (r'^spec\.volumes\[\d+\]\.image: needs an engine', 'image volumes need a newer engine (Docker 28, API 1.48)'),
     (r'\.recursiveReadOnly: Enabled needs an engine', 'recursive read-only mounts need a newer engine (Docker 25)'),
 ]
 PENDING = [  # (pattern, the item of issue 12 that makes it work): a ratchet, each must still occur

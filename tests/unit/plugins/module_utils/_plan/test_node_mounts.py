@@ -134,3 +134,52 @@ def test_the_node_agent_writes_lost_files_and_makes_again_what_lost_its_mounts()
     assert [s.describe() for s in kept.plan.steps] == ['project creds (tmpfs)']
     kept = keeper.keep(desired, record_of(p, mounts=[], volume_files=[]), FACTS, 10)
     assert kept.plan.action == planner.RECREATED and 'project creds (tmpfs)' in [s.describe() for s in kept.plan.steps]
+
+
+# ----------------------------------------------------------------------------- image volumes
+
+IMAGE = {'name': 'tools', 'image': {'reference': 'busybox:1.35', 'pullPolicy': 'IfNotPresent'}}
+ENGINE_MOUNTS = HostFacts(images=[SANDBOX_IMAGE, 'busybox:1.35'], image_mounts_on_node=False)  # Docker 28
+
+
+def image_consumer(volume=None):
+    return pod(containers=[container('app', volumeMounts=[{'name': 'tools', 'mountPath': '/t'}])],
+               volumes=[volume or IMAGE])
+
+
+def test_an_image_volume_is_pulled_and_mounted_once_the_sandbox_runs_as_the_kubelet_does():
+    steps = described(plan(image_consumer(), None))
+    assert steps.index('sandbox attempt 0') < steps.index('image volume tools (mounted on the node)') \
+        < steps.index('start app attempt 0')
+    missing = image_consumer({'name': 'tools', 'image': {'reference': 'example.org/x:1', 'pullPolicy': 'IfNotPresent'}})
+    assert 'image volume tools (pull example.org/x:1) (mounted on the node)' in described(plan(missing, None))
+    never = image_consumer({'name': 'tools', 'image': {'reference': 'example.org/x:1', 'pullPolicy': 'Never'}})
+    assert 'image volume tools (ErrImageNeverPull: example.org/x:1 is not present) (mounted on the node)' in \
+        described(plan(never, None))
+    engine = planner.plan_apply(image_consumer(), None, ENGINE_MOUNTS, SANDBOX_IMAGE)
+    assert 'image volume tools' in described(engine)  # the pull only: the engine mounts the image
+
+
+def test_a_pod_whose_node_holds_its_image_mount_is_unchanged():
+    p = image_consumer()
+    assert plan(p, record_of(p, mounts=[naming.volume_dir(UID, 'tools')], volume_files=[])).action == planner.UNCHANGED
+
+
+def test_a_container_that_lost_its_image_mount_is_made_again_by_the_apply_and_by_the_agent():
+    p = image_consumer()
+    lost = record_of(p, mounts=[], volume_files=[])
+    result = plan(p, lost)
+    assert (result.action, result.reason) == (planner.RECREATED, 'the node lost the image mount of volume "tools" that '
+                                                                 'container "app" mounts')
+    assert 'image volume tools (mounted on the node)' in described(result)
+    assert plan(p, lost, restarts=planner.AGENT).action == planner.UNCHANGED  # the agent restarts the pod
+    kept = keeper.keep(lost.desired, lost, FACTS, 10)
+    assert kept.plan.action == planner.RECREATED and 'image volume tools (mounted on the node)' in described(kept.plan)
+    # where the engine mounts the image the node holds nothing of it
+    assert planner.plan_apply(p, lost, ENGINE_MOUNTS, SANDBOX_IMAGE).action == planner.UNCHANGED
+
+
+def test_an_image_volume_no_running_container_holds_is_mounted_again_in_place():
+    p = image_consumer()
+    result = plan(p, record_of(p, mounts=[], volume_files=[], app_state='exited'))
+    assert described(result)[0] == 'image volume tools (mounted on the node)'

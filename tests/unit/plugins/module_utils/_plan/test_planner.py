@@ -815,18 +815,21 @@ def test_fs_group_steps_carry_the_change_policy(context, expected):
     assert steps[0].describe() == 'fs_group k8s_pvc_data_default gid 2000 (%s)' % expected
 
 
-def test_capabilities_refuse_image_volumes_naming_the_engine():
+@pytest.mark.parametrize('engine, refused', [
+    ({'version': '20.10.24', 'api': '1.41', 'storageDriver': 'overlay2'}, False),  # hostpods mounts the layers
+    ({'version': '28.0.1', 'api': '1.48', 'storageDriver': 'btrfs'}, False),  # the engine mounts the image
+    ({'version': '20.10.24', 'api': '1.41', 'storageDriver': 'btrfs'}, True),
+])
+def test_image_volumes_are_refused_only_where_neither_the_engine_nor_hostpods_mounts_them(engine, refused):
     from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
     from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext
     desired = pod(volumes=[{'name': 'v', 'emptyDir': {}}, {'name': 'img', 'image': {'reference': 'busybox:1.35'}}])
-    old = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '20.10.24', 'api': '1.41'})
-    assert capabilities.refusals(desired, old) == [
-        'spec.volumes[1].image: needs an engine that mounts images (Mount.Type=image: API 1.48, Docker 28 or later); '
-        'the engine of node n1 is Docker 20.10.24 (API 1.41)']
-    new = NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs', 'version': '28.0.1', 'api': '1.48'})
-    assert capabilities.refusals(desired, new) == [  # never ignored, even where the engine could
-        "spec.volumes[1].image: needs the engine's image mounts (Mount.Type=image), which hostpods does not make yet "
-        "(the engine of node n1, Docker 28.0.1, has them)"]
+    node = NodeContext(name='n1', engine=dict(engine, cgroupDriver='cgroupfs'))
+    assert capabilities.refusals(desired, node) == ([
+        'spec.volumes[1].image: needs an engine that mounts images (Mount.Type=image: API 1.48, Docker 28 or later) '
+        'or, before it, the overlay2 storage driver, whose image layers hostpods mounts; the engine of node n1 is '
+        'Docker 20.10.24 (API 1.41) with the btrfs storage driver'] if refused else [])
+    assert node.image_mounts_on_node is (engine['api'] == '1.41')
     assert capabilities.refusals(desired, NodeContext(name='n1')) == []  # a delete: the engine was not asked
 
 

@@ -343,3 +343,45 @@ def test_host_network_sandbox():
     body = translate.sandbox_body(p, 0, SANDBOX_IMAGE)
     assert body['HostConfig']['NetworkMode'] == 'host' and 'Hostname' not in body
     assert body['HostConfig']['PortBindings'] == {} and body['ExposedPorts'] == {}
+
+
+# ----------------------------------------------------------------------------- image volumes
+
+IMAGE_VOLUMES = [{'name': 'tools', 'image': {'reference': 'example.org/tools:1', 'pullPolicy': 'IfNotPresent'}}]
+IMAGE_MOUNTS = [{'name': 'tools', 'mountPath': '/tools'},
+                {'name': 'tools', 'mountPath': '/bin/tool', 'subPath': 'usr/bin/tool'},
+                {'name': 'tools', 'mountPath': '/mine', 'subPathExpr': 'home/$(WHO)'}]
+
+
+def image_pod():
+    return make(volumes=IMAGE_VOLUMES, containers=[container('app', volumeMounts=IMAGE_MOUNTS,
+                                                             env=[{'name': 'WHO', 'value': 'ann'}])])
+
+
+def test_an_image_volume_is_the_engines_image_mount_where_it_has_them():
+    p = image_pod()
+    spec = p['spec']['containers'][0]
+    body = translate.container_body(p, spec, 'container', 0, SID, SANDBOX_IMAGE, runtime={'engineApi': '1.48'})
+    assert body['HostConfig']['Mounts'] == [
+        {'Type': 'image', 'Source': 'example.org/tools:1', 'Target': '/tools', 'ReadOnly': True},
+        {'Type': 'image', 'Source': 'example.org/tools:1', 'Target': '/bin/tool', 'ReadOnly': True,
+         'ImageOptions': {'Subpath': 'usr/bin/tool'}},
+        {'Type': 'image', 'Source': 'example.org/tools:1', 'Target': '/mine', 'ReadOnly': True,
+         'ImageOptions': {'Subpath': 'home/ann'}}]
+    assert body['HostConfig']['Binds'] == []
+    # the engine mounts a subPath in the image: the node pins none
+    assert translate.subpath_mounts(p, spec, {'WHO': 'ann'}, '1.48') == []
+
+
+def test_an_image_volume_before_image_mounts_binds_what_the_node_mounted_read_only():
+    p = image_pod()
+    spec = p['spec']['containers'][0]
+    body = translate.container_body(p, spec, 'container', 0, SID, SANDBOX_IMAGE, {1: '/pin/1', 2: '/pin/2'},
+                                    runtime={'engineApi': '1.41'})
+    assert body['HostConfig']['Binds'] == ['%s:/tools:ro' % naming.volume_dir(UID, 'tools'), '/pin/1:/bin/tool:ro',
+                                           '/pin/2:/mine:ro']
+    assert translate.subpath_mounts(p, spec, {'WHO': 'ann'}, '1.41') == [
+        (1, 'tools', 'usr/bin/tool', 'bind', naming.volume_dir(UID, 'tools')),
+        (2, 'tools', 'home/ann', 'bind', naming.volume_dir(UID, 'tools'))]
+    with pytest.raises(ExpansionError):  # a subPathExpr that cannot be expanded fails whoever mounts the image
+        translate.subpath_mounts(p, spec, {}, '1.48')

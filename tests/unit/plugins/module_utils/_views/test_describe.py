@@ -247,3 +247,11 @@ def test_readiness_gates_before_the_conditions_as_kubectl_shows_them():
         ['Readiness', 'Gates:'], ['Type', 'Status'], ['example.com/lb', '<none>'], ['Initialized', 'True']]
     conditions = text[text.index('Conditions:'):].splitlines()
     assert ['Ready', 'False'] in [line.split() for line in conditions]
+
+
+def test_an_image_volume_is_described_as_kubectl_describes_it():
+    applied = pod('img', volumes=[{'name': 'tools', 'image': {'reference': 'busybox:1.35', 'pullPolicy': 'IfNotPresent'}}])
+    text = describe_pod(pod_object(applied, UID, None, {}), [], now=NOW)
+    volumes = text[text.index('Volumes:'):]
+    assert volumes.startswith('Volumes:\n  tools:\n    Type:        Image (a container image or OCI artifact)\n'
+                              '    Reference:   busybox:1.35\n    PullPolicy:  IfNotPresent\n'), volumes
