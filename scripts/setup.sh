@@ -88,4 +88,11 @@ log "making this machine a node (the hostpods.core.node role; log: /var/log/host
     -e ansible_python_interpreter="$PWD/.venv/bin/python" >/var/log/hostpods-setup-node.log 2>&1 \
     || { tail -n 40 /var/log/hostpods-setup-node.log; echo "the node role failed on this machine" >&2; exit 1; }
 )
+# The role restarts the agent when its library changed: wait (30 s at most) until the heartbeat is the running
+# agent's, not the one its predecessor left.
+for _ in $(seq 30); do
+  pid=$(/usr/local/sbin/hostpods-agent status | .venv/bin/python -c 'import json, sys; print(json.load(sys.stdin).get("pid") or 0)')
+  [ "$pid" != 0 ] && kill -0 "$pid" 2>/dev/null && break
+  sleep 1
+done
 log "ready: $(docker version --format 'engine {{.Server.Version}}'), at most $MAX_PODS pods, images hostpods/pause:3.10 hostpods/busybox:1.35, $(command -v hostpods), agent: $(/usr/local/sbin/hostpods-agent status)"
