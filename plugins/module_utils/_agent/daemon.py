@@ -77,6 +77,7 @@ class Agent:
         self.measured = {}             # pod UID -> when its local storage was last measured
         self.watched = {}              # pod UID -> (its pod.json's hash, whether local storage limits watch it)
         self.meter = None
+        self.failing = {}              # pod UID -> the line its last failed sync logged (until one succeeds)
         self.heartbeat = {'pid': os.getpid(), 'version': VERSION, 'started_at': rfc3339(self.started_at),
                           'last_sync': None, 'runtime_ready': False, 'pods': 0}
         self.prober = ProbeManager(None, clock=clock, record_event=self._probe_event, on_change=self._probe_changed)
@@ -145,7 +146,7 @@ class Agent:
     def _forget_gone(self, uids):
         """What the agent remembers of pods no longer kept goes (a deleted pod's probe events too)."""
         with self.lock:
-            for memory in (self.probe_events, self.synced, self.measured, self.watched):
+            for memory in (self.probe_events, self.synced, self.measured, self.watched, self.failing):
                 for uid in set(memory) - uids:
                     del memory[uid]
             self.dirty.intersection_update(uids)
@@ -183,6 +184,19 @@ class Agent:
         nodestate.write_heartbeat(dict(beat, written=self.clock()))
 
     # ------------------------------------------------------------------ pods
+    def _sync_failed(self, key, uid, exc):
+        """Log a pod's failed sync. An error that is not the engine's or the node's (a bug) names its type, and
+        its traceback goes to the log the first time the pod fails so, not at every pass."""
+        known = isinstance(exc, (HostpodsError, OSError))
+        line = '%s/%s: %s' % (key[0], key[1], (str(exc) if known else '%s: %s' % (type(exc).__name__, exc))[:300])
+        with self.lock:
+            self.heartbeat['last_error'] = line
+            again = self.failing.get(uid) == line
+            self.failing[uid] = line
+        sys.stderr.write('%s hostpods-agent: sync of pod %s\n' % (rfc3339(self.clock()), line))  # the log
+        if not known and not again:
+            traceback.print_exception(type(exc), exc, exc.__traceback__)
+
     def _schedule(self, key, record, facts):
         with self.lock:
             if record.uid in self.in_flight:
@@ -195,11 +209,9 @@ class Agent:
             self.dirty.discard(record.uid)
             self._keep(key, record, facts)
             self.synced[record.uid] = (_fingerprint(record), self.clock())
+            self.failing.pop(record.uid, None)
         except Exception as exc:  # pylint: disable=broad-except  # one pod must not stop the agent
-            line = '%s/%s: %s' % (key[0], key[1], str(exc)[:300])
-            with self.lock:
-                self.heartbeat['last_error'] = line
-            sys.stderr.write('%s hostpods-agent: sync of pod %s\n' % (rfc3339(self.clock()), line))  # the log
+            self._sync_failed(key, record.uid, exc)
         finally:
             with self.lock:
                 self.in_flight.discard(record.uid)

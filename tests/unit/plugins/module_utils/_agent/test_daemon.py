@@ -142,3 +142,25 @@ def test_a_pod_applied_before_the_agent_is_adopted_under_its_lock_unless_a_delet
     assert (record.desired is not None) == (case == 'kept')
     if case == 'kept':
         assert record.desired['spec']['containers'][0]['image'] == 'a' and record.desired['metadata']['uid'] == 'u1'
+
+
+def test_a_failed_sync_is_logged_each_pass_and_a_bug_names_its_type_with_its_traceback_once(agent, monkeypatch, capsys):
+    """An error of the engine says only what the engine said; a bug (here a KeyError) names its type, and its
+    traceback is logged the first time the pod fails so, not at every pass; a sync that succeeds forgets it."""
+    record, key, outcomes = pod(), ('default', 'web'), []
+
+    def keep(*_args):
+        raise outcomes.pop(0)
+    monkeypatch.setattr(agent, '_keep', keep)
+    for failure in (KeyError('v'), KeyError('v'), daemon.HostpodsError('engine down'), KeyError('v')):
+        outcomes.append(failure)
+        agent._sync_pod(key, record, None)
+    logged = capsys.readouterr().err
+    lines = [line.split(' ', 1)[1] for line in logged.splitlines() if 'hostpods-agent:' in line]
+    assert lines == ["hostpods-agent: sync of pod default/web: KeyError: 'v'"] * 2 + [
+        'hostpods-agent: sync of pod default/web: engine down', "hostpods-agent: sync of pod default/web: KeyError: 'v'"]
+    assert logged.count('Traceback (most recent call last)') == 2   # the first KeyError, and again after another error
+    assert agent.heartbeat['last_error'] == "default/web: KeyError: 'v'"
+    monkeypatch.setattr(agent, '_keep', lambda *_args: None)
+    agent._sync_pod(key, record, None)
+    assert record.uid not in agent.failing
