@@ -115,6 +115,11 @@ class Remote:
         """``hostpods --docker-host tcp://... ARGS`` from this machine."""
         return hostpods('--docker-host', self.proxy.url, *args)
 
+    def helpers(self):
+        """The helper containers of ``hostpods --docker-host`` on the node."""
+        return docker('-H', self.proxy.url, 'ps', '-a', '--filter', 'label=io.hostpods.node-shell', '--format',
+                      '{{.Names}}').split()
+
     def engine_containers(self):
         return docker('-H', self.proxy.url, 'ps', '-a', '--filter', 'label=io.kubernetes.pod.namespace=%s' % self.namespace,
                       '--format', '{{.Names}}').split()
@@ -194,8 +199,7 @@ def test_writes_run_the_nodes_own_command_there(remote, tmp_path):
     assert (code, out, err) == (1, '', 'Error from server (NotFound): pods "nothere" not found\n')
     assert remote.there('delete', 'pod', 'other', '-n', ns, '--grace-period', '1') == (0, 'pod "other" deleted\n', '')
     assert {name.split('_')[2] for name in remote.engine_containers()} == {'web'}
-    assert not [name for name in docker('-H', remote.proxy.url, 'ps', '-a', '--format', '{{.Names}}').split()
-                if name.startswith('hostpods-node-shell-')]  # each helper removed
+    assert remote.helpers() == []  # each helper removed
 
 
 def test_writes_need_the_nodes_command_of_this_version(remote, tmp_path):
@@ -223,9 +227,7 @@ def test_port_forward_relays_through_the_node(remote):
     finally:
         forwarder.send_signal(signal.SIGINT)
         assert forwarder.wait(30) == 0
-    assert wait_until(lambda: not [name for name in docker('-H', remote.proxy.url, 'ps', '-a', '--format',
-                                                             '{{.Names}}').split()
-                                   if name.startswith('hostpods-node-shell-')], 30)
+    assert wait_until(lambda: not remote.helpers(), 30)  # each relay's helper removed
 
 
 def test_modules_with_docker_host_read_there_and_refuse_to_reconcile(remote, tmp_path):
