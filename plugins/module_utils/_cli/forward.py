@@ -84,25 +84,26 @@ def run(ctx, verb, args, extra):
     for local, remote in parse_ports(args.ports):
         number = remote_port(pod, name, remote)
         wanted.append((number if local == SAME else local, number))
-    listening = []
-    for local, remote in wanted:
-        sockets, errors = forward.listen(addresses(args.address), local or 0)
-        if not sockets:
-            raise CliError('unable to listen on any of the requested ports: %s' % '; '.join(errors))
-        for sock in sockets:
-            address, port = sock.getsockname()[:2]
-            ctx.out('Forwarding from %s:%d -> %d' % (_shown(address), port, remote))
-        listening.append((sockets, remote, sockets[0].getsockname()[1]))
     node = node_shell.elsewhere(ctx)  # another machine's engine: the pod's IP is on its bridge, relay through it
     sandbox = node and read_records(ctx.client)[(ctx.namespace, name)].sandbox.id
-    for sockets, remote, port in listening:
-        target = node_shell.relay_to_pod(ctx.client, sandbox, remote, node) if node else (pod['status']['podIP'], remote)
-        forward.serve_all(sockets, target,
-                          on_connection=lambda port=port: ctx.out('Handling connection for %d' % port),
-                          on_error=lambda exc, remote=remote: ctx.err(
-                              'E0000 error forwarding port %d to pod %s, uid %s: %s'
-                              % (remote, name, pod['metadata'].get('uid', ''), exc)))
-    try:
+    listening = []
+    try:  # Ctrl-C ends it with 0 (kubectl's way), from the first "Forwarding from" line on
+        for local, remote in wanted:
+            sockets, errors = forward.listen(addresses(args.address), local or 0)
+            if not sockets:
+                raise CliError('unable to listen on any of the requested ports: %s' % '; '.join(errors))
+            for sock in sockets:
+                address, port = sock.getsockname()[:2]
+                ctx.out('Forwarding from %s:%d -> %d' % (_shown(address), port, remote))
+            listening.append((sockets, remote, sockets[0].getsockname()[1]))
+        for sockets, remote, port in listening:
+            target = node_shell.relay_to_pod(ctx.client, sandbox, remote, node) if node else \
+                (pod['status']['podIP'], remote)
+            forward.serve_all(sockets, target,
+                              on_connection=lambda port=port: ctx.out('Handling connection for %d' % port),
+                              on_error=lambda exc, remote=remote: ctx.err(
+                                  'E0000 error forwarding port %d to pod %s, uid %s: %s'
+                                  % (remote, name, pod['metadata'].get('uid', ''), exc)))
         _until_pod_ends(ctx, name, pod['metadata'].get('uid'))
     except KeyboardInterrupt:
         return 0
