@@ -64,12 +64,13 @@ if [ ! -x .venv/bin/python ] || ! cmp -s requirements.txt .venv/.requirements.tx
   cp requirements.txt .venv/.requirements.txt
 fi
 
-# 4. Offline images, FROM scratch (no registry needed): busybox for the examples and tests. The pause image
-#    is the node role's (built from roles/node/files/pause.Dockerfile, step 5).
+# 4. Offline images, FROM scratch (no registry needed): busybox for the examples and tests (the node role builds
+#    it too, from the same roles/node/files/busybox.Dockerfile). The pause image is the node role's (built from
+#    roles/node/files/pause.Dockerfile, step 5).
 if ! docker image inspect hostpods/busybox:1.35 >/dev/null 2>&1; then
   log "building hostpods/busybox:1.35"
   ctx=$(mktemp -d)
-  cp /bin/busybox images/busybox/Dockerfile "$ctx/"
+  cp /bin/busybox "$ctx/" && cp roles/node/files/busybox.Dockerfile "$ctx/Dockerfile"
   docker build -q -t hostpods/busybox:1.35 "$ctx" >/dev/null
   rm -rf "$ctx"
 fi

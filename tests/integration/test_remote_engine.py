@@ -3,26 +3,34 @@ the modules' ``docker_host``), for real: one node container of the cluster role 
 through a small proxy to its socket, so ``tcp://127.0.0.1:PORT`` is a genuine engine of another host.
 
 Reads work from here and see that node (its name in NODE and ``spec.nodeName``, its containers' logs, execs and
-statistics). What writes a pod (apply, delete, the module's reconcile) is refused before anything is touched: a pod's
-files and its record for the node agent live on the node that runs it (before, this machine's agent ran the pod
-here); port-forward is refused too (it relays to the pod IP, on that node's bridge)."""
+statistics). The command's writes (apply, delete, diff) run the node's own ``hostpods`` there, through its engine
+(a helper container in the node's namespaces), and port-forward relays each connection through a helper in the pod
+there. The module's reconcile through ``docker_host`` is refused before anything is touched: a pod's files and its
+record for the node agent live on the node that runs it."""
 
 import json
 import os
+import re
+import signal
 import socket
 import subprocess
 import threading
+import urllib.request
 import uuid
 
 import pytest
 
-from harness import BIN, BUSYBOX, PAUSE, Pods, ansible_env, cleanup, docker, free_subnet, new_prefix
+from harness import BIN, BUSYBOX, PAUSE, Pods, ansible_env, cleanup, docker, free_subnet, new_prefix, wait_until
 from hostpods_paths import ROOT
-from test_cli import HTTPD, hostpods, write_manifest
+from test_cli import HTTPD, hostpods, read_until, started, write_manifest
+
+from ansible_collections.hostpods.core.plugins.module_utils._spec.naming import VERSION
 
 CLUSTER_SUBNET = '10.213.45.0/24'   # no other test prefers it (another free /24 if a network has it)
 POD_SUBNET = '10.239.0.0/16'   # the node's pods: 10.239.1.x
-LIBRARY = '/usr/local/lib/hostpods/ansible_collections/hostpods/core'
+LIBRARY_ROOT = '/usr/local/lib/hostpods'
+LIBRARY = LIBRARY_ROOT + '/ansible_collections/hostpods/core'
+YAML_DIR = '/usr/lib/python3/dist-packages'  # python3-yaml of this machine
 REFUSED = 'error: cannot %s through the Docker engine at %s: it runs on %s, not on this host (%s): '
 
 
@@ -85,12 +93,15 @@ class Remote:
         assert proc.returncode == 0 or state == 'absent', proc.stdout[-4000:] + proc.stderr[-2000:]
 
     def install_command(self):
-        """The hostpods command on the node, as the node role's tools.yml installs it (library and launcher)."""
+        """The hostpods command on the node, as the node role's tools.yml installs it (library and launcher, and
+        PyYAML, which the node image lacks: this machine's, for the same Debian python3, beside the library)."""
         root = ROOT
         docker('exec', self.node, 'mkdir', '-p', LIBRARY)
-        tar = subprocess.run('tar -C %s -cf - --exclude=__pycache__ plugins/module_utils | docker exec -i %s tar -C %s -xf -'
-                             % (root, self.node, LIBRARY), shell=True, capture_output=True, text=True, check=False)
-        assert tar.returncode == 0, tar.stderr
+        for source, what, target in ((root, 'plugins/module_utils', LIBRARY), (YAML_DIR, 'yaml', LIBRARY_ROOT)):
+            tar = subprocess.run('tar -C %s -cf - --exclude=__pycache__ %s | docker exec -i %s tar -C %s -xf -'
+                                 % (source, what, self.node, target), shell=True, capture_output=True, text=True,
+                                 check=False)
+            assert tar.returncode == 0, tar.stderr
         docker('cp', os.path.join(root, 'roles', 'node', 'files', 'hostpods'), '%s:/usr/local/bin/hostpods' % self.node)
 
     def on_node(self, *args):
@@ -103,6 +114,11 @@ class Remote:
     def there(self, *args):
         """``hostpods --docker-host tcp://... ARGS`` from this machine."""
         return hostpods('--docker-host', self.proxy.url, *args)
+
+    def helpers(self):
+        """The helper containers of ``hostpods --docker-host`` on the node."""
+        return docker('-H', self.proxy.url, 'ps', '-a', '--filter', 'label=io.hostpods.node-shell', '--format',
+                      '{{.Names}}').split()
 
     def engine_containers(self):
         return docker('-H', self.proxy.url, 'ps', '-a', '--filter', 'label=io.kubernetes.pod.namespace=%s' % self.namespace,
@@ -155,30 +171,63 @@ def test_reads_see_the_other_engines_pods_and_node(remote):
     assert out.splitlines()[1].split()[0] == 'web'
 
 
-def test_writes_are_refused_before_anything_is_touched(remote, tmp_path):
-    ns, url = remote.namespace, remote.proxy.url
-    refused = REFUSED % ('%s', url, remote.node, socket.gethostname())
+def test_writes_run_the_nodes_own_command_there(remote, tmp_path):
+    ns = remote.namespace
     other = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'name': 'other', 'namespace': ns},
-             'spec': {'containers': [{'name': 'app', 'image': BUSYBOX, 'command': ['sleep', '3600']}]}}
+             'spec': {'terminationGracePeriodSeconds': 1,
+                      'containers': [{'name': 'app', 'image': BUSYBOX, 'command': ['sleep', '3600']}]}}
     path = write_manifest(tmp_path, 'other.yaml', other)
-    before = remote.engine_containers()
-    for args in (('apply', '-f', path, '--sandbox-image', PAUSE), ('apply', '-f', path, '--dry-run=server'),
-                 ('delete', 'pod', 'web', '-n', ns, '--now'), ('delete', '-f', path)):
-        code, out, err = remote.there(*args)
-        verb = args[0]
-        assert (code, out) == (1, ''), (args, out, err)
-        assert err.startswith(refused % ('%s pods' % verb)) and 'live on the node that runs it: %s there' % verb in err, err
-    code, out, err = remote.there('port-forward', 'pod/web', '-n', ns, ':80')
-    assert (code, out) == (1, '') and err.startswith(refused % 'forward ports') and "on that node's bridge" in err
-    # nothing changed there, nothing was made here (no container, no record of this machine's agent to run)
-    assert remote.engine_containers() == before
+    # diff: the whole pod to come (exit 1), a server dry run changes nothing
+    code, out, err = remote.there('diff', '-f', path, '--sandbox-image', PAUSE)
+    assert code == 1 and 'diff -u -N LIVE/v1.Pod.%s.other MERGED/v1.Pod.%s.other' % (ns, ns) in out, (out, err)
+    assert remote.there('apply', '-f', path, '--sandbox-image=%s' % PAUSE, '--dry-run=server') == (
+        0, 'pod/other created (server dry run)\n', '')
+    assert 'other' not in {name.split('_')[2] for name in remote.engine_containers()}
+    # apply: made ON THAT NODE by its own command (its record for its agent there), nothing here
+    assert remote.there('apply', '-f', str(tmp_path), '-R', '--sandbox-image', PAUSE) == (0, 'pod/other created\n', '')
+    assert {name.split('_')[1] for name in remote.engine_containers() if name.split('_')[2] == 'other'} == {'POD', 'app'}
     assert docker('ps', '-a', '--filter', 'label=io.kubernetes.pod.namespace=%s' % ns, '--format', '{{.Names}}') == ''
-    assert hostpods('get', 'pods', '-n', ns, check=0)[2] == 'No resources found in %s namespace.\n' % ns
-    # on the node itself the same delete works, and the engine over TCP sees it done
-    assert remote.on_node('delete', 'pod', 'web', '-n', ns, '--now') == 'pod "web" deleted\n'
-    assert remote.engine_containers() == []
-    remote.on_node('run', 'web', '-n', ns, '--image=%s' % BUSYBOX, '--sandbox-image=%s' % PAUSE, '--port=80',
-                   '--labels=app=web', '--command', '--', 'sh', '-c', 'echo started; ' + HTTPD)
+    uid = json.loads(remote.on_node('get', 'pod', 'other', '-n', ns, '-o', 'json'))['metadata']['uid']
+    docker('exec', remote.node, 'test', '-f', '/var/lib/hostpods/pods/%s/pod.json' % uid)
+    assert remote.there('apply', '-f', path, '--sandbox-image', PAUSE) == (0, 'pod/other unchanged\n', '')
+    assert remote.there('diff', '-f', path, '--sandbox-image', PAUSE) == (0, '', '')
+    # the node's errors and exit codes come back unchanged; options are passed as given (-n, --grace-period)
+    bad = write_manifest(tmp_path, 'bad.yaml', dict(other, spec={'containers': [{'name': 'app'}]}))
+    code, out, err = remote.there('apply', '-f', bad)
+    assert (code, out) == (1, '') and err.startswith('error: ') and 'image' in err, err
+    code, out, err = remote.there('delete', 'pod', 'nothere', '-n', ns)
+    assert (code, out, err) == (1, '', 'Error from server (NotFound): pods "nothere" not found\n')
+    assert remote.there('delete', 'pod', 'other', '-n', ns, '--grace-period', '1') == (0, 'pod "other" deleted\n', '')
+    assert {name.split('_')[2] for name in remote.engine_containers()} == {'web'}
+    assert remote.helpers() == []  # each helper removed
+
+
+def test_writes_need_the_nodes_command_of_this_version(remote, tmp_path):
+    launcher = '/usr/local/bin/hostpods'
+    docker('exec', remote.node, 'mv', launcher, launcher + '.away')
+    try:
+        code, out, err = remote.there('delete', 'pod', 'web', '-n', remote.namespace)
+    finally:
+        docker('exec', remote.node, 'mv', launcher + '.away', launcher)
+    assert (code, out) == (1, '') and err == (
+        'error: the hostpods command on the node %s is missing or not of version %s (this one\'s): run the '
+        'hostpods.core.node role on %s (found: missing)\n' % (remote.node, VERSION, remote.node))
+    assert {name.split('_')[2] for name in remote.engine_containers()} == {'web'}
+
+
+def test_port_forward_relays_through_the_node(remote):
+    forwarder = started(['--docker-host', remote.proxy.url, 'port-forward', 'pod/web', '-n', remote.namespace, ':80'])
+    try:
+        out = read_until(forwarder.stdout, r'Forwarding from 127\.0\.0\.1:\d+ -> 80\n')
+        port = int(re.search(r'Forwarding from 127\.0\.0\.1:(\d+) -> 80\n', out).group(1))
+        for _time in range(2):  # each connection its own relay
+            with urllib.request.urlopen('http://127.0.0.1:%d/' % port, timeout=30) as answer:
+                assert answer.read().decode() == 'hello from web\n'
+        assert read_until(forwarder.stdout, r'Handling connection for %d\n' % port)
+    finally:
+        forwarder.send_signal(signal.SIGINT)
+        assert forwarder.wait(30) == 0
+    assert wait_until(lambda: not remote.helpers(), 30)  # each relay's helper removed
 
 
 def test_modules_with_docker_host_read_there_and_refuse_to_reconcile(remote, tmp_path):

@@ -40,7 +40,7 @@ def main(argv=None, stdout=None, stderr=None):
 
 
 def _run(argv, stdout, stderr):
-    from ansible_collections.hostpods.core.plugins.module_utils._cli import common, parser, verbs
+    from ansible_collections.hostpods.core.plugins.module_utils._cli import common, node_shell, parser, verbs
     verb, rest, extra = parser.split_argv(argv)
     if verb is None or verb == 'help':
         if rest and rest[0] not in ('-h', '--help'):
@@ -57,4 +57,6 @@ def _run(argv, stdout, stderr):
     args = command.parse_args(rest)
     module = importlib.import_module(__name__ + '.' + verbs.VERBS[verb]['module'])
     ctx = common.Context(args, stdout, stderr)
+    if verb in node_shell.VERBS and node_shell.elsewhere(ctx):  # another machine's engine: its node's command
+        return node_shell.run_verb(ctx, verb, args, extra, node_shell.elsewhere(ctx))
     return module.run(ctx, verb, args, extra)

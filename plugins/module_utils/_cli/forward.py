@@ -2,7 +2,8 @@
 # Copyright (c) hostpods contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE: ``hostpods port-forward``: listening sockets on the node relaying TCP to the pod's IP
-(``_runtime.forward``), with kubectl's port syntax and messages, until interrupted."""
+(``_runtime.forward``), with kubectl's port syntax and messages, until interrupted. Through another machine's
+engine the sockets listen here and each connection goes through a helper in the pod there (``_cli.node_shell``)."""
 
 from __future__ import annotations
 
@@ -66,11 +67,11 @@ def _shown(address):
 
 
 def run(ctx, verb, args, extra):
+    from ansible_collections.hostpods.core.plugins.module_utils._cli import node_shell
     from ansible_collections.hostpods.core.plugins.module_utils._kubectl import pod_info
     from ansible_collections.hostpods.core.plugins.module_utils._runtime import forward
-    from ansible_collections.hostpods.core.plugins.module_utils._runtime import host
+    from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import read_records
     name = pod_name(args.pod)
-    host.refuse_elsewhere(ctx.client, 'forward ports', host.IPS_ELSEWHERE)
     pods = pod_info(ctx.client, {'name': name, 'namespace': ctx.namespace, 'all_namespaces': False,
                                  'label_selectors': [], 'node_name': None}, node=ctx.node)['pods']
     if not pods:
@@ -83,22 +84,26 @@ def run(ctx, verb, args, extra):
     for local, remote in parse_ports(args.ports):
         number = remote_port(pod, name, remote)
         wanted.append((number if local == SAME else local, number))
+    node = node_shell.elsewhere(ctx)  # another machine's engine: the pod's IP is on its bridge, relay through it
+    sandbox = node and read_records(ctx.client)[(ctx.namespace, name)].sandbox.id
     listening = []
-    for local, remote in wanted:
-        sockets, errors = forward.listen(addresses(args.address), local or 0)
-        if not sockets:
-            raise CliError('unable to listen on any of the requested ports: %s' % '; '.join(errors))
-        for sock in sockets:
-            address, port = sock.getsockname()[:2]
-            ctx.out('Forwarding from %s:%d -> %d' % (_shown(address), port, remote))
-        listening.append((sockets, remote, sockets[0].getsockname()[1]))
-    for sockets, remote, port in listening:
-        forward.serve_all(sockets, (pod['status']['podIP'], remote),
-                          on_connection=lambda port=port: ctx.out('Handling connection for %d' % port),
-                          on_error=lambda exc, remote=remote: ctx.err(
-                              'E0000 error forwarding port %d to pod %s, uid %s: %s'
-                              % (remote, name, pod['metadata'].get('uid', ''), exc)))
-    try:
+    try:  # Ctrl-C ends it with 0 (kubectl's way), from the first "Forwarding from" line on
+        for local, remote in wanted:
+            sockets, errors = forward.listen(addresses(args.address), local or 0)
+            if not sockets:
+                raise CliError('unable to listen on any of the requested ports: %s' % '; '.join(errors))
+            for sock in sockets:
+                address, port = sock.getsockname()[:2]
+                ctx.out('Forwarding from %s:%d -> %d' % (_shown(address), port, remote))
+            listening.append((sockets, remote, sockets[0].getsockname()[1]))
+        for sockets, remote, port in listening:
+            target = node_shell.relay_to_pod(ctx.client, sandbox, remote, node) if node else \
+                (pod['status']['podIP'], remote)
+            forward.serve_all(sockets, target,
+                              on_connection=lambda port=port: ctx.out('Handling connection for %d' % port),
+                              on_error=lambda exc, remote=remote: ctx.err(
+                                  'E0000 error forwarding port %d to pod %s, uid %s: %s'
+                                  % (remote, name, pod['metadata'].get('uid', ''), exc)))
         _until_pod_ends(ctx, name, pod['metadata'].get('uid'))
     except KeyboardInterrupt:
         return 0

@@ -74,7 +74,10 @@ def add_globals(parser):
     parser.add_argument('--docker-host', dest='docker_host',
                         help='The Docker engine of the node (as the modules\' docker_host), e.g. '
                              'unix:///var/run/docker.sock '
-                             'or tcp://node1:2375; default: $DOCKER_HOST, else the local engine')
+                             'or tcp://node1:2375; default: $DOCKER_HOST, else the local engine. Another machine\'s '
+                             'engine: apply, delete, diff and run run that node\'s own hostpods there (a helper '
+                             'container of hostpods/busybox:1.35), port-forward relays through a helper in the pod '
+                             'there')
 
 
 def add_selector(parser, what='pods'):

@@ -28,7 +28,7 @@ import socket
 import sys
 import threading
 import time
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from ansible_collections.hostpods.core.plugins.module_utils._errors import DockerError
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import MAX_ENGINE_CALLS
@@ -364,6 +364,19 @@ class DockerClient(_EngineReads):
             'Cmd': list(argv), 'AttachStdin': bool(stdin), 'AttachStdout': True, 'AttachStderr': True, 'Tty': bool(tty)})['Id']
         sock, rest = self._reads.hijack('/exec/%s/start' % exec_id, {'Detach': False, 'Tty': bool(tty)})
         return exec_id, sock, sock, rest
+
+    @_call('write')
+    def attach(self, container_id):
+        """Attach to a container's stdin, stdout and stderr (before its start: nothing is missed), as ``docker
+        run -i`` does: ``(connection, socket, rest)`` as ``exec_attach`` gives them (the multiplexed frames without a
+        TTY); half-closing the socket (``SHUT_WR``) closes the container's stdin."""
+        params = {'stream': 1, 'stdin': 1, 'stdout': 1, 'stderr': 1}
+        if self._reads is None:
+            connection = self.api.attach_socket(container_id, params=params)
+            return connection, getattr(connection, '_sock', connection), b''
+        sock, rest = self._reads.hijack('/containers/%s/attach?%s' % (quote(container_id, safe=''), urlencode(params)),
+                                        None)
+        return sock, sock, rest
 
     @_call('write')
     def exec_resize(self, exec_id, height, width):

@@ -103,15 +103,17 @@ class EngineHTTP:
         return body
 
     def hijack(self, path, payload):
-        """``POST path`` (the JSON ``payload``) on a connection of its own that the engine turns into a raw
-        stream, as it does for an exec's start: ``(socket, the bytes read past the answer's headers)``. The
+        """``POST path`` (the JSON ``payload``, None: no body) on a connection of its own that the engine turns
+        into a raw stream, as it does for an exec's start or a container's attach: ``(socket, the bytes read past the answer's headers)``. The
         caller closes the socket."""
         connection = self.connect()
         connection.connect()
-        sock, body = connection.sock, json.dumps(payload).encode('utf-8')
+        sock = connection.sock
+        body = json.dumps(payload).encode('utf-8') if payload is not None else b''
+        kind = b'Content-Type: application/json\r\n' if payload is not None else b''
         try:
-            sock.sendall(b'POST %s HTTP/1.1\r\nHost: docker\r\nContent-Type: application/json\r\n'
-                         b'Content-Length: %d\r\n\r\n%s' % (path.encode('ascii'), len(body), body))
+            sock.sendall(b'POST %s HTTP/1.1\r\nHost: docker\r\n%sContent-Length: %d\r\n\r\n%s'
+                         % (path.encode('ascii'), kind, len(body), body))
             received = b''
             while b'\r\n\r\n' not in received:
                 chunk = sock.recv(65536)

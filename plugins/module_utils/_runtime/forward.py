@@ -62,12 +62,24 @@ def relay(one, other):
 
 
 def serve(listener, target, on_connection=None, on_error=None):
-    """Accept connections on ``listener`` forever, relaying each to ``target`` (ip, port) in a thread."""
+    """Accept connections on ``listener`` forever, relaying each to ``target`` (ip, port) in a thread; or
+    ``target`` a function that relays one accepted connection (a relay through another machine's engine)."""
     while True:
         client, _peer = listener.accept()
         if on_connection:
             on_connection()
-        threading.Thread(target=_forward, args=(client, target, on_error), daemon=True).start()
+        relay_one = _handled if callable(target) else _forward
+        threading.Thread(target=relay_one, args=(client, target, on_error), daemon=True).start()
+
+
+def _handled(client, handle, on_error):
+    try:
+        handle(client)
+    except Exception as exc:  # pylint: disable=broad-except  # one connection's failure, reported; the others go on
+        if on_error:
+            on_error(exc)
+    finally:
+        client.close()
 
 
 def _forward(client, target, on_error):

@@ -111,10 +111,9 @@ def engine_elsewhere(client):
 
 
 FILES_ELSEWHERE = ('a pod\'s files (hosts file, volumes, termination logs) and its record for the node agent live on '
-                   'the node that runs it: %s there (hostpods on that node, or a playbook with it in the inventory); '
-                   'get, describe, logs, exec and top work from here')
-IPS_ELSEWHERE = ('port-forward relays from this host to the pod\'s IP, which is on that node\'s bridge: run it on '
-                 'that node')
+                   'the node that runs it: %s there (a playbook with it in the inventory, or the hostpods command, '
+                   'which with --docker-host runs the node\'s own hostpods there); get, describe, logs, exec and '
+                   'top work from here')
 
 
 def refuse_elsewhere(client, what, why):

@@ -10,6 +10,7 @@ the batch, so a batch with one bad manifest changes nothing.
 from __future__ import annotations
 
 import functools
+import json
 
 from ansible_collections.hostpods.core.plugins.module_utils._spec import apparmor
 from ansible_collections.hostpods.core.plugins.module_utils._spec import bounds
@@ -54,12 +55,15 @@ def parse_text(text, source='definition'):
     The text is read within ``bounds``: its size, its nesting and what its aliases expand to."""
     # here, not at the top: a module given documents as data never loads PyYAML
     from ansible_collections.hostpods.core.plugins.module_utils._spec import yaml_bounds
-    if not yaml_bounds.HAS_YAML:
-        raise ManifestError('PyYAML is required to read manifests')
-    yaml = yaml_bounds.yaml
     too_long = bounds.text_problem(bounds.text_size(text))
     if too_long:
         raise ManifestError('%s: %s' % (source, too_long), source=source)
+    if not yaml_bounds.HAS_YAML:  # one JSON document reads without it (the command sends its files to a node so)
+        try:
+            return [(_bounded(json.loads(text), source), '%s (document 1)' % source)]
+        except ValueError:
+            raise ManifestError('PyYAML is required to read manifests (one JSON document reads without it)')
+    yaml = yaml_bounds.yaml
     try:
         # str(): libyaml takes only an exact str, and Ansible hands over its own (tagged) subclass
         docs = [doc for doc in yaml.load_all(str(text), Loader=yaml_bounds.Loader) if doc is not None]

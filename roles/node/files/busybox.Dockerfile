@@ -1,4 +1,7 @@
-# A small general-purpose image, built offline from Debian's static busybox.
+# A small general-purpose image, built offline FROM scratch from Debian's static busybox (copied into the build
+# context as ./busybox): hostpods/busybox:1.35. The one Dockerfile of this image: the hostpods.core.node role builds
+# it on nodes (the helper of `hostpods --docker-host`: nsenter into the node, nc into a pod) and scripts/setup.sh for
+# the examples and tests.
 FROM scratch
 COPY busybox /bin/busybox
 RUN ["/bin/busybox", "mkdir", "-p", "/usr/bin", "/sbin", "/usr/sbin", "/tmp", "/etc", "/root", "/var/www", "/home"]
