@@ -19,7 +19,7 @@ import uuid
 from ansible_collections.hostpods.core.plugins.module_utils._cli.common import CliError, Exit
 from ansible_collections.hostpods.core.plugins.module_utils._spec.naming import VERSION
 
-HELPER_IMAGE = 'hostpods/busybox:1.35'  # the node role provides it on every node (roles/node/tasks/sandbox.yml)
+HELPER_IMAGE = 'hostpods/busybox:1.35'  # the node role provides it on every node (roles/node/tasks/helper.yml)
 NODE_COMMAND = '/usr/local/bin/hostpods'  # where the node role installs the command (node_bin_dir)
 NODE_LIBRARY = '/usr/local/lib/hostpods'  # and its library (node_lib_dir), which its launcher runs
 VERBS = ('apply', 'delete', 'diff', 'run')
