@@ -199,6 +199,14 @@ def test_writes_run_the_nodes_own_command_there(remote, tmp_path):
     assert (code, out, err) == (1, '', 'Error from server (NotFound): pods "nothere" not found\n')
     assert remote.there('delete', 'pod', 'other', '-n', ns, '--grace-period', '1') == (0, 'pod "other" deleted\n', '')
     assert {name.split('_')[2] for name in remote.engine_containers()} == {'web'}
+    # run: its options and the arguments after -- reach the node's command as given
+    assert remote.there('run', 'tiny', '-n', ns, '--image=%s' % BUSYBOX, '--sandbox-image=%s' % PAUSE, '--labels=a=b,c=d',
+                        '--command', '--', 'sh', '-c', 'echo "one two" > /tmp/said; sleep 3600') == \
+        (0, 'pod/tiny created\n', '')
+    tiny = json.loads(remote.on_node('get', 'pod', 'tiny', '-n', ns, '-o', 'json'))
+    assert tiny['metadata']['labels'] == {'a': 'b', 'c': 'd'} and tiny['spec']['containers'][0]['command'] == [
+        'sh', '-c', 'echo "one two" > /tmp/said; sleep 3600'], tiny
+    assert remote.there('delete', 'pod', 'tiny', '-n', ns, '--now') == (0, 'pod "tiny" deleted\n', '')
     assert remote.helpers() == []  # each helper removed
 
 
