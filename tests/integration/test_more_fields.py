@@ -111,11 +111,13 @@ def test_what_a_docker_host_cannot_do_is_refused_before_anything_is_touched(pods
     assert 'spec.resourceClaims: not supported by hostpods: needs dynamic resource allocation' in result['msg']
     assert 'spec.containers[0].resources.claims: not supported by hostpods' in result['msg']
     assert containers(pods.prefix) == {}
-    # an image volume passes the schema and is refused by the node, naming its engine: nothing of the batch is made
-    imaged = pod(pods.name('img'), [sleeper('app', volumeMounts=[{'name': 'tools', 'mountPath': '/tools'}])],
-                 volumes=[{'name': 'tools', 'image': {'reference': 'hostpods/busybox:1.35'}}])
-    result = pods.apply([valid, imaged])
+    # a recursive read-only mount passes the schema and is refused by the node, naming its engine (API 1.41 here):
+    # nothing of the batch is made
+    recursive = pod(pods.name('rro'), [sleeper('app', volumeMounts=[
+        {'name': 'scratch', 'mountPath': '/ro', 'readOnly': True, 'recursiveReadOnly': 'Enabled'}])],
+        volumes=[{'name': 'scratch', 'emptyDir': {}}])
+    result = pods.apply([valid, recursive])
     assert result.get('failed')
-    assert ('spec.volumes[0].image: needs an engine that mounts images (Mount.Type=image: API 1.48, Docker 28 or '
-            'later); the engine of node' in result['msg']), result['msg']
+    assert ('spec.containers[0].volumeMounts[0].recursiveReadOnly: Enabled needs an engine that makes recursive '
+            'read-only mounts (API 1.44, Docker 25 or later); the engine of node' in result['msg']), result['msg']
     assert containers(pods.prefix) == {}
