@@ -1,7 +1,7 @@
 """Fields real pods carry (issue 12), on the real engine: what only a control plane acts on runs and is warned about
 (ownerReferences, finalizers, overhead, which still sizes the pod's cgroup), fsGroupChangePolicy's OnRootMismatch,
 readiness gates that keep a running pod unready, and what a Docker host cannot do refused before anything is
-touched (generateName, dynamic resource allocation, image volumes on this engine)."""
+touched (generateName, dynamic resource allocation, recursive read-only mounts on this engine)."""
 
 import time
 
