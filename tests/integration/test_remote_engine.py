@@ -193,8 +193,9 @@ def test_writes_run_the_nodes_own_command_there(remote, tmp_path):
     assert remote.there('diff', '-f', path, '--sandbox-image', PAUSE) == (0, '', '')
     # the node's errors and exit codes come back unchanged; options are passed as given (-n, --grace-period)
     bad = write_manifest(tmp_path, 'bad.yaml', dict(other, spec={'containers': [{'name': 'app'}]}))
-    code, out, err = remote.there('apply', '-f', bad)
-    assert (code, out) == (1, '') and err.startswith('error: ') and 'image' in err, err
+    code, out, err = remote.there('apply', '-f', bad)   # checked here first, as a local run: the error names the file
+    assert (code, out) == (1, '') and err.startswith('error: ') and 'image' in err and bad in err, err
+    assert 'STDIN' not in err, err   # (the node would name its input)
     code, out, err = remote.there('delete', 'pod', 'nothere', '-n', ns)
     assert (code, out, err) == (1, '', 'Error from server (NotFound): pods "nothere" not found\n')
     assert remote.there('delete', 'pod', 'other', '-n', ns, '--grace-period', '1') == (0, 'pod "other" deleted\n', '')

@@ -70,10 +70,8 @@ def run_verb(ctx, verb, args, extra, node):
     """``verb`` done by the node's own command on ``node``: its output here, its exit code (an Exit)."""
     stdin = None
     if getattr(args, 'filename', None):
-        from ansible_collections.hostpods.core.plugins.module_utils._runtime.manifests import read_documents
-        docs = read_documents(args.filename, args.recursive)
-        if not docs:
-            raise CliError('no objects passed to %s' % verb)
+        from ansible_collections.hostpods.core.plugins.module_utils._cli.apply import documents
+        docs = documents(ctx, args, verb)  # checked here first, as a local run checks them: errors name the files
         # one JSON List: the node reads it without PyYAML
         stdin = json.dumps({'apiVersion': 'v1', 'kind': 'List', 'items': [doc for doc, _origin in docs]}).encode('utf-8')
     message = ('error: the hostpods command on the node %s is missing or not of version %s (this one\'s): run the '
