@@ -58,7 +58,7 @@ class NodeContext:
     def image_mounts_on_node(self):
         """Whether hostpods mounts the pod's ``image`` volumes on the node (their image's overlay2 layers, read-only):
         on engines before image mounts (``Mount.Type=image``, API 1.48), which the engine makes itself."""
-        return not translate.engine_api_at_least(self.engine.get('api'), translate.IMAGE_MOUNT_API)
+        return not translate.engine_mounts_images(self.engine.get('api'))
 
     def runtime(self):
         """What containers get from the node: the downward API's facts, and who restarts them."""

@@ -49,10 +49,16 @@ def volume_sources(pod):
     return out
 
 
+def engine_mounts_images(engine_api):
+    """Whether the engine of ``engine_api`` mounts ``image`` volumes itself (its ``Mount.Type=image``, API 1.48);
+    before it the node mounts them."""
+    return engine_api_at_least(engine_api, IMAGE_MOUNT_API)
+
+
 def image_volumes(pod, engine_api):
-    """``{volume name: its image source}`` of the pod's ``image`` volumes that the engine mounts itself (its
-    ``Mount.Type=image``, API 1.48): none on an older engine, where the node mounts them (``volume_sources``)."""
-    if not engine_api_at_least(engine_api, IMAGE_MOUNT_API):
+    """``{volume name: its image source}`` of the pod's ``image`` volumes that the engine mounts itself (see
+    ``engine_mounts_images``): none on an older engine, where the node mounts them (``volume_sources``)."""
+    if not engine_mounts_images(engine_api):
         return {}
     return {volume['name']: volume['image'] for volume in pod['spec'].get('volumes') or [] if 'image' in volume}
 
