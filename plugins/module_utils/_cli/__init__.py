@@ -57,6 +57,7 @@ def _run(argv, stdout, stderr):
     args = command.parse_args(rest)
     module = importlib.import_module(__name__ + '.' + verbs.VERBS[verb]['module'])
     ctx = common.Context(args, stdout, stderr)
-    if verb in node_shell.VERBS and node_shell.elsewhere(ctx):  # another machine's engine: its node's command
-        return node_shell.run_verb(ctx, verb, args, extra, node_shell.elsewhere(ctx))
+    node = node_shell.elsewhere(ctx) if verb in node_shell.VERBS else ''
+    if node:  # another machine's engine: its node's command
+        return node_shell.run_verb(ctx, verb, args, extra, node)
     return module.run(ctx, verb, args, extra)
