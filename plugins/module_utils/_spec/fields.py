@@ -397,9 +397,6 @@ NOTES = {
                                          'gives the apply\'s one warning that no token is mounted',
 }
 
-# Fields the schema takes and the node refuses, by what its engine can do (``_plan.capabilities``)
-BY_THE_ENGINE = {}
-
 _PY_TYPES = {STR: str, INT: int, BOOL: bool}
 INT64 = (-2 ** 63, 2 ** 63 - 1)
 # What a value of each kind must be, as a message says it
@@ -466,9 +463,6 @@ def support(path, tree=None):
         return 'unsupported', 'refused: %s' % node.why
     if isinstance(node, Only):
         return 'restricted', 'only %s (%s)' % (', '.join(quoted(value) for value in node.values), node.why)
-    for field, why in BY_THE_ENGINE.items():
-        if '.'.join(where) == field or '.'.join(where).startswith(field + '.'):
-            return 'refused', 'refused by the node: %s' % why
     note = NOTES.get('.'.join(where))
     partly = ' (field by field)' if isinstance(node, dict) else ''
     return 'supported', 'supported%s%s' % (partly, ': %s' % note if note else '')

@@ -133,7 +133,7 @@ def test_every_volume_source_of_kubernetes_is_supported_or_refused_with_a_reason
                   'emptyDir', 'ephemeral', 'fc', 'flexVolume', 'flocker', 'gcePersistentDisk', 'gitRepo', 'glusterfs',
                   'hostPath', 'image', 'iscsi', 'name', 'nfs', 'persistentVolumeClaim', 'photonPersistentDisk',
                   'portworxVolume', 'projected', 'quobyte', 'rbd', 'scaleIO', 'secret', 'storageos', 'vsphereVolume'}
-    assert kubernetes <= set(fields.VOLUME)  # image volumes: taken by the schema, refused by the node's engine
+    assert kubernetes <= set(fields.VOLUME)  # image volumes included
 
 
 def test_null_is_the_same_as_unset():
