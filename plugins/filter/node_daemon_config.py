@@ -13,7 +13,9 @@ description:
     C(/etc/docker/daemon.json) and the settings dockerd gets as command-line flags) and works out the settings
     the role manages - C(log-driver) C(json-file) with C(max-size) and C(max-file), C(live-restore), C(bip) (the
     first address of the node's pod CIDR, unless a bridge of one's own is set), C(ip-masq) V(false) (the pod
-    network masquerades instead), then O(extra) over them - and the new content of daemon.json.
+    network masquerades instead), the engine's cgroup driver (C(exec-opts) C(native.cgroupdriver), when
+    O(cgroup_driver) is set; the other C(exec-opts) are kept), then O(extra) over them - and the new content of
+    daemon.json.
   - Settings dockerd gets as command-line flags are left out of daemon.json (dockerd refuses to start when a
     setting comes both ways); they are returned as RV(_value.flags).
   - Pure, no I/O.
@@ -44,6 +46,12 @@ options:
     description: C(live-restore).
     type: bool
     default: true
+  cgroup_driver:
+    description:
+      - The engine's cgroup driver, V(cgroupfs) or V(systemd), set as C(native.cgroupdriver) in C(exec-opts) with the
+        file's other C(exec-opts) kept; empty leaves the engine's own choice.
+    type: str
+    default: ''
   extra:
     description: More settings, over the managed ones (top-level keys replace theirs).
     type: dict
@@ -113,8 +121,17 @@ def merge(base, over):
     return out
 
 
+CGROUP_DRIVER_OPT = 'native.cgroupdriver'
+
+
+def exec_opts(current, driver):
+    """``current`` (daemon.json's ``exec-opts``) with its cgroup driver set to ``driver``, the other options kept."""
+    kept = [opt for opt in current or [] if opt.replace(' ', '').split('=')[0] != CGROUP_DRIVER_OPT]
+    return kept + ['%s=%s' % (CGROUP_DRIVER_OPT, driver)]
+
+
 def node_daemon_config(probe, pod_cidr='', pod_network=True, log_max_size='10m', log_max_file=3, live_restore=True,
-                       extra=None):
+                       extra=None, cgroup_driver=''):
     current = probe.get('daemon_json') or {}
     flags = list(probe.get('flags') or [])
     own_bridge = 'bridge' in flags or bool(current.get('bridge'))
@@ -124,6 +141,8 @@ def node_daemon_config(probe, pod_cidr='', pod_network=True, log_max_size='10m',
         managed['bip'] = bridge_address(pod_cidr)
     if pod_cidr and pod_network:
         managed['ip-masq'] = False
+    if cgroup_driver:
+        managed['exec-opts'] = exec_opts(current.get('exec-opts'), cgroup_driver)
     managed.update(extra or {})
     settings = merge(current, dict((key, value) for key, value in managed.items() if key not in flags))
     return {'settings': settings, 'managed': managed, 'flags': [flag for flag in flags if flag in managed],

@@ -21,7 +21,7 @@ def refusals(pod, node):
         return out  # the engine was not asked (a delete): nothing is made
     if pod['spec'].get('resources') and not node.pod_cgroups:
         out.append('spec.resources: needs a cgroup of the pod\'s own, which hostpods makes under the engine\'s cgroupfs '
-                   'driver; the engine of node %s uses the %s driver' % (node.name, engine.get('cgroupDriver') or '?'))
+                   'or systemd driver; the engine of node %s uses the %s driver' % (node.name, engine.get('cgroupDriver') or '?'))
     if not translate.engine_api_at_least(engine.get('api'), translate.RRO_API):
         out.extend('%s.recursiveReadOnly: Enabled needs an engine that makes recursive read-only mounts (API %s, Docker 25 '
                    'or later); the engine of node %s is Docker %s (API %s)'

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 
 # The kubelet's default --pod-infra-container-image.
 DEFAULT_SANDBOX_IMAGE = 'registry.k8s.io/pause:3.10'
@@ -50,9 +51,11 @@ class NodeContext:
 
     @property
     def pod_cgroups(self):
-        """Whether each pod gets a cgroup of its own (``kubepods/<qos>/pod<uid>``) holding its sandbox and
-        containers, as under a kubelet: on engines with the cgroupfs driver, where hostpods makes them."""
-        return self.engine.get('cgroupDriver') == 'cgroupfs'
+        """The engine's cgroup driver when each pod gets a cgroup of its own (``naming.pod_cgroup``) holding its
+        sandbox and containers, as under a kubelet: ``cgroupfs`` (hostpods makes the cgroup) or ``systemd``
+        (systemd makes the pod's slice); else ``''``."""
+        driver = self.engine.get('cgroupDriver')
+        return driver if driver in naming.CGROUP_DRIVERS else ''
 
     @property
     def image_mounts_on_node(self):

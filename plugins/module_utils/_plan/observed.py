@@ -295,12 +295,12 @@ def group_pods(entries, node_records=None, volumes=None):
 
 
 class HostFacts:
-    """What the planner must know about the host besides containers: images, host paths, whether pods get a
+    """What the planner must know about the host besides containers: images, host paths, under which cgroup driver pods get a
     cgroup of their own (``pod_cgroups``: see ``NodeContext.pod_cgroups``), whether the node holds the mounts of
     their ``image`` volumes (``image_mounts_on_node``: see ``NodeContext.image_mounts_on_node``) and the claims their
     ``ephemeral`` volumes would make, where one exists already."""
 
-    def __init__(self, images=None, paths=None, pod_cgroups=False, claims=None, image_mounts_on_node=True):
+    def __init__(self, images=None, paths=None, pod_cgroups='', claims=None, image_mounts_on_node=True):
         self.images = {ImageRef(image).normalized for image in images or ()}
         self.paths = dict(paths or {})
         self.pod_cgroups = pod_cgroups

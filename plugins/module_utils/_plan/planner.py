@@ -393,7 +393,7 @@ def _fresh(key, pod, record, action, sandbox_attempt, sandbox_image, reason, fac
     if not facts.has_image(sandbox_image):
         steps.append(S.Pull(sandbox_image))
     if facts.pod_cgroups:  # the kubelet makes the pod's cgroup before its sandbox
-        steps.append(resize.pod_cgroup_step(pod))
+        steps.append(resize.pod_cgroup_step(pod, facts.pod_cgroups))
     steps.append(S.Sandbox(sandbox_attempt))
     if restarts != KEEP:  # the agent keeps the pod.json it was given
         steps.append(S.RecordPod(pod, sandbox_image))

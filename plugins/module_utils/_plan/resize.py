@@ -34,9 +34,10 @@ NOT_REQUIRED, RESTART = 'NotRequired', 'RestartContainer'
 POLICIES = (NOT_REQUIRED, RESTART)
 
 
-def pod_cgroup_step(pod, config=None):
-    """The step that makes the pod's cgroup and writes its limits (``config``, else the pod's own)."""
-    return S.PodCgroup(naming.pod_cgroup(pod['metadata']['uid'], podspec.qos_class(pod['spec'])),
+def pod_cgroup_step(pod, driver, config=None):
+    """The step that makes the pod's cgroup under the engine's cgroup driver ``driver`` and writes its limits
+    (``config``, else the pod's own)."""
+    return S.PodCgroup(naming.pod_cgroup(pod['metadata']['uid'], podspec.qos_class(pod['spec']), driver), driver,
                        config or resources.pod_cgroup(pod['spec']))
 
 
@@ -106,7 +107,7 @@ def update_settings(container, spec):
     return settings
 
 
-def _cgroup_steps(pod, applied_spec):
+def _cgroup_steps(pod, applied_spec, driver):
     """The pod cgroup's limits raised first (to the larger of old and new), then set: ``(before, after)``."""
     old, new = resources.pod_cgroup(applied_spec), resources.pod_cgroup(pod['spec'])
     if old == new:
@@ -115,15 +116,16 @@ def _cgroup_steps(pod, applied_spec):
     def larger(key):
         return None if old[key] is None or new[key] is None else max(old[key], new[key])
     loose = {key: larger(key) for key in new}
-    before = [pod_cgroup_step(pod, loose)] if loose != old else []
-    after = [pod_cgroup_step(pod, new)] if loose != new else []
+    before = [pod_cgroup_step(pod, driver, loose)] if loose != old else []
+    after = [pod_cgroup_step(pod, driver, new)] if loose != new else []
     return before, after
 
 
 def plan_steps(pod, record, pod_cgroups, sandbox_image, image_action):
     """The steps that resize ``record``'s running pod to ``pod`` in place, or None when the change is not a
-    resize (the caller recreates the pod then). ``image_action(container)`` is the image manager's word for a
-    container that restarts."""
+    resize (the caller recreates the pod then). ``pod_cgroups`` is the cgroup driver of the pods' cgroups ('' for
+    none: see ``NodeContext.pod_cgroups``); ``image_action(container)`` is the image manager's word for a container
+    that restarts."""
     applied = record.applied
     sandbox = record.sandbox
     if not applied or sandbox is None or not sandbox.running:
@@ -148,7 +150,7 @@ def plan_steps(pod, record, pod_cgroups, sandbox_image, image_action):
         else:
             updates.append(S.UpdateResources(latest, container, update_settings(container, pod['spec'])))
             instances[latest.id] = naming.container_hash(container)
-    before, after = _cgroup_steps(pod, applied['spec']) if pod_cgroups else ([], [])
+    before, after = _cgroup_steps(pod, applied['spec'], pod_cgroups) if pod_cgroups else ([], [])
     sized = dict((record.resized or {}).get('containers') or {})
     sized.update((container['name'], container.get('resources') or {}) for container, _old in changed)
     record_step = S.RecordResources(naming.pod_hash(pod, sandbox_image), sized, instances)

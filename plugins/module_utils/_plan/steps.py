@@ -196,9 +196,11 @@ def _amounts(config):
 
 @dataclass(frozen=True, repr=False)
 class PodCgroup(Step):
-    """Make the pod's cgroup (``kubepods/<qos>/pod<uid>``, the sandbox's and containers' parent) and write
-    its limits ``config`` (``resources.pod_cgroup``), before the sandbox or around an in-place resize."""
+    """Make the pod's cgroup ``cgroup`` (``naming.pod_cgroup``, the sandbox's and containers' parent) under the
+    engine's cgroup driver ``driver`` and write its limits ``config`` (``resources.pod_cgroup``), before the sandbox
+    or around an in-place resize."""
     cgroup: str
+    driver: str
     config: dict
     op = 'pod_cgroup'
 

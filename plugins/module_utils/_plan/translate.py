@@ -92,9 +92,11 @@ def restart_policy(pod, container=None, kind='container', supervised=False):
     return 'no' if kind == 'init' else RESTART_POLICIES[podspec.container_policy(container, pod['spec']['restartPolicy'])[0]]
 
 
-def cgroup_parent(pod):
-    """The pod's cgroup, the engine's ``CgroupParent`` of its sandbox and containers (cgroupfs driver)."""
-    return '/' + naming.pod_cgroup(pod['metadata']['uid'], podspec.qos_class(pod['spec']))
+def cgroup_parent(pod, driver):
+    """The pod's cgroup, the engine's ``CgroupParent`` of its sandbox and containers under its cgroup driver
+    ``driver``: a path (cgroupfs), or the pod's slice unit (systemd)."""
+    cgroup = naming.pod_cgroup(pod['metadata']['uid'], podspec.qos_class(pod['spec']), driver)
+    return cgroup.rsplit('/', 1)[-1] if driver == 'systemd' else '/' + cgroup
 
 
 def runtime_setting(pod):
@@ -104,9 +106,9 @@ def runtime_setting(pod):
     return {'Runtime': handler} if handler else {}
 
 
-def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=False, pod_cgroups=False):
+def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=False, pod_cgroups=''):
     """The sandbox's create body; ``dns_settings`` are its Dns/DnsSearch/DnsOptions (see ``_dns``); with
-    ``pod_cgroups`` it goes in the pod's cgroup."""
+    ``pod_cgroups`` (the engine's cgroup driver, see ``NodeContext.pod_cgroups``) it goes in the pod's cgroup."""
     host_network = bool(pod['spec'].get('hostNetwork'))
     exposed, bindings = ({}, {}) if host_network else port_bindings(pod)
     mounts = [{'Type': 'volume', 'Source': name, 'Target': '%s/%s' % (SANDBOX_VOLUME_DIR, name),
@@ -126,7 +128,7 @@ def sandbox_body(pod, attempt, sandbox_image, dns_settings=None, supervised=Fals
             'Mounts': mounts,
             **(dns_settings or {}),
             **security.sysctl_settings(pod),
-            **({'CgroupParent': cgroup_parent(pod)} if pod_cgroups else {}),
+            **({'CgroupParent': cgroup_parent(pod, pod_cgroups)} if pod_cgroups else {}),
             **runtime_setting(pod),
         },
     }
@@ -259,7 +261,7 @@ def container_body(pod, container, kind, attempt, sandbox_id, sandbox_image, sub
     }
     host_config.update(resource_settings(container, pod['spec']))
     if runtime.get('podCgroups'):
-        host_config['CgroupParent'] = cgroup_parent(pod)
+        host_config['CgroupParent'] = cgroup_parent(pod, runtime['podCgroups'])
     profile = security.effective(pod, container, 'seccompProfile') or {}
     config, secured = security.container_settings(
         pod, container, (runtime.get('seccompProfiles') or {}).get(profile.get('localhostProfile')))

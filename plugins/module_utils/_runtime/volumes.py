@@ -38,7 +38,7 @@ def forget_pod(run, step):
 def pod_cgroup(run, step):
     """Make the pod's cgroup and write its limits (see ``_runtime.cgroups``)."""
     try:
-        cgroups.configure(run.node.engine.get('cgroupVersion'), step.cgroup, step.config)
+        cgroups.configure(run.node.engine.get('cgroupVersion'), step.cgroup, step.config, step.driver)
     except OSError as exc:
         raise PodStartError('pod "%s": cannot set its cgroup %s: %s'
                             % (run.pod['metadata']['name'], step.cgroup, exc.strerror or exc))

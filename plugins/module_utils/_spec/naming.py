@@ -232,19 +232,31 @@ def metadata_path(uid):
     return '%s/%s/metadata.json' % (STATE_DIR, uid)
 
 
-CGROUP_ROOT = 'kubepods'  # the kubelet's cgroupfs hierarchy: kubepods/[burstable|besteffort/]pod<uid>
+CGROUP_ROOT = 'kubepods'  # the kubelet's hierarchy: kubepods/[burstable|besteffort/]pod<uid>
 QOS_CGROUPS = {'Guaranteed': '', 'Burstable': 'burstable', 'BestEffort': 'besteffort'}
+CGROUP_DRIVERS = ('cgroupfs', 'systemd')  # the engine's cgroup drivers under which pods get cgroups of their own
 
 
-def pod_cgroup(uid, qos):
+def pod_cgroup(uid, qos, driver='cgroupfs'):
     """The pod's cgroup (relative to each hierarchy's root) that holds its sandbox and containers, as the
-    kubelet's cgroupfs driver names it; ``qos`` is the pod's QoS class."""
-    return '/'.join(part for part in (CGROUP_ROOT, QOS_CGROUPS[qos], 'pod%s' % uid) if part)
+    kubelet's cgroup driver ``driver`` names it; ``qos`` is the pod's QoS class. cgroupfs:
+    ``kubepods/burstable/pod<uid>``; systemd: its slices, ``kubepods.slice/kubepods-burstable.slice/
+    kubepods-burstable-pod<uid>.slice`` (a ``-`` in a name part is ``_``: systemd reads ``-`` as nesting)."""
+    parts = [part for part in (CGROUP_ROOT, QOS_CGROUPS[qos], 'pod%s' % uid) if part]
+    if driver != 'systemd':
+        return '/'.join(parts)
+    return '/'.join(systemd_slice(parts[:depth]) for depth in range(1, len(parts) + 1))
+
+
+def systemd_slice(parts):
+    """The systemd slice unit of a cgroup given as its name parts: ``['kubepods', 'burstable']`` is
+    ``kubepods-burstable.slice``."""
+    return '-'.join(part.replace('-', '_') for part in parts) + '.slice'
 
 
 def pod_cgroups(uid):
-    """Every cgroup a pod UID may have had (one a QoS class), for its removal."""
-    return [pod_cgroup(uid, qos) for qos in QOS_CGROUPS]
+    """Every cgroup a pod UID may have had (one a QoS class and cgroup driver), for its removal."""
+    return [pod_cgroup(uid, qos, driver) for driver in CGROUP_DRIVERS for qos in QOS_CGROUPS]
 
 
 def container_hash(container):

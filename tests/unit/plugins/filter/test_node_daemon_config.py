@@ -91,3 +91,30 @@ def test_unchanged_when_the_parsed_settings_are_the_same():
                'log-opts': {'max-file': '3', 'max-size': '10m'}, 'storage-driver': 'vfs'}
     result = node_daemon_config(probe(current), pod_cidr='10.244.7.0/24')
     assert result['changed'] is False and result['settings'] == current
+
+
+def test_no_cgroup_driver_leaves_exec_opts_alone():
+    current = {'exec-opts': ['native.cgroupdriver=systemd', 'isolation=x']}
+    result = node_daemon_config(probe(current))
+    assert 'exec-opts' not in result['managed'] and result['settings']['exec-opts'] == current['exec-opts']
+
+
+@pytest.mark.parametrize('current, expected', [
+    (None, ['native.cgroupdriver=cgroupfs']),
+    ([], ['native.cgroupdriver=cgroupfs']),
+    (['native.cgroupdriver=systemd'], ['native.cgroupdriver=cgroupfs']),
+    (['isolation=x', 'native.cgroupdriver = systemd'], ['isolation=x', 'native.cgroupdriver=cgroupfs']),
+])
+def test_the_cgroup_driver_is_set_and_the_other_exec_opts_kept(current, expected):
+    result = node_daemon_config(probe({} if current is None else {'exec-opts': current}), cgroup_driver='cgroupfs')
+    assert result['settings']['exec-opts'] == expected and result['changed'] is True
+
+
+def test_the_cgroup_driver_already_set_is_no_change():
+    current = dict(MANAGED, **{'exec-opts': ['native.cgroupdriver=systemd']})
+    assert node_daemon_config(probe(current), cgroup_driver='systemd')['changed'] is False
+
+
+def test_a_cgroup_driver_given_as_a_flag_is_left_to_the_flag():
+    result = node_daemon_config(probe({}, ['exec-opts']), cgroup_driver='cgroupfs')
+    assert result['flags'] == ['exec-opts'] and 'exec-opts' not in result['settings']

@@ -33,13 +33,14 @@ def test_an_ephemeral_container_is_recorded_then_started_in_its_targets_pid_name
     assert body['Labels'][naming.POD_HASH] == naming.pod_hash(WEB, SANDBOX_IMAGE)  # the pod's hash is not changed
 
 
-def test_an_ephemeral_container_goes_in_the_pod_cgroup_as_the_others_do():
-    """On a node that gives each pod its cgroup (cgroupfs driver), the ephemeral container is in it too."""
+@pytest.mark.parametrize('driver', ['cgroupfs', 'systemd'])
+def test_an_ephemeral_container_goes_in_the_pod_cgroup_as_the_others_do(driver):
+    """On a node that gives each pod its cgroup (either cgroup driver), the ephemeral container is in it too."""
     made = ephemeral.debug_container('dbg', 'busybox:1.36')
     plan = plan_debug(record_of(WEB), made, FACTS)
     body = translate.container_body(plan.pod, made, 'ephemeral', 0, 'sandbox-id', SANDBOX_IMAGE,
-                                    runtime={'podCgroups': True})
-    assert body['HostConfig']['CgroupParent'] == translate.cgroup_parent(plan.pod)
+                                    runtime={'podCgroups': driver})
+    assert body['HostConfig']['CgroupParent'] == translate.cgroup_parent(plan.pod, driver)
 
 
 def test_the_debug_call_reads_the_engine_of_its_node(monkeypatch):

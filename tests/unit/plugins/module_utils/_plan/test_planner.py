@@ -766,26 +766,29 @@ def test_a_changed_sandbox_restarts_the_pod(sandbox_status, app_status, app_sand
 
 def test_the_pod_cgroup_is_made_before_its_sandbox_where_the_node_makes_pod_cgroups():
     desired = pod(containers=[container('app', resources={'limits': {'cpu': '500m', 'memory': '64Mi'}})])
-    p = plan(desired, facts=HostFacts(images=IMAGES, pod_cgroups=True))
+    p = plan(desired, facts=HostFacts(images=IMAGES, pod_cgroups='cgroupfs'))
     assert ops(p)[:2] == [('pod_cgroup',), ('sandbox', 0)]
     step = steps_of(p)[0]
-    assert step.cgroup == 'kubepods/pod' + NEW_UID  # Guaranteed: right under kubepods
+    assert step.cgroup == 'kubepods/pod' + NEW_UID and step.driver == 'cgroupfs'  # Guaranteed: right under kubepods
     assert step.config == {'cpuShares': 512, 'cpuQuota': 50000, 'memory': 64 * 1024 * 1024}
     assert step.describe() == ('pod cgroup kubepods/pod%s (cpu shares 512, cpu quota 50000/100000, memory 67108864 '
                                'bytes)' % NEW_UID)
     assert ('pod_cgroup',) not in ops(plan(desired))  # an engine whose cgroups hostpods does not make
+    step = steps_of(plan(desired, facts=HostFacts(images=IMAGES, pod_cgroups='systemd')))[0]
+    assert step.cgroup == 'kubepods.slice/kubepods-pod%s.slice' % NEW_UID.replace('-', '_') and step.driver == 'systemd'
 
 
 def test_capabilities_refuse_pod_level_resources_without_pod_cgroups():
     from ansible_collections.hostpods.core.plugins.module_utils._plan import capabilities
     from ansible_collections.hostpods.core.plugins.module_utils._plan.node import NodeContext
     desired = pod(resources={'limits': {'cpu': '1'}})
-    systemd = NodeContext(name='n1', engine={'cgroupDriver': 'systemd', 'cgroupVersion': '2'})
-    assert capabilities.refusals(desired, systemd) == [
-        "spec.resources: needs a cgroup of the pod's own, which hostpods makes under the engine's cgroupfs driver; "
-        "the engine of node n1 uses the systemd driver"]
-    assert capabilities.refusals(desired, NodeContext(name='n1', engine={'cgroupDriver': 'cgroupfs'})) == []
-    assert capabilities.refusals(pod(), systemd) == []
+    rootless = NodeContext(name='n1', engine={'cgroupDriver': 'none', 'cgroupVersion': '2'})
+    assert capabilities.refusals(desired, rootless) == [
+        "spec.resources: needs a cgroup of the pod's own, which hostpods makes under the engine's cgroupfs or systemd "
+        "driver; the engine of node n1 uses the none driver"]
+    for driver in ('cgroupfs', 'systemd'):
+        assert capabilities.refusals(desired, NodeContext(name='n1', engine={'cgroupDriver': driver})) == []
+    assert capabilities.refusals(pod(), rootless) == []
 
 
 def test_capabilities_refuse_recursive_read_only_mounts_on_an_engine_before_api_1_44():

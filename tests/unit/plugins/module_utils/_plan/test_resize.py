@@ -13,7 +13,7 @@ from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 
 from hostpods_fakes import SANDBOX_IMAGE, UID, container, pod, record_of, with_uid
 
-FACTS = HostFacts(images=[SANDBOX_IMAGE, 'busybox:1.35'], pod_cgroups=True)
+FACTS = HostFacts(images=[SANDBOX_IMAGE, 'busybox:1.35'], pod_cgroups='cgroupfs')
 MI = 1024 ** 2
 
 

@@ -68,15 +68,15 @@ def test_node_from_its_facts_file(tmp_path, monkeypatch):
     assert node.allocatable == {'cpu': 1500, 'memory': GI}  # what the downward API reads
     assert node.host_ip == '10.213.0.2' and bridge.reads == 0  # the facts' address: the engine is not asked
     assert node.runtime() == {'hostIP': '10.213.0.2', 'nodeName': 'n7', 'allocatable': {'cpu': 1500, 'memory': GI},
-                              'supervised': False, 'podCgroups': False, 'engineApi': ''}  # the engine was not asked
+                              'supervised': False, 'podCgroups': '', 'engineApi': ''}  # the engine was not asked
 
 
-@pytest.mark.parametrize('driver, pod_cgroups', [('cgroupfs', True), ('systemd', False)])
-def test_an_apply_reads_the_engine_and_pods_get_cgroups_under_its_cgroupfs_driver(tmp_path, driver, pod_cgroups):
+@pytest.mark.parametrize('driver, pod_cgroups', [('cgroupfs', 'cgroupfs'), ('systemd', 'systemd'), ('none', '')])
+def test_an_apply_reads_the_engine_and_pods_get_cgroups_under_its_cgroup_driver(tmp_path, driver, pod_cgroups):
     bridge = Bridge(driver=driver)
     node = host.read_node(bridge, facts_path=str(tmp_path / 'missing'), with_engine=True)
     assert node.engine == {'version': '20.10.24', 'api': '1.41', 'cgroupDriver': driver, 'cgroupVersion': '1'}
-    assert node.pod_cgroups is pod_cgroups and node.runtime()['podCgroups'] is pod_cgroups
+    assert node.pod_cgroups == pod_cgroups and node.runtime()['podCgroups'] == pod_cgroups
     assert bridge.reads == 2
     assert host.read_node(bridge, facts_path=str(tmp_path / 'missing'), with_engine=True, strict=False).engine == {}
 

@@ -206,3 +206,24 @@ def test_compact_names(names, text):
 def test_compact_names_keeps_namespaces_apart():
     keys = [('a', 'w1'), ('a', 'w2'), ('b', 'w3'), ('b', 'w4'), ('b', 'w5')]
     assert naming.compact_names(keys) == 'a/w1, a/w2, b/w3..w5'
+
+
+@pytest.mark.parametrize('qos, cgroupfs, systemd', [
+    ('Guaranteed', 'kubepods/pod1a-2b', 'kubepods.slice/kubepods-pod1a_2b.slice'),
+    ('Burstable', 'kubepods/burstable/pod1a-2b',
+     'kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1a_2b.slice'),
+    ('BestEffort', 'kubepods/besteffort/pod1a-2b',
+     'kubepods.slice/kubepods-besteffort.slice/kubepods-besteffort-pod1a_2b.slice'),
+])
+def test_pod_cgroups_are_named_as_the_kubelet_names_them_under_each_cgroup_driver(qos, cgroupfs, systemd):
+    """systemd reads a '-' in a slice's name as nesting: the kubelet writes the UID's dashes as '_'."""
+    assert naming.pod_cgroup('1a-2b', qos) == naming.pod_cgroup('1a-2b', qos, 'cgroupfs') == cgroupfs
+    assert naming.pod_cgroup('1a-2b', qos, 'systemd') == systemd
+    assert cgroupfs in naming.pod_cgroups('1a-2b') and systemd in naming.pod_cgroups('1a-2b')
+
+
+def test_the_engine_gets_the_pod_cgroup_as_a_path_or_as_the_pods_slice():
+    from ansible_collections.hostpods.core.plugins.module_utils._plan import translate
+    burstable = with_uid(pod(containers=[container('app', resources={'requests': {'cpu': '100m'}})]), '1a-2b')
+    assert translate.cgroup_parent(burstable, 'cgroupfs') == '/kubepods/burstable/pod1a-2b'
+    assert translate.cgroup_parent(burstable, 'systemd') == 'kubepods-burstable-pod1a_2b.slice'
