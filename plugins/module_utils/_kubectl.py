@@ -172,7 +172,7 @@ def pod_debug(client, params, check_mode=False, node=None):
     container = ephemeral.debug_container(params['container'] or ephemeral.generated_name(), params['image'],
                                           params['command'], params['args'], params['target'],
                                           params['image_pull_policy'])
-    # the engine too: the ephemeral container joins the pod's cgroup, as its other containers (cgroupfs driver)
+    # the engine too: the ephemeral container joins the pod's cgroup, as its other containers (either cgroup driver)
     node = node or host.read_node(client, with_engine=True)
     locked = contextlib.nullcontext() if check_mode else PodLocks([key], DEBUG_SECONDS)
     with locked:

@@ -131,8 +131,9 @@ description:
     against the node's allocatable as the scheduler counts them), C(resizePolicy) (a re-apply that changes only the
     cpu or memory of running containers resizes them in place and reports C(updated): V(NotRequired) through the
     engine's container update, same container; V(RestartContainer) restarts that container alone), the pod-level
-    C(spec.resources) (the pod's cgroup C(kubepods/<qos>/pod<uid>) holds its sandbox and containers, the pod's limits
-    on it, as under a kubelet with the cgroupfs driver),
+    C(spec.resources) (the pod's cgroup holds its sandbox and containers, the pod's limits on it, as under a kubelet:
+    C(kubepods/<qos>/pod<uid>) with the engine's cgroupfs driver, the slice C(kubepods-<qos>-pod<uid>.slice) that
+    systemd starts with the pod's limits under its systemd driver),
     C(securityContext) of the pod (C(runAsUser), C(runAsGroup), C(runAsNonRoot), C(supplementalGroups),
     C(fsGroup) (emptyDir and claim volumes become that group's, setgid; with
     C(fsGroupChangePolicy=OnRootMismatch) only a volume whose root is not the group's already), safe

@@ -309,8 +309,9 @@ NOTES = {
     'spec.containers.resizePolicy': 'a re-apply that changes only cpu or memory resizes the running container in '
                                     'place (NotRequired: the engine\'s update, same container) or restarts it alone '
                                     '(RestartContainer)',
-    'spec.resources': 'the pod\'s cgroup kubepods/<qos>/pod<uid>, which holds its sandbox and containers: cpu shares '
-                      'from the requests, the limits on it; the QoS class comes from it',
+    'spec.resources': 'the pod\'s cgroup kubepods/<qos>/pod<uid> (the slice kubepods-<qos>-pod<uid>.slice under the '
+                      'engine\'s systemd cgroup driver), which holds its sandbox and containers: cpu shares from the '
+                      'requests, the limits on it; the QoS class comes from it',
     'spec.containers.lifecycle': 'postStart right after the start; preStop before every stop the node makes',
     'spec.containers.volumeMounts': 'bind mounts of the pod\'s volumes (readOnly, subPath, mountPropagation, '
                                     'recursiveReadOnly where the engine can)',
