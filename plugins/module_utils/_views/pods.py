@@ -7,6 +7,7 @@ concurrently, then ``status.pod_object``. Reads only."""
 from __future__ import annotations
 
 from ansible_collections.hostpods.core.plugins.module_utils._plan.observed import HostFacts
+from ansible_collections.hostpods.core.plugins.module_utils._runtime import kernel_log
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import nodestate
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.concurrency import run_concurrently
 from ansible_collections.hostpods.core.plugins.module_utils._runtime.observe import object_lookup
@@ -63,6 +64,18 @@ def _secret_values(records, exited):
             if record.uid in uids and record.applied}
 
 
+def _note_oom_kills(infos):
+    """``State.OOMKilled`` of the containers killed (exit code 137) by the OOM killer that the engine did not see
+    as such, from the kernel's log (``kernel_log``): their status then says ``OOMKilled``, as a kubelet's does."""
+    killed = [info for info in infos if info and not info['State'].get('Running')
+              and info['State'].get('ExitCode') == 137 and not info['State'].get('OOMKilled')]
+    if killed:
+        seen = kernel_log.oom_killed()
+        for info in killed:
+            if info['Id'] in seen:
+                info['State']['OOMKilled'] = True
+
+
 def describe_records(client, records, node):
     """Pod objects (with status) for ``records`` on ``node`` (a NodeContext), inspecting their
     containers concurrently."""
@@ -73,6 +86,7 @@ def describe_records(client, records, node):
                  if info and info['State'].get('Running') and int(info.get('RestartCount') or 0) > 0]
     last_exits = dict(zip([info['Id'] for info in restarted], run_concurrently(
         lambda info: client.last_exit_code(info['Id'], epoch_seconds(info['Created'])), restarted)))
+    _note_oom_kills(inspected.values())
     exited = [info for info in inspected.values() if info and not info['State'].get('Running')
               and (info['Config'].get('Labels') or {}).get(naming.TERMINATION_LOG)]
     secrets = _secret_values(records, exited)
