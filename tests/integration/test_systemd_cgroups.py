@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from harness import BUSYBOX, PAUSE, Pods, docker, new_prefix, ok, poll, sleeper
+from harness import BIN, BUSYBOX, PAUSE, Pods, ansible_env, docker, new_prefix, ok, poll, sleeper
 from hostpods_paths import ROOT
 
 IMAGE = 'hostpods/node-systemd:test'
@@ -186,3 +186,54 @@ def test_each_pod_gets_its_slice_with_its_limits_resized_in_place_and_stopped_wi
         assert unit(name, pod_slice, 'ActiveState')['ActiveState'] == 'inactive'
     assert on_node(name, 'sh', '-c', 'test -e %s && echo left || echo gone' % slice_dirs['memory']) == 'gone'
     assert on_node(name, 'sh', '-c', 'test -e %s && echo left || echo gone' % g_memory) == 'gone'
+
+
+def converge(name, workdir, inventory, check=False):
+    """The hostpods.core.node role on the systemd node: the engine and the agent as systemd's services."""
+    playbook = os.path.join(workdir, 'converge.yml')
+    with open(playbook, 'w') as handle:
+        json.dump([{'hosts': name, 'gather_facts': False, 'roles': [{'role': 'hostpods.core.node', 'vars': {
+            'node_sandbox_image': PAUSE, 'node_sandbox_source': 'build', 'node_cgroup_driver': 'systemd',
+            'node_engine_timeout': 120}}]}], handle)
+    env = ansible_env()
+    env.pop('ANSIBLE_PYTHON_INTERPRETER', None)  # the node's own python3 (the inventory's)
+    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', inventory, playbook]
+                          + (['--check'] if check else []), capture_output=True, text=True, env=env, cwd=workdir,
+                          check=False, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    return proc.stdout
+
+
+def test_the_node_role_runs_the_engine_and_the_agent_with_systemd_and_the_agent_keeps_a_pod(node):
+    """What a Debian 12 host with systemd gets from the role: dockerd and hostpods-agent as systemd services, the
+    engine's systemd cgroup driver kept; the agent restarts a crashing container of a pod in its slice."""
+    name, workdir, inventory = node
+    first = converge(name, workdir, inventory)
+    assert 'failed=0' in first
+    again = converge(name, workdir, inventory)
+    assert 'changed=0' in again and 'failed=0' in again, again[-3000:]
+    assert on_node(name, 'systemctl', 'is-active', 'docker', 'hostpods-agent') == 'active\nactive'
+    assert on_node(name, 'systemctl', 'is-enabled', 'hostpods-agent') == 'enabled'
+    assert docker('info', '-f', '{{.CgroupDriver}}', node=name) == 'systemd'
+    settings = json.loads(on_node(name, 'cat', '/etc/docker/daemon.json'))
+    assert settings['exec-opts'] == ['native.cgroupdriver=systemd'] and settings['live-restore'] is True
+
+    prefix = new_prefix()
+    pods = Pods(workdir, prefix, inventory=inventory, hosts=name, node=name)
+    crasher = {'apiVersion': 'v1', 'kind': 'Pod', 'metadata': {'name': prefix + '-c'}, 'spec': {
+        'terminationGracePeriodSeconds': 1, 'containers': [
+            {'name': 'app', 'image': BUSYBOX, 'command': ['sh', '-c', 'sleep 1; exit 3'],
+             'resources': {'limits': {'cpu': '200m', 'memory': '32Mi'}}}]}}
+    ok(pods.apply(crasher))
+
+    def restarts():
+        listed = ok(pods.run({'name': prefix + '-c'}, module='hostpods.core.pod_info'))['pods']
+        statuses = (listed[0]['status'].get('containerStatuses') if listed else None) or [{}]
+        return statuses[0].get('restartCount', 0)
+    assert poll(restarts, lambda count: count >= 2, timeout=120, period=2) >= 2  # the agent, with its back-off
+    sandbox = docker('ps', '-q', '--filter', 'label=io.kubernetes.pod.name=%s' % (prefix + '-c'),
+                     '--filter', 'label=io.kubernetes.container.name=POD', node=name)
+    pod_slice = docker('inspect', '-f', '{{.HostConfig.CgroupParent}}', sandbox, node=name)
+    assert pod_slice.startswith('kubepods-pod') and unit(name, pod_slice, 'MemoryLimit') == {'MemoryLimit': str(32 * MI)}
+    ok(pods.apply(crasher, state='absent'))
+    assert unit(name, pod_slice, 'ActiveState')['ActiveState'] == 'inactive'
