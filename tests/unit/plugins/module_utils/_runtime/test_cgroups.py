@@ -4,7 +4,10 @@ temporary directory stands for /sys/fs/cgroup), and removed with the pod."""
 import os
 import shutil
 
+import pytest
+
 from ansible_collections.hostpods.core.plugins.module_utils._runtime import cgroups
+from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
 
 UID = '6a1f3c2e-1111-4d2b-9c1e-0123456789ab'
 GUARANTEED = {'cpuShares': 512, 'cpuQuota': 50000, 'memory': 67108864}
@@ -100,12 +103,17 @@ class FakeSystemd:
                                  'stderr': 'Unit %s was already loaded or has a fragment file.' % unit})()
 
 
-def test_systemd_starts_the_pods_slice_and_the_exact_limits_are_written(tmp_path, monkeypatch):
-    from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
-    root = v1_root(tmp_path)
-    systemd = FakeSystemd(root)
-    monkeypatch.setattr(cgroups.subprocess, 'run', systemd)
+@pytest.fixture
+def systemd(tmp_path, monkeypatch):
+    """A host whose PID 1 is systemd (cgroup v1): the fake systemd, whose ``root`` stands for /sys/fs/cgroup."""
+    fake = FakeSystemd(v1_root(tmp_path))
+    monkeypatch.setattr(cgroups.subprocess, 'run', fake)
     monkeypatch.setattr(cgroups, 'systemd_root', lambda: '')
+    return fake
+
+
+def test_systemd_starts_the_pods_slice_and_the_exact_limits_are_written(systemd):
+    root = systemd.root
     cgroup = naming.pod_cgroup(UID, 'BestEffort', 'systemd')
     cgroups.configure('1', cgroup, dict(GUARANTEED, cpuQuota=25500), 'systemd', root=root)
     unit = os.path.basename(cgroup)
@@ -120,8 +128,6 @@ def test_systemd_starts_the_pods_slice_and_the_exact_limits_are_written(tmp_path
 
 
 def test_a_slice_systemd_does_not_make_is_an_error_naming_it(tmp_path, monkeypatch):
-    import pytest
-
     def refuse(argv, **_kwargs):
         return type('Proc', (), {'returncode': 1, 'stderr': 'Access denied'})()
     monkeypatch.setattr(cgroups.subprocess, 'run', refuse)
@@ -130,12 +136,8 @@ def test_a_slice_systemd_does_not_make_is_an_error_naming_it(tmp_path, monkeypat
         cgroups.configure('1', 'kubepods.slice/kubepods-podx.slice', GUARANTEED, 'systemd', root=v1_root(tmp_path))
 
 
-def test_remove_stops_the_pods_slice(tmp_path, monkeypatch):
-    from ansible_collections.hostpods.core.plugins.module_utils._spec import naming
-    root = v1_root(tmp_path)
-    systemd = FakeSystemd(root)
-    monkeypatch.setattr(cgroups.subprocess, 'run', systemd)
-    monkeypatch.setattr(cgroups, 'systemd_root', lambda: '')
+def test_remove_stops_the_pods_slice(systemd):
+    root = systemd.root
     cgroup = naming.pod_cgroup(UID, 'Burstable', 'systemd')
     cgroups.configure('1', cgroup, GUARANTEED, 'systemd', root=root)
     cgroups.remove(UID, root=root)
