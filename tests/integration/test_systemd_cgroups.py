@@ -179,6 +179,18 @@ def test_each_pod_gets_its_slice_with_its_limits_resized_in_place_and_stopped_wi
     assert read(name, slice_dirs['memory'] + '/memory.limit_in_bytes') == str(96 * MI)
     assert read(name, slice_dirs['cpu'] + '/cpu.cfs_quota_us') == '75000'
 
+    # a change that is no resize makes the pod again, under its UID: its slice is stopped with the old pod and
+    # started again with the limits, at once
+    burstable['spec']['containers'][0]['env'] = [{'name': 'AGAIN', 'value': '1'}]
+    remade = ok(pods.apply([burstable, pod_level]))
+    assert {item['metadata']['name']: item['action'] for item in remade['pods']}[prefix + '-b'] != 'unchanged'
+    again = docker('ps', '-q', '--filter', 'label=io.kubernetes.pod.name=%s' % (prefix + '-b'), node=name).split()
+    assert len(again) == 2 and app not in again
+    for container in again:
+        assert docker('inspect', '-f', '{{.HostConfig.CgroupParent}}', container, node=name) == b_slice
+    assert unit(name, b_slice, 'ActiveState', 'MemoryLimit') == {'ActiveState': 'active', 'MemoryLimit': str(96 * MI)}
+    assert read(name, slice_dirs['memory'] + '/memory.limit_in_bytes') == str(96 * MI)
+
     # the delete stops the slices: systemd removes their cgroups
     deleted = ok(pods.apply([burstable, pod_level], state='absent'))
     assert deleted['changed'] is True

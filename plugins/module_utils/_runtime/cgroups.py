@@ -152,8 +152,9 @@ def _start_slice(version, cgroup, config, root):
     started = _busctl('StartTransientUnit', 'ssa(sv)a(sa(sv))', unit, 'fail',
                       *_flat([('Description', 's', 'hostpods pod slice %s' % unit), ('DefaultDependencies', 'b',
                                                                                      'false')] + properties), 0)
-    if started:
-        problem = _busctl('SetUnitProperties', 'sba(sv)', unit, 'true', *_flat(properties))
+    if started:  # the slice is there (a resize), or stopped and not yet forgotten: its limits set, it (re)started
+        problem = _busctl('SetUnitProperties', 'sba(sv)', unit, 'true', *_flat(properties)) or \
+            _busctl('StartUnit', 'ss', unit, 'replace')
         if problem:
             raise OSError(errno.EIO, 'systemd cannot start the slice %s (%s) nor set its limits (%s)'
                           % (unit, started, problem))
@@ -203,12 +204,19 @@ def remove(uid, root=ROOT):
     of a container's cgroup may lag a moment)."""
     bases = hierarchies(root)
     under = systemd_root()
-    cgroups = [os.path.join(under, cgroup) if cgroup.endswith('.slice') else cgroup for cgroup in naming.pod_cgroups(uid)]
-    for cgroup in cgroups:
-        if cgroup.endswith('.slice') and any(os.path.isdir(os.path.join(base, cgroup)) for base in bases):
-            _busctl('StopUnit', 'ss', os.path.basename(cgroup), 'replace')
+    paths = [os.path.join(under, cgroup) if cgroup.endswith('.slice') else cgroup for cgroup in naming.pod_cgroups(uid)]
+    stopped = [cgroup for cgroup in paths
+               if cgroup.endswith('.slice') and any(os.path.isdir(os.path.join(base, cgroup)) for base in bases)]
+    for cgroup in stopped:
+        _busctl('StopUnit', 'ss', os.path.basename(cgroup), 'replace')
+    # the stop is a job of systemd's, whose end removes the slice's cgroups where systemd keeps them (its own tree:
+    # the unified one, or the name=systemd hierarchy of cgroup v1); the other v1 hierarchies' are removed below
+    tree = root if os.path.exists(os.path.join(root, 'cgroup.controllers')) else os.path.join(root, 'systemd')
+    deadline = time.monotonic() + SLICE_TIMEOUT
+    while any(os.path.isdir(os.path.join(tree, cgroup)) for cgroup in stopped) and time.monotonic() < deadline:
+        time.sleep(0.01)
     for base in bases:
-        for cgroup in cgroups:
+        for cgroup in paths:
             path = os.path.join(base, cgroup)
             if not os.path.isdir(path):
                 continue

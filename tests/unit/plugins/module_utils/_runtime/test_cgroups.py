@@ -91,7 +91,7 @@ class FakeSystemd:
         failed = method == 'StartTransientUnit' and unit in self.running
         parts = unit[:-len('.slice')].split('-')
         path = '/'.join('-'.join(parts[:depth]) + '.slice' for depth in range(1, len(parts) + 1))
-        if method == 'StartTransientUnit' and not failed:
+        if method == 'StartUnit' or (method == 'StartTransientUnit' and not failed):
             self.running.add(unit)
             for hierarchy in ('cpu', 'memory'):
                 os.makedirs(os.path.join(self.root, hierarchy, path), exist_ok=True)
@@ -122,7 +122,7 @@ def test_systemd_starts_the_pods_slice_and_the_exact_limits_are_written(systemd)
     assert read(root, 'memory', cgroup, 'memory.limit_in_bytes') == '67108864'
     # a resize of the running pod: its slice's properties are set
     cgroups.configure('1', cgroup, GUARANTEED, 'systemd', root=root)
-    assert systemd.calls[2:] == [('StartTransientUnit', unit), ('SetUnitProperties', unit),
+    assert systemd.calls[2:] == [('StartTransientUnit', unit), ('SetUnitProperties', unit), ('StartUnit', unit),
                                  ('SetUnitProperties', 'kubepods-besteffort.slice')]
     assert read(root, 'cpu', cgroup, 'cpu.cfs_quota_us') == '50000'
 
@@ -158,3 +158,13 @@ def test_systemds_root_is_where_pid_1_runs_without_init_scope(tmp_path):
     assert cgroups.systemd_root(str(node)) == 'docker/abc'
     assert cgroups.systemd_root(str(unified)) == 'system.slice/x.scope'
     assert cgroups.systemd_root(str(tmp_path / 'missing')) == ''
+
+
+def test_a_slice_stopped_but_not_yet_forgotten_by_systemd_is_started_again_with_the_new_limits(systemd):
+    """A pod made again under its UID right after its removal: systemd still has the stopped transient slice."""
+    cgroup = naming.pod_cgroup(UID, 'Guaranteed', 'systemd')
+    unit = os.path.basename(cgroup)
+    systemd.running.add(unit)  # StartTransientUnit fails: the unit is loaded
+    cgroups.configure('1', cgroup, GUARANTEED, 'systemd', root=systemd.root)
+    assert systemd.calls == [('StartTransientUnit', unit), ('SetUnitProperties', unit), ('StartUnit', unit)]
+    assert read(systemd.root, 'memory', cgroup, 'memory.limit_in_bytes') == '67108864'
