@@ -113,7 +113,7 @@ def unit(name, slice_unit, *properties):
 
 
 def cgroup_of(name, container):
-    """The memory and cpu cgroup directories (on the node) of a container of the node's engine, and its parent."""
+    """The memory and cpu cgroup directories (on the node) of a container of the node's engine."""
     pid = docker('inspect', '-f', '{{.State.Pid}}', container, node=name)
     lines = [line.split(':', 2) for line in on_node(name, 'cat', '/proc/%s/cgroup' % pid).splitlines()]
     paths = dict((controllers, path) for _id, controllers, path in lines)
