@@ -126,7 +126,7 @@ CGROUP_DRIVER_OPT = 'native.cgroupdriver'
 
 def exec_opts(current, driver):
     """``current`` (daemon.json's ``exec-opts``) with its cgroup driver set to ``driver``, the other options kept."""
-    kept = [opt for opt in current or [] if opt.replace(' ', '').split('=')[0] != CGROUP_DRIVER_OPT]
+    kept = [opt for opt in current or [] if opt.replace(' ', '').split('=')[0].lower() != CGROUP_DRIVER_OPT]
     return kept + ['%s=%s' % (CGROUP_DRIVER_OPT, driver)]
 
 

@@ -249,3 +249,29 @@ def test_the_node_role_runs_the_engine_and_the_agent_with_systemd_and_the_agent_
     assert pod_slice.startswith('kubepods-pod') and unit(name, pod_slice, 'MemoryLimit') == {'MemoryLimit': str(32 * MI)}
     ok(pods.apply(crasher, state='absent'))
     assert unit(name, pod_slice, 'ActiveState')['ActiveState'] == 'inactive'
+
+
+def test_the_node_role_refuses_the_systemd_driver_where_systemd_is_not_the_init_system(tmp_path):
+    """This machine's init is not systemd: the role says so before it touches the engine (check mode: nothing else)."""
+    with open('/proc/1/comm') as handle:
+        init = handle.read().strip()
+    assert init != 'systemd'
+    playbook = tmp_path / 'converge.yml'
+    playbook.write_text(json.dumps([{'hosts': 'localhost', 'gather_facts': False, 'roles': [
+        {'role': 'hostpods.core.node', 'vars': {'node_cgroup_driver': 'systemd'}}]}]))
+    before = on_host_daemon_json()
+    proc = subprocess.run([os.path.join(BIN, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', '--check',
+                           str(playbook)], capture_output=True, text=True, env=ansible_env(), cwd=str(tmp_path),
+                          check=False, timeout=600)
+    assert proc.returncode != 0
+    assert ('node_cgroup_driver systemd needs systemd as the init system of localhost, which runs %s' % init
+            in ' '.join(proc.stdout.split())), proc.stdout[-3000:]
+    assert on_host_daemon_json() == before
+
+
+def on_host_daemon_json():
+    try:
+        with open('/etc/docker/daemon.json') as handle:
+            return handle.read()
+    except OSError:
+        return None

@@ -121,6 +121,8 @@ def _busctl(method, signature, *args):
                               text=True, check=False, timeout=60)
     except OSError as exc:
         return 'cannot run busctl to ask systemd: %s' % (exc.strerror or exc)
+    except subprocess.TimeoutExpired:
+        return 'systemd did not answer busctl in 60 s'
     return '' if proc.returncode == 0 else (proc.stderr.strip() or 'busctl exited %d' % proc.returncode)
 
 
@@ -207,8 +209,7 @@ def remove(uid, root=ROOT):
     paths = [os.path.join(under, cgroup) if cgroup.endswith('.slice') else cgroup for cgroup in naming.pod_cgroups(uid)]
     stopped = [cgroup for cgroup in paths
                if cgroup.endswith('.slice') and any(os.path.isdir(os.path.join(base, cgroup)) for base in bases)]
-    for cgroup in stopped:
-        _busctl('StopUnit', 'ss', os.path.basename(cgroup), 'replace')
+    stopped = [cgroup for cgroup in stopped if not _busctl('StopUnit', 'ss', os.path.basename(cgroup), 'replace')]
     # the stop is a job of systemd's, whose end removes the slice's cgroups where systemd keeps them (its own tree:
     # the unified one, or the name=systemd hierarchy of cgroup v1); the other v1 hierarchies' are removed below
     tree = root if os.path.exists(os.path.join(root, 'cgroup.controllers')) else os.path.join(root, 'systemd')

@@ -71,8 +71,8 @@ def _note_oom_kills(infos):
               and info['State'].get('ExitCode') == 137 and not info['State'].get('OOMKilled')]
     if killed:
         seen = kernel_log.oom_killed()
-        for info in killed:
-            if info['Id'] in seen:
+        for info in killed:  # a kill of this run of the container: the engine may have started it again since one
+            if seen.get(info['Id'], 0.0) > (epoch_seconds(info['State'].get('StartedAt')) or 0.0):
                 info['State']['OOMKilled'] = True
 
 

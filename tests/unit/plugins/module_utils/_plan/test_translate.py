@@ -320,11 +320,11 @@ def test_a_limit_the_container_does_not_set_is_the_pod_level_one():
 
 def test_sandbox_and_containers_go_in_the_pod_cgroup_when_the_node_makes_it():
     guaranteed = make(containers=[container('app', resources={'limits': {'cpu': '1', 'memory': '1Gi'}})])
-    assert translate.sandbox_body(guaranteed, 0, SANDBOX_IMAGE, pod_cgroups=True)['HostConfig']['CgroupParent'] == \
+    assert translate.sandbox_body(guaranteed, 0, SANDBOX_IMAGE, pod_cgroups='cgroupfs')['HostConfig']['CgroupParent'] == \
         '/kubepods/pod' + UID
     burstable = make(containers=[container('app', resources={'requests': {'cpu': '1'}})])
     body = translate.container_body(burstable, burstable['spec']['containers'][0], 'container', 0, SID, SANDBOX_IMAGE,
-                                    runtime={'podCgroups': True})
+                                    runtime={'podCgroups': 'cgroupfs'})
     assert body['HostConfig']['CgroupParent'] == '/kubepods/burstable/pod' + UID
     assert 'CgroupParent' not in translate.sandbox_body(burstable, 0, SANDBOX_IMAGE)['HostConfig']
     assert 'CgroupParent' not in body_of(make())['HostConfig']
