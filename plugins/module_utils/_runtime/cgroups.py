@@ -35,7 +35,8 @@ BESTEFFORT_SHARES = resources.MIN_SHARES
 SYSTEMD = ['busctl', 'call', '--quiet', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1',
            'org.freedesktop.systemd1.Manager']
 INFINITY = 2 ** 64 - 1  # systemd's "no limit" of a uint64 property
-SLICE_TIMEOUT = 10.0  # seconds for systemd to make a started slice's cgroup
+SLICE_TIMEOUT = 10.0  # seconds for systemd to make a started slice's cgroup, or to remove a stopped one's
+BESTEFFORT_SLICE = naming.systemd_slice([naming.CGROUP_ROOT, naming.QOS_CGROUPS['BestEffort']])
 
 
 def _write(path, value):
@@ -160,20 +161,27 @@ def _start_slice(version, cgroup, config, root):
         if problem:
             raise OSError(errno.EIO, 'systemd cannot start the slice %s (%s) nor set its limits (%s)'
                           % (unit, started, problem))
-    if os.path.basename(os.path.dirname(cgroup)) == 'kubepods-besteffort.slice':
+    if os.path.basename(os.path.dirname(cgroup)) == BESTEFFORT_SLICE:
         share = [('CPUWeight', 't', weight(BESTEFFORT_SHARES))] if str(version) == '2' else [
             ('CPUShares', 't', BESTEFFORT_SHARES)]
-        _busctl('SetUnitProperties', 'sba(sv)', 'kubepods-besteffort.slice', 'true', *_flat(share))
+        _busctl('SetUnitProperties', 'sba(sv)', BESTEFFORT_SLICE, 'true', *_flat(share))
     cgroup = os.path.join(systemd_root(), cgroup)
     paths = [os.path.join(root, cgroup)] if str(version) == '2' else [
         os.path.join(root, hierarchy, cgroup) for hierarchy in ('cpu', 'memory')]
-    deadline = time.monotonic() + SLICE_TIMEOUT
-    while not all(os.path.isdir(path) for path in paths):
-        if time.monotonic() > deadline:
-            raise OSError(errno.ETIMEDOUT, 'systemd started the slice %s but made no cgroup %s in %.0f s'
-                          % (unit, ' '.join(paths), SLICE_TIMEOUT))
-        time.sleep(0.01)
+    if not _wait_for_systemd(lambda: all(os.path.isdir(path) for path in paths)):
+        raise OSError(errno.ETIMEDOUT, 'systemd started the slice %s but made no cgroup %s in %.0f s'
+                      % (unit, ' '.join(paths), SLICE_TIMEOUT))
     return cgroup
+
+
+def _wait_for_systemd(done):
+    """Poll ``done()`` while systemd works on a slice's job, at most ``SLICE_TIMEOUT`` s: whether it came true."""
+    deadline = time.monotonic() + SLICE_TIMEOUT
+    while not done():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
 
 
 def _parents(root, cgroup):
@@ -193,9 +201,14 @@ def _enable_controllers(path):
                     pass  # not delegated here: the write of the limits says what is missing
 
 
+def _unified(root):
+    """Whether ``root`` is the cgroup v2 tree (else the v1 hierarchies' directory)."""
+    return os.path.exists(os.path.join(root, 'cgroup.controllers'))
+
+
 def hierarchies(root=ROOT):
     """The directories a cgroup may have (one a v1 hierarchy, or the v2 tree)."""
-    if os.path.exists(os.path.join(root, 'cgroup.controllers')):
+    if _unified(root):
         return [root]
     return sorted(os.path.join(root, name) for name in os.listdir(root) if os.path.isdir(os.path.join(root, name)))
 
@@ -212,10 +225,8 @@ def remove(uid, root=ROOT):
     stopped = [cgroup for cgroup in stopped if not _busctl('StopUnit', 'ss', os.path.basename(cgroup), 'replace')]
     # the stop is a job of systemd's, whose end removes the slice's cgroups where systemd keeps them (its own tree:
     # the unified one, or the name=systemd hierarchy of cgroup v1); the other v1 hierarchies' are removed below
-    tree = root if os.path.exists(os.path.join(root, 'cgroup.controllers')) else os.path.join(root, 'systemd')
-    deadline = time.monotonic() + SLICE_TIMEOUT
-    while any(os.path.isdir(os.path.join(tree, cgroup)) for cgroup in stopped) and time.monotonic() < deadline:
-        time.sleep(0.01)
+    tree = root if _unified(root) else os.path.join(root, 'systemd')
+    _wait_for_systemd(lambda: not any(os.path.isdir(os.path.join(tree, cgroup)) for cgroup in stopped))
     for base in bases:
         for cgroup in paths:
             path = os.path.join(base, cgroup)
